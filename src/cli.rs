@@ -1,0 +1,270 @@
+//! Command-line definitions: clap structs only. `settings` turns them into what a
+//! command runs with.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Webhook development and testing: sign, verify and explain webhook signatures for
+/// any provider, from data-driven profiles.
+#[derive(Debug, Parser)]
+#[command(name = "hookctl", version, max_term_width = 100)]
+#[command(
+    after_help = "Profiles describe a provider's webhook contract; `hookctl profiles` lists them.\nExit codes: 0 success, 1 a negative result (invalid signature), 2 an error, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print less: only results and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Configuration file [default: the nearest hookctl.toml in this folder or above]
+    #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the headers a profile adds to a body: the signature and its companions
+    Sign(SignArgs),
+    /// Check a request's signature and say why it fails
+    Verify(VerifyArgs),
+    /// List the provider profiles, or show one
+    Profiles(ProfilesArgs),
+    /// List a profile's events, or show the exact body of one
+    Events(EventsArgs),
+    /// Write a commented hookctl.toml, asking for the defaults
+    Init(InitArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+/// Where secrets come from. Values given here are never printed.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SecretArgs {
+    /// A signing secret (repeat for several, e.g. during a rotation); prefer
+    /// --secret-env or --secret-file, which keep it out of shell history
+    #[arg(long = "secret", value_name = "VALUE", hide_env_values = true)]
+    pub secret: Vec<String>,
+    /// Read a secret from this environment variable (repeatable)
+    #[arg(long = "secret-env", value_name = "NAME")]
+    pub secret_env: Vec<String>,
+    /// Read secrets from a file, one per line (repeatable)
+    #[arg(long = "secret-file", value_name = "PATH")]
+    pub secret_file: Vec<PathBuf>,
+}
+
+/// Changes to the profile's signature scheme for this run (the generic `hmac` profile
+/// is meant to be shaped with these).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Scheme overrides")]
+pub struct SchemeArgs {
+    /// Name of the header that carries the signature
+    #[arg(long, value_name = "NAME")]
+    pub signature_header: Option<String>,
+    /// Value template of that header, e.g. 'sha256={signature}' or 't={timestamp},v1={signature}'
+    #[arg(long, value_name = "TEMPLATE")]
+    pub signature_format: Option<String>,
+    /// Template of the signed bytes, e.g. '{body}' or '{timestamp}.{body}'
+    #[arg(long, value_name = "TEMPLATE")]
+    pub signed: Option<String>,
+    /// MAC algorithm
+    #[arg(long, value_enum, value_name = "ALG")]
+    pub algorithm: Option<AlgorithmArg>,
+    /// Encoding of the signature
+    #[arg(long, value_enum, value_name = "ENC")]
+    pub encoding: Option<EncodingArg>,
+    /// How the secret becomes the key
+    #[arg(long, value_enum, value_name = "ENC")]
+    pub secret_encoding: Option<SecretEncodingArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlgorithmArg {
+    HmacSha256,
+    HmacSha1,
+    HmacSha512,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EncodingArg {
+    Hex,
+    Base64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecretEncodingArg {
+    Raw,
+    Whsec,
+    Base64,
+    Hex,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  hookctl sign --profile stripe --secret-env STRIPE_WEBHOOK_SECRET --body event.json\n  hookctl sign --profile agentbot --event message.created --secret-env AGENTBOT_SECRET"
+)]
+pub struct SignArgs {
+    /// Provider profile [default: `profile` in hookctl.toml]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Body to sign, a file or - for standard input [default: build --event's sample body, and print it after the headers]
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<PathBuf>,
+    /// Event name (for the event header, or the sample body to build)
+    #[arg(short, long, value_name = "EVENT")]
+    pub event: Option<String>,
+    /// Delivery id [default: the body's, or a fresh one]
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// Timestamp, unix seconds [default: now]
+    #[arg(long, value_name = "UNIX")]
+    pub timestamp: Option<i64>,
+    /// Request path, for schemes that sign it
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub path: String,
+    /// Request method, for schemes that sign it
+    #[arg(long, value_name = "METHOD", default_value = "POST")]
+    pub method: String,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub scheme: SchemeArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  hookctl verify --profile github --secret-env GH_SECRET -H 'X-Hub-Signature-256: sha256=…' --body payload.json\n  hookctl verify --request captured.http --secret-file secret.txt --explain"
+)]
+pub struct VerifyArgs {
+    /// Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// A request header, 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// The raw body, a file or - for standard input
+    #[arg(long, value_name = "FILE", conflicts_with = "request")]
+    pub body: Option<PathBuf>,
+    /// A whole raw HTTP request (request line, headers, body), a file or -
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
+    /// How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile's]
+    #[arg(long, value_name = "DURATION")]
+    pub tolerance: Option<String>,
+    /// Take this unix time as now
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<i64>,
+    /// On failure, find the classic mistake that explains it
+    #[arg(long)]
+    pub explain: bool,
+    /// Request path, for schemes that sign it [default: the request's, or /]
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Request method, for schemes that sign it [default: the request's, or POST]
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub scheme: SchemeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    #[command(subcommand)]
+    pub action: Option<ProfilesAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesAction {
+    /// List every profile (the default)
+    List,
+    /// Show one profile's full definition, in the format hookctl.toml takes
+    Show {
+        /// Profile name
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only this profile's events [default: every profile's]
+    #[arg(short, long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+    #[command(subcommand)]
+    pub action: Option<EventsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// List events (the default)
+    List,
+    /// Print the exact body `send` would send for an event
+    Show {
+        /// Event name
+        event: String,
+        /// Delivery id [default: fresh]
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        /// Timestamp, unix seconds [default: now]
+        #[arg(long, value_name = "UNIX")]
+        timestamp: Option<i64>,
+        /// Indent the JSON for reading (no longer the exact bytes sent)
+        #[arg(long)]
+        pretty: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Default profile (asked on a terminal when not given)
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Take the secret from this environment variable
+    #[arg(long, value_name = "NAME", conflicts_with = "secret_file")]
+    pub secret_env: Option<String>,
+    /// Take the secret from this file
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+    /// Port `listen` uses
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Where to write [default: ./hookctl.toml]
+    #[arg(short, long, value_name = "PATH", default_value = "hookctl.toml")]
+    pub output: PathBuf,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+    /// Ask nothing: take the defaults for whatever is not given
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,26 @@
+//! One file per subcommand: load inputs, call the core, hand the result to the output
+//! layer, return an exit status.
+
+pub mod completions;
+pub mod events;
+pub mod init;
+pub mod profiles;
+pub mod sign;
+pub mod verify;
+
+use serde::Serialize;
+
+/// Headers as ordered `[name, value]` pairs for JSON.
+pub fn header_pairs(h: &crate::envelope::HeaderList) -> Vec<[&str; 2]> {
+    h.iter().map(|(n, v)| [n, v]).collect()
+}
+
+/// A profile's event, as listed.
+#[derive(Debug, Serialize)]
+pub struct EventRow<'a> {
+    pub profile: &'a str,
+    pub event: &'a str,
+    pub description: &'a str,
+    pub test: bool,
+    pub handshake: bool,
+}

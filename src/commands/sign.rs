@@ -1,0 +1,101 @@
+//! `hookctl sign`: the headers a profile adds to a body.
+
+use super::header_pairs;
+use crate::cli::{GlobalArgs, SignArgs};
+use crate::envelope::SignInput;
+use crate::output::{BodyJson, Output};
+use crate::settings::{Config, SecretRequest, no_secret_error, now_unix, read_input, secrets};
+use crate::{Exit, hinted};
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Signature<'a> {
+    profile: &'a str,
+    event: Option<&'a str>,
+    id: &'a str,
+    timestamp: i64,
+    headers: Vec<[&'a str; 2]>,
+    /// Present when the body was built from the catalogue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<BodyJson>,
+}
+
+pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
+    let config = Config::load(g.config.as_deref())?;
+    let profile = config.profile(args.profile.as_deref(), &args.scheme)?;
+    let stdin_used = args.body.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let secrets = secrets(&SecretRequest {
+        args: &args.secrets,
+        config: &config,
+        stdin_used,
+    })?;
+    if secrets.is_empty() && profile.signature.as_ref().is_some_and(|s| !s.optional) {
+        return Err(no_secret_error());
+    }
+    let timestamp = args.timestamp.unwrap_or_else(now_unix);
+    let (body, built, event, id) = match &args.body {
+        Some(path) => {
+            let body = read_input(path)?;
+            let (body_event, body_id) = profile.body_event_and_id(&body);
+            let event = args.event.clone().or(body_event);
+            let id = match args.id.clone().or(body_id) {
+                Some(id) => id,
+                None => profile.new_id(timestamp)?,
+            };
+            (body, false, event, id)
+        }
+        None => {
+            let Some(event) = args.event.clone() else {
+                return Err(hinted(
+                    "nothing to sign: give --body FILE (or - for standard input), or --event to sign its sample body",
+                    format!(
+                        "`hookctl events --profile {}` lists the events",
+                        profile.name
+                    ),
+                ));
+            };
+            profile.event(&event).map_err(anyhow::Error::msg)?;
+            let e = profile.build_event(&event, None, args.id.clone(), timestamp)?;
+            (e.body, true, Some(event), e.id)
+        }
+    };
+    let vars = profile.render_vars(event.as_deref(), &id, timestamp)?;
+    let headers = profile
+        .sign(
+            &secrets,
+            &SignInput {
+                body: &body,
+                event: event.as_deref(),
+                id: &id,
+                timestamp,
+                method: &args.method,
+                path: &args.path,
+                vars: &vars,
+            },
+        )
+        .context("could not sign")?;
+    if out.json {
+        out.record(
+            "signature",
+            &Signature {
+                profile: &profile.name,
+                event: event.as_deref(),
+                id: &id,
+                timestamp,
+                headers: header_pairs(&headers),
+                body: built.then(|| BodyJson::new(&body)),
+            },
+        )?;
+    } else {
+        for (n, v) in headers.iter() {
+            out.line(&format!("{n}: {v}"))?;
+        }
+        if built {
+            out.line("")?;
+            out.bytes(&body)?;
+            out.line("")?;
+        }
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,157 @@
+//! `hookctl verify`: is this request genuine, and if not, why.
+
+use crate::cli::{GlobalArgs, VerifyArgs};
+use crate::envelope::explain::{Finding, explain};
+use crate::envelope::profile::parse_duration;
+use crate::envelope::{HeaderList, Received, Verification, VerifyOptions};
+use crate::output::{Output, escape};
+use crate::rawhttp;
+use crate::settings::{
+    Config, SecretRequest, apply_scheme_args, no_secret_error, now_unix, read_input, secrets,
+};
+use crate::{Exit, hinted};
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    verification: &'a Verification,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanations: Option<&'a [Finding]>,
+}
+
+pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
+    let config = Config::load(g.config.as_deref())?;
+    let mut headers = HeaderList::new();
+    let (mut method, mut path, body, stdin_used) = match (&args.request, &args.body) {
+        (Some(file), _) => {
+            let raw = read_input(file)?;
+            let req = rawhttp::parse(&raw)
+                .with_context(|| format!("could not read the request in `{}`", file.display()))?;
+            headers = req.headers;
+            (req.method, req.path, req.body, file.as_os_str() == "-")
+        }
+        (None, Some(file)) => (
+            String::from("POST"),
+            String::from("/"),
+            read_input(file)?,
+            file.as_os_str() == "-",
+        ),
+        (None, None) => {
+            return Err(hinted(
+                "nothing to verify: give --body FILE (with -H headers) or --request FILE",
+                "`-` reads standard input, e.g. `… --body - < payload.json`",
+            ));
+        }
+    };
+    for h in &args.headers {
+        let (n, v) = HeaderList::parse_line(h).context("could not read a -H header")?;
+        headers.push(n, v);
+    }
+    if let Some(m) = &args.method {
+        method = m.clone();
+    }
+    if let Some(p) = &args.path {
+        path = p.clone();
+    }
+    let wanted = args
+        .profile
+        .as_deref()
+        .or(config.default_profile())
+        .unwrap_or("auto");
+    let profile = if wanted == "auto" {
+        let detected = config.catalog.detect(&headers)?;
+        let Some(p) = detected else {
+            let looked: Vec<String> = config
+                .catalog
+                .all()?
+                .iter()
+                .filter_map(|p| p.signature.as_ref().map(|s| s.header.clone()))
+                .collect();
+            return Err(hinted(
+                "could not detect the profile: the request has no signature header hookctl knows",
+                format!(
+                    "looked for {}; name the profile with --profile",
+                    looked.join(", ")
+                ),
+            ));
+        };
+        out.note(
+            &out.err()
+                .dim(&format!("profile: {} (detected from the headers)", p.name)),
+        );
+        apply_scheme_args(p, &args.scheme)?
+    } else {
+        config.profile(Some(wanted), &args.scheme)?
+    };
+    let secrets = secrets(&SecretRequest {
+        args: &args.secrets,
+        config: &config,
+        stdin_used,
+    })?;
+    if secrets.is_empty() {
+        return Err(no_secret_error());
+    }
+    let tolerance = match &args.tolerance {
+        None => None,
+        Some(t) => Some(
+            Some(
+                parse_duration(t)
+                    .map_err(anyhow::Error::msg)
+                    .context("could not read --tolerance")?,
+            )
+            .filter(|d| !d.is_zero()),
+        ),
+    };
+    let opts = VerifyOptions {
+        secrets: &secrets,
+        now: args.now.unwrap_or_else(now_unix),
+        tolerance,
+    };
+    let req = Received {
+        method: &method,
+        path: &path,
+        headers: &headers,
+        body: &body,
+    };
+    let verdict = profile.verify(&req, &opts).context("could not verify")?;
+    let findings = if args.explain {
+        let all = config.catalog.all()?;
+        Some(explain(&profile, &all, &req, &opts, &verdict))
+    } else {
+        None
+    };
+    if out.json {
+        out.record(
+            "verification",
+            &Report {
+                verification: &verdict,
+                explanations: findings.as_deref(),
+            },
+        )?;
+    } else {
+        let s = out.out();
+        let mut facts = vec![verdict.profile.clone()];
+        facts.extend(verdict.event.iter().map(|e| escape(e)));
+        facts.extend(verdict.id.iter().map(|i| escape(i)));
+        let facts = s.dim(&format!("({})", facts.join(", ")));
+        if verdict.valid {
+            out.line(&format!("{} {} {facts}", s.ok("✓ valid:"), verdict.reason))?;
+        } else {
+            out.line(&format!(
+                "{} {} {facts}",
+                s.fail("✗ invalid:"),
+                escape(&verdict.reason)
+            ))?;
+        }
+        for f in findings.iter().flatten() {
+            out.line(&format!("  {} {}", s.warn("explain:"), escape(&f.message)))?;
+        }
+    }
+    Ok(if verdict.valid {
+        Exit::Success
+    } else {
+        Exit::Negative
+    })
+}

@@ -1,0 +1,213 @@
+//! Where profiles come from: the embedded built-ins and the user's `hookctl.toml`,
+//! merged through `extends` and same-name overrides.
+
+use super::headers::HeaderList;
+use super::profile::{FieldError, Profile, ProfileDef};
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ProfileError {
+    #[error("unknown profile `{name}`; known profiles: {}", known.join(", "))]
+    Unknown { name: String, known: Vec<String> },
+    #[error("profile `{profile}` ({origin}): {error}")]
+    Invalid {
+        profile: String,
+        origin: String,
+        error: FieldError,
+    },
+    #[error("profile `{profile}` ({origin}): {message}")]
+    Format {
+        profile: String,
+        origin: String,
+        message: String,
+    },
+    #[error("profile `{0}` extends itself (through {1})")]
+    Cycle(String, String),
+}
+
+/// The built-in profiles, in the order they are listed.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("hoverbot", include_str!("../profiles/hoverbot.toml")),
+    ("hover", include_str!("../profiles/hover.toml")),
+    ("agentbot", include_str!("../profiles/agentbot.toml")),
+    ("hyperleap", include_str!("../profiles/hyperleap.toml")),
+    ("convosphere", include_str!("../profiles/convosphere.toml")),
+    ("standard", include_str!("../profiles/standard.toml")),
+    ("svix", include_str!("../profiles/svix.toml")),
+    ("stripe", include_str!("../profiles/stripe.toml")),
+    ("github", include_str!("../profiles/github.toml")),
+    ("slack", include_str!("../profiles/slack.toml")),
+    ("shopify", include_str!("../profiles/shopify.toml")),
+    ("hmac", include_str!("../profiles/hmac.toml")),
+];
+
+/// Every profile known: built-ins, then the user's.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    user: IndexMap<String, toml::Table>,
+    user_origin: String,
+}
+
+/// Tables an override restates in full instead of merging: their order and what they
+/// leave out matter.
+const REPLACED: [&str; 2] = ["headers", "envelope"];
+
+/// Deep-merges `over` into `base` (an override only names what it changes), except
+/// for the [`REPLACED`] tables at the top level.
+fn merge(base: &mut toml::Table, over: &toml::Table) {
+    merge_at(base, over, true);
+}
+
+fn merge_at(base: &mut toml::Table, over: &toml::Table, top: bool) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o))
+                if !(top && REPLACED.contains(&k.as_str())) =>
+            {
+                merge_at(b, o, false)
+            }
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+impl Catalog {
+    /// The built-ins plus the `[profiles.*]` tables of a config file (already checked
+    /// against the format by the config loader).
+    pub fn new(user: IndexMap<String, toml::Table>, user_origin: impl Into<String>) -> Catalog {
+        Catalog {
+            user,
+            user_origin: user_origin.into(),
+        }
+    }
+
+    pub fn builtin() -> Catalog {
+        Catalog::default()
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+        for n in self.user.keys() {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        names
+    }
+
+    fn raw(
+        &self,
+        name: &str,
+        chain: &mut Vec<String>,
+    ) -> Result<(toml::Table, String), ProfileError> {
+        if chain.iter().any(|c| c == name) {
+            return Err(ProfileError::Cycle(name.to_string(), chain.join(" → ")));
+        }
+        chain.push(name.to_string());
+        let builtin = BUILTIN.iter().find(|(n, _)| *n == name);
+        let (mut table, origin) = match self.user.get(name) {
+            Some(user) => {
+                let parent = user.get("extends").and_then(|v| v.as_str());
+                let mut base = match (parent, builtin) {
+                    (Some(p), _) => self.raw(p, chain)?.0,
+                    (None, Some((_, text))) => parse_builtin(name, text)?,
+                    (None, None) => toml::Table::new(),
+                };
+                merge(&mut base, user);
+                (base, self.user_origin.clone())
+            }
+            None => match builtin {
+                Some((_, text)) => {
+                    let own = parse_builtin(name, text)?;
+                    match own.get("extends").and_then(|v| v.as_str()) {
+                        Some(p) => {
+                            let mut base = self.raw(p, chain)?.0;
+                            merge(&mut base, &own);
+                            (base, "built-in".to_string())
+                        }
+                        None => (own, "built-in".to_string()),
+                    }
+                }
+                None => {
+                    return Err(ProfileError::Unknown {
+                        name: name.to_string(),
+                        known: self.names(),
+                    });
+                }
+            },
+        };
+        table.remove("extends");
+        chain.pop();
+        Ok((table, origin))
+    }
+
+    /// One profile, merged and compiled.
+    pub fn get(&self, name: &str) -> Result<Profile, ProfileError> {
+        let (table, origin) = self.raw(name, &mut Vec::new())?;
+        let def = ProfileDef::deserialize(toml::Value::Table(table)).map_err(|e| {
+            ProfileError::Format {
+                profile: name.to_string(),
+                origin: origin.clone(),
+                message: e.message().to_string(),
+            }
+        })?;
+        Profile::compile(name, &origin, def).map_err(|error| ProfileError::Invalid {
+            profile: name.to_string(),
+            origin,
+            error,
+        })
+    }
+
+    pub fn all(&self) -> Result<Vec<Profile>, ProfileError> {
+        self.names().iter().map(|n| self.get(n)).collect()
+    }
+
+    /// The profile whose signature header a request carries; with several, the one
+    /// whose other headers fit best (built-ins first on a tie).
+    pub fn detect(&self, headers: &HeaderList) -> Result<Option<Profile>, ProfileError> {
+        let mut best: Option<(usize, Profile)> = None;
+        for p in self.all()? {
+            let Some(scheme) = &p.signature else { continue };
+            let Some(value) = headers.get(&scheme.header) else {
+                continue;
+            };
+            let fits = scheme.items.iter().any(|t| {
+                value
+                    .split(scheme.separator.as_deref().unwrap_or("\u{0}"))
+                    .any(|part| t.capture(part.trim()).is_some())
+            });
+            if !fits {
+                continue;
+            }
+            let score = p
+                .headers
+                .iter()
+                .filter(|(n, _)| headers.contains(n))
+                .count();
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((score, p));
+            }
+        }
+        Ok(best.map(|(_, p)| p))
+    }
+}
+
+fn parse_builtin(name: &str, text: &str) -> Result<toml::Table, ProfileError> {
+    text.parse::<toml::Table>()
+        .map_err(|e| ProfileError::Format {
+            profile: name.to_string(),
+            origin: "built-in".to_string(),
+            message: e.to_string(),
+        })
+}

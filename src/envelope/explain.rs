@@ -1,0 +1,358 @@
+//! `verify --explain`: which classic mistake makes a signature fail.
+//!
+//! The search runs over a small grid — variants of the body (re-serialised JSON,
+//! trailing newline), of the key (each secret decoding), the algorithm, the signed
+//! content (every built-in scheme's template) and the signature's encoding — and
+//! reports the match that differs from the profile in the fewest ways. A request that
+//! verifies as a whole under another profile is reported as such.
+
+use super::mac::{MacState, decode};
+use super::profile::{Algorithm, Profile};
+use super::secret::SecretEncoding;
+use super::verify::{Failure, Received, Verification, VerifyOptions, signed_with};
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// A stable code: `body_reserialized`, `trailing_newline`, `secret_encoding`,
+    /// `signature_encoding`, `algorithm`, `signed_content`, `other_profile`,
+    /// `rotated_secret`, `stale_timestamp`, `missing_prefix`, `unexplained`.
+    pub mistake: &'static str,
+    pub message: String,
+}
+
+fn finding(mistake: &'static str, message: String) -> Finding {
+    Finding { mistake, message }
+}
+
+/// A body variant: its code and description (None for the body as received).
+struct BodyVariant {
+    mistake: Option<&'static str>,
+    label: String,
+    bytes: Vec<u8>,
+}
+
+/// Python's `json.dumps` default separators: `", "` and `": "`.
+struct PythonStyle;
+
+impl serde_json::ser::Formatter for PythonStyle {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+}
+
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+fn with_formatter<F: serde_json::ser::Formatter>(v: &Value, f: F) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, f);
+    v.serialize(&mut ser)
+        .expect("a JSON value always serialises");
+    out
+}
+
+fn body_variants(body: &[u8]) -> Vec<BodyVariant> {
+    let mut out = vec![BodyVariant {
+        mistake: None,
+        label: "as received".into(),
+        bytes: body.to_vec(),
+    }];
+    let mut push = |mistake, label: &str, bytes: Vec<u8>| {
+        if !out.iter().any(|b| b.bytes == bytes) {
+            out.push(BodyVariant {
+                mistake: Some(mistake),
+                label: label.to_string(),
+                bytes,
+            });
+        }
+    };
+    if let Ok(json) = serde_json::from_slice::<Value>(body) {
+        let pretty4 = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let variants: [(&str, Vec<u8>); 6] = [
+            (
+                "re-serialised as compact JSON (JSON.stringify, json.dumps with separators)",
+                serde_json::to_vec(&json).unwrap_or_default(),
+            ),
+            (
+                "re-serialised as pretty JSON with 2-space indents",
+                serde_json::to_vec_pretty(&json).unwrap_or_default(),
+            ),
+            (
+                "re-serialised as pretty JSON with 4-space indents",
+                with_formatter(&json, pretty4),
+            ),
+            (
+                "re-serialised with Python's default `json.dumps` spacing (\", \" and \": \")",
+                with_formatter(&json, PythonStyle),
+            ),
+            (
+                "re-serialised as compact JSON with the keys sorted",
+                serde_json::to_vec(&sorted(&json)).unwrap_or_default(),
+            ),
+            (
+                "re-serialised as pretty JSON with the keys sorted",
+                serde_json::to_vec_pretty(&sorted(&json)).unwrap_or_default(),
+            ),
+        ];
+        for (label, bytes) in variants {
+            push("body_reserialized", label, bytes);
+        }
+    }
+    let mut with_nl = body.to_vec();
+    with_nl.push(b'\n');
+    push(
+        "trailing_newline",
+        "with a trailing newline added (the request has none)",
+        with_nl,
+    );
+    if let Some(stripped) = body.strip_suffix(b"\n") {
+        let stripped = stripped.strip_suffix(b"\r").unwrap_or(stripped);
+        push(
+            "trailing_newline",
+            "without the trailing newline the request has",
+            stripped.to_vec(),
+        );
+    }
+    out
+}
+
+struct Match {
+    cost: usize,
+    findings: Vec<Finding>,
+}
+
+/// Explains a verdict. `all` is every profile known, for the cross-profile checks.
+pub fn explain(
+    profile: &Profile,
+    all: &[Profile],
+    req: &Received,
+    opts: &VerifyOptions,
+    verdict: &Verification,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(scheme) = &profile.signature else {
+        return out;
+    };
+    if verdict.valid {
+        if let Some(i) = verdict.matched_secret.filter(|&i| i > 1) {
+            out.push(finding("rotated_secret", format!(
+                "signed with secret {i} of {} ({}), not the first: the sender uses the rotated secret; retire the older ones once nothing signs with them",
+                opts.secrets.len(),
+                opts.secrets[i - 1].source()
+            )));
+        }
+        return out;
+    }
+    if verdict.signature_matches == Some(true) {
+        if let Some(Failure::TimestampTooOld { .. } | Failure::TimestampTooNew { .. }) =
+            &verdict.failure
+        {
+            out.push(finding("stale_timestamp", "the signature itself is right; only the timestamp is out of tolerance: an old delivery replayed as it was (re-sign it: `replay --resign`), or a clock that is off".to_string()));
+            return out;
+        }
+    }
+    // The whole request under another profile.
+    let relaxed = VerifyOptions {
+        tolerance: Some(None),
+        ..opts.clone()
+    };
+    for other in all.iter().filter(|p| p.name != profile.name) {
+        if let Ok(v) = other.verify(req, &relaxed) {
+            if v.valid {
+                out.push(finding("other_profile", format!(
+                    "this request verifies as profile `{}` ({}): it was signed for that profile; use `--profile {}`",
+                    other.name, other.description, other.name
+                )));
+                return out;
+            }
+        }
+    }
+    // What the request says, under this profile.
+    let parsed = match profile.parse_headers(scheme, req.headers) {
+        Ok(p) => p,
+        Err(Failure::MalformedHeader { header, .. }) => {
+            if let Some(value) = req.headers.get(&header) {
+                let content = profile
+                    .signed_content(scheme, req, &Default::default())
+                    .ok();
+                let matches = content.is_some_and(|c| {
+                    opts.secrets
+                        .iter()
+                        .filter_map(|s| s.key(scheme.secret).ok())
+                        .any(|k| {
+                            let mac = MacState::new(scheme.algorithm, &k, &c);
+                            decode(scheme.encoding, value).is_some_and(|b| mac.matches(&b))
+                        })
+                });
+                if matches {
+                    out.push(finding("missing_prefix", format!(
+                        "the signature is right but the header lacks its format: `{header}` should read `{}`",
+                        scheme.value.source()
+                    )));
+                    return out;
+                }
+            }
+            out.push(finding("unexplained", "the signature header does not have the profile's format, and the request does not verify under any other profile".to_string()));
+            return out;
+        }
+        Err(_) => {
+            out.push(finding("unexplained", "a header the profile needs is missing, and the request does not verify under any other profile".to_string()));
+            return out;
+        }
+    };
+    let bodies = body_variants(req.body);
+    let mut templates = vec![(scheme.signed.clone(), None::<String>)];
+    for p in all {
+        if let Some(s) = &p.signature {
+            if !templates
+                .iter()
+                .any(|(t, _)| t.source() == s.signed.source())
+            {
+                templates.push((s.signed.clone(), Some(p.name.clone())));
+            }
+        }
+    }
+    let mut algorithms = vec![scheme.algorithm];
+    algorithms.extend(Algorithm::ALL.iter().filter(|a| **a != scheme.algorithm));
+    let encodings = [scheme.encoding, scheme.encoding.other()];
+    let mut keys: Vec<(Option<SecretEncoding>, Vec<u8>)> = Vec::new();
+    for s in opts.secrets {
+        let mut decodings = vec![scheme.secret];
+        decodings.extend(SecretEncoding::ALL.iter().filter(|e| **e != scheme.secret));
+        for e in decodings {
+            if let Ok(k) = s.key(e) {
+                keys.push((Some(e).filter(|e| *e != scheme.secret), k));
+            }
+        }
+    }
+    let mut best: Option<Match> = None;
+    let mut tried = 0usize;
+    for (ti, (t, owner)) in templates.iter().enumerate() {
+        for body in &bodies {
+            let swapped = Received {
+                body: &body.bytes,
+                ..*req
+            };
+            let Ok(content) = signed_with(t, &swapped, &parsed) else {
+                continue;
+            };
+            for &alg in &algorithms {
+                for (kenc, key) in &keys {
+                    tried += 1;
+                    let mac = MacState::new(alg, key, &content);
+                    for &enc in &encodings {
+                        let hit = parsed
+                            .signatures
+                            .iter()
+                            .filter_map(|s| decode(enc, s))
+                            .any(|b| mac.matches(&b));
+                        if !hit {
+                            continue;
+                        }
+                        let cost = usize::from(ti > 0)
+                            + usize::from(body.mistake.is_some())
+                            + usize::from(alg != scheme.algorithm)
+                            + usize::from(kenc.is_some())
+                            + usize::from(enc != scheme.encoding);
+                        if best.as_ref().is_some_and(|b| b.cost <= cost) {
+                            continue;
+                        }
+                        let mut f = Vec::new();
+                        if let Some(m) = body.mistake {
+                            f.push(finding(m, format!("the signature matches the body {}: the bytes signed are not the bytes sent; sign and verify the raw body exactly as it travels", body.label)));
+                        }
+                        if let Some(e) = kenc {
+                            f.push(finding(
+                                "secret_encoding",
+                                format!(
+                                    "the signature was made with {}, but profile `{}` takes {}",
+                                    e.describe(),
+                                    profile.name,
+                                    scheme.secret.describe()
+                                ),
+                            ));
+                        }
+                        if alg != scheme.algorithm {
+                            f.push(finding(
+                                "algorithm",
+                                format!(
+                                    "the signature is {}; profile `{}` uses {}",
+                                    alg.name(),
+                                    profile.name,
+                                    scheme.algorithm.name()
+                                ),
+                            ));
+                        }
+                        if ti > 0 {
+                            let whose = owner
+                                .as_ref()
+                                .map(|o| format!(" (how profile `{o}` signs)"))
+                                .unwrap_or_default();
+                            f.push(finding(
+                                if owner.is_some() {
+                                    "other_profile"
+                                } else {
+                                    "signed_content"
+                                },
+                                format!(
+                                    "the signature covers \"{}\"{whose}; profile `{}` signs \"{}\"",
+                                    t.source(),
+                                    profile.name,
+                                    scheme.signed.source()
+                                ),
+                            ));
+                        }
+                        if enc != scheme.encoding {
+                            f.push(finding(
+                                "signature_encoding",
+                                format!(
+                                    "the signature is written in {}; profile `{}` expects {}",
+                                    enc.name(),
+                                    profile.name,
+                                    scheme.encoding.name()
+                                ),
+                            ));
+                        }
+                        best = Some(Match { cost, findings: f });
+                    }
+                }
+            }
+        }
+    }
+    match best {
+        Some(m) => out.extend(m.findings),
+        None => out.push(finding("unexplained", format!(
+            "none of the usual mistakes explains it ({tried} combinations of re-serialised bodies, trailing newlines, secret decodings, algorithms, signed contents and hex/base64 tried): most likely the secret is not the one the sender signed with"
+        ))),
+    }
+    out
+}

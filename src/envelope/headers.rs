@@ -1,0 +1,163 @@
+//! An ordered header list that keeps repeats and original spelling.
+//!
+//! A `HashMap` would lose repeated headers and their order; webhook tooling must not
+//! (svix-cli's relay lost repeated headers that way).
+
+use serde::{Deserialize, Serialize};
+
+/// Headers in the order they were given, names as spelled, repeats kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HeaderList(Vec<(String, String)>);
+
+/// A `Name: value` line that could not be read as a header.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum HeaderLineError {
+    #[error("malformed header `{0}`: expected `Name: value`")]
+    NoColon(String),
+    #[error(
+        "malformed header `{0}`: the name is empty or has characters a header name cannot have"
+    )]
+    BadName(String),
+    #[error("malformed header `{0}`: the value has control characters")]
+    BadValue(String),
+}
+
+impl HeaderList {
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+
+    /// Replaces every header of that name (case-insensitive) by one, at the first
+    /// one's place, or appends it.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        match self
+            .0
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some(i) => {
+                self.0[i].1 = value;
+                let mut k = 0;
+                self.0.retain(|(n, _)| {
+                    k += 1;
+                    k - 1 == i || !n.eq_ignore_ascii_case(name)
+                });
+            }
+            None => self.0.push((name.to_string(), value)),
+        }
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header, in order.
+    pub fn get_all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Reads one `Name: value` line (as given to `-H` or found in a raw request).
+    pub fn parse_line(line: &str) -> Result<(String, String), HeaderLineError> {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(HeaderLineError::NoColon(line.to_string()));
+        };
+        if name.is_empty() || !name.bytes().all(is_token_byte) {
+            return Err(HeaderLineError::BadName(line.to_string()));
+        }
+        let value = value.trim_matches(|c| c == ' ' || c == '\t');
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(HeaderLineError::BadValue(line.to_string()));
+        }
+        Ok((name.to_string(), value.to_string()))
+    }
+}
+
+impl FromIterator<(String, String)> for HeaderList {
+    fn from_iter<T: IntoIterator<Item = (String, String)>>(iter: T) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl IntoIterator for HeaderList {
+    type Item = (String, String);
+    type IntoIter = std::vec::IntoIter<(String, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// RFC 9110 `tchar`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_order_and_repeats() {
+        let mut h = HeaderList::new();
+        h.push("X-A", "1");
+        h.push("x-b", "2");
+        h.push("X-a", "3");
+        assert_eq!(h.get("x-A"), Some("1"));
+        assert_eq!(h.get_all("x-a").collect::<Vec<_>>(), ["1", "3"]);
+        h.set("X-A", "9");
+        assert_eq!(h.iter().collect::<Vec<_>>(), [("X-A", "9"), ("x-b", "2")]);
+    }
+
+    #[test]
+    fn parses_lines() {
+        assert_eq!(
+            HeaderList::parse_line("X-Sig:  sha256=ab \r").unwrap(),
+            ("X-Sig".into(), "sha256=ab".into())
+        );
+        assert!(matches!(
+            HeaderList::parse_line("nocolon"),
+            Err(HeaderLineError::NoColon(_))
+        ));
+        assert!(matches!(
+            HeaderList::parse_line("bad name: v"),
+            Err(HeaderLineError::BadName(_))
+        ));
+        assert!(matches!(
+            HeaderList::parse_line(": v"),
+            Err(HeaderLineError::BadName(_))
+        ));
+        assert!(matches!(
+            HeaderList::parse_line("X: a\u{1b}b"),
+            Err(HeaderLineError::BadValue(_))
+        ));
+    }
+}

@@ -1,0 +1,454 @@
+//! The profile format (a provider's webhook contract as data) and its compiled form.
+//!
+//! A profile is a TOML table. Built-in profiles are files in `src/profiles/`; a user
+//! adds or overrides one under `[profiles.NAME]` in `hookctl.toml`, in the same format.
+//! `extends = "other"` starts from another profile and deep-merges the table over it.
+
+use super::headers::HeaderList;
+use super::secret::SecretEncoding;
+use super::template::{JsonTemplate, Template, TemplateError, Var};
+use crate::retry::{RetryDef, RetryPolicy};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::time::Duration;
+
+/// A profile exactly as written in TOML. Every field is optional so that an override
+/// can name only what it changes; [`Profile::compile`] checks what must be there.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileDef {
+    /// Another profile this one starts from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the contract comes from (docs, seed file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Readings chosen where the provider's docs leave a detail open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Template of a fresh delivery id, e.g. `msg_{alnum:27}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Values rendered once per event, usable as `{vars.NAME}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub vars: Map<String, Value>,
+    /// The body as a JSON template over `{data}`, `{event}`, `{id}`, … Absent: the
+    /// body is the event's data object itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<Map<String, Value>>,
+    /// Dotted path of the event name in the body, when the envelope does not say it
+    /// with a plain `"{event}"` field (e.g. Slack's `event.type`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_path: Option<String>,
+    /// Header name → value template, in the order they are sent.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureDef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryDef>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub events: IndexMap<String, EventDef>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureDef {
+    /// Template of the signed bytes, e.g. `{id}.{timestamp}.{body}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<Algorithm>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// How the secret's text becomes the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretEncoding>,
+    /// When the signature header holds a list (several signatures, or `t=…,v1=…`):
+    /// what separates the items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
+    /// How far the signed timestamp may be from now (`5m`); absent or `0`: not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<String>,
+    /// The provider sends no signature when no secret is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Sample data; strings may use placeholders (`{uuid}`, `{vars.x}`, `{timestamp.rfc3339}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// The provider's "send test event" / endpoint check.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
+    /// A delivery the receiver must answer to complete a handshake (e.g. Hover's code).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub handshake: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Algorithm {
+    HmacSha256,
+    HmacSha1,
+    HmacSha512,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 3] = [Self::HmacSha256, Self::HmacSha1, Self::HmacSha512];
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HmacSha256 => "HMAC-SHA256",
+            Self::HmacSha1 => "HMAC-SHA1",
+            Self::HmacSha512 => "HMAC-SHA512",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    Hex,
+    Base64,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hex => "hex",
+            Self::Base64 => "base64",
+        }
+    }
+    pub fn other(self) -> Encoding {
+        match self {
+            Self::Hex => Self::Base64,
+            Self::Base64 => Self::Hex,
+        }
+    }
+}
+
+/// A compiled signature scheme.
+#[derive(Debug, Clone)]
+pub struct Scheme {
+    /// The header that carries the signature.
+    pub header: String,
+    /// That header's whole template.
+    pub value: Template,
+    /// The template of each item, when the header is a list.
+    pub items: Vec<Template>,
+    pub separator: Option<String>,
+    pub signed: Template,
+    pub algorithm: Algorithm,
+    pub encoding: Encoding,
+    pub secret: SecretEncoding,
+    pub tolerance: Option<Duration>,
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub name: String,
+    pub description: String,
+    pub data: JsonTemplate,
+    pub test: bool,
+    pub handshake: bool,
+}
+
+/// A profile ready to sign and verify with.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub source: String,
+    pub notes: Vec<String>,
+    /// Where the definition came from: `built-in`, or a config file's path.
+    pub origin: String,
+    pub id: Template,
+    pub vars: Vec<(String, JsonTemplate)>,
+    pub envelope: Option<JsonTemplate>,
+    pub headers: Vec<(String, Template)>,
+    pub signature: Option<Scheme>,
+    pub retry: RetryPolicy,
+    pub events: IndexMap<String, Event>,
+    /// Where the event name, delivery id and timestamp sit in the body, if they do.
+    pub event_path: Option<Vec<String>>,
+    pub id_path: Option<Vec<String>>,
+    /// The merged definition, for `profiles show`.
+    pub def: ProfileDef,
+}
+
+/// What is wrong with a profile definition: the field, and what was expected.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+fn field_err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn tpl(field: &str, source: &str) -> Result<Template, FieldError> {
+    Template::parse(source).map_err(|e| field_err(field, e.to_string()))
+}
+
+fn json_tpl(field: &str, value: &Value) -> Result<JsonTemplate, FieldError> {
+    JsonTemplate::compile(value).map_err(|e: TemplateError| field_err(field, e.to_string()))
+}
+
+/// Parses a duration like `5m`, `300s`, `1h 30m` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if let Ok(secs) = t.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(t).map_err(|e| {
+        format!("`{text}` is not a duration ({e}); expected e.g. `300`, `5m`, `1h 30m`")
+    })
+}
+
+impl Profile {
+    /// Checks a merged definition and compiles its templates.
+    pub fn compile(name: &str, origin: &str, def: ProfileDef) -> Result<Profile, FieldError> {
+        let id = tpl("id", def.id.as_deref().unwrap_or("{uuid}"))?;
+        if id.uses(|v| matches!(v, Var::Id | Var::Data | Var::Body | Var::Signature)) {
+            return Err(field_err(
+                "id",
+                "an id cannot refer to itself, the data, the body or the signature",
+            ));
+        }
+        let vars = def
+            .vars
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), json_tpl(&format!("vars.{k}"), v)?)))
+            .collect::<Result<Vec<_>, FieldError>>()?;
+        let envelope = def
+            .envelope
+            .as_ref()
+            .map(|e| json_tpl("envelope", &Value::Object(e.clone())))
+            .transpose()?;
+        if let Some(env) = &envelope {
+            if env.path_of(&|v| *v == Var::Data).is_none()
+                && !matches!(env, JsonTemplate::Object(f) if f.iter().any(|(k, _)| k == "..."))
+            {
+                return Err(field_err(
+                    "envelope",
+                    "the envelope must place the event's data somewhere: a field `\"{data}\"` (or `\"...\" = \"{data}\"` to splice it in)",
+                ));
+            }
+        }
+        let mut headers = Vec::new();
+        for (name, value) in &def.headers {
+            HeaderList::parse_line(&format!("{name}: x"))
+                .map_err(|_| field_err(format!("headers.{name}"), "not a valid header name"))?;
+            let t = tpl(&format!("headers.{name}"), value)?;
+            if t.uses(|v| matches!(v, Var::Body | Var::Data)) {
+                return Err(field_err(
+                    format!("headers.{name}"),
+                    "a header cannot contain the body; use `{body.md5}` for a digest",
+                ));
+            }
+            headers.push((name.clone(), t));
+        }
+        let signature = match &def.signature {
+            None => {
+                if headers
+                    .iter()
+                    .any(|(_, t)| t.uses(|v| *v == Var::Signature))
+                {
+                    return Err(field_err(
+                        "signature",
+                        "a header uses `{signature}` but the profile has no [signature] table",
+                    ));
+                }
+                None
+            }
+            Some(sig) => Some(compile_scheme(sig, &headers)?),
+        };
+        let retry = RetryPolicy::compile(def.retry.as_ref())
+            .map_err(|(f, m)| field_err(format!("retry.{f}"), m))?;
+        let mut events = IndexMap::new();
+        for (ename, e) in &def.events {
+            let data = e.data.clone().unwrap_or_else(|| Value::Object(Map::new()));
+            events.insert(
+                ename.clone(),
+                Event {
+                    name: ename.clone(),
+                    description: e.description.clone(),
+                    data: json_tpl(&format!("events.\"{ename}\".data"), &data)?,
+                    test: e.test,
+                    handshake: e.handshake,
+                },
+            );
+        }
+        let event_path = match &def.event_path {
+            Some(p) if p.is_empty() => return Err(field_err("event_path", "must not be empty")),
+            Some(p) => Some(p.split('.').map(str::to_string).collect()),
+            None => envelope
+                .as_ref()
+                .and_then(|e| e.path_of(&|v| *v == Var::Event)),
+        };
+        let id_path = envelope
+            .as_ref()
+            .and_then(|e| e.path_of(&|v| *v == Var::Id));
+        Ok(Profile {
+            name: name.to_string(),
+            description: def.description.clone().unwrap_or_default(),
+            source: def.source.clone().unwrap_or_default(),
+            notes: def.notes.clone(),
+            origin: origin.to_string(),
+            id,
+            vars,
+            envelope,
+            headers,
+            signature,
+            retry,
+            events,
+            event_path,
+            id_path,
+            def,
+        })
+    }
+
+    /// The header that names the event, if the profile has one.
+    pub fn event_header(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(_, t)| t.sole_var() == Some(&Var::Event))
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// Looks an event up, with a list of the known ones on failure.
+    pub fn event(&self, name: &str) -> Result<&Event, String> {
+        self.events.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.events.keys().map(String::as_str).collect();
+            format!(
+                "profile `{}` has no event `{name}`; it has: {}",
+                self.name,
+                known.join(", ")
+            )
+        })
+    }
+
+    /// A one-line description of the signature, e.g.
+    /// `Stripe-Signature: t={timestamp},v1={signature}; hex HMAC-SHA256 of "{timestamp}.{body}"`.
+    pub fn signature_summary(&self) -> String {
+        match &self.signature {
+            None => "unsigned".to_string(),
+            Some(s) => format!(
+                "{}: {} — {} {} of \"{}\"{}",
+                s.header,
+                s.value.source(),
+                s.encoding.name(),
+                s.algorithm.name(),
+                s.signed.source(),
+                s.tolerance
+                    .map(|t| format!(", tolerance {}", humantime::format_duration(t)))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+
+    /// Reads a dotted path out of a JSON body.
+    pub fn body_field<'a>(body: &'a Value, path: &[String]) -> Option<&'a Value> {
+        path.iter().try_fold(body, |v, key| v.get(key))
+    }
+}
+
+fn compile_scheme(
+    sig: &SignatureDef,
+    headers: &[(String, Template)],
+) -> Result<Scheme, FieldError> {
+    let carriers: Vec<&(String, Template)> = headers
+        .iter()
+        .filter(|(_, t)| t.uses(|v| *v == Var::Signature))
+        .collect();
+    let (header, value) = match carriers.as_slice() {
+        [one] => (one.0.clone(), one.1.clone()),
+        [] => {
+            return Err(field_err(
+                "headers",
+                "no header carries the signature: give one header a value with `{signature}`, e.g. \"sha256={signature}\"",
+            ));
+        }
+        _ => {
+            return Err(field_err(
+                "headers",
+                "only one header may carry `{signature}`",
+            ));
+        }
+    };
+    let separator = sig.separator.clone().filter(|s| !s.is_empty());
+    let items = match &separator {
+        Some(sep) => value
+            .source()
+            .split(sep.as_str())
+            .map(|item| tpl(&format!("headers.{header}"), item))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => vec![value.clone()],
+    };
+    for item in &items {
+        let vars = item
+            .segments()
+            .iter()
+            .filter(|s| matches!(s, super::template::Segment::Var(_)))
+            .count();
+        if item.uses(|v| *v == Var::Signature)
+            && vars > 1
+            && item.uses(|v| matches!(v, Var::Timestamp(_)))
+        {
+            return Err(field_err(
+                format!("headers.{header}"),
+                "put the timestamp and the signature in separate items (set signature.separator)",
+            ));
+        }
+    }
+    let signed_src = sig.signed.as_deref().ok_or_else(|| {
+        field_err(
+            "signature.signed",
+            "missing: say which bytes are signed, e.g. \"{body}\" or \"{timestamp}.{body}\"",
+        )
+    })?;
+    let signed = tpl("signature.signed", signed_src)?;
+    if signed.uses(|v| {
+        matches!(
+            v,
+            Var::Signature | Var::Data | Var::Uuid | Var::Hex(_) | Var::Alnum(_)
+        )
+    }) {
+        return Err(field_err(
+            "signature.signed",
+            "the signed content may use {body}, {id}, {timestamp…}, {event}, {path}, {method}, {header:NAME} and {vars.NAME}",
+        ));
+    }
+    let tolerance = match sig.tolerance.as_deref() {
+        None => None,
+        Some(t) => Some(parse_duration(t).map_err(|m| field_err("signature.tolerance", m))?)
+            .filter(|d| !d.is_zero()),
+    };
+    Ok(Scheme {
+        header,
+        value,
+        items,
+        separator,
+        signed,
+        algorithm: sig.algorithm.unwrap_or(Algorithm::HmacSha256),
+        encoding: sig.encoding.unwrap_or(Encoding::Hex),
+        secret: sig.secret.unwrap_or(SecretEncoding::Raw),
+        tolerance,
+        optional: sig.optional.unwrap_or(false),
+    })
+}

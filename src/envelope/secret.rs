@@ -1,0 +1,168 @@
+//! Signing secrets: kept out of every `Debug`/`Display`, turned into key bytes by the
+//! profile's rule.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How a secret's text becomes the HMAC key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretEncoding {
+    /// The UTF-8 bytes of the text exactly as given (Stripe keeps `whsec_` in the key).
+    Raw,
+    /// Standard Webhooks: an optional `whsec_` prefix, then standard base64.
+    Whsec,
+    /// The whole text is base64.
+    Base64,
+    /// The whole text is hex.
+    Hex,
+}
+
+impl SecretEncoding {
+    pub const ALL: [SecretEncoding; 4] = [Self::Raw, Self::Whsec, Self::Base64, Self::Hex];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Raw => "raw",
+            Self::Whsec => "whsec",
+            Self::Base64 => "base64",
+            Self::Hex => "hex",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Raw => "the secret's text used as the key as it is",
+            Self::Whsec => "the part after `whsec_` base64-decoded into the key",
+            Self::Base64 => "the secret base64-decoded into the key",
+            Self::Hex => "the secret hex-decoded into the key",
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum SecretError {
+    #[error(
+        "the secret {hint} is not valid {encoding} (the profile decodes secrets as {encoding})"
+    )]
+    NotDecodable {
+        hint: String,
+        encoding: &'static str,
+    },
+    #[error("the secret is empty")]
+    Empty,
+}
+
+/// A secret and where it came from. Its text never leaves this type except as key
+/// bytes; `Debug` and `hint` show a short prefix at most.
+#[derive(Clone)]
+pub struct Secret {
+    text: String,
+    source: String,
+}
+
+impl Secret {
+    pub fn new(text: impl Into<String>, source: impl Into<String>) -> Result<Self, SecretError> {
+        let text = text.into();
+        if text.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        Ok(Self {
+            text,
+            source: source.into(),
+        })
+    }
+
+    /// Where the secret came from, e.g. "--secret #1" or "environment variable `X`".
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// A short, safe prefix: `whsec_Mf…` (a recognisable prefix plus at most 2
+    /// characters, and nothing at all of a short secret).
+    pub fn hint(&self) -> String {
+        let known = ["whsec_", "sk_", "shpss_"]
+            .iter()
+            .find(|p| self.text.starts_with(**p))
+            .map(|p| p.len())
+            .unwrap_or(0);
+        let shown = if self.text.chars().count() >= known + 12 {
+            known + 2
+        } else {
+            known
+        };
+        let prefix: String = self.text.chars().take(shown).collect();
+        format!("{prefix}…")
+    }
+
+    /// The key bytes under a decoding rule.
+    pub fn key(&self, encoding: SecretEncoding) -> Result<Vec<u8>, SecretError> {
+        let fail = || SecretError::NotDecodable {
+            hint: format!("`{}` ({})", self.hint(), self.source),
+            encoding: encoding.name(),
+        };
+        let key = match encoding {
+            SecretEncoding::Raw => self.text.as_bytes().to_vec(),
+            SecretEncoding::Whsec => {
+                let b64 = self.text.strip_prefix("whsec_").unwrap_or(&self.text);
+                decode_base64(b64).ok_or_else(fail)?
+            }
+            SecretEncoding::Base64 => decode_base64(&self.text).ok_or_else(fail)?,
+            SecretEncoding::Hex => hex::decode(self.text.trim()).map_err(|_| fail())?,
+        };
+        if key.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        Ok(key)
+    }
+}
+
+/// Standard or URL-safe base64, padded or not.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let cfg = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let text = text.trim();
+    GeneralPurpose::new(&base64::alphabet::STANDARD, cfg)
+        .decode(text)
+        .or_else(|_| GeneralPurpose::new(&base64::alphabet::URL_SAFE, cfg).decode(text))
+        .ok()
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({} from {})", self.hint(), self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_shows_the_secret() {
+        let s = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "test").unwrap();
+        assert_eq!(s.hint(), "whsec_Mf…");
+        assert!(!format!("{s:?}").contains("KQ9r8"));
+        let short = Secret::new("hush", "test").unwrap();
+        assert_eq!(short.hint(), "…");
+    }
+
+    #[test]
+    fn decodes_keys() {
+        let s = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "t").unwrap();
+        assert_eq!(s.key(SecretEncoding::Whsec).unwrap().len(), 24);
+        assert_eq!(s.key(SecretEncoding::Raw).unwrap(), s.text.as_bytes());
+        let bare = Secret::new("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "t").unwrap();
+        assert_eq!(
+            bare.key(SecretEncoding::Whsec).unwrap(),
+            s.key(SecretEncoding::Whsec).unwrap()
+        );
+        let bad = Secret::new("not base64!!", "--secret").unwrap();
+        let err = bad.key(SecretEncoding::Base64).unwrap_err().to_string();
+        assert!(
+            err.contains("--secret") && !err.contains("base64!!"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,577 @@
+//! The placeholder language of profiles.
+//!
+//! One small language serves every templated field of a profile: the delivery id
+//! (`msg_{alnum:27}`), vars, the envelope and sample data (`{data}`, `{timestamp.rfc3339}`),
+//! header values (`t={timestamp},v1={signature}`) and the signed content
+//! (`{id}.{timestamp}.{body}`). Header templates are also read backwards: [`Template::capture`]
+//! takes a received header value apart into the placeholders it was built from.
+//!
+//! `{{` and `}}` stand for literal braces.
+
+use super::headers::HeaderList;
+use serde_json::{Map, Value};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How a timestamp is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Unix seconds (`{timestamp}`, `{timestamp.unix}`).
+    Unix,
+    /// Unix milliseconds (`{timestamp.ms}`).
+    UnixMs,
+    /// RFC 3339 in UTC to the second (`{timestamp.rfc3339}`): `2026-04-05T14:30:00Z`.
+    Rfc3339,
+    /// An HTTP date (`{timestamp.http}`): `Sun, 05 Apr 2026 14:30:00 GMT`.
+    Http,
+}
+
+/// One placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Var {
+    Event,
+    Id,
+    Timestamp(TimeFormat),
+    Data,
+    Body,
+    /// Base64 MD5 of the body (for a `Content-MD5` header).
+    BodyMd5,
+    Signature,
+    Path,
+    Method,
+    Header(String),
+    Var(String),
+    Uuid,
+    Hex(usize),
+    Alnum(usize),
+}
+
+impl Var {
+    fn parse(name: &str) -> Option<Var> {
+        use TimeFormat::*;
+        Some(match name {
+            "event" => Var::Event,
+            "id" => Var::Id,
+            "timestamp" | "timestamp.unix" => Var::Timestamp(Unix),
+            "timestamp.ms" => Var::Timestamp(UnixMs),
+            "timestamp.rfc3339" => Var::Timestamp(Rfc3339),
+            "timestamp.http" => Var::Timestamp(Http),
+            "data" => Var::Data,
+            "body" => Var::Body,
+            "body.md5" => Var::BodyMd5,
+            "signature" => Var::Signature,
+            "path" => Var::Path,
+            "method" => Var::Method,
+            "uuid" => Var::Uuid,
+            _ => {
+                if let Some(h) = name.strip_prefix("header:") {
+                    return (!h.is_empty()).then(|| Var::Header(h.to_string()));
+                }
+                if let Some(v) = name.strip_prefix("vars.") {
+                    return (!v.is_empty()).then(|| Var::Var(v.to_string()));
+                }
+                if let Some(n) = name.strip_prefix("hex:") {
+                    return n
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=256).contains(n))
+                        .map(Var::Hex);
+                }
+                if let Some(n) = name.strip_prefix("alnum:") {
+                    return n
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=256).contains(n))
+                        .map(Var::Alnum);
+                }
+                return None;
+            }
+        })
+    }
+
+    /// The name as written in a template.
+    pub fn name(&self) -> String {
+        match self {
+            Var::Event => "event".into(),
+            Var::Id => "id".into(),
+            Var::Timestamp(TimeFormat::Unix) => "timestamp".into(),
+            Var::Timestamp(TimeFormat::UnixMs) => "timestamp.ms".into(),
+            Var::Timestamp(TimeFormat::Rfc3339) => "timestamp.rfc3339".into(),
+            Var::Timestamp(TimeFormat::Http) => "timestamp.http".into(),
+            Var::Data => "data".into(),
+            Var::Body => "body".into(),
+            Var::BodyMd5 => "body.md5".into(),
+            Var::Signature => "signature".into(),
+            Var::Path => "path".into(),
+            Var::Method => "method".into(),
+            Var::Header(h) => format!("header:{h}"),
+            Var::Var(v) => format!("vars.{v}"),
+            Var::Uuid => "uuid".into(),
+            Var::Hex(n) => format!("hex:{n}"),
+            Var::Alnum(n) => format!("alnum:{n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Lit(String),
+    Var(Var),
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum TemplateError {
+    #[error("unknown placeholder `{{{name}}}` in `{template}`")]
+    Unknown { name: String, template: String },
+    #[error("unclosed `{{` in `{0}` (write `{{{{` for a literal brace)")]
+    Unclosed(String),
+    #[error("stray `}}` in `{0}` (write `}}}}` for a literal brace)")]
+    Stray(String),
+    #[error("placeholder `{{{0}}}` has no value here")]
+    Missing(String),
+    #[error("timestamp {0} cannot be written as a date")]
+    BadTimestamp(i64),
+}
+
+/// A parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    source: String,
+    segments: Vec<Segment>,
+}
+
+/// The values placeholders take. Anything left `None` is an error if used.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ctx<'a> {
+    pub event: Option<&'a str>,
+    pub id: Option<&'a str>,
+    pub timestamp: Option<i64>,
+    /// The timestamp exactly as received, and its format: verification signs these
+    /// bytes rather than a re-formatted number.
+    pub raw_timestamp: Option<(&'a str, TimeFormat)>,
+    pub data: Option<&'a Value>,
+    pub body: Option<&'a [u8]>,
+    pub signature: Option<&'a str>,
+    pub path: Option<&'a str>,
+    pub method: Option<&'a str>,
+    pub headers: Option<&'a HeaderList>,
+    pub vars: Option<&'a Map<String, Value>>,
+}
+
+impl Template {
+    pub fn parse(source: &str) -> Result<Template, TemplateError> {
+        let mut segments = Vec::new();
+        let mut lit = String::new();
+        let mut chars = source.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '{' if matches!(chars.peek(), Some((_, '{'))) => {
+                    chars.next();
+                    lit.push('{');
+                }
+                '}' if matches!(chars.peek(), Some((_, '}'))) => {
+                    chars.next();
+                    lit.push('}');
+                }
+                '{' => {
+                    let rest = &source[i + 1..];
+                    let end = rest
+                        .find('}')
+                        .ok_or_else(|| TemplateError::Unclosed(source.to_string()))?;
+                    let name = &rest[..end];
+                    let var = Var::parse(name).ok_or_else(|| TemplateError::Unknown {
+                        name: name.to_string(),
+                        template: source.to_string(),
+                    })?;
+                    if !lit.is_empty() {
+                        segments.push(Segment::Lit(std::mem::take(&mut lit)));
+                    }
+                    segments.push(Segment::Var(var));
+                    for _ in 0..=name.chars().count() {
+                        chars.next();
+                    }
+                }
+                '}' => return Err(TemplateError::Stray(source.to_string())),
+                c => lit.push(c),
+            }
+        }
+        if !lit.is_empty() {
+            segments.push(Segment::Lit(lit));
+        }
+        Ok(Template {
+            source: source.to_string(),
+            segments,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// Whether the template uses a placeholder.
+    pub fn uses(&self, pred: impl Fn(&Var) -> bool) -> bool {
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Var(v) if pred(v)))
+    }
+
+    /// The placeholder if the template is exactly one placeholder.
+    pub fn sole_var(&self) -> Option<&Var> {
+        match self.segments.as_slice() {
+            [Segment::Var(v)] => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Renders to bytes (the body may be any bytes).
+    pub fn render_bytes(&self, ctx: &Ctx) -> Result<Vec<u8>, TemplateError> {
+        let mut out = Vec::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Lit(s) => out.extend_from_slice(s.as_bytes()),
+                Segment::Var(Var::Body) => {
+                    out.extend_from_slice(ctx.body.ok_or_else(|| missing(&Var::Body))?)
+                }
+                Segment::Var(v) => out.extend_from_slice(render_var(v, ctx)?.as_bytes()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Renders to text; a non-UTF-8 `{body}` is replaced lossily (header values only).
+    pub fn render(&self, ctx: &Ctx) -> Result<String, TemplateError> {
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Lit(s) => out.push_str(s),
+                Segment::Var(v) => out.push_str(&render_var(v, ctx)?),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes a rendered value apart: the text each placeholder stood for, or `None`
+    /// when the literal parts do not match. A placeholder runs to the next literal.
+    pub fn capture<'v>(&self, value: &'v str) -> Option<Vec<(&Var, &'v str)>> {
+        let mut rest = value;
+        let mut out = Vec::new();
+        let mut segs = self.segments.iter().peekable();
+        while let Some(seg) = segs.next() {
+            match seg {
+                Segment::Lit(l) => rest = rest.strip_prefix(l.as_str())?,
+                Segment::Var(v) => {
+                    let end = match segs.peek() {
+                        Some(Segment::Lit(next)) => rest.find(next.as_str())?,
+                        Some(Segment::Var(_)) => return None,
+                        None => rest.len(),
+                    };
+                    out.push((v, &rest[..end]));
+                    rest = &rest[end..];
+                }
+            }
+        }
+        rest.is_empty().then_some(out)
+    }
+}
+
+fn missing(v: &Var) -> TemplateError {
+    TemplateError::Missing(v.name())
+}
+
+fn render_var(v: &Var, ctx: &Ctx) -> Result<String, TemplateError> {
+    let need = |o: Option<&str>| o.map(str::to_string).ok_or_else(|| missing(v));
+    Ok(match v {
+        Var::Event => need(ctx.event)?,
+        Var::Id => need(ctx.id)?,
+        Var::Signature => need(ctx.signature)?,
+        Var::Path => need(ctx.path)?,
+        Var::Method => need(ctx.method)?,
+        Var::Timestamp(f) => match ctx.raw_timestamp {
+            Some((raw, rf)) if rf == *f => raw.to_string(),
+            _ => format_time(ctx.timestamp.ok_or_else(|| missing(v))?, *f)?,
+        },
+        Var::Data => ctx.data.ok_or_else(|| missing(v))?.to_string(),
+        Var::Body => String::from_utf8_lossy(ctx.body.ok_or_else(|| missing(v))?).into_owned(),
+        Var::BodyMd5 => {
+            use base64::Engine;
+            use md5::Digest;
+            let body = ctx.body.ok_or_else(|| missing(v))?;
+            base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(body))
+        }
+        Var::Header(h) => need(ctx.headers.and_then(|hs| hs.get(h)))?,
+        Var::Var(name) => match ctx.vars.and_then(|vs| vs.get(name)) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => return Err(missing(v)),
+        },
+        Var::Uuid => uuid::Uuid::new_v4().to_string(),
+        Var::Hex(n) => random_from(b"0123456789abcdef", *n),
+        Var::Alnum(n) => random_from(
+            b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+            *n,
+        ),
+    })
+}
+
+/// `n` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
+fn random_from(alphabet: &[u8], n: usize) -> String {
+    let limit = 256 - 256 % alphabet.len();
+    let mut out = String::with_capacity(n);
+    let mut buf = [0u8; 64];
+    while out.len() < n {
+        getrandom::fill(&mut buf).expect("the operating system's random source failed");
+        for &b in &buf {
+            if (b as usize) < limit && out.len() < n {
+                out.push(alphabet[b as usize % alphabet.len()] as char);
+            }
+        }
+    }
+    out
+}
+
+pub fn format_time(ts: i64, f: TimeFormat) -> Result<String, TemplateError> {
+    Ok(match f {
+        TimeFormat::Unix => ts.to_string(),
+        TimeFormat::UnixMs => (ts.saturating_mul(1000)).to_string(),
+        TimeFormat::Rfc3339 => humantime::format_rfc3339_seconds(system_time(ts)?).to_string(),
+        TimeFormat::Http => httpdate::fmt_http_date(system_time(ts)?),
+    })
+}
+
+/// Reads a timestamp written in a format; `None` when it is not one.
+pub fn parse_time(text: &str, f: TimeFormat) -> Option<i64> {
+    let text = text.trim();
+    let from_system = |t: SystemTime| {
+        t.duration_since(UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok())
+    };
+    match f {
+        TimeFormat::Unix => text.parse().ok(),
+        TimeFormat::UnixMs => text.parse::<i64>().ok().map(|ms| ms.div_euclid(1000)),
+        TimeFormat::Rfc3339 => humantime::parse_rfc3339_weak(text)
+            .ok()
+            .and_then(from_system),
+        TimeFormat::Http => httpdate::parse_http_date(text).ok().and_then(from_system),
+    }
+}
+
+fn system_time(ts: i64) -> Result<SystemTime, TemplateError> {
+    u64::try_from(ts)
+        .ok()
+        .filter(|&s| s < 253_402_300_800) // year 10000
+        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+        .ok_or(TemplateError::BadTimestamp(ts))
+}
+
+/// A JSON document with templates in its strings, compiled once.
+///
+/// A string that is exactly one placeholder takes the placeholder's JSON type
+/// (`"{data}"` becomes the data object, `"{timestamp}"` a number, `"{vars.n}"` the
+/// var's value); other strings are interpolated. An object key `"..."` whose value is
+/// `"{data}"` splices the data object's fields in at that place.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonTemplate {
+    Lit(Value),
+    Str(Template),
+    Array(Vec<JsonTemplate>),
+    Object(Vec<(String, JsonTemplate)>),
+}
+
+pub const SPLICE_KEY: &str = "...";
+
+impl JsonTemplate {
+    pub fn compile(value: &Value) -> Result<JsonTemplate, TemplateError> {
+        Ok(match value {
+            Value::String(s) => {
+                let t = Template::parse(s)?;
+                if t.segments.iter().all(|s| matches!(s, Segment::Lit(_))) {
+                    JsonTemplate::Lit(value.clone())
+                } else {
+                    JsonTemplate::Str(t)
+                }
+            }
+            Value::Array(items) => JsonTemplate::Array(
+                items
+                    .iter()
+                    .map(JsonTemplate::compile)
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => JsonTemplate::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), JsonTemplate::compile(v)?)))
+                    .collect::<Result<_, TemplateError>>()?,
+            ),
+            other => JsonTemplate::Lit(other.clone()),
+        })
+    }
+
+    pub fn render(&self, ctx: &Ctx) -> Result<Value, TemplateError> {
+        Ok(match self {
+            JsonTemplate::Lit(v) => v.clone(),
+            JsonTemplate::Str(t) => match t.sole_var() {
+                Some(Var::Data) => ctx.data.cloned().ok_or_else(|| missing(&Var::Data))?,
+                Some(Var::Timestamp(TimeFormat::Unix)) => {
+                    Value::from(ctx.timestamp.ok_or_else(|| missing(&Var::Data))?)
+                }
+                Some(Var::Timestamp(TimeFormat::UnixMs)) => Value::from(
+                    ctx.timestamp
+                        .ok_or_else(|| missing(&Var::Data))?
+                        .saturating_mul(1000),
+                ),
+                Some(Var::Var(name)) => ctx
+                    .vars
+                    .and_then(|vs| vs.get(name))
+                    .cloned()
+                    .ok_or_else(|| TemplateError::Missing(format!("vars.{name}")))?,
+                _ => Value::String(t.render(ctx)?),
+            },
+            JsonTemplate::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| i.render(ctx))
+                    .collect::<Result<_, _>>()?,
+            ),
+            JsonTemplate::Object(fields) => {
+                let mut map = Map::new();
+                for (k, v) in fields {
+                    let rendered = v.render(ctx)?;
+                    match (k.as_str(), rendered) {
+                        (SPLICE_KEY, Value::Object(inner)) => map.extend(inner),
+                        (SPLICE_KEY, Value::Null) => {}
+                        (_, rendered) => {
+                            map.insert(k.clone(), rendered);
+                        }
+                    }
+                }
+                Value::Object(map)
+            }
+        })
+    }
+
+    /// The JSON path of the first string that is exactly the given placeholder.
+    pub fn path_of(&self, want: &dyn Fn(&Var) -> bool) -> Option<Vec<String>> {
+        match self {
+            JsonTemplate::Str(t) => t.sole_var().filter(|v| want(v)).map(|_| Vec::new()),
+            JsonTemplate::Object(fields) => fields.iter().find_map(|(k, v)| {
+                v.path_of(want).map(|mut p| {
+                    p.insert(0, k.clone());
+                    p
+                })
+            }),
+            _ => None,
+        }
+    }
+
+    /// Every template string in the tree.
+    pub fn templates(&self) -> Vec<&Template> {
+        match self {
+            JsonTemplate::Lit(_) => Vec::new(),
+            JsonTemplate::Str(t) => vec![t],
+            JsonTemplate::Array(items) => items.iter().flat_map(|i| i.templates()).collect(),
+            JsonTemplate::Object(fields) => {
+                fields.iter().flat_map(|(_, v)| v.templates()).collect()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_and_renders() {
+        let t = Template::parse("t={timestamp},v1={signature} {{x}}").unwrap();
+        let ctx = Ctx {
+            timestamp: Some(12),
+            signature: Some("ab"),
+            ..Ctx::default()
+        };
+        assert_eq!(t.render(&ctx).unwrap(), "t=12,v1=ab {x}");
+        assert!(matches!(
+            Template::parse("{nope}"),
+            Err(TemplateError::Unknown { .. })
+        ));
+        assert!(matches!(
+            Template::parse("{id"),
+            Err(TemplateError::Unclosed(_))
+        ));
+        assert!(matches!(
+            Template::parse("a}b"),
+            Err(TemplateError::Stray(_))
+        ));
+        assert_eq!(
+            Template::parse("{event}").unwrap().render(&Ctx::default()),
+            Err(TemplateError::Missing("event".into()))
+        );
+    }
+
+    #[test]
+    fn captures() {
+        let t = Template::parse("APIAuth {vars.who}:{signature}").unwrap();
+        let got = t.capture("APIAuth 42:abc=").unwrap();
+        assert_eq!(got[0].1, "42");
+        assert_eq!(got[1].1, "abc=");
+        assert!(t.capture("Bearer x").is_none());
+        let t = Template::parse("sha256={signature}").unwrap();
+        assert_eq!(t.capture("sha256=").unwrap()[0].1, "");
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(
+            format_time(1775399400, TimeFormat::Rfc3339).unwrap(),
+            "2026-04-05T14:30:00Z"
+        );
+        let http = format_time(1775399400, TimeFormat::Http).unwrap();
+        assert_eq!(http, "Sun, 05 Apr 2026 14:30:00 GMT");
+        assert_eq!(parse_time(&http, TimeFormat::Http), Some(1775399400));
+        assert_eq!(
+            parse_time("2026-04-05T14:30:00Z", TimeFormat::Rfc3339),
+            Some(1775399400)
+        );
+        assert!(format_time(-1, TimeFormat::Rfc3339).is_err());
+    }
+
+    #[test]
+    fn json_templates_are_typed_and_splice() {
+        let tpl = JsonTemplate::compile(&json!({
+            "event": "{event}", "n": "{timestamp}", "when": "at {timestamp}",
+            "...": "{data}", "v": "{vars.x}"
+        }))
+        .unwrap();
+        let data = json!({"a": 1});
+        let mut vars = Map::new();
+        vars.insert("x".into(), json!(7));
+        let ctx = Ctx {
+            event: Some("e"),
+            timestamp: Some(5),
+            data: Some(&data),
+            vars: Some(&vars),
+            ..Ctx::default()
+        };
+        assert_eq!(
+            tpl.render(&ctx).unwrap().to_string(),
+            r#"{"event":"e","n":5,"when":"at 5","a":1,"v":7}"#
+        );
+        assert_eq!(
+            tpl.path_of(&|v| *v == Var::Event),
+            Some(vec!["event".into()])
+        );
+    }
+
+    #[test]
+    fn random_ids_have_the_right_shape() {
+        let t = Template::parse("msg_{alnum:27}").unwrap();
+        let a = t.render(&Ctx::default()).unwrap();
+        let b = t.render(&Ctx::default()).unwrap();
+        assert_eq!(a.len(), 31);
+        assert_ne!(a, b);
+        assert!(a[4..].bytes().all(|c| c.is_ascii_alphanumeric()));
+    }
+}

@@ -1,0 +1,474 @@
+//! Verifying a received request against a profile, with the reason when it fails.
+
+use super::headers::HeaderList;
+use super::mac::{MacState, decode};
+use super::profile::{Profile, Scheme};
+use super::secret::{Secret, SecretError};
+use super::template::{Ctx, TimeFormat, Var, parse_time};
+use serde::Serialize;
+use std::time::Duration;
+
+/// A received request, as far as verification cares.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub headers: &'a HeaderList,
+    pub body: &'a [u8],
+}
+
+/// How to verify: the secrets to try, the clock, and the tolerance.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions<'a> {
+    pub secrets: &'a [Secret],
+    /// Unix seconds taken as now.
+    pub now: i64,
+    /// `None`: the profile's tolerance; `Some(None)`: do not check; `Some(Some(d))`: d.
+    pub tolerance: Option<Option<Duration>>,
+}
+
+/// Why a request does not verify. Each kind of tampering has its own variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Failure {
+    MissingHeader {
+        header: String,
+    },
+    MalformedHeader {
+        header: String,
+        expected: String,
+        got: String,
+    },
+    BadSignatureEncoding {
+        header: String,
+        encoding: String,
+    },
+    TimestampTooOld {
+        age_secs: i64,
+        tolerance_secs: u64,
+    },
+    TimestampTooNew {
+        ahead_secs: i64,
+        tolerance_secs: u64,
+    },
+    NoMatch {
+        signatures: usize,
+        secrets: usize,
+    },
+}
+
+impl Failure {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::MissingHeader { .. } => "missing_header",
+            Failure::MalformedHeader { .. } => "malformed_header",
+            Failure::BadSignatureEncoding { .. } => "bad_signature_encoding",
+            Failure::TimestampTooOld { .. } => "timestamp_too_old",
+            Failure::TimestampTooNew { .. } => "timestamp_too_new",
+            Failure::NoMatch { .. } => "no_match",
+        }
+    }
+}
+
+fn dur(secs: u64) -> String {
+    humantime::format_duration(Duration::from_secs(secs)).to_string()
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::MissingHeader { header } => write!(f, "missing header `{header}`"),
+            Failure::MalformedHeader {
+                header,
+                expected,
+                got,
+            } => {
+                write!(
+                    f,
+                    "malformed header `{header}`: expected `{expected}`, got `{got}`"
+                )
+            }
+            Failure::BadSignatureEncoding { header, encoding } => {
+                write!(f, "the signature in `{header}` is not valid {encoding}")
+            }
+            Failure::TimestampTooOld {
+                age_secs,
+                tolerance_secs,
+            } => write!(
+                f,
+                "timestamp too old: signed {} ago, {} beyond the {} tolerance",
+                dur(*age_secs as u64),
+                dur(*age_secs as u64 - tolerance_secs),
+                dur(*tolerance_secs)
+            ),
+            Failure::TimestampTooNew {
+                ahead_secs,
+                tolerance_secs,
+            } => write!(
+                f,
+                "timestamp too new: signed {} in the future, {} beyond the {} tolerance",
+                dur(*ahead_secs as u64),
+                dur(*ahead_secs as u64 - tolerance_secs),
+                dur(*tolerance_secs)
+            ),
+            Failure::NoMatch {
+                signatures,
+                secrets,
+            } => write!(
+                f,
+                "no signature matches: {signatures} signature{} checked against {secrets} secret{}",
+                if *signatures == 1 { "" } else { "s" },
+                if *secrets == 1 { "" } else { "s" },
+            ),
+        }
+    }
+}
+
+/// The verdict, with what could be read from the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub valid: bool,
+    /// A sentence: why it is valid or not.
+    pub reason: String,
+    pub profile: String,
+    pub event: Option<String>,
+    pub id: Option<String>,
+    pub timestamp: Option<i64>,
+    /// 1-based index of the secret that matched.
+    pub matched_secret: Option<usize>,
+    /// Whether the signature itself matched, even if the timestamp check failed.
+    pub signature_matches: Option<bool>,
+    pub failure: Option<Failure>,
+}
+
+/// What the profile's headers say about a request, read through their templates.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed<'a> {
+    pub event: Option<String>,
+    pub id: Option<String>,
+    pub timestamp: Option<(i64, &'a str, TimeFormat)>,
+    pub signatures: Vec<&'a str>,
+}
+
+/// Reads what a header template captures; `Err` when the value does not fit it.
+fn read_header<'a>(
+    parsed: &mut Parsed<'a>,
+    name: &str,
+    value: &'a str,
+    items: &[super::template::Template],
+    separator: Option<&str>,
+) -> Result<(), Failure> {
+    let parts: Vec<&str> = match separator {
+        Some(sep) => value
+            .split(sep)
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect(),
+        None => vec![value],
+    };
+    let mut fitted = false;
+    for part in parts {
+        for item in items {
+            let Some(caps) = item.capture(part) else {
+                continue;
+            };
+            fitted = true;
+            for (var, text) in caps {
+                match var {
+                    Var::Signature => parsed.signatures.push(text),
+                    Var::Event => parsed.event = Some(text.to_string()),
+                    Var::Id => parsed.id = Some(text.to_string()),
+                    Var::Timestamp(f) => {
+                        let ts = parse_time(text, *f).ok_or_else(|| Failure::MalformedHeader {
+                            header: name.to_string(),
+                            expected: format!("a timestamp as {}", time_format_name(*f)),
+                            got: preview(text),
+                        })?;
+                        parsed.timestamp = Some((ts, text, *f));
+                    }
+                    _ => {}
+                }
+            }
+            break;
+        }
+    }
+    if fitted {
+        Ok(())
+    } else {
+        let expected = match separator {
+            Some(sep) => items
+                .iter()
+                .map(|t| t.source())
+                .collect::<Vec<_>>()
+                .join(sep),
+            None => items
+                .iter()
+                .map(|t| t.source())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        };
+        Err(Failure::MalformedHeader {
+            header: name.to_string(),
+            expected,
+            got: preview(value),
+        })
+    }
+}
+
+pub fn time_format_name(f: TimeFormat) -> &'static str {
+    match f {
+        TimeFormat::Unix => "unix seconds",
+        TimeFormat::UnixMs => "unix milliseconds",
+        TimeFormat::Rfc3339 => "RFC 3339",
+        TimeFormat::Http => "an HTTP date",
+    }
+}
+
+/// A header value cut short for messages.
+pub fn preview(text: &str) -> String {
+    const MAX: usize = 80;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX).collect::<String>())
+    }
+}
+
+impl Profile {
+    /// Reads the profile's headers out of a request: signature(s), timestamp, id, event.
+    pub fn parse_headers<'a>(
+        &self,
+        scheme: &Scheme,
+        headers: &'a HeaderList,
+    ) -> Result<Parsed<'a>, Failure> {
+        let mut parsed = Parsed::default();
+        for (name, t) in &self.headers {
+            let carries = name.eq_ignore_ascii_case(&scheme.header);
+            let useful =
+                carries || t.uses(|v| matches!(v, Var::Timestamp(_) | Var::Id | Var::Event));
+            if !useful {
+                continue;
+            }
+            let values: Vec<&str> = headers.get_all(name).collect();
+            if values.is_empty() {
+                let needed = carries
+                    || (t.uses(|v| matches!(v, Var::Timestamp(_)))
+                        && scheme.signed.uses(|v| matches!(v, Var::Timestamp(_))))
+                    || (t.uses(|v| *v == Var::Id) && scheme.signed.uses(|v| *v == Var::Id));
+                if needed {
+                    return Err(Failure::MissingHeader {
+                        header: name.clone(),
+                    });
+                }
+                continue;
+            }
+            for value in values {
+                if carries {
+                    read_header(
+                        &mut parsed,
+                        name,
+                        value,
+                        &scheme.items,
+                        scheme.separator.as_deref(),
+                    )?;
+                } else {
+                    read_header(&mut parsed, name, value, std::slice::from_ref(t), None)?;
+                }
+            }
+        }
+        if parsed.signatures.is_empty() {
+            return Err(Failure::MalformedHeader {
+                header: scheme.header.clone(),
+                expected: scheme.value.source().to_string(),
+                got: preview(headers.get(&scheme.header).unwrap_or_default()),
+            });
+        }
+        Ok(parsed)
+    }
+
+    /// The event name and delivery id the body carries, where the envelope puts them.
+    pub fn body_event_and_id(&self, body: &[u8]) -> (Option<String>, Option<String>) {
+        if self.event_path.is_none() && self.id_path.is_none() {
+            return (None, None);
+        }
+        let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return (None, None);
+        };
+        let get = |p: &Option<Vec<String>>| {
+            p.as_ref()
+                .and_then(|p| Profile::body_field(&json, p))
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+        };
+        (get(&self.event_path), get(&self.id_path))
+    }
+
+    /// The bytes the scheme signs for this request.
+    pub fn signed_content(
+        &self,
+        scheme: &Scheme,
+        req: &Received,
+        parsed: &Parsed,
+    ) -> Result<Vec<u8>, Failure> {
+        signed_with(&scheme.signed, req, parsed)
+            .map_err(|missing| Failure::MissingHeader { header: missing })
+    }
+
+    /// Verifies a request. `Err` only for a secret that cannot be decoded under the
+    /// profile's rule or a profile without a signature scheme; every property of the
+    /// request itself is a [`Verification`].
+    pub fn verify(
+        &self,
+        req: &Received,
+        opts: &VerifyOptions,
+    ) -> Result<Verification, VerifyError> {
+        let scheme = self
+            .signature
+            .as_ref()
+            .ok_or_else(|| VerifyError::Unsigned(self.name.clone()))?;
+        if opts.secrets.is_empty() {
+            return Err(VerifyError::NoSecret);
+        }
+        let keys = opts
+            .secrets
+            .iter()
+            .map(|s| s.key(scheme.secret))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (body_event, body_id) = self.body_event_and_id(req.body);
+        let mut v = Verification {
+            valid: false,
+            reason: String::new(),
+            profile: self.name.clone(),
+            event: body_event,
+            id: body_id,
+            timestamp: None,
+            matched_secret: None,
+            signature_matches: None,
+            failure: None,
+        };
+        let fail = |mut v: Verification, f: Failure| {
+            v.reason = f.to_string();
+            v.failure = Some(f);
+            Ok(v)
+        };
+        let parsed = match self.parse_headers(scheme, req.headers) {
+            Ok(p) => p,
+            Err(f) => return fail(v, f),
+        };
+        if parsed.event.is_some() {
+            v.event = parsed.event.clone();
+        }
+        if parsed.id.is_some() {
+            v.id = parsed.id.clone();
+        }
+        v.timestamp = parsed.timestamp.map(|t| t.0);
+        let content = match self.signed_content(scheme, req, &parsed) {
+            Ok(c) => c,
+            Err(f) => return fail(v, f),
+        };
+        let candidates: Vec<Vec<u8>> = parsed
+            .signatures
+            .iter()
+            .filter_map(|s| decode(scheme.encoding, s))
+            .collect();
+        if candidates.is_empty() {
+            return fail(
+                v,
+                Failure::BadSignatureEncoding {
+                    header: scheme.header.clone(),
+                    encoding: scheme.encoding.name().to_string(),
+                },
+            );
+        }
+        v.matched_secret = keys.iter().position(|key| {
+            let mac = MacState::new(scheme.algorithm, key, &content);
+            candidates.iter().any(|c| mac.matches(c))
+        });
+        v.matched_secret = v.matched_secret.map(|i| i + 1);
+        v.signature_matches = Some(v.matched_secret.is_some());
+        let tolerance = opts.tolerance.unwrap_or(scheme.tolerance);
+        if let (Some(tol), Some((ts, _, _))) = (tolerance, parsed.timestamp) {
+            let tol_secs = tol.as_secs();
+            let age = opts.now.saturating_sub(ts);
+            if age > tol_secs as i64 {
+                return fail(
+                    v,
+                    Failure::TimestampTooOld {
+                        age_secs: age,
+                        tolerance_secs: tol_secs,
+                    },
+                );
+            }
+            if -age > tol_secs as i64 {
+                return fail(
+                    v,
+                    Failure::TimestampTooNew {
+                        ahead_secs: -age,
+                        tolerance_secs: tol_secs,
+                    },
+                );
+            }
+        }
+        match v.matched_secret {
+            Some(i) => {
+                v.valid = true;
+                v.reason = if opts.secrets.len() > 1 {
+                    format!(
+                        "signature matches secret {i} of {} ({})",
+                        opts.secrets.len(),
+                        opts.secrets[i - 1].source()
+                    )
+                } else {
+                    "signature matches".to_string()
+                };
+                Ok(v)
+            }
+            None => {
+                let f = Failure::NoMatch {
+                    signatures: parsed.signatures.len(),
+                    secrets: opts.secrets.len(),
+                };
+                fail(v, f)
+            }
+        }
+    }
+}
+
+/// Renders a signed-content template from what a request carries; `Err` names a
+/// missing header.
+pub fn signed_with(
+    t: &super::template::Template,
+    req: &Received,
+    parsed: &Parsed,
+) -> Result<Vec<u8>, String> {
+    let ctx = Ctx {
+        event: parsed.event.as_deref(),
+        id: parsed.id.as_deref(),
+        timestamp: parsed.timestamp.map(|t| t.0),
+        raw_timestamp: parsed.timestamp.map(|t| (t.1, t.2)),
+        body: Some(req.body),
+        path: Some(req.path),
+        method: Some(req.method),
+        headers: Some(req.headers),
+        ..Ctx::default()
+    };
+    t.render_bytes(&ctx).map_err(|e| match e {
+        super::template::TemplateError::Missing(name) => match name.strip_prefix("header:") {
+            Some(h) => h.to_string(),
+            None => format!("(the {name} the signature covers)"),
+        },
+        other => other.to_string(),
+    })
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum VerifyError {
+    #[error("profile `{0}` has no signature scheme to verify")]
+    Unsigned(String),
+    #[error("no secret to verify with")]
+    NoSecret,
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}

@@ -1,0 +1,108 @@
+//! hookctl: webhook development and testing.
+//!
+//! `main` parses the command line and calls [`run`]; everything else lives here so
+//! tests can drive it in-process. The signing/envelope core is [`envelope`].
+
+pub mod cli;
+pub mod commands;
+pub mod envelope;
+pub mod generate;
+pub mod output;
+pub mod rawhttp;
+pub mod retry;
+pub mod settings;
+
+use cli::{Cli, Command};
+use output::Output;
+
+/// How a command ended; the same codes for every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: success.
+    Success,
+    /// 1: a negative result — an invalid signature, a failed delivery, a timeout.
+    Negative,
+    /// 2: usage, input, network or store error.
+    Error,
+    /// 130: interrupted.
+    Interrupted,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Negative => 1,
+            Exit::Error => 2,
+            Exit::Interrupted => 130,
+        }
+    }
+}
+
+/// An error with advice for the user, rendered as `hint:` under the error.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Hinted {
+    pub message: String,
+    pub hint: String,
+}
+
+pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    Hinted {
+        message: message.into(),
+        hint: hint.into(),
+    }
+    .into()
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let out = Output::new(&cli.global);
+    match cli.command {
+        Command::Sign(args) => commands::sign::run(&cli.global, &out, args),
+        Command::Verify(args) => commands::verify::run(&cli.global, &out, args),
+        Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),
+        Command::Events(args) => commands::events::run(&cli.global, &out, args),
+        Command::Init(args) => commands::init::run(&cli.global, &out, args),
+        Command::Completions(args) => commands::completions::run(&out, args),
+    }
+}
+
+/// Renders an error the one way hookctl renders errors, and says which exit code it
+/// gets (a closed stdout is not an error).
+pub fn report(err: &anyhow::Error, color: bool) -> Exit {
+    if err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    }) {
+        return Exit::Success;
+    }
+    let paint = |s: &str, f: fn(&str) -> colored::ColoredString| {
+        if color {
+            f(s).to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    use colored::Colorize;
+    let mut text = format!(
+        "{} {}\n",
+        paint("error:", |s| s.red().bold()),
+        output::escape(&err.to_string())
+    );
+    for cause in err.chain().skip(1) {
+        text.push_str(&format!(
+            "  caused by: {}\n",
+            output::escape(&cause.to_string())
+        ));
+    }
+    if let Some(h) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+        text.push_str(&format!(
+            "  {} {}\n",
+            paint("hint:", |s| s.cyan().bold()),
+            h.hint
+        ));
+    }
+    eprint!("{text}");
+    Exit::Error
+}

@@ -1,0 +1,19 @@
+use clap::Parser;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = hookctl::cli::Cli::parse();
+    let color = match cli.global.color {
+        hookctl::cli::ColorChoice::Always => true,
+        hookctl::cli::ColorChoice::Never => false,
+        hookctl::cli::ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let exit = match hookctl::run(cli) {
+        Ok(exit) => exit,
+        Err(err) => hookctl::report(&err, color),
+    };
+    ExitCode::from(exit.code())
+}

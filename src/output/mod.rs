@@ -1,0 +1,186 @@
+//! Everything a command shows goes through here: stdout for data, stderr for
+//! diagnostics; colour decided once per stream; JSON Lines with `--json`.
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use base64::Engine;
+use colored::Colorize;
+use serde::Serialize;
+use std::io::{self, IsTerminal, Write};
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    out: Styles,
+    err: Styles,
+}
+
+/// Semantic styles for one stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Styles {
+    color: bool,
+}
+
+impl Styles {
+    fn paint(&self, s: &str, f: impl Fn(&str) -> colored::ColoredString) -> String {
+        if self.color {
+            f(s).to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn ok(&self, s: &str) -> String {
+        self.paint(s, |s| s.green().bold())
+    }
+    pub fn fail(&self, s: &str) -> String {
+        self.paint(s, |s| s.red().bold())
+    }
+    pub fn warn(&self, s: &str) -> String {
+        self.paint(s, |s| s.yellow())
+    }
+    pub fn dim(&self, s: &str) -> String {
+        self.paint(s, |s| s.dimmed())
+    }
+    pub fn strong(&self, s: &str) -> String {
+        self.paint(s, |s| s.bold())
+    }
+}
+
+fn decide(choice: ColorChoice, is_tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_tty
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+/// One JSON Lines record.
+#[derive(Serialize)]
+struct Record<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    data: &'a T,
+}
+
+impl Output {
+    pub fn new(g: &GlobalArgs) -> Output {
+        let out = decide(g.color, io::stdout().is_terminal());
+        let err = decide(g.color, io::stderr().is_terminal());
+        if out || err {
+            colored::control::set_override(true);
+        }
+        Output {
+            json: g.json,
+            quiet: g.quiet,
+            verbose: g.verbose,
+            out: Styles { color: out },
+            err: Styles { color: err },
+        }
+    }
+
+    /// Styles for stdout.
+    pub fn out(&self) -> Styles {
+        self.out
+    }
+
+    /// Styles for stderr.
+    pub fn err(&self) -> Styles {
+        self.err
+    }
+
+    pub fn stdout_is_terminal(&self) -> bool {
+        io::stdout().is_terminal()
+    }
+
+    /// A JSON Lines record on stdout.
+    pub fn record<T: Serialize>(&self, kind: &str, data: &T) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer(&mut out, &Record { kind, data })?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
+    /// A line of data on stdout.
+    pub fn line(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
+    /// Raw bytes on stdout (a body exactly as it is).
+    pub fn bytes(&self, bytes: &[u8]) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()
+    }
+
+    /// A note on stderr, unless `-q`.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        let _ = writeln!(io::stderr().lock(), "{} {text}", self.err.warn("warning:"));
+    }
+}
+
+/// Escapes control characters so that untrusted text (headers, bodies) cannot drive
+/// the terminal.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.extend(c.escape_unicode())
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A body for JSON output: `{"text":…}` when it is UTF-8, `{"base64":…}` otherwise.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyJson {
+    Text(String),
+    Base64(String),
+}
+
+impl BodyJson {
+    pub fn new(bytes: &[u8]) -> BodyJson {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => BodyJson::Text(s.to_string()),
+            Err(_) => BodyJson::Base64(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_controls() {
+        assert_eq!(escape("a\u{1b}[31mb\r"), "a\\u{1b}[31mb\\u{d}");
+        assert_eq!(escape("line\nnext\tok é"), "line\nnext\tok é");
+        assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(BodyJson::new(b"hi"), BodyJson::Text("hi".into()));
+        assert_eq!(BodyJson::new(&[0xff]), BodyJson::Base64("/w==".into()));
+    }
+}

@@ -1,0 +1,277 @@
+//! A provider's retry policy, and the decisions it makes attempt by attempt.
+//!
+//! Shared by `send --retry`, `simulate` and `replay`. Pure: it decides, the caller waits.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// `[retry]` as written in a profile.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryDef {
+    /// Delay before each retry, counted from the previous attempt: `["2s", "8s", "32s"]`
+    /// is three retries after the first attempt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delays: Vec<String>,
+    /// How long one attempt may take before it counts as a timeout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// Outcomes that are retried: status classes (`5xx`, `4xx`), exact statuses
+    /// (`429`), `timeout`, `connection`. Any other non-2xx outcome stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retry_on: Vec<String>,
+    /// Whether a `Retry-After` header sets the next delay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Class(u16),
+    Status(u16),
+    Timeout,
+    Connection,
+}
+
+impl Rule {
+    fn parse(text: &str) -> Option<Rule> {
+        let t = text.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "timeout" => Some(Rule::Timeout),
+            "connection" => Some(Rule::Connection),
+            _ if t.len() == 3 && t.ends_with("xx") => t[..1]
+                .parse()
+                .ok()
+                .filter(|c| (1..=5).contains(c))
+                .map(Rule::Class),
+            _ => t
+                .parse()
+                .ok()
+                .filter(|s| (100..=599).contains(s))
+                .map(Rule::Status),
+        }
+    }
+
+    fn matches(self, outcome: &Outcome) -> bool {
+        match (self, outcome) {
+            (Rule::Class(c), Outcome::Status(s)) => s / 100 == c,
+            (Rule::Status(x), Outcome::Status(s)) => x == *s,
+            (Rule::Timeout, Outcome::Timeout) => true,
+            (Rule::Connection, Outcome::Connection) => true,
+            _ => false,
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Rule::Class(c) => format!("{c}xx"),
+            Rule::Status(s) => s.to_string(),
+            Rule::Timeout => "timeout".into(),
+            Rule::Connection => "connection".into(),
+        }
+    }
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Status(u16),
+    Timeout,
+    Connection,
+}
+
+impl Outcome {
+    pub fn parse(text: &str) -> Option<Outcome> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "timeout" => Some(Outcome::Timeout),
+            "connection" | "conn" | "refused" => Some(Outcome::Connection),
+            t => t
+                .parse()
+                .ok()
+                .filter(|s| (100..=599).contains(s))
+                .map(Outcome::Status),
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Status(s) if (200..300).contains(s))
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::Status(s) => s.to_string(),
+            Outcome::Timeout => "timeout".into(),
+            Outcome::Connection => "connection error".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Delivered,
+    /// Retry after this delay; `rule` says why.
+    Retry {
+        after: Duration,
+        rule: String,
+    },
+    /// No more attempts; `rule` says why.
+    GiveUp {
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub delays: Vec<Duration>,
+    pub timeout: Duration,
+    pub retry_on: Vec<Rule>,
+    pub retry_after: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            delays: Vec::new(),
+            timeout: Duration::from_secs(30),
+            retry_on: vec![
+                Rule::Class(5),
+                Rule::Status(429),
+                Rule::Timeout,
+                Rule::Connection,
+            ],
+            retry_after: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Compiles `[retry]`; on error, the field and what was expected.
+    pub fn compile(def: Option<&RetryDef>) -> Result<RetryPolicy, (String, String)> {
+        let Some(def) = def else {
+            return Ok(RetryPolicy::default());
+        };
+        let dur = |field: &str, text: &str| {
+            crate::envelope::profile::parse_duration(text).map_err(|m| (field.to_string(), m))
+        };
+        let delays = def
+            .delays
+            .iter()
+            .map(|d| dur("delays", d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let timeout = match &def.timeout {
+            Some(t) => dur("timeout", t)?,
+            None => RetryPolicy::default().timeout,
+        };
+        if timeout.is_zero() {
+            return Err(("timeout".into(), "must be more than 0".into()));
+        }
+        let retry_on = if def.retry_on.is_empty() {
+            RetryPolicy::default().retry_on
+        } else {
+            def.retry_on
+                .iter()
+                .map(|r| {
+                    Rule::parse(r).ok_or_else(|| {
+                        ("retry_on".to_string(), format!("`{r}` is not an outcome; expected `5xx`, `4xx`, a status such as `429`, `timeout` or `connection`"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        Ok(RetryPolicy {
+            delays,
+            timeout,
+            retry_on,
+            retry_after: def.retry_after.unwrap_or(false),
+        })
+    }
+
+    /// Attempts in all: the first plus one per delay.
+    pub fn max_attempts(&self) -> usize {
+        self.delays.len() + 1
+    }
+
+    /// The decision after attempt `attempt` (1-based) came to `outcome`.
+    pub fn decide(
+        &self,
+        attempt: usize,
+        outcome: &Outcome,
+        retry_after: Option<Duration>,
+    ) -> Decision {
+        if outcome.is_success() {
+            return Decision::Delivered;
+        }
+        let Some(rule) = self.retry_on.iter().find(|r| r.matches(outcome)) else {
+            return Decision::GiveUp {
+                rule: format!("{} is not retried", outcome.label()),
+            };
+        };
+        let Some(delay) = self.delays.get(attempt.saturating_sub(1)) else {
+            return Decision::GiveUp {
+                rule: format!("no retries left after {attempt} attempts"),
+            };
+        };
+        match retry_after.filter(|_| self.retry_after) {
+            Some(ra) => Decision::Retry {
+                after: ra,
+                rule: format!("{} retries; Retry-After honoured", rule.label()),
+            },
+            None => Decision::Retry {
+                after: *delay,
+                rule: format!("{} retries", rule.label()),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(delays: &[&str], retry_on: &[&str]) -> RetryPolicy {
+        RetryPolicy::compile(Some(&RetryDef {
+            delays: delays.iter().map(|s| s.to_string()).collect(),
+            timeout: Some("5s".into()),
+            retry_on: retry_on.iter().map(|s| s.to_string()).collect(),
+            retry_after: Some(true),
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn decides() {
+        let p = policy(&["1m", "2m"], &["5xx", "429", "timeout"]);
+        assert_eq!(p.max_attempts(), 3);
+        assert_eq!(
+            p.decide(1, &Outcome::Status(204), None),
+            Decision::Delivered
+        );
+        assert!(
+            matches!(p.decide(1, &Outcome::Status(503), None), Decision::Retry { after, .. } if after == Duration::from_secs(60))
+        );
+        assert!(
+            matches!(p.decide(2, &Outcome::Status(429), Some(Duration::from_secs(7))), Decision::Retry { after, .. } if after == Duration::from_secs(7))
+        );
+        assert!(matches!(
+            p.decide(1, &Outcome::Status(404), None),
+            Decision::GiveUp { .. }
+        ));
+        assert!(matches!(
+            p.decide(1, &Outcome::Connection, None),
+            Decision::GiveUp { .. }
+        ));
+        assert!(matches!(
+            p.decide(3, &Outcome::Timeout, None),
+            Decision::GiveUp { .. }
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_rules() {
+        let err = RetryPolicy::compile(Some(&RetryDef {
+            retry_on: vec!["6xx".into()],
+            ..RetryDef::default()
+        }))
+        .unwrap_err();
+        assert_eq!(err.0, "retry_on");
+    }
+}

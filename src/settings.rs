@@ -1,0 +1,344 @@
+//! Flags + environment + `hookctl.toml` + profiles → what a command runs with.
+
+use crate::cli::{AlgorithmArg, EncodingArg, SchemeArgs, SecretArgs, SecretEncodingArg};
+use crate::envelope::catalog::valid_name;
+use crate::envelope::profile::{Algorithm, Encoding, ProfileDef, SignatureDef};
+use crate::envelope::secret::SecretEncoding;
+use crate::envelope::{Catalog, Profile, Secret};
+use crate::hinted;
+use anyhow::{Context, Result, bail};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_NAME: &str = "hookctl.toml";
+
+/// `hookctl.toml`, checked field by field so that a mistake is reported with its line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The profile commands use when `--profile` is not given.
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub secret: SecretConfig,
+    #[serde(default)]
+    pub listen: ListenConfig,
+    #[serde(default)]
+    pub profiles: IndexMap<String, ProfileDef>,
+}
+
+/// Where the secret comes from when no flag says. Never the secret itself.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretConfig {
+    pub env: Option<String>,
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub path: Option<String>,
+    /// Event glob → URL to forward to.
+    #[serde(default)]
+    pub routes: IndexMap<String, String>,
+}
+
+/// The configuration in force and the profiles it makes known.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub file: ConfigFile,
+    pub catalog: Catalog,
+}
+
+/// The nearest `hookctl.toml` in `dir` or a folder above it.
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(CONFIG_NAME))
+        .find(|p| p.is_file())
+}
+
+impl Config {
+    /// Loads `explicit`, else the nearest `hookctl.toml`, else nothing.
+    pub fn load(explicit: Option<&Path>) -> Result<Config> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => std::env::current_dir().ok().and_then(|d| find_config(&d)),
+        };
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("could not read the configuration file `{shown}`"))?;
+        Config::parse(&text, &shown)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Config> {
+        let bad = || format!("the configuration file `{origin}` is not valid");
+        let file: ConfigFile = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))
+            .with_context(bad)?;
+        let table: toml::Table = text.parse().with_context(bad)?;
+        let mut user = IndexMap::new();
+        if let Some(toml::Value::Table(profiles)) = table.get("profiles") {
+            for (name, def) in profiles {
+                if !valid_name(name) {
+                    return Err(hinted(
+                        format!("{}: profile name `{name}` is not valid", bad()),
+                        "profile names use lower-case letters, digits, `-` and `_`",
+                    ));
+                }
+                if let toml::Value::Table(t) = def {
+                    user.insert(name.clone(), t.clone());
+                }
+            }
+        }
+        Ok(Config {
+            path: Some(PathBuf::from(origin)),
+            catalog: Catalog::new(user, origin),
+            file,
+        })
+    }
+
+    /// The profile to use: the one named, else the configured default.
+    pub fn profile(&self, name: Option<&str>, scheme: &SchemeArgs) -> Result<Profile> {
+        let name = match name.or(self.file.profile.as_deref()) {
+            Some(n) => n,
+            None => {
+                return Err(hinted(
+                    "no profile given",
+                    "pass `--profile NAME` (`hookctl profiles` lists them) or set `profile` in hookctl.toml (`hookctl init`)",
+                ));
+            }
+        };
+        let profile = self
+            .catalog
+            .get(name)
+            .context("could not load the profile")?;
+        apply_scheme_args(profile, scheme)
+    }
+
+    pub fn default_profile(&self) -> Option<&str> {
+        self.file.profile.as_deref()
+    }
+}
+
+/// Applies `--signature-header` & co. to a profile.
+pub fn apply_scheme_args(profile: Profile, args: &SchemeArgs) -> Result<Profile> {
+    let changes = args.signature_header.is_some()
+        || args.signature_format.is_some()
+        || args.signed.is_some()
+        || args.algorithm.is_some()
+        || args.encoding.is_some()
+        || args.secret_encoding.is_some();
+    if !changes {
+        return Ok(profile);
+    }
+    let mut def: ProfileDef = profile.def.clone();
+    let sig = def.signature.get_or_insert_with(|| SignatureDef {
+        signed: Some("{body}".into()),
+        ..SignatureDef::default()
+    });
+    if let Some(s) = &args.signed {
+        sig.signed = Some(s.clone());
+    }
+    if let Some(a) = args.algorithm {
+        sig.algorithm = Some(match a {
+            AlgorithmArg::HmacSha256 => Algorithm::HmacSha256,
+            AlgorithmArg::HmacSha1 => Algorithm::HmacSha1,
+            AlgorithmArg::HmacSha512 => Algorithm::HmacSha512,
+        });
+    }
+    if let Some(e) = args.encoding {
+        sig.encoding = Some(match e {
+            EncodingArg::Hex => Encoding::Hex,
+            EncodingArg::Base64 => Encoding::Base64,
+        });
+    }
+    if let Some(e) = args.secret_encoding {
+        sig.secret = Some(match e {
+            SecretEncodingArg::Raw => SecretEncoding::Raw,
+            SecretEncodingArg::Whsec => SecretEncoding::Whsec,
+            SecretEncodingArg::Base64 => SecretEncoding::Base64,
+            SecretEncodingArg::Hex => SecretEncoding::Hex,
+        });
+    }
+    if args.signature_header.is_some() || args.signature_format.is_some() {
+        let at = def
+            .headers
+            .iter()
+            .position(|(_, v)| v.contains("{signature}"));
+        let (old_name, old_value) = match at {
+            Some(i) => {
+                let (k, v) = def
+                    .headers
+                    .shift_remove_index(i)
+                    .expect("index from position");
+                (Some(k), Some(v))
+            }
+            None => (None, None),
+        };
+        let name = args
+            .signature_header
+            .clone()
+            .or(old_name)
+            .unwrap_or_else(|| "X-Signature".into());
+        let value = args
+            .signature_format
+            .clone()
+            .or(old_value)
+            .unwrap_or_else(|| "{signature}".into());
+        if !value.contains("{signature}") {
+            bail!("--signature-format must contain `{{signature}}`, e.g. 'sha256={{signature}}'");
+        }
+        let at = at.unwrap_or(def.headers.len()).min(def.headers.len());
+        def.headers.shift_insert(at, name, value);
+    }
+    Profile::compile(
+        &profile.name,
+        &format!("{} + command-line overrides", profile.origin),
+        def,
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "the scheme overrides do not fit profile `{}`: {e}",
+            profile.name
+        )
+    })
+}
+
+/// Everything that asks for a secret goes through here.
+pub struct SecretRequest<'a> {
+    pub args: &'a SecretArgs,
+    pub config: &'a Config,
+    /// Whether standard input already carries the body (no prompt then).
+    pub stdin_used: bool,
+}
+
+/// The secrets in force: flags first, then `HOOKCTL_SECRET`, then hookctl.toml's
+/// `[secret]`, then a hidden prompt on a terminal. An empty list when none is found
+/// and none could be asked for; the caller decides whether that is an error.
+pub fn secrets(req: &SecretRequest) -> Result<Vec<Secret>> {
+    let mut out = Vec::new();
+    let args = req.args;
+    for (i, s) in args.secret.iter().enumerate() {
+        out.push(
+            Secret::new(s.clone(), format!("--secret #{}", i + 1))
+                .context("could not use the secret given with --secret")?,
+        );
+    }
+    for name in &args.secret_env {
+        out.push(secret_from_env(name, "--secret-env")?);
+    }
+    for path in &args.secret_file {
+        out.extend(secrets_from_file(path, "--secret-file")?);
+    }
+    if !out.is_empty() {
+        return Ok(out);
+    }
+    if let Ok(v) = std::env::var("HOOKCTL_SECRET") {
+        if !v.is_empty() {
+            return Ok(vec![Secret::new(
+                v,
+                "environment variable `HOOKCTL_SECRET`",
+            )?]);
+        }
+    }
+    let cfg = &req.config.file.secret;
+    let origin = req
+        .config
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    if let Some(name) = &cfg.env {
+        return Ok(vec![secret_from_env(
+            name,
+            &format!("`secret.env` in {origin}"),
+        )?]);
+    }
+    if let Some(path) = &cfg.file {
+        let base = req
+            .config
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .unwrap_or(Path::new("."));
+        return secrets_from_file(&base.join(path), &format!("`secret.file` in {origin}"));
+    }
+    if !req.stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        let text = dialoguer::Password::new()
+            .with_prompt("Signing secret (hidden)")
+            .interact()
+            .context("could not read the secret from the terminal")?;
+        if !text.is_empty() {
+            return Ok(vec![Secret::new(text, "the terminal prompt")?]);
+        }
+    }
+    Ok(out)
+}
+
+pub fn no_secret_error() -> anyhow::Error {
+    hinted(
+        "no signing secret: none of --secret, --secret-env, --secret-file, HOOKCTL_SECRET or hookctl.toml's [secret] gave one",
+        "pass `--secret-env NAME` or `--secret-file PATH`, or set HOOKCTL_SECRET",
+    )
+}
+
+fn secret_from_env(name: &str, via: &str) -> Result<Secret> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Ok(Secret::new(v, format!("environment variable `{name}`"))?),
+        Ok(_) => Err(hinted(
+            format!("could not load the signing secret ({via})"),
+            format!("environment variable `{name}` is empty; export it with the secret"),
+        )),
+        Err(_) => Err(hinted(
+            format!(
+                "could not load the signing secret ({via}): environment variable `{name}` is not set"
+            ),
+            format!("export {name}=… or pass `--secret-file PATH`"),
+        )),
+    }
+}
+
+fn secrets_from_file(path: &Path, via: &str) -> Result<Vec<Secret>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!("could not load the signing secret ({via}): could not read `{shown}`")
+    })?;
+    let secrets: Vec<Secret> = text
+        .lines()
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| Secret::new(l, format!("file `{shown}` line {}", i + 1)))
+        .collect::<Result<_, _>>()?;
+    if secrets.is_empty() {
+        bail!("could not load the signing secret ({via}): `{shown}` holds no secret");
+    }
+    Ok(secrets)
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    if path == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("could not read standard input")?;
+        return Ok(buf);
+    }
+    std::fs::read(path).with_context(|| format!("could not read `{}`", path.display()))
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
