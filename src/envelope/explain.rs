@@ -95,6 +95,22 @@ fn body_variants(body: &[u8]) -> Vec<BodyVariant> {
             });
         }
     };
+    // The simplest explanation first: a newline before any re-serialisation.
+    let mut with_nl = body.to_vec();
+    with_nl.push(b'\n');
+    push(
+        "trailing_newline",
+        "with a trailing newline added (the request has none)",
+        with_nl,
+    );
+    if let Some(stripped) = body.strip_suffix(b"\n") {
+        let stripped = stripped.strip_suffix(b"\r").unwrap_or(stripped);
+        push(
+            "trailing_newline",
+            "without the trailing newline the request has",
+            stripped.to_vec(),
+        );
+    }
     if let Ok(json) = serde_json::from_slice::<Value>(body) {
         let pretty4 = serde_json::ser::PrettyFormatter::with_indent(b"    ");
         let variants: [(&str, Vec<u8>); 6] = [
@@ -126,21 +142,6 @@ fn body_variants(body: &[u8]) -> Vec<BodyVariant> {
         for (label, bytes) in variants {
             push("body_reserialized", label, bytes);
         }
-    }
-    let mut with_nl = body.to_vec();
-    with_nl.push(b'\n');
-    push(
-        "trailing_newline",
-        "with a trailing newline added (the request has none)",
-        with_nl,
-    );
-    if let Some(stripped) = body.strip_suffix(b"\n") {
-        let stripped = stripped.strip_suffix(b"\r").unwrap_or(stripped);
-        push(
-            "trailing_newline",
-            "without the trailing newline the request has",
-            stripped.to_vec(),
-        );
     }
     out
 }

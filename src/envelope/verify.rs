@@ -34,6 +34,9 @@ pub enum Failure {
     MissingHeader {
         header: String,
     },
+    BodyDigestMismatch {
+        header: String,
+    },
     MalformedHeader {
         header: String,
         expected: String,
@@ -61,6 +64,7 @@ impl Failure {
     pub fn code(&self) -> &'static str {
         match self {
             Failure::MissingHeader { .. } => "missing_header",
+            Failure::BodyDigestMismatch { .. } => "body_digest_mismatch",
             Failure::MalformedHeader { .. } => "malformed_header",
             Failure::BadSignatureEncoding { .. } => "bad_signature_encoding",
             Failure::TimestampTooOld { .. } => "timestamp_too_old",
@@ -78,6 +82,12 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::MissingHeader { header } => write!(f, "missing header `{header}`"),
+            Failure::BodyDigestMismatch { header } => {
+                write!(
+                    f,
+                    "the body does not match its digest in `{header}`: it was changed after signing"
+                )
+            }
             Failure::MalformedHeader {
                 header,
                 expected,
@@ -276,6 +286,44 @@ impl Profile {
                 }
             }
         }
+        // What the signed content needs must have been found in the headers.
+        let needs = [
+            (
+                scheme.signed.uses(|v| matches!(v, Var::Timestamp(_)))
+                    && parsed.timestamp.is_none(),
+                true,
+            ),
+            (
+                scheme.signed.uses(|v| *v == Var::Id) && parsed.id.is_none(),
+                false,
+            ),
+        ];
+        for (missing, is_time) in needs {
+            if !missing {
+                continue;
+            }
+            let provider = self.headers.iter().find(|(_, t)| {
+                t.uses(|v| {
+                    if is_time {
+                        matches!(v, Var::Timestamp(_))
+                    } else {
+                        *v == Var::Id
+                    }
+                })
+            });
+            if let Some((name, t)) = provider {
+                return Err(match headers.get(name) {
+                    Some(got) => Failure::MalformedHeader {
+                        header: name.clone(),
+                        expected: t.source().to_string(),
+                        got: preview(got),
+                    },
+                    None => Failure::MissingHeader {
+                        header: name.clone(),
+                    },
+                });
+            }
+        }
         if parsed.signatures.is_empty() {
             return Err(Failure::MalformedHeader {
                 header: scheme.header.clone(),
@@ -364,6 +412,26 @@ impl Profile {
             v.id = parsed.id.clone();
         }
         v.timestamp = parsed.timestamp.map(|t| t.0);
+        // A signed digest header (e.g. Content-MD5) must match the body it stands for.
+        for (name, t) in &self.headers {
+            if t.uses(|v| *v == Var::BodyMd5) {
+                let want = t
+                    .render(&Ctx {
+                        body: Some(req.body),
+                        ..Ctx::default()
+                    })
+                    .ok();
+                let got = req.headers.get(name);
+                if got.is_some() && want.as_deref() != got {
+                    return fail(
+                        v,
+                        Failure::BodyDigestMismatch {
+                            header: name.clone(),
+                        },
+                    );
+                }
+            }
+        }
         let content = match self.signed_content(scheme, req, &parsed) {
             Ok(c) => c,
             Err(f) => return fail(v, f),

@@ -1,0 +1,272 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hookctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hookctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hookctl'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand sign 'Print the headers a profile adds to a body: the signature and its companions'
+            cand verify 'Check a request''s signature and say why it fails'
+            cand profiles 'List the provider profiles, or show one'
+            cand events 'List a profile''s events, or show the exact body of one'
+            cand init 'Write a commented hookctl.toml, asking for the defaults'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;sign'= {
+            cand -p 'Provider profile [default: `profile` in hookctl.toml]'
+            cand --profile 'Provider profile [default: `profile` in hookctl.toml]'
+            cand --body 'Body to sign, a file or - for standard input [default: build --event''s sample body, and print it after the headers]'
+            cand -e 'Event name (for the event header, or the sample body to build)'
+            cand --event 'Event name (for the event header, or the sample body to build)'
+            cand --id 'Delivery id [default: the body''s, or a fresh one]'
+            cand --timestamp 'Timestamp, unix seconds [default: now]'
+            cand --path 'Request path, for schemes that sign it'
+            cand --method 'Request method, for schemes that sign it'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --signature-header 'Name of the header that carries the signature'
+            cand --signature-format 'Value template of that header, e.g. ''sha256={signature}'' or ''t={timestamp},v1={signature}'''
+            cand --signed 'Template of the signed bytes, e.g. ''{body}'' or ''{timestamp}.{body}'''
+            cand --algorithm 'MAC algorithm'
+            cand --encoding 'Encoding of the signature'
+            cand --secret-encoding 'How the secret becomes the key'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;verify'= {
+            cand -p 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]'
+            cand --profile 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]'
+            cand -H 'A request header, ''Name: value'' (repeatable)'
+            cand --header 'A request header, ''Name: value'' (repeatable)'
+            cand --body 'The raw body, a file or - for standard input'
+            cand --request 'A whole raw HTTP request (request line, headers, body), a file or -'
+            cand --tolerance 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]'
+            cand --now 'Take this unix time as now'
+            cand --path 'Request path, for schemes that sign it [default: the request''s, or /]'
+            cand --method 'Request method, for schemes that sign it [default: the request''s, or POST]'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --signature-header 'Name of the header that carries the signature'
+            cand --signature-format 'Value template of that header, e.g. ''sha256={signature}'' or ''t={timestamp},v1={signature}'''
+            cand --signed 'Template of the signed bytes, e.g. ''{body}'' or ''{timestamp}.{body}'''
+            cand --algorithm 'MAC algorithm'
+            cand --encoding 'Encoding of the signature'
+            cand --secret-encoding 'How the secret becomes the key'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --explain 'On failure, find the classic mistake that explains it'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;profiles'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List every profile (the default)'
+            cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;profiles;list'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;profiles;show'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;profiles;help'= {
+            cand list 'List every profile (the default)'
+            cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;profiles;help;list'= {
+        }
+        &'hookctl;profiles;help;show'= {
+        }
+        &'hookctl;profiles;help;help'= {
+        }
+        &'hookctl;events'= {
+            cand -p 'Only this profile''s events [default: every profile''s]'
+            cand --profile 'Only this profile''s events [default: every profile''s]'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List events (the default)'
+            cand show 'Print the exact body `send` would send for an event'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;events;list'= {
+            cand -p 'Only this profile''s events [default: every profile''s]'
+            cand --profile 'Only this profile''s events [default: every profile''s]'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;events;show'= {
+            cand --id 'Delivery id [default: fresh]'
+            cand --timestamp 'Timestamp, unix seconds [default: now]'
+            cand -p 'Only this profile''s events [default: every profile''s]'
+            cand --profile 'Only this profile''s events [default: every profile''s]'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --pretty 'Indent the JSON for reading (no longer the exact bytes sent)'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;events;help'= {
+            cand list 'List events (the default)'
+            cand show 'Print the exact body `send` would send for an event'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;events;help;list'= {
+        }
+        &'hookctl;events;help;show'= {
+        }
+        &'hookctl;events;help;help'= {
+        }
+        &'hookctl;init'= {
+            cand -p 'Default profile (asked on a terminal when not given)'
+            cand --profile 'Default profile (asked on a terminal when not given)'
+            cand --secret-env 'Take the secret from this environment variable'
+            cand --secret-file 'Take the secret from this file'
+            cand --port 'Port `listen` uses'
+            cand -o 'Where to write [default: ./hookctl.toml]'
+            cand --output 'Where to write [default: ./hookctl.toml]'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --force 'Overwrite an existing file'
+            cand -y 'Ask nothing: take the defaults for whatever is not given'
+            cand --yes 'Ask nothing: take the defaults for whatever is not given'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;completions'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;help'= {
+            cand sign 'Print the headers a profile adds to a body: the signature and its companions'
+            cand verify 'Check a request''s signature and say why it fails'
+            cand profiles 'List the provider profiles, or show one'
+            cand events 'List a profile''s events, or show the exact body of one'
+            cand init 'Write a commented hookctl.toml, asking for the defaults'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;help;sign'= {
+        }
+        &'hookctl;help;verify'= {
+        }
+        &'hookctl;help;profiles'= {
+            cand list 'List every profile (the default)'
+            cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
+        }
+        &'hookctl;help;profiles;list'= {
+        }
+        &'hookctl;help;profiles;show'= {
+        }
+        &'hookctl;help;events'= {
+            cand list 'List events (the default)'
+            cand show 'Print the exact body `send` would send for an event'
+        }
+        &'hookctl;help;events;list'= {
+        }
+        &'hookctl;help;events;show'= {
+        }
+        &'hookctl;help;init'= {
+        }
+        &'hookctl;help;completions'= {
+        }
+        &'hookctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

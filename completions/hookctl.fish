@@ -1,0 +1,204 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hookctl_global_optspecs
+    string join \n json color= q/quiet v/verbose config= h/help V/version
+end
+
+function __fish_hookctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hookctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hookctl_using_subcommand
+    set -l cmd (__fish_hookctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hookctl -n "__fish_hookctl_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_needs_command" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_needs_command" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_needs_command" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_needs_command" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_needs_command" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_needs_command" -s V -l version -d 'Print version'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s p -l profile -d 'Provider profile [default: `profile` in hookctl.toml]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l body -d 'Body to sign, a file or - for standard input [default: build --event\'s sample body, and print it after the headers]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s e -l event -d 'Event name (for the event header, or the sample body to build)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l id -d 'Delivery id [default: the body\'s, or a fresh one]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l timestamp -d 'Timestamp, unix seconds [default: now]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l path -d 'Request path, for schemes that sign it' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l method -d 'Request method, for schemes that sign it' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l signature-header -d 'Name of the header that carries the signature' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l algorithm -d 'MAC algorithm' -r -f -a "hmac-sha256\t''
+hmac-sha1\t''
+hmac-sha512\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
+base64\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
+whsec\t''
+base64\t''
+hex\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s p -l profile -d 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s H -l header -d 'A request header, \'Name: value\' (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l body -d 'The raw body, a file or - for standard input' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l request -d 'A whole raw HTTP request (request line, headers, body), a file or -' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l tolerance -d 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l now -d 'Take this unix time as now' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l path -d 'Request path, for schemes that sign it [default: the request\'s, or /]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l method -d 'Request method, for schemes that sign it [default: the request\'s, or POST]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l signature-header -d 'Name of the header that carries the signature' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l algorithm -d 'MAC algorithm' -r -f -a "hmac-sha256\t''
+hmac-sha1\t''
+hmac-sha512\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
+base64\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
+whsec\t''
+base64\t''
+hex\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l explain -d 'On failure, find the classic mistake that explains it'
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s p -l profile -d 'Only this profile\'s events [default: every profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List events (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Print the exact body `send` would send for an event'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s p -l profile -d 'Only this profile\'s events [default: every profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l id -d 'Delivery id [default: fresh]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l timestamp -d 'Timestamp, unix seconds [default: now]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s p -l profile -d 'Only this profile\'s events [default: every profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l pretty -d 'Indent the JSON for reading (no longer the exact bytes sent)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "list" -d 'List events (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the exact body `send` would send for an event'
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s p -l profile -d 'Default profile (asked on a terminal when not given)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l secret-env -d 'Take the secret from this environment variable' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l secret-file -d 'Take the secret from this file' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l port -d 'Port `listen` uses' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s o -l output -d 'Where to write [default: ./hookctl.toml]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l force -d 'Overwrite an existing file'
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s y -l yes -d 'Ask nothing: take the defaults for whatever is not given'
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "list" -d 'List events (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "show" -d 'Print the exact body `send` would send for an event'

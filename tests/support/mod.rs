@@ -1,0 +1,33 @@
+//! Shared helpers for tests that drive the real binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// `hookctl` in a clean environment: no secret or config from the caller, no colour,
+/// run in `dir` so no stray hookctl.toml is picked up.
+pub fn hookctl(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("hookctl").unwrap();
+    c.current_dir(dir)
+        .env_remove("HOOKCTL_SECRET")
+        .env_remove("HOOKCTL_CONFIG")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(30));
+    c
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Parses JSON Lines.
+pub fn json_lines(o: &std::process::Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
