@@ -74,8 +74,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
         'hookctl;verify' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]')
-            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A request header, ''Name: value'' (repeatable)')
-            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A request header, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A request header, ''Name: value'' (repeatable); ''@FILE'' reads header lines from a file')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A request header, ''Name: value'' (repeatable); ''@FILE'' reads header lines from a file')
             [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'The raw body, a file or - for standard input')
             [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'A whole raw HTTP request (request line, headers, body), a file or -')
             [CompletionResult]::new('--tolerance', '--tolerance', [CompletionResultType]::ParameterName, 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]')

@@ -69,8 +69,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;verify'= {
             cand -p 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]'
             cand --profile 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]'
-            cand -H 'A request header, ''Name: value'' (repeatable)'
-            cand --header 'A request header, ''Name: value'' (repeatable)'
+            cand -H 'A request header, ''Name: value'' (repeatable); ''@FILE'' reads header lines from a file'
+            cand --header 'A request header, ''Name: value'' (repeatable); ''@FILE'' reads header lines from a file'
             cand --body 'The raw body, a file or - for standard input'
             cand --request 'A whole raw HTTP request (request line, headers, body), a file or -'
             cand --tolerance 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]'

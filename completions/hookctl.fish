@@ -71,7 +71,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s q -l quiet -d '
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s p -l profile -d 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s H -l header -d 'A request header, \'Name: value\' (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s H -l header -d 'A request header, \'Name: value\' (repeatable); \'@FILE\' reads header lines from a file' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l body -d 'The raw body, a file or - for standard input' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l request -d 'A whole raw HTTP request (request line, headers, body), a file or -' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l tolerance -d 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile\'s]' -r

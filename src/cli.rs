@@ -161,7 +161,7 @@ pub struct VerifyArgs {
     /// Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]
     #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// A request header, 'Name: value' (repeatable)
+    /// A request header, 'Name: value' (repeatable); '@FILE' reads header lines from a file
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,
     /// The raw body, a file or - for standard input

@@ -553,6 +553,21 @@ fn explain_names_a_reserialised_body() {
 }
 
 #[test]
+fn explain_names_a_reserialised_body_with_a_newline() {
+    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(COMPACT).unwrap())
+        .unwrap()
+        + "\n";
+    assert_eq!(
+        explain_case(
+            &case("agentbot", "k", &format!("{COMPACT}\n"), &pretty),
+            None,
+            |_| {}
+        ),
+        ["body_reserialized", "trailing_newline"]
+    );
+}
+
+#[test]
 fn explain_names_a_trailing_newline() {
     let with_nl = format!("{COMPACT}\n");
     assert_eq!(

@@ -99,8 +99,12 @@ pub fn run(g: &GlobalArgs, out: &Output, args: EventsArgs) -> Result<Exit> {
                     },
                 )?;
             } else {
+                // The exact bytes when piped (`events show … > body.json`); a final
+                // newline only for a person reading a terminal.
                 out.bytes(&body)?;
-                out.line("")?;
+                if out.stdout_is_terminal() {
+                    out.line("")?;
+                }
             }
         }
     }

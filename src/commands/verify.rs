@@ -46,6 +46,19 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
         }
     };
     for h in &args.headers {
+        // `-H @FILE` reads `Name: value` lines from a file (what `sign` prints), up to
+        // the first blank line.
+        if let Some(file) = h.strip_prefix('@') {
+            let text = read_input(std::path::Path::new(file))?;
+            let text = String::from_utf8(text)
+                .with_context(|| format!("the headers in `{file}` are not UTF-8"))?;
+            for line in text.lines().take_while(|l| !l.trim().is_empty()) {
+                let (n, v) = HeaderList::parse_line(line)
+                    .with_context(|| format!("could not read the headers in `{file}`"))?;
+                headers.push(n, v);
+            }
+            continue;
+        }
         let (n, v) = HeaderList::parse_line(h).context("could not read a -H header")?;
         headers.push(n, v);
     }

@@ -26,10 +26,10 @@ fn finding(mistake: &'static str, message: String) -> Finding {
     Finding { mistake, message }
 }
 
-/// A body variant: its code and description (None for the body as received).
+/// A body variant: what was done to it (nothing, for the body as received), each
+/// step a mistake code and its description.
 struct BodyVariant {
-    mistake: Option<&'static str>,
-    label: String,
+    steps: Vec<(&'static str, String)>,
     bytes: Vec<u8>,
 }
 
@@ -82,34 +82,30 @@ fn with_formatter<F: serde_json::ser::Formatter>(v: &Value, f: F) -> Vec<u8> {
 
 fn body_variants(body: &[u8]) -> Vec<BodyVariant> {
     let mut out = vec![BodyVariant {
-        mistake: None,
-        label: "as received".into(),
+        steps: Vec::new(),
         bytes: body.to_vec(),
     }];
-    let mut push = |mistake, label: &str, bytes: Vec<u8>| {
+    let mut push = |steps: Vec<(&'static str, String)>, bytes: Vec<u8>| {
         if !out.iter().any(|b| b.bytes == bytes) {
-            out.push(BodyVariant {
-                mistake: Some(mistake),
-                label: label.to_string(),
-                bytes,
-            });
+            out.push(BodyVariant { steps, bytes });
         }
     };
-    // The simplest explanation first: a newline before any re-serialisation.
-    let mut with_nl = body.to_vec();
-    with_nl.push(b'\n');
-    push(
+    let added = (
         "trailing_newline",
-        "with a trailing newline added (the request has none)",
-        with_nl,
+        "with a trailing newline added (the request has none)".to_string(),
     );
-    if let Some(stripped) = body.strip_suffix(b"\n") {
-        let stripped = stripped.strip_suffix(b"\r").unwrap_or(stripped);
-        push(
-            "trailing_newline",
-            "without the trailing newline the request has",
-            stripped.to_vec(),
-        );
+    let removed = (
+        "trailing_newline",
+        "without the trailing newline the request has".to_string(),
+    );
+    let with_nl = |b: &[u8]| [b, b"\n"].concat();
+    // The simplest explanations first: a newline before any re-serialisation.
+    push(vec![added.clone()], with_nl(body));
+    let stripped = body
+        .strip_suffix(b"\n")
+        .map(|s| s.strip_suffix(b"\r").unwrap_or(s));
+    if let Some(s) = stripped {
+        push(vec![removed], s.to_vec());
     }
     if let Ok(json) = serde_json::from_slice::<Value>(body) {
         let pretty4 = serde_json::ser::PrettyFormatter::with_indent(b"    ");
@@ -139,8 +135,25 @@ fn body_variants(body: &[u8]) -> Vec<BodyVariant> {
                 serde_json::to_vec_pretty(&sorted(&json)).unwrap_or_default(),
             ),
         ];
-        for (label, bytes) in variants {
-            push("body_reserialized", label, bytes);
+        for (label, bytes) in &variants {
+            push(
+                vec![("body_reserialized", label.to_string())],
+                bytes.clone(),
+            );
+        }
+        // Both at once: re-serialised, and a newline added on the way (a file saved
+        // by an editor, `echo`, a shell redirect).
+        for (label, bytes) in &variants {
+            push(
+                vec![
+                    ("body_reserialized", label.to_string()),
+                    (
+                        "trailing_newline",
+                        "and with a trailing newline".to_string(),
+                    ),
+                ],
+                with_nl(bytes),
+            );
         }
     }
     out
@@ -280,7 +293,7 @@ pub fn explain(
                             continue;
                         }
                         let cost = usize::from(ti > 0)
-                            + usize::from(body.mistake.is_some())
+                            + body.steps.len()
                             + usize::from(alg != scheme.algorithm)
                             + usize::from(kenc.is_some())
                             + usize::from(enc != scheme.encoding);
@@ -288,8 +301,21 @@ pub fn explain(
                             continue;
                         }
                         let mut f = Vec::new();
-                        if let Some(m) = body.mistake {
-                            f.push(finding(m, format!("the signature matches the body {}: the bytes signed are not the bytes sent; sign and verify the raw body exactly as it travels", body.label)));
+                        if !body.steps.is_empty() {
+                            let how: Vec<&str> =
+                                body.steps.iter().map(|(_, l)| l.as_str()).collect();
+                            let text = format!(
+                                "the signature matches the body {}: the bytes signed are not the bytes sent; sign and verify the raw body exactly as it travels",
+                                how.join(", ")
+                            );
+                            for (i, (code, _)) in body.steps.iter().enumerate() {
+                                let message = if i == 0 {
+                                    text.clone()
+                                } else {
+                                    format!("(same mismatch) {}", body.steps[i].1)
+                                };
+                                f.push(finding(code, message));
+                            }
                         }
                         if let Some(e) = kenc {
                             f.push(finding(

@@ -62,7 +62,7 @@ impl HeaderList {
     }
 
     /// Every value of a header, in order.
-    pub fn get_all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> {
+    pub fn get_all<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
         self.0
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
