@@ -35,6 +35,12 @@ pub struct GlobalArgs {
     /// Configuration file [default: the nearest hookctl.toml in this folder or above]
     #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Delivery store (SQLite) [default: hookctl/hookctl.db under the user's data directory]
+    #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_STORE")]
+    pub store: Option<PathBuf>,
+    /// Do not record anything in the store
+    #[arg(long, global = true, conflicts_with = "store")]
+    pub no_store: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,6 +56,8 @@ pub enum Command {
     Sign(SignArgs),
     /// Check a request's signature and say why it fails
     Verify(VerifyArgs),
+    /// Send realistic, signed events to a URL: once, with the provider's retries, or as load
+    Send(SendArgs),
     /// List the provider profiles, or show one
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
@@ -189,6 +197,83 @@ pub struct VerifyArgs {
     pub secrets: SecretArgs,
     #[command(flatten)]
     pub scheme: SchemeArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  hookctl send --to http://localhost:3000/hooks -p hyperleap --event lead.captured --secret-env HL_SECRET\n  hookctl send --to http://localhost:3000/hooks -p stripe -e invoice.paid --set data.object.amount_paid=990 --retry --speed 60\n  hookctl send --to http://localhost:3000/hooks -p github -e push --count 10000 --concurrency 32 --secret k\n  hookctl send --to http://localhost:3000/hooks -p agentbot -e ticket.created --dry-run --secret k"
+)]
+pub struct SendArgs {
+    /// Where to send
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Provider profile [default: `profile` in hookctl.toml]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Event from the profile's catalogue [default on a terminal: pick one]
+    #[arg(short, long, value_name = "EVENT")]
+    pub event: Option<String>,
+    /// The event's data instead of the sample: inline JSON, a file, or - for standard input
+    #[arg(long, value_name = "JSON|FILE")]
+    pub data: Option<String>,
+    /// Change one field: `data.email=a@b.c` in the data, or a top-level envelope field;
+    /// the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// An extra request header, 'Name: value'; it replaces a profile header of that name (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// HTTP method
+    #[arg(long, value_name = "METHOD", default_value = "POST")]
+    pub method: String,
+    /// Delivery id [default: a fresh one in the profile's format]
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// Print the exact request and an equivalent curl command; send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Follow the profile's retry policy until delivered or given up
+    #[arg(long)]
+    pub retry: bool,
+    /// Compress the retry schedule: N seconds of it pass per second
+    #[arg(long, value_name = "N", default_value_t = 1.0, requires = "retry")]
+    pub speed: f64,
+    /// Per-attempt timeout [default: the profile's]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Accept any TLS certificate (a local receiver's self-signed one)
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub scheme: SchemeArgs,
+}
+
+/// Load mode: many distinct events, each with its own id, timestamp and signature.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Load mode")]
+pub struct LoadArgs {
+    /// Send this many events
+    #[arg(long, value_name = "N", conflicts_with_all = ["retry", "dry_run"])]
+    pub count: Option<u64>,
+    /// Requests in flight at once
+    #[arg(long, short = 'c', value_name = "C", default_value_t = 16)]
+    pub concurrency: usize,
+    /// At most this many requests per second
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+    /// Stop starting requests after this long, e.g. 30s
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["retry", "dry_run"])]
+    pub duration: Option<String>,
+    /// Re-send this share of events with the same delivery id (0 to 1), to test idempotency
+    #[arg(long, value_name = "F", default_value_t = 0.0)]
+    pub duplicate_rate: f64,
+    /// Send the events out of order
+    #[arg(long)]
+    pub shuffle: bool,
 }
 
 #[derive(Debug, Args)]

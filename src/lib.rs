@@ -7,10 +7,12 @@ pub mod cli;
 pub mod commands;
 pub mod envelope;
 pub mod generate;
+pub mod http;
 pub mod output;
 pub mod rawhttp;
 pub mod retry;
 pub mod settings;
+pub mod store;
 
 use cli::{Cli, Command};
 use output::Output;
@@ -61,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Sign(args) => commands::sign::run(&cli.global, &out, args),
         Command::Verify(args) => commands::verify::run(&cli.global, &out, args),
+        Command::Send(args) => commands::send::run(&cli.global, &out, args),
         Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),

@@ -5,7 +5,7 @@ use crate::envelope::catalog::valid_name;
 use crate::envelope::profile::{Algorithm, Encoding, ProfileDef, SignatureDef};
 use crate::envelope::secret::SecretEncoding;
 use crate::envelope::{Catalog, Profile, Secret};
-use crate::hinted;
+use crate::{Hinted, hinted};
 use anyhow::{Context, Result, bail};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -341,4 +341,28 @@ pub fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// The store to record in: `--store`, `HOOKCTL_STORE`, or the default; none with
+/// `--no-store`.
+pub fn open_store(g: &crate::cli::GlobalArgs) -> Result<Option<crate::store::Store>> {
+    if g.no_store {
+        return Ok(None);
+    }
+    let path = g
+        .store
+        .clone()
+        .unwrap_or_else(crate::store::Store::default_path);
+    crate::store::Store::open(&path).map(Some).map_err(|e| {
+        let corrupt = matches!(e, crate::store::StoreError::Corrupt { .. });
+        let err = anyhow::Error::new(e).context("could not open the delivery store");
+        if corrupt {
+            err.context(Hinted {
+                message: "the delivery store is unusable; nothing was sent".into(),
+                hint: "move the file away, or pass --store PATH or --no-store".into(),
+            })
+        } else {
+            err
+        }
+    })
 }

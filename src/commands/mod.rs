@@ -5,6 +5,8 @@ pub mod completions;
 pub mod events;
 pub mod init;
 pub mod profiles;
+pub mod send;
+pub mod send_load;
 pub mod sign;
 pub mod verify;
 

@@ -140,6 +140,35 @@ impl Profile {
         })
     }
 
+    /// Wraps (changed) data in the envelope again, with the event's own id, timestamp
+    /// and vars.
+    pub fn rewrap(&self, built: &BuiltEvent, data: Value) -> Result<BuiltEvent, SignError> {
+        let ctx = Ctx {
+            event: Some(&built.event),
+            id: Some(&built.id),
+            timestamp: Some(built.timestamp),
+            vars: Some(&built.vars),
+            data: Some(&data),
+            ..Ctx::default()
+        };
+        let body = self.wrap(&data, &ctx)?;
+        Ok(BuiltEvent {
+            data,
+            body,
+            ..built.clone()
+        })
+    }
+
+    /// Whether the signature depends on the time, so each attempt is signed afresh.
+    pub fn timestamped(&self) -> bool {
+        use super::template::Var;
+        let ts = |v: &Var| matches!(v, Var::Timestamp(_));
+        // Directly, or through a header it signs (Hover's `Date`).
+        self.signature
+            .as_ref()
+            .is_some_and(|s| s.signed.uses(ts) || self.headers.iter().any(|(_, t)| t.uses(ts)))
+    }
+
     fn wrap(&self, data: &Value, ctx: &Ctx) -> Result<Vec<u8>, SignError> {
         let value = match &self.envelope {
             Some(env) => env.render(ctx).map_err(|e| self.tpl_err(e))?,

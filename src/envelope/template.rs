@@ -307,7 +307,9 @@ fn render_var(v: &Var, ctx: &Ctx) -> Result<String, TemplateError> {
             Some(other) => other.to_string(),
             None => return Err(missing(v)),
         },
-        Var::Uuid => uuid::Uuid::new_v4().to_string(),
+        Var::Uuid => uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+            .into_uuid()
+            .to_string(),
         Var::Hex(n) => random_from(b"0123456789abcdef", *n),
         Var::Alnum(n) => random_from(
             b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -316,20 +318,13 @@ fn render_var(v: &Var, ctx: &Ctx) -> Result<String, TemplateError> {
     })
 }
 
-/// `n` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
+/// `n` characters drawn uniformly from `alphabet`. Ids need to be unique, not secret:
+/// a per-thread generator seeded from the OS is enough, and far cheaper than a system
+/// call per id under load.
 fn random_from(alphabet: &[u8], n: usize) -> String {
-    let limit = 256 - 256 % alphabet.len();
-    let mut out = String::with_capacity(n);
-    let mut buf = [0u8; 64];
-    while out.len() < n {
-        getrandom::fill(&mut buf).expect("the operating system's random source failed");
-        for &b in &buf {
-            if (b as usize) < limit && out.len() < n {
-                out.push(alphabet[b as usize % alphabet.len()] as char);
-            }
-        }
-    }
-    out
+    (0..n)
+        .map(|_| alphabet[fastrand::usize(..alphabet.len())] as char)
+        .collect()
 }
 
 pub fn format_time(ts: i64, f: TimeFormat) -> Result<String, TemplateError> {

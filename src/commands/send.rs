@@ -1,0 +1,650 @@
+//! `hookctl send`: a realistic, signed event to a URL — once, following the profile's
+//! retry policy, or as load (`send_load`).
+
+use super::header_pairs;
+use crate::cli::{GlobalArgs, SendArgs};
+use crate::envelope::profile::parse_duration;
+use crate::envelope::{BuiltEvent, HeaderList, Profile, Secret, SignInput};
+use crate::http::client::{ClientOptions, HttpClient, SendError, Sent};
+use crate::output::{BodyJson, Output, escape};
+use crate::retry::{Decision, Outcome};
+use crate::settings::{
+    Config, SecretRequest, no_secret_error, now_unix, open_store, read_input, secrets,
+};
+use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, now_rfc3339};
+use crate::{Exit, hinted};
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::Value;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// Everything needed to make (and re-make) the request for one event.
+pub struct Plan {
+    pub profile: Profile,
+    pub secrets: Vec<Secret>,
+    pub event: String,
+    pub data: Option<Value>,
+    pub patches: Vec<(String, Value)>,
+    pub extra_headers: HeaderList,
+    pub method: String,
+    pub url: reqwest::Url,
+}
+
+/// One request, ready to go.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub built: BuiltEvent,
+    pub body: Bytes,
+    pub headers: HeaderList,
+}
+
+impl Plan {
+    /// The path (and query) a scheme that signs the path sees.
+    pub fn signed_path(&self) -> String {
+        match self.url.query() {
+            Some(q) => format!("{}?{q}", self.url.path()),
+            None => self.url.path().to_string(),
+        }
+    }
+
+    /// Builds the event (fresh id and timestamp unless given), applies `--data` and
+    /// `--set`, and signs it.
+    pub fn prepare(&self, id: Option<String>, timestamp: i64) -> Result<Prepared> {
+        let p = &self.profile;
+        let mut built = p.build_event(&self.event, self.data.clone(), id, timestamp)?;
+        let (data_patches, body_patches): (Vec<_>, Vec<_>) = self
+            .patches
+            .iter()
+            .partition(|(path, _)| path == "data" || path.starts_with("data."));
+        if !data_patches.is_empty() {
+            let mut data = built.data.clone();
+            for (path, v) in data_patches {
+                let rest = path
+                    .strip_prefix("data")
+                    .unwrap_or(path)
+                    .trim_start_matches('.');
+                set_path(&mut data, rest, v.clone())
+                    .with_context(|| format!("could not apply --set {path}"))?;
+            }
+            built = p.rewrap(&built, data)?;
+        }
+        if !body_patches.is_empty() {
+            let mut body: Value = serde_json::from_slice(&built.body)
+                .context("--set on an envelope field needs a JSON body")?;
+            for (path, v) in body_patches {
+                set_path(&mut body, path, v.clone())
+                    .with_context(|| format!("could not apply --set {path}"))?;
+            }
+            built.body = serde_json::to_vec(&body)?;
+        }
+        let body = Bytes::from(built.body.clone());
+        let headers = self.sign(&built, &body, timestamp)?;
+        Ok(Prepared {
+            built,
+            body,
+            headers,
+        })
+    }
+
+    /// Signs (again) at `timestamp`: the body and id stay, the signature is fresh.
+    pub fn sign(&self, built: &BuiltEvent, body: &[u8], timestamp: i64) -> Result<HeaderList> {
+        let path = self.signed_path();
+        let mut headers = self
+            .profile
+            .sign(
+                &self.secrets,
+                &SignInput {
+                    body,
+                    event: Some(&built.event),
+                    id: &built.id,
+                    timestamp,
+                    method: &self.method,
+                    path: &path,
+                    vars: &built.vars,
+                },
+            )
+            .context("could not sign the event")?;
+        for (n, v) in self.extra_headers.iter() {
+            if headers.contains(n) {
+                headers.set(n, v);
+            } else {
+                headers.push(n, v);
+            }
+        }
+        Ok(headers)
+    }
+}
+
+/// Sets a dotted path in a JSON value, creating objects on the way.
+pub fn set_path(target: &mut Value, path: &str, value: Value) -> Result<()> {
+    if path.is_empty() {
+        *target = value;
+        return Ok(());
+    }
+    let mut cur = target;
+    let keys: Vec<&str> = path.split('.').collect();
+    for (i, key) in keys.iter().enumerate() {
+        if key.is_empty() {
+            bail!("`{path}` has an empty key");
+        }
+        let last = i + 1 == keys.len();
+        cur = match cur {
+            Value::Object(map) => {
+                if last {
+                    map.insert(key.to_string(), value);
+                    return Ok(());
+                }
+                map.entry(key.to_string())
+                    .or_insert_with(|| Value::Object(Default::default()))
+            }
+            Value::Array(items) => {
+                let idx: usize = key
+                    .parse()
+                    .with_context(|| format!("`{key}` in `{path}` is not an array index"))?;
+                let len = items.len();
+                let slot = items.get_mut(idx).with_context(|| {
+                    format!("index {idx} in `{path}` is past the end ({len} items)")
+                })?;
+                if last {
+                    *slot = value;
+                    return Ok(());
+                }
+                slot
+            }
+            _ => bail!("`{path}` goes through a value that is not an object"),
+        };
+    }
+    Ok(())
+}
+
+/// `PATH=VALUE` → path and typed value (JSON if it parses, else text).
+pub fn parse_set(text: &str) -> Result<(String, Value)> {
+    let Some((path, raw)) = text.split_once('=') else {
+        bail!("--set `{text}` is not PATH=VALUE (e.g. data.email=ada@example.com)");
+    };
+    let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+    Ok((path.trim().to_string(), value))
+}
+
+/// `--data`: inline JSON, `-`, or a file.
+fn read_data(arg: &str) -> Result<Value> {
+    let t = arg.trim_start();
+    let bytes = if t.starts_with('{') || t.starts_with('[') {
+        arg.as_bytes().to_vec()
+    } else {
+        read_input(std::path::Path::new(arg))
+            .context("could not read --data (inline JSON, a file, or -)")?
+    };
+    serde_json::from_slice(&bytes).context("--data is not JSON")
+}
+
+fn pick_event(out: &Output, profile: &Profile, given: Option<String>) -> Result<String> {
+    if let Some(e) = given {
+        profile.event(&e).map_err(anyhow::Error::msg)?;
+        return Ok(e);
+    }
+    let names: Vec<&String> = profile.events.keys().collect();
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && !out.json {
+        let labels: Vec<String> = profile
+            .events
+            .values()
+            .map(|e| format!("{:<28} {}", e.name, e.description))
+            .collect();
+        let i = dialoguer::Select::with_theme(&dialoguer::theme::SimpleTheme)
+            .with_prompt(format!("Event to send ({})", profile.name))
+            .items(&labels)
+            .default(0)
+            .interact()
+            .context("could not ask for the event")?;
+        return Ok(names[i].clone());
+    }
+    Err(hinted(
+        "no event given",
+        format!(
+            "pass --event; profile `{}` has: {}",
+            profile.name,
+            names
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
+}
+
+/// Shell-quotes for the printed curl command.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+pub fn curl_command(method: &str, url: &str, headers: &HeaderList, body: &[u8]) -> String {
+    let mut cmd = format!("curl -X {method} {}", sh_quote(url));
+    for (n, v) in headers.iter() {
+        cmd.push_str(&format!(" \\\n  -H {}", sh_quote(&format!("{n}: {v}"))));
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => cmd.push_str(&format!(" \\\n  --data-binary {}", sh_quote(text))),
+        Err(_) => cmd.push_str(
+            " \\\n  --data-binary @body.bin  # the body is not text: save it to body.bin first",
+        ),
+    }
+    cmd
+}
+
+#[derive(Serialize)]
+struct DryRun<'a> {
+    method: &'a str,
+    url: &'a str,
+    headers: Vec<[&'a str; 2]>,
+    body: BodyJson,
+    curl: String,
+}
+
+#[derive(Serialize)]
+struct AttemptRecord<'a> {
+    attempt: u32,
+    at_secs: f64,
+    status: Option<u16>,
+    latency_ms: Option<f64>,
+    error: Option<String>,
+    outcome: String,
+    decision: &'a str,
+    rule: Option<&'a str>,
+    retry_in_secs: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ResultRecord<'a> {
+    delivered: bool,
+    state: &'a str,
+    attempts: u32,
+    status: Option<u16>,
+    profile: &'a str,
+    event: &'a str,
+    delivery_id: &'a str,
+    url: &'a str,
+    response: Option<ResponseJson<'a>>,
+    stored: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ResponseJson<'a> {
+    headers: Vec<[&'a str; 2]>,
+    body: BodyJson,
+}
+
+pub fn resolve_url(to: &str) -> Result<reqwest::Url> {
+    let url = reqwest::Url::parse(to).with_context(|| format!("--to `{to}` is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("--to `{to}`: only http:// and https:// URLs can be sent to");
+    }
+    Ok(url)
+}
+
+pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
+    let config = Config::load(g.config.as_deref())?;
+    let profile = config.profile(args.profile.as_deref(), &args.scheme)?;
+    let url = resolve_url(&args.to)?;
+    let stdin_used = args.data.as_deref() == Some("-");
+    let secrets = secrets(&SecretRequest {
+        args: &args.secrets,
+        config: &config,
+        stdin_used,
+    })?;
+    if secrets.is_empty() && profile.signature.as_ref().is_some_and(|s| !s.optional) {
+        return Err(no_secret_error());
+    }
+    let event = pick_event(out, &profile, args.event.clone())?;
+    let mut extra_headers = HeaderList::new();
+    for h in &args.headers {
+        let (n, v) = HeaderList::parse_line(h).context("could not read a -H header")?;
+        extra_headers.push(n, v);
+    }
+    let timeout = match &args.timeout {
+        Some(t) => parse_duration(t)
+            .map_err(anyhow::Error::msg)
+            .context("could not read --timeout")?,
+        None => profile.retry.timeout,
+    };
+    let plan = Plan {
+        profile,
+        secrets,
+        event,
+        data: args.data.as_deref().map(read_data).transpose()?,
+        patches: args
+            .set
+            .iter()
+            .map(|s| parse_set(s))
+            .collect::<Result<_>>()?,
+        extra_headers,
+        method: args.method.to_uppercase(),
+        url,
+    };
+    if args.speed <= 0.0 || !args.speed.is_finite() {
+        bail!("--speed must be more than 0");
+    }
+    if args.load.count.is_some() || args.load.duration.is_some() {
+        return super::send_load::run(g, out, plan, &args.load, timeout, args.insecure);
+    }
+    let prepared = plan.prepare(args.id.clone(), now_unix())?;
+    if args.dry_run {
+        let curl = curl_command(
+            &plan.method,
+            plan.url.as_str(),
+            &prepared.headers,
+            &prepared.body,
+        );
+        if out.json {
+            out.record(
+                "request",
+                &DryRun {
+                    method: &plan.method,
+                    url: plan.url.as_str(),
+                    headers: header_pairs(&prepared.headers),
+                    body: BodyJson::new(&prepared.body),
+                    curl,
+                },
+            )?;
+        } else {
+            out.line(&format!("{} {} HTTP/1.1", plan.method, plan.url))?;
+            for (n, v) in prepared.headers.iter() {
+                out.line(&format!("{n}: {v}"))?;
+            }
+            out.line("")?;
+            out.bytes(&prepared.body)?;
+            out.line("\n")?;
+            out.line(&out.out().dim("# the same request with curl:"))?;
+            out.line(&curl)?;
+        }
+        return Ok(Exit::Success);
+    }
+    let store = open_store(g)?;
+    let client = HttpClient::new(&ClientOptions {
+        insecure: args.insecure,
+        pool: 1,
+    })?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(deliver(
+        out,
+        &plan,
+        prepared,
+        &client,
+        store.as_ref(),
+        timeout,
+        args.retry,
+        args.speed,
+    ))
+}
+
+/// Sends one prepared event, with retries when asked; prints and records each attempt.
+#[allow(clippy::too_many_arguments)]
+async fn deliver(
+    out: &Output,
+    plan: &Plan,
+    mut prepared: Prepared,
+    client: &HttpClient,
+    store: Option<&Store>,
+    timeout: Duration,
+    retry: bool,
+    speed: f64,
+) -> Result<Exit> {
+    let profile = &plan.profile;
+    let stored = match store {
+        Some(s) => Some(
+            s.insert_delivery(&NewDelivery {
+                direction: Direction::Out,
+                source: "send",
+                profile: Some(&profile.name),
+                event: Some(&prepared.built.event),
+                delivery_id: Some(&prepared.built.id),
+                method: &plan.method,
+                url: plan.url.as_str(),
+                headers: &prepared.headers,
+                body: &prepared.body,
+                valid: None,
+                reason: None,
+                duplicate: false,
+                replay_of: None,
+            })
+            .context("could not record the delivery")?,
+        ),
+        None => None,
+    };
+    let s = out.out();
+    if !out.json {
+        out.line(&format!(
+            "{} {} {}  {} {}  {}",
+            s.dim("→"),
+            plan.method,
+            plan.url,
+            profile.name,
+            prepared.built.event,
+            s.dim(&format!("id {}", prepared.built.id))
+        ))?;
+        if out.verbose > 0 {
+            for (n, v) in prepared.headers.iter() {
+                out.line(&s.dim(&format!("  {n}: {}", escape(v))))?;
+            }
+        }
+    }
+    let first = std::time::Instant::now();
+    let mut attempt = 1u32;
+    let (last, state): (Result<Sent, SendError>, State) = loop {
+        if attempt > 1 && profile.timestamped() {
+            prepared.headers = plan.sign(&prepared.built, &prepared.body, now_unix())?;
+        }
+        let started_at = now_rfc3339();
+        let at_secs = first.elapsed().as_secs_f64();
+        let result = client
+            .send(
+                &plan.method,
+                &plan.url,
+                &prepared.headers,
+                prepared.body.clone(),
+                timeout,
+            )
+            .await;
+        let (outcome, retry_after) = match &result {
+            Ok(sent) => (Outcome::Status(sent.status), sent.retry_after()),
+            Err(e) => (e.outcome(), None),
+        };
+        let decision = if retry {
+            profile
+                .retry
+                .decide(attempt as usize, &outcome, retry_after)
+        } else if outcome.is_success() {
+            Decision::Delivered
+        } else {
+            Decision::GiveUp {
+                rule: "sent once (--retry follows the profile's policy)".into(),
+            }
+        };
+        if let (Some(s), Some(id)) = (store, stored) {
+            let (status, latency, error, rh, rb) = match &result {
+                Ok(sent) => (
+                    Some(sent.status),
+                    Some(sent.latency.as_secs_f64() * 1e3),
+                    None,
+                    Some(&sent.headers),
+                    Some(&sent.body[..]),
+                ),
+                Err(e) => (None, None, Some(e.to_string()), None, None),
+            };
+            s.add_attempt(
+                id,
+                &NewAttempt {
+                    number: attempt,
+                    started_at,
+                    request_headers: Some(&prepared.headers),
+                    status,
+                    latency_ms: latency,
+                    error: error.as_deref(),
+                    response_headers: rh,
+                    response_body: rb,
+                },
+            )
+            .context("could not record the attempt")?;
+        }
+        show_attempt(out, attempt, at_secs, &result, &decision, retry, speed)?;
+        match decision {
+            Decision::Delivered => break (result, State::Delivered),
+            Decision::GiveUp { .. } => break (result, State::Failed),
+            Decision::Retry { after, .. } => {
+                tokio::time::sleep(after.div_f64(speed)).await;
+                attempt += 1;
+            }
+        }
+    };
+    if let (Some(s), Some(id)) = (store, stored) {
+        s.set_state(id, state)
+            .context("could not record the delivery's state")?;
+    }
+    let delivered = state == State::Delivered;
+    if out.json {
+        out.record(
+            "result",
+            &ResultRecord {
+                delivered,
+                state: state.as_str(),
+                attempts: attempt,
+                status: last.as_ref().ok().map(|s| s.status),
+                profile: &profile.name,
+                event: &prepared.built.event,
+                delivery_id: &prepared.built.id,
+                url: plan.url.as_str(),
+                response: last.as_ref().ok().map(|s| ResponseJson {
+                    headers: header_pairs(&s.headers),
+                    body: BodyJson::new(&s.body),
+                }),
+                stored,
+            },
+        )?;
+    } else if let Ok(sent) = &last {
+        if out.verbose > 0 {
+            for (n, v) in sent.headers.iter() {
+                out.line(&s.dim(&format!("  {n}: {}", escape(v))))?;
+            }
+        }
+        if !sent.body.is_empty() {
+            out.line(&render_body(&sent.body, out.verbose > 0))?;
+        }
+    }
+    match last {
+        Err(e) if !retry && !matches!(e, SendError::Timeout(_)) => {
+            Err(anyhow::Error::new(e).context("the event was not delivered"))
+        }
+        _ if delivered => Ok(Exit::Success),
+        _ => Ok(Exit::Negative),
+    }
+}
+
+fn show_attempt(
+    out: &Output,
+    attempt: u32,
+    at_secs: f64,
+    result: &Result<Sent, SendError>,
+    decision: &Decision,
+    retry: bool,
+    speed: f64,
+) -> Result<()> {
+    let (decision_name, rule, retry_in) = match decision {
+        Decision::Delivered => ("delivered", None, None),
+        Decision::GiveUp { rule } => ("gave up", Some(rule.as_str()), None),
+        Decision::Retry { after, rule } => {
+            ("retry", Some(rule.as_str()), Some(after.as_secs_f64()))
+        }
+    };
+    if out.json {
+        let (status, latency, error, outcome) = match result {
+            Ok(s) => (
+                Some(s.status),
+                Some(s.latency.as_secs_f64() * 1e3),
+                None,
+                s.status.to_string(),
+            ),
+            Err(e) => (None, None, Some(e.to_string()), e.outcome().label()),
+        };
+        out.record(
+            "attempt",
+            &AttemptRecord {
+                attempt,
+                at_secs,
+                status,
+                latency_ms: latency,
+                error,
+                outcome,
+                decision: decision_name,
+                rule,
+                retry_in_secs: retry_in,
+            },
+        )?;
+        return Ok(());
+    }
+    let s = out.out();
+    let what = match result {
+        Ok(sent) => {
+            let text = format!("{} {}", sent.status, sent.reason);
+            let text = if (200..300).contains(&sent.status) {
+                s.ok(&text)
+            } else {
+                s.fail(&text)
+            };
+            format!("{text}  {:.1} ms", sent.latency.as_secs_f64() * 1e3)
+        }
+        Err(e) => s.fail(&e.to_string()),
+    };
+    let prefix = if retry {
+        format!("attempt {attempt}  ")
+    } else {
+        String::new()
+    };
+    let next = match decision {
+        Decision::Retry { after, rule } if speed != 1.0 => format!(
+            "  → retry in {} ({rule}; {} at --speed {speed})",
+            humantime::format_duration(Duration::from_secs(after.as_secs())),
+            humantime::format_duration(Duration::from_millis(
+                after.div_f64(speed).as_millis() as u64
+            ))
+        ),
+        Decision::Retry { after, rule } => format!(
+            "  → retry in {} ({rule})",
+            humantime::format_duration(*after)
+        ),
+        Decision::GiveUp { rule } if retry => format!("  → gave up ({rule})"),
+        _ => String::new(),
+    };
+    out.line(&format!(
+        "{}{prefix}{} {what}{}",
+        s.dim(""),
+        s.dim("←"),
+        s.dim(&next)
+    ))?;
+    Ok(())
+}
+
+/// A response body for a person: pretty JSON when it is JSON, escaped text, or a note.
+pub fn render_body(body: &[u8], full: bool) -> String {
+    const MAX: usize = 4096;
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        return escape(&serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) if full || text.len() <= MAX => escape(text),
+        Ok(text) => {
+            let cut = (0..=MAX)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            format!(
+                "{}… ({} bytes in all; -v shows everything)",
+                escape(&text[..cut]),
+                text.len()
+            )
+        }
+        Err(_) => format!("({} bytes, not text)", body.len()),
+    }
+}

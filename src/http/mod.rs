@@ -1,0 +1,4 @@
+//! HTTP plumbing shared by the commands: the client (send, replay, forward).
+
+pub mod client;
+pub mod conn;
