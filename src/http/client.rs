@@ -73,6 +73,26 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
+/// Whether a rustls error is somewhere in the chain. An `io::Error` hides what it
+/// wraps from `source()` (and may wrap another `io::Error`), so those are opened too.
+fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    fn holds(err: &(dyn std::error::Error + 'static)) -> bool {
+        err.is::<rustls::Error>()
+            || err
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| holds(inner))
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if holds(err) {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 fn chain_text(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e;
@@ -124,10 +144,7 @@ impl HttpClient {
             let text = chain_text(&e);
             if e.is_timeout() {
                 SendError::Timeout(timeout)
-            } else if text.contains("certificate")
-                || text.to_ascii_lowercase().contains("tls")
-                || text.contains("HandshakeFailure")
-            {
+            } else if is_tls(&e) || text.contains("certificate") {
                 SendError::Tls {
                     url: url.to_string(),
                     detail: root_cause(&e),

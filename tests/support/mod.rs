@@ -4,6 +4,8 @@
 use assert_cmd::Command;
 use std::path::Path;
 
+pub mod server;
+
 /// `hookctl` in a clean environment: no secret or config from the caller, no colour,
 /// run in `dir` so no stray hookctl.toml is picked up.
 pub fn hookctl(dir: &Path) -> Command {

@@ -18,7 +18,10 @@ pub struct Captured {
 
 impl Captured {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -32,7 +35,12 @@ pub struct Reply {
 
 impl Reply {
     pub fn status(status: u16) -> Reply {
-        Reply { status, headers: Vec::new(), body: String::new(), delay: Duration::ZERO }
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+            delay: Duration::ZERO,
+        }
     }
     pub fn body(mut self, body: &str) -> Reply {
         self.body = body.to_string();
@@ -57,15 +65,23 @@ pub struct TestServer {
 impl TestServer {
     pub fn start(script: Vec<Reply>) -> TestServer {
         assert!(!script.is_empty());
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(script);
         let reqs = Arc::clone(&requests);
         rt.spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let reqs = Arc::clone(&reqs);
                 let script = Arc::clone(&script);
                 tokio::spawn(async move {
@@ -78,12 +94,27 @@ impl TestServer {
                             let headers = req
                                 .headers()
                                 .iter()
-                                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                                .map(|(n, v)| {
+                                    (
+                                        n.to_string(),
+                                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                                    )
+                                })
                                 .collect();
-                            let body = req.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
+                            let body = req
+                                .into_body()
+                                .collect()
+                                .await
+                                .map(|b| b.to_bytes().to_vec())
+                                .unwrap_or_default();
                             let n = {
                                 let mut r = reqs.lock().unwrap();
-                                r.push(Captured { method, path, headers, body });
+                                r.push(Captured {
+                                    method,
+                                    path,
+                                    headers,
+                                    body,
+                                });
                                 r.len() - 1
                             };
                             let reply = script[n.min(script.len() - 1)].clone();
@@ -94,14 +125,22 @@ impl TestServer {
                             for (k, v) in &reply.headers {
                                 resp = resp.header(k, v);
                             }
-                            Ok::<_, std::convert::Infallible>(resp.body(Full::new(Bytes::from(reply.body))).unwrap())
+                            Ok::<_, std::convert::Infallible>(
+                                resp.body(Full::new(Bytes::from(reply.body))).unwrap(),
+                            )
                         }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
                 });
             }
         });
-        TestServer { url, requests, _runtime: rt }
+        TestServer {
+            url,
+            requests,
+            _runtime: rt,
+        }
     }
 
     pub fn requests(&self) -> Vec<Captured> {
