@@ -89,6 +89,8 @@ pub struct NewDelivery<'a> {
     pub reason: Option<&'a str>,
     pub duplicate: bool,
     pub replay_of: Option<i64>,
+    /// The state it starts in (`pending` while attempts go on).
+    pub state: State,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,11 +287,6 @@ impl Store {
             for a in &r.attempts {
                 add_attempt(&tx, id, &a.as_new()).map_err(sql)?;
             }
-            tx.execute(
-                "UPDATE deliveries SET state = ?1 WHERE id = ?2",
-                params![r.state.as_str(), id],
-            )
-            .map_err(sql)?;
         }
         tx.commit().map_err(sql)
     }
@@ -307,10 +304,11 @@ impl Store {
 }
 
 fn insert_delivery(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<i64> {
-    conn.execute(
-        "INSERT INTO deliveries (created_at, direction, source, profile, event, delivery_id, method, url, headers, body, valid, reason, duplicate, replay_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+    conn.prepare_cached(
+        "INSERT INTO deliveries (created_at, direction, source, profile, event, delivery_id, method, url, headers, body, valid, reason, duplicate, replay_of, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
             now_rfc3339(),
             match d.direction {
                 Direction::In => "in",
@@ -328,16 +326,18 @@ fn insert_delivery(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<i64> 
             d.reason,
             d.duplicate,
             d.replay_of,
+            d.state.as_str(),
         ],
     )?;
     Ok(conn.last_insert_rowid())
 }
 
 fn add_attempt(conn: &Connection, delivery: i64, a: &NewAttempt) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO attempts (delivery, number, started_at, request_headers, status, latency_ms, error, response_headers, response_body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+    )?
+    .execute(params![
             delivery,
             a.number,
             a.started_at,
@@ -413,12 +413,14 @@ impl Recorded {
             reason: self.reason.as_deref(),
             duplicate: self.duplicate,
             replay_of: None,
+            state: self.state,
         }
     }
 }
 
 /// A background thread that writes records in batched transactions, so that a hot
-/// path only sends them down a channel. `finish` waits for everything to be written.
+/// path only sends them down a channel. The channel is bounded: a writer that falls
+/// behind slows the senders down instead of growing memory. `finish` waits for everything to be written.
 pub struct BatchWriter {
     tx: Option<std::sync::mpsc::SyncSender<Recorded>>,
     handle: Option<std::thread::JoinHandle<Result<u64, StoreError>>>,
@@ -426,7 +428,7 @@ pub struct BatchWriter {
 
 impl BatchWriter {
     pub fn start(mut store: Store) -> BatchWriter {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Recorded>(65_536);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Recorded>(4096);
         let handle = std::thread::spawn(move || {
             let mut written = 0u64;
             while let Ok(first) = rx.recv() {
@@ -491,6 +493,7 @@ mod tests {
                 reason: None,
                 duplicate: false,
                 replay_of: None,
+                state: State::Pending,
             })
             .unwrap();
         store

@@ -79,7 +79,8 @@ impl Plan {
             }
             built.body = serde_json::to_vec(&body)?;
         }
-        let body = Bytes::from(built.body.clone());
+        // The body lives on in `body`; `built.body` would only be a second copy.
+        let body = Bytes::from(std::mem::take(&mut built.body));
         let headers = self.sign(&built, &body, timestamp)?;
         Ok(Prepared {
             built,
@@ -409,6 +410,7 @@ async fn deliver(
                 reason: None,
                 duplicate: false,
                 replay_of: None,
+                state: State::Pending,
             })
             .context("could not record the delivery")?,
         ),

@@ -260,8 +260,14 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
         let started_at = sh.writer.as_ref().map(|_| now_rfc3339());
         let result = match conn.as_mut() {
             Some(c) => {
-                c.send(&sh.plan.method, &req.headers, req.body.clone(), sh.timeout)
-                    .await
+                c.send(
+                    &sh.plan.method,
+                    &req.headers,
+                    req.body.clone(),
+                    sh.timeout,
+                    sh.writer.is_some(),
+                )
+                .await
             }
             None => {
                 sh.client

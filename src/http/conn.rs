@@ -57,12 +57,15 @@ impl Conn {
         Ok(self.sender.as_mut().expect("just connected"))
     }
 
+    /// Sends one request. `keep` keeps the response's headers (the body is always
+    /// read, so that the connection can be reused).
     pub async fn send(
         &mut self,
         method: &str,
         headers: &HeaderList,
         body: Bytes,
         timeout: Duration,
+        keep: bool,
     ) -> Result<Sent, SendError> {
         let started = Instant::now();
         let url = self.url.to_string();
@@ -88,8 +91,10 @@ impl Conn {
                 .map_err(|e| other(e.to_string()))?;
             let status = resp.status();
             let mut headers = HeaderList::new();
-            for (n, v) in resp.headers() {
-                headers.push(n.as_str(), String::from_utf8_lossy(v.as_bytes()));
+            if keep {
+                for (n, v) in resp.headers() {
+                    headers.push(n.as_str(), String::from_utf8_lossy(v.as_bytes()));
+                }
             }
             let body = resp
                 .into_body()
