@@ -117,7 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Event from the profile''s catalogue [default on a terminal: pick one]')
             [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Event from the profile''s catalogue [default on a terminal: pick one]')
             [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The event''s data instead of the sample: inline JSON, a file, or - for standard input')
-            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Change one field: `data.email=a@b.c` in the data, or a top-level envelope field; the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Change one field of the body as sent (as `events show` prints it), e.g. `data.email=a@b.c`; the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'An extra request header, ''Name: value''; it replaces a profile header of that name (repeatable)')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'An extra request header, ''Name: value''; it replaces a profile header of that name (repeatable)')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method')

@@ -111,7 +111,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -e 'Event from the profile''s catalogue [default on a terminal: pick one]'
             cand --event 'Event from the profile''s catalogue [default on a terminal: pick one]'
             cand --data 'The event''s data instead of the sample: inline JSON, a file, or - for standard input'
-            cand --set 'Change one field: `data.email=a@b.c` in the data, or a top-level envelope field; the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)'
+            cand --set 'Change one field of the body as sent (as `events show` prints it), e.g. `data.email=a@b.c`; the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)'
             cand -H 'An extra request header, ''Name: value''; it replaces a profile header of that name (repeatable)'
             cand --header 'An extra request header, ''Name: value''; it replaces a profile header of that name (repeatable)'
             cand --method 'HTTP method'

@@ -113,7 +113,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l to -d 'Where to
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s p -l profile -d 'Provider profile [default: `profile` in hookctl.toml]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s e -l event -d 'Event from the profile\'s catalogue [default on a terminal: pick one]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l data -d 'The event\'s data instead of the sample: inline JSON, a file, or - for standard input' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l set -d 'Change one field: `data.email=a@b.c` in the data, or a top-level envelope field; the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l set -d 'Change one field of the body as sent (as `events show` prints it), e.g. `data.email=a@b.c`; the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s H -l header -d 'An extra request header, \'Name: value\'; it replaces a profile header of that name (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l method -d 'HTTP method' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l id -d 'Delivery id [default: a fresh one in the profile\'s format]' -r

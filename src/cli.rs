@@ -216,7 +216,7 @@ pub struct SendArgs {
     /// The event's data instead of the sample: inline JSON, a file, or - for standard input
     #[arg(long, value_name = "JSON|FILE")]
     pub data: Option<String>,
-    /// Change one field: `data.email=a@b.c` in the data, or a top-level envelope field;
+    /// Change one field of the body as sent (as `events show` prints it), e.g. `data.email=a@b.c`;
     /// the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,

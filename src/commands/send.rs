@@ -54,26 +54,11 @@ impl Plan {
     pub fn prepare(&self, id: Option<String>, timestamp: i64) -> Result<Prepared> {
         let p = &self.profile;
         let mut built = p.build_event(&self.event, self.data.clone(), id, timestamp)?;
-        let (data_patches, body_patches): (Vec<_>, Vec<_>) = self
-            .patches
-            .iter()
-            .partition(|(path, _)| path == "data" || path.starts_with("data."));
-        if !data_patches.is_empty() {
-            let mut data = built.data.clone();
-            for (path, v) in data_patches {
-                let rest = path
-                    .strip_prefix("data")
-                    .unwrap_or(path)
-                    .trim_start_matches('.');
-                set_path(&mut data, rest, v.clone())
-                    .with_context(|| format!("could not apply --set {path}"))?;
-            }
-            built = p.rewrap(&built, data)?;
-        }
-        if !body_patches.is_empty() {
-            let mut body: Value = serde_json::from_slice(&built.body)
-                .context("--set on an envelope field needs a JSON body")?;
-            for (path, v) in body_patches {
+        // `--set` paths address the body as sent (as `events show` prints it).
+        if !self.patches.is_empty() {
+            let mut body: Value =
+                serde_json::from_slice(&built.body).context("--set needs a JSON body")?;
+            for (path, v) in &self.patches {
                 set_path(&mut body, path, v.clone())
                     .with_context(|| format!("could not apply --set {path}"))?;
             }

@@ -140,25 +140,6 @@ impl Profile {
         })
     }
 
-    /// Wraps (changed) data in the envelope again, with the event's own id, timestamp
-    /// and vars.
-    pub fn rewrap(&self, built: &BuiltEvent, data: Value) -> Result<BuiltEvent, SignError> {
-        let ctx = Ctx {
-            event: Some(&built.event),
-            id: Some(&built.id),
-            timestamp: Some(built.timestamp),
-            vars: Some(&built.vars),
-            data: Some(&data),
-            ..Ctx::default()
-        };
-        let body = self.wrap(&data, &ctx)?;
-        Ok(BuiltEvent {
-            data,
-            body,
-            ..built.clone()
-        })
-    }
-
     /// Whether the signature depends on the time, so each attempt is signed afresh.
     pub fn timestamped(&self) -> bool {
         use super::template::Var;
