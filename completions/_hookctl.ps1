@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the headers a profile adds to a body: the signature and its companions')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a request''s signature and say why it fails')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send realistic, signed events to a URL: once, with the provider''s retries, or as load')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'The deliveries the store holds: list, show, export, prune')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List a profile''s events, or show the exact body of one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hookctl.toml, asking for the defaults')
@@ -155,6 +157,159 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;listen' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind [default: `listen.host` in hookctl.toml, else 127.0.0.1]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port; 0 picks a free one [default: `listen.port` in hookctl.toml, else 4242]')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Accept deliveries under this path only [default: /]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]')
+            [CompletionResult]::new('--tolerance', '--tolerance', [CompletionResultType]::ParameterName, 'How far a signed timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]')
+            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Pass every delivery to this URL byte-exact and answer with the app''s response')
+            [CompletionResult]::new('--route', '--route', [CompletionResultType]::ParameterName, 'Forward deliveries whose event matches GLOB to URL, e.g. ''ticket.*=http://localhost:3000/tickets'' (repeatable; before --forward-to)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status of an accepted delivery that is not forwarded')
+            [CompletionResult]::new('--fail-first', '--fail-first', [CompletionResultType]::ParameterName, 'Fail the first N attempts of each delivery id, then accept it')
+            [CompletionResult]::new('--fail-rate', '--fail-rate', [CompletionResultType]::ParameterName, 'Fail this share of deliveries at random (0 to 1)')
+            [CompletionResult]::new('--fail-status', '--fail-status', [CompletionResultType]::ParameterName, 'Status of a scripted failure')
+            [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'Wait this long before answering (to trip the sender''s timeout)')
+            [CompletionResult]::new('--retry-after', '--retry-after', [CompletionResultType]::ParameterName, 'Send `Retry-After: SECS` with scripted failures')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)')
+            [CompletionResult]::new('--wait-for', '--wait-for', [CompletionResultType]::ParameterName, 'Exit 0 once a valid delivery whose event matches this glob has been answered')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait-for: give up (exit 1) after this long')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this certificate chain (PEM)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The private key for --tls-cert (PEM)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history')
+            [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Read a secret from this environment variable (repeatable)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read secrets from a file, one per line (repeatable)')
+            [CompletionResult]::new('--signature-header', '--signature-header', [CompletionResultType]::ParameterName, 'Name of the header that carries the signature')
+            [CompletionResult]::new('--signature-format', '--signature-format', [CompletionResultType]::ParameterName, 'Value template of that header, e.g. ''sha256={signature}'' or ''t={timestamp},v1={signature}''')
+            [CompletionResult]::new('--signed', '--signed', [CompletionResultType]::ParameterName, 'Template of the signed bytes, e.g. ''{body}'' or ''{timestamp}.{body}''')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'MAC algorithm')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Encoding of the signature')
+            [CompletionResult]::new('--secret-encoding', '--secret-encoding', [CompletionResultType]::ParameterName, 'How the secret becomes the key')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--accept-invalid', '--accept-invalid', [CompletionResultType]::ParameterName, 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;deliveries' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List deliveries, newest first (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One delivery: headers, body, verdict and every attempt')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every delivery as NDJSON, bodies as text or base64')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete deliveries older than a duration')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;deliveries;list' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only deliveries in this state')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Only events matching this glob, e.g. ''ticket.*''')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Only received (in) or sent (out) deliveries')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries from the last DURATION, e.g. 1h')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;deliveries;show' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print the request as raw HTTP (for `verify --request -`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;deliveries;export' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only deliveries in this state')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Only events matching this glob, e.g. ''ticket.*''')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Only received (in) or sent (out) deliveries')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries from the last DURATION, e.g. 1h')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;deliveries;prune' {
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'e.g. 7d, 12h')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;deliveries;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List deliveries, newest first (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One delivery: headers, body, verdict and every attempt')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every delivery as NDJSON, bodies as text or base64')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete deliveries older than a duration')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;deliveries;help;list' {
+            break
+        }
+        'hookctl;deliveries;help;show' {
+            break
+        }
+        'hookctl;deliveries;help;export' {
+            break
+        }
+        'hookctl;deliveries;help;prune' {
+            break
+        }
+        'hookctl;deliveries;help;help' {
             break
         }
         'hookctl;profiles' {
@@ -328,6 +483,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the headers a profile adds to a body: the signature and its companions')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a request''s signature and say why it fails')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send realistic, signed events to a URL: once, with the provider''s retries, or as load')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'The deliveries the store holds: list, show, export, prune')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List a profile''s events, or show the exact body of one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hookctl.toml, asking for the defaults')
@@ -342,6 +499,28 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;help;send' {
+            break
+        }
+        'hookctl;help;listen' {
+            break
+        }
+        'hookctl;help;deliveries' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List deliveries, newest first (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One delivery: headers, body, verdict and every attempt')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every delivery as NDJSON, bodies as text or base64')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete deliveries older than a duration')
+            break
+        }
+        'hookctl;help;deliveries;list' {
+            break
+        }
+        'hookctl;help;deliveries;show' {
+            break
+        }
+        'hookctl;help;deliveries;export' {
+            break
+        }
+        'hookctl;help;deliveries;prune' {
             break
         }
         'hookctl;help;profiles' {

@@ -34,6 +34,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand sign 'Print the headers a profile adds to a body: the signature and its companions'
             cand verify 'Check a request''s signature and say why it fails'
             cand send 'Send realistic, signed events to a URL: once, with the provider''s retries, or as load'
+            cand listen 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+            cand deliveries 'The deliveries the store holds: list, show, export, prune'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -149,6 +151,147 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --no-store 'Do not record anything in the store'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'hookctl;listen'= {
+            cand --host 'Address to bind [default: `listen.host` in hookctl.toml, else 127.0.0.1]'
+            cand --port 'Port; 0 picks a free one [default: `listen.port` in hookctl.toml, else 4242]'
+            cand --path 'Accept deliveries under this path only [default: /]'
+            cand -p 'Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]'
+            cand --profile 'Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]'
+            cand --tolerance 'How far a signed timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]'
+            cand --forward-to 'Pass every delivery to this URL byte-exact and answer with the app''s response'
+            cand --route 'Forward deliveries whose event matches GLOB to URL, e.g. ''ticket.*=http://localhost:3000/tickets'' (repeatable; before --forward-to)'
+            cand --status 'Status of an accepted delivery that is not forwarded'
+            cand --fail-first 'Fail the first N attempts of each delivery id, then accept it'
+            cand --fail-rate 'Fail this share of deliveries at random (0 to 1)'
+            cand --fail-status 'Status of a scripted failure'
+            cand --delay 'Wait this long before answering (to trip the sender''s timeout)'
+            cand --retry-after 'Send `Retry-After: SECS` with scripted failures'
+            cand --max-body 'Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)'
+            cand --wait-for 'Exit 0 once a valid delivery whose event matches this glob has been answered'
+            cand --timeout 'With --wait-for: give up (exit 1) after this long'
+            cand --tls-cert 'Serve HTTPS with this certificate chain (PEM)'
+            cand --tls-key 'The private key for --tls-cert (PEM)'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --signature-header 'Name of the header that carries the signature'
+            cand --signature-format 'Value template of that header, e.g. ''sha256={signature}'' or ''t={timestamp},v1={signature}'''
+            cand --signed 'Template of the signed bytes, e.g. ''{body}'' or ''{timestamp}.{body}'''
+            cand --algorithm 'MAC algorithm'
+            cand --encoding 'Encoding of the signature'
+            cand --secret-encoding 'How the secret becomes the key'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --accept-invalid 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
+            cand --tls 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;deliveries'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List deliveries, newest first (the default)'
+            cand show 'One delivery: headers, body, verdict and every attempt'
+            cand export 'Every delivery as NDJSON, bodies as text or base64'
+            cand prune 'Delete deliveries older than a duration'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;deliveries;list'= {
+            cand --status 'Only deliveries in this state'
+            cand --event 'Only events matching this glob, e.g. ''ticket.*'''
+            cand --direction 'Only received (in) or sent (out) deliveries'
+            cand --since 'Only deliveries from the last DURATION, e.g. 1h'
+            cand --limit 'At most this many'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;deliveries;show'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --raw 'Print the request as raw HTTP (for `verify --request -`)'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;deliveries;export'= {
+            cand --status 'Only deliveries in this state'
+            cand --event 'Only events matching this glob, e.g. ''ticket.*'''
+            cand --direction 'Only received (in) or sent (out) deliveries'
+            cand --since 'Only deliveries from the last DURATION, e.g. 1h'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;deliveries;prune'= {
+            cand --older-than 'e.g. 7d, 12h'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;deliveries;help'= {
+            cand list 'List deliveries, newest first (the default)'
+            cand show 'One delivery: headers, body, verdict and every attempt'
+            cand export 'Every delivery as NDJSON, bodies as text or base64'
+            cand prune 'Delete deliveries older than a duration'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;deliveries;help;list'= {
+        }
+        &'hookctl;deliveries;help;show'= {
+        }
+        &'hookctl;deliveries;help;export'= {
+        }
+        &'hookctl;deliveries;help;prune'= {
+        }
+        &'hookctl;deliveries;help;help'= {
         }
         &'hookctl;profiles'= {
             cand --color 'When to use colour'
@@ -305,6 +448,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand sign 'Print the headers a profile adds to a body: the signature and its companions'
             cand verify 'Check a request''s signature and say why it fails'
             cand send 'Send realistic, signed events to a URL: once, with the provider''s retries, or as load'
+            cand listen 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+            cand deliveries 'The deliveries the store holds: list, show, export, prune'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -316,6 +461,22 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;verify'= {
         }
         &'hookctl;help;send'= {
+        }
+        &'hookctl;help;listen'= {
+        }
+        &'hookctl;help;deliveries'= {
+            cand list 'List deliveries, newest first (the default)'
+            cand show 'One delivery: headers, body, verdict and every attempt'
+            cand export 'Every delivery as NDJSON, bodies as text or base64'
+            cand prune 'Delete deliveries older than a duration'
+        }
+        &'hookctl;help;deliveries;list'= {
+        }
+        &'hookctl;help;deliveries;show'= {
+        }
+        &'hookctl;help;deliveries;export'= {
+        }
+        &'hookctl;help;deliveries;prune'= {
         }
         &'hookctl;help;profiles'= {
             cand list 'List every profile (the default)'

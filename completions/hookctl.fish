@@ -38,6 +38,8 @@ complete -c hookctl -n "__fish_hookctl_needs_command" -s V -l version -d 'Print 
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "profiles" -d 'List the provider profiles, or show one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
@@ -153,6 +155,128 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s q -l quiet -d '
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l no-store -d 'Do not record anything in the store'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l host -d 'Address to bind [default: `listen.host` in hookctl.toml, else 127.0.0.1]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l port -d 'Port; 0 picks a free one [default: `listen.port` in hookctl.toml, else 4242]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l path -d 'Accept deliveries under this path only [default: /]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s p -l profile -d 'Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tolerance -d 'How far a signed timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l forward-to -d 'Pass every delivery to this URL byte-exact and answer with the app\'s response' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l route -d 'Forward deliveries whose event matches GLOB to URL, e.g. \'ticket.*=http://localhost:3000/tickets\' (repeatable; before --forward-to)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l status -d 'Status of an accepted delivery that is not forwarded' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l fail-first -d 'Fail the first N attempts of each delivery id, then accept it' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l fail-rate -d 'Fail this share of deliveries at random (0 to 1)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l fail-status -d 'Status of a scripted failure' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l delay -d 'Wait this long before answering (to trip the sender\'s timeout)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l retry-after -d 'Send `Retry-After: SECS` with scripted failures' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-body -d 'Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l wait-for -d 'Exit 0 once a valid delivery whose event matches this glob has been answered' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l timeout -d 'With --wait-for: give up (exit 1) after this long' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-key -d 'The private key for --tls-cert (PEM)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l signature-header -d 'Name of the header that carries the signature' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l algorithm -d 'MAC algorithm' -r -f -a "hmac-sha256\t''
+hmac-sha1\t''
+hmac-sha512\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
+base64\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
+whsec\t''
+base64\t''
+hex\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l accept-invalid -d 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls -d 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l no-store -d 'Do not record anything in the store'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l no-store -d 'Do not record anything in the store'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "list" -d 'List deliveries, newest first (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "prune" -d 'Delete deliveries older than a duration'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l status -d 'Only deliveries in this state' -r -f -a "pending\t''
+delivered\t''
+failed\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l event -d 'Only events matching this glob, e.g. \'ticket.*\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l direction -d 'Only received (in) or sent (out) deliveries' -r -f -a "in\t''
+out\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l since -d 'Only deliveries from the last DURATION, e.g. 1h' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l limit -d 'At most this many' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l no-store -d 'Do not record anything in the store'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l raw -d 'Print the request as raw HTTP (for `verify --request -`)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l no-store -d 'Do not record anything in the store'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l status -d 'Only deliveries in this state' -r -f -a "pending\t''
+delivered\t''
+failed\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l event -d 'Only events matching this glob, e.g. \'ticket.*\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l direction -d 'Only received (in) or sent (out) deliveries' -r -f -a "in\t''
+out\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l since -d 'Only deliveries from the last DURATION, e.g. 1h' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l no-store -d 'Do not record anything in the store'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l older-than -d 'e.g. 7d, 12h' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l no-store -d 'Do not record anything in the store'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "list" -d 'List deliveries, newest first (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete deliveries older than a duration'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -258,14 +382,20 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s q -l qui
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l no-store -d 'Do not record anything in the store'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List deliveries, newest first (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "prune" -d 'Delete deliveries older than a duration'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "list" -d 'List events (the default)'

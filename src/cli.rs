@@ -58,6 +58,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Send realistic, signed events to a URL: once, with the provider's retries, or as load
     Send(SendArgs),
+    /// Receive webhooks locally: verify, show, record, forward, or answer with scripted failures
+    Listen(ListenArgs),
+    /// The deliveries the store holds: list, show, export, prune
+    Deliveries(DeliveriesArgs),
     /// List the provider profiles, or show one
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
@@ -274,6 +278,144 @@ pub struct LoadArgs {
     /// Send the events out of order
     #[arg(long)]
     pub shuffle: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  hookctl listen --profile agentbot --secret-env AGENTBOT_SECRET --forward-to http://localhost:3000/webhooks\n  hookctl listen --route 'ticket.*=http://localhost:3000/tickets' --forward-to http://localhost:3000/other\n  hookctl listen --fail-first 2 --retry-after 1\n  hookctl --json listen --port 0 --wait-for 'lead.*' --timeout 30s"
+)]
+pub struct ListenArgs {
+    /// Address to bind [default: `listen.host` in hookctl.toml, else 127.0.0.1]
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Port; 0 picks a free one [default: `listen.port` in hookctl.toml, else 4242]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Accept deliveries under this path only [default: /]
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// How far a signed timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile's]
+    #[arg(long, value_name = "DURATION")]
+    pub tolerance: Option<String>,
+    /// Pass every delivery to this URL byte-exact and answer with the app's response
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+    /// Forward deliveries whose event matches GLOB to URL, e.g. 'ticket.*=http://localhost:3000/tickets' (repeatable; before --forward-to)
+    #[arg(long = "route", value_name = "GLOB=URL")]
+    pub routes: Vec<String>,
+    /// Status of an accepted delivery that is not forwarded
+    #[arg(long, value_name = "CODE", default_value_t = 200)]
+    pub status: u16,
+    /// Fail the first N attempts of each delivery id, then accept it
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fail_first: u32,
+    /// Fail this share of deliveries at random (0 to 1)
+    #[arg(long, value_name = "F", default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Status of a scripted failure
+    #[arg(long, value_name = "CODE", default_value_t = 503)]
+    pub fail_status: u16,
+    /// Wait this long before answering (to trip the sender's timeout)
+    #[arg(long, value_name = "DURATION")]
+    pub delay: Option<String>,
+    /// Send `Retry-After: SECS` with scripted failures
+    #[arg(long, value_name = "SECS")]
+    pub retry_after: Option<u64>,
+    /// Answer deliveries with a bad signature like good ones (they are still shown as invalid)
+    #[arg(long)]
+    pub accept_invalid: bool,
+    /// Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)
+    #[arg(long, value_name = "SIZE", default_value = "5MiB")]
+    pub max_body: String,
+    /// Exit 0 once a valid delivery whose event matches this glob has been answered
+    #[arg(long, value_name = "EVENT_GLOB")]
+    pub wait_for: Option<String>,
+    /// With --wait-for: give up (exit 1) after this long
+    #[arg(long, value_name = "DURATION", requires = "wait_for")]
+    pub timeout: Option<String>,
+    /// Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)
+    #[arg(long)]
+    pub tls: bool,
+    /// Serve HTTPS with this certificate chain (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key for --tls-cert (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub scheme: SchemeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveriesArgs {
+    #[command(subcommand)]
+    pub action: Option<DeliveriesAction>,
+}
+
+/// Which deliveries.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DeliveryFilter {
+    /// Only deliveries in this state
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub status: Option<DeliveryState>,
+    /// Only events matching this glob, e.g. 'ticket.*'
+    #[arg(long, value_name = "GLOB")]
+    pub event: Option<String>,
+    /// Only received (in) or sent (out) deliveries
+    #[arg(long, value_enum, value_name = "DIR")]
+    pub direction: Option<DirectionArg>,
+    /// Only deliveries from the last DURATION, e.g. 1h
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeliveryState {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    In,
+    Out,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeliveriesAction {
+    /// List deliveries, newest first (the default)
+    List {
+        #[command(flatten)]
+        filter: DeliveryFilter,
+        /// At most this many
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: u64,
+    },
+    /// One delivery: headers, body, verdict and every attempt
+    Show {
+        /// The delivery's id in the store (the first column of `list`)
+        id: i64,
+        /// Print the request as raw HTTP (for `verify --request -`)
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Every delivery as NDJSON, bodies as text or base64
+    Export {
+        #[command(flatten)]
+        filter: DeliveryFilter,
+    },
+    /// Delete deliveries older than a duration
+    Prune {
+        /// e.g. 7d, 12h
+        #[arg(long, value_name = "DURATION")]
+        older_than: String,
+    },
 }
 
 #[derive(Debug, Args)]

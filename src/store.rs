@@ -275,20 +275,23 @@ impl Store {
 
     /// Records many deliveries, each with its attempts and final state, in one
     /// transaction (load mode, and later `listen` under load).
-    pub fn insert_batch(&mut self, batch: &[Recorded]) -> Result<(), StoreError> {
+    pub fn insert_batch(&mut self, batch: &[Recorded]) -> Result<Vec<i64>, StoreError> {
         let path = self.path.clone();
         let sql = |e| StoreError::Sql {
             path: path.clone(),
             source: e,
         };
         let tx = self.conn.transaction().map_err(sql)?;
+        let mut ids = Vec::with_capacity(batch.len());
         for r in batch {
             let id = insert_delivery(&tx, &r.delivery()).map_err(sql)?;
             for a in &r.attempts {
                 add_attempt(&tx, id, &a.as_new()).map_err(sql)?;
             }
+            ids.push(id);
         }
-        tx.commit().map_err(sql)
+        tx.commit().map_err(sql)?;
+        Ok(ids)
     }
 
     /// How many deliveries the store holds.
@@ -418,17 +421,22 @@ impl Recorded {
     }
 }
 
+/// Told once a record is committed: its local id, or `None` when the write failed.
+pub type Ack = tokio::sync::oneshot::Sender<Option<i64>>;
+
 /// A background thread that writes records in batched transactions, so that a hot
-/// path only sends them down a channel. The channel is bounded: a writer that falls
-/// behind slows the senders down instead of growing memory. `finish` waits for everything to be written.
+/// path only sends them down a channel. A record may carry an [`Ack`], answered after
+/// the transaction holding it commits: `listen` acknowledges a delivery only then, and
+/// under load many deliveries share one commit. The channel is bounded: a writer that
+/// falls behind slows the senders down instead of growing memory.
 pub struct BatchWriter {
-    tx: Option<std::sync::mpsc::SyncSender<Recorded>>,
+    tx: Option<std::sync::mpsc::SyncSender<(Recorded, Option<Ack>)>>,
     handle: Option<std::thread::JoinHandle<Result<u64, StoreError>>>,
 }
 
 impl BatchWriter {
     pub fn start(mut store: Store) -> BatchWriter {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Recorded>(4096);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Recorded, Option<Ack>)>(4096);
         let handle = std::thread::spawn(move || {
             let mut written = 0u64;
             while let Ok(first) = rx.recv() {
@@ -439,8 +447,23 @@ impl BatchWriter {
                         Err(_) => break,
                     }
                 }
-                store.insert_batch(&batch)?;
-                written += batch.len() as u64;
+                let (records, acks): (Vec<Recorded>, Vec<Option<Ack>>) = batch.into_iter().unzip();
+                match store.insert_batch(&records) {
+                    Ok(ids) => {
+                        for (ack, id) in acks.into_iter().zip(ids) {
+                            if let Some(ack) = ack {
+                                let _ = ack.send(Some(id));
+                            }
+                        }
+                        written += records.len() as u64;
+                    }
+                    Err(e) => {
+                        for ack in acks.into_iter().flatten() {
+                            let _ = ack.send(None);
+                        }
+                        return Err(e);
+                    }
+                }
             }
             Ok(written)
         });
@@ -452,7 +475,20 @@ impl BatchWriter {
 
     /// Queues a record; `false` if the writer has stopped (its error comes from `finish`).
     pub fn send(&self, r: Recorded) -> bool {
-        self.tx.as_ref().is_some_and(|tx| tx.send(r).is_ok())
+        self.tx
+            .as_ref()
+            .is_some_and(|tx| tx.send((r, None)).is_ok())
+    }
+
+    /// Queues a record and returns what tells when it is committed (`Err` when the
+    /// writer has stopped).
+    pub fn send_acked(&self, r: Recorded) -> tokio::sync::oneshot::Receiver<Option<i64>> {
+        let (ack, done) = tokio::sync::oneshot::channel();
+        if let Some(tx) = &self.tx {
+            // A full channel blocks this thread briefly: back-pressure on the receiver.
+            let _ = tx.send((r, Some(ack)));
+        }
+        done
     }
 
     /// Waits until every queued record is written; how many were.
@@ -466,9 +502,234 @@ impl BatchWriter {
     }
 }
 
+/// A delivery as read back for `deliveries`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredDelivery {
+    pub id: i64,
+    pub created_at: String,
+    pub direction: String,
+    pub source: String,
+    pub profile: Option<String>,
+    pub event: Option<String>,
+    pub delivery_id: Option<String>,
+    pub method: String,
+    pub url: String,
+    pub headers: HeaderList,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    pub valid: Option<bool>,
+    pub reason: Option<String>,
+    pub state: String,
+    pub duplicate: bool,
+    pub replay_of: Option<i64>,
+    pub attempts: i64,
+    pub last_status: Option<u16>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredAttempt {
+    pub number: u32,
+    pub started_at: String,
+    pub request_headers: Option<HeaderList>,
+    pub status: Option<u16>,
+    pub latency_ms: Option<f64>,
+    pub error: Option<String>,
+    pub response_headers: Option<HeaderList>,
+    #[serde(skip)]
+    pub response_body: Option<Vec<u8>>,
+}
+
+/// What `deliveries list/export/prune` select.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub state: Option<String>,
+    /// A glob over event names (`ticket.*`).
+    pub event: Option<String>,
+    pub direction: Option<String>,
+    /// RFC 3339 lower bound on `created_at`.
+    pub since: Option<String>,
+    pub limit: Option<u64>,
+}
+
+const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.profile, d.event, d.delivery_id, d.method, d.url, d.headers, d.body, d.valid, d.reason, d.state, d.duplicate, d.replay_of,
+    (SELECT COUNT(*) FROM attempts a WHERE a.delivery = d.id),
+    (SELECT a.status FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1)";
+
+fn parse_headers(text: Option<String>) -> Option<HeaderList> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn delivery_row(r: &rusqlite::Row) -> rusqlite::Result<StoredDelivery> {
+    Ok(StoredDelivery {
+        id: r.get(0)?,
+        created_at: r.get(1)?,
+        direction: r.get(2)?,
+        source: r.get(3)?,
+        profile: r.get(4)?,
+        event: r.get(5)?,
+        delivery_id: r.get(6)?,
+        method: r.get(7)?,
+        url: r.get(8)?,
+        headers: parse_headers(r.get(9)?).unwrap_or_default(),
+        body: r.get(10)?,
+        valid: r.get(11)?,
+        reason: r.get(12)?,
+        state: r.get(13)?,
+        duplicate: r.get(14)?,
+        replay_of: r.get(15)?,
+        attempts: r.get(16)?,
+        last_status: r.get(17)?,
+    })
+}
+
+/// `*` matches any run of characters, `?` one; everything else itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+impl Store {
+    /// Deliveries, newest first, as the filter selects.
+    pub fn list(&self, f: &Filter) -> Result<Vec<StoredDelivery>, StoreError> {
+        let mut sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE 1 = 1");
+        let mut args: Vec<String> = Vec::new();
+        if let Some(s) = &f.state {
+            args.push(s.clone());
+            sql.push_str(&format!(" AND d.state = ?{}", args.len()));
+        }
+        if let Some(d) = &f.direction {
+            args.push(d.clone());
+            sql.push_str(&format!(" AND d.direction = ?{}", args.len()));
+        }
+        if let Some(since) = &f.since {
+            args.push(since.clone());
+            sql.push_str(&format!(" AND d.created_at >= ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY d.id DESC");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), delivery_row)
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let d = row.map_err(|e| self.err(e))?;
+            if let Some(g) = &f.event {
+                if !d.event.as_deref().is_some_and(|e| glob_match(g, e)) {
+                    continue;
+                }
+            }
+            out.push(d);
+            if f.limit.is_some_and(|l| out.len() as u64 >= l) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<(StoredDelivery, Vec<StoredAttempt>)>, StoreError> {
+        let d = self
+            .conn
+            .query_row(
+                &format!("SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?1"),
+                [id],
+                delivery_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some(d) = d else { return Ok(None) };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT number, started_at, request_headers, status, latency_ms, error, response_headers, response_body FROM attempts WHERE delivery = ?1 ORDER BY number")
+            .map_err(|e| self.err(e))?;
+        let attempts = stmt
+            .query_map([id], |r| {
+                Ok(StoredAttempt {
+                    number: r.get(0)?,
+                    started_at: r.get(1)?,
+                    request_headers: parse_headers(r.get(2)?),
+                    status: r.get(3)?,
+                    latency_ms: r.get(4)?,
+                    error: r.get(5)?,
+                    response_headers: parse_headers(r.get(6)?),
+                    response_body: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        Ok(Some((d, attempts)))
+    }
+
+    /// Deletes deliveries created before `before` (RFC 3339); how many.
+    pub fn prune(&self, before: &str) -> Result<usize, StoreError> {
+        self.conn
+            .execute("DELETE FROM deliveries WHERE created_at < ?1", [before])
+            .map_err(|e| self.err(e))
+    }
+
+    /// Delivery ids received lately, with how often each came: `listen` flags a
+    /// repeat as a duplicate across restarts too.
+    pub fn recent_incoming(
+        &self,
+        limit: u32,
+    ) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT delivery_id, COUNT(*) FROM deliveries WHERE direction = 'in' AND delivery_id IS NOT NULL GROUP BY delivery_id ORDER BY MAX(id) DESC LIMIT ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether a provider delivery id was recorded before (as received).
+    pub fn seen_delivery_id(&self, delivery_id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM deliveries WHERE delivery_id = ?1 AND direction = 'in' LIMIT 1",
+                [delivery_id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(|e| self.err(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("ticket.*", "ticket.created"));
+        assert!(glob_match("*", "anything"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("ticket.*", "message.created"));
+        assert!(glob_match("*.created", "message.created"));
+        assert!(!glob_match("a*b", "acd"));
+    }
 
     #[test]
     fn migrates_records_and_refuses_foreign_files() {
@@ -520,6 +781,35 @@ mod tests {
         assert_eq!(headers, r#"[["X-A","1"],["X-A","2"]]"#);
         assert_eq!(body, b"\xff\x00");
         assert_eq!(state, "delivered");
+
+        let (d, attempts) = store.get(1).unwrap().unwrap();
+        assert_eq!(
+            (d.event.as_deref(), d.attempts, d.last_status),
+            (Some("ping"), 1, Some(200))
+        );
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(
+            store
+                .list(&Filter {
+                    event: Some("p*".into()),
+                    ..Filter::default()
+                })
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store
+                .list(&Filter {
+                    event: Some("x*".into()),
+                    ..Filter::default()
+                })
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(store.prune("9999-01-01T00:00:00Z").unwrap(), 1);
+        assert!(store.get(1).unwrap().is_none());
 
         let junk = dir.path().join("junk.db");
         std::fs::write(&junk, vec![b'x'; 8192]).unwrap();

@@ -2,8 +2,10 @@
 //! layer, return an exit status.
 
 pub mod completions;
+pub mod deliveries;
 pub mod events;
 pub mod init;
+pub mod listen;
 pub mod profiles;
 pub mod send;
 pub mod send_load;

@@ -176,31 +176,36 @@ impl Catalog {
     /// The profile whose signature header a request carries; with several, the one
     /// whose other headers fit best (built-ins first on a tie).
     pub fn detect(&self, headers: &HeaderList) -> Result<Option<Profile>, ProfileError> {
-        let mut best: Option<(usize, Profile)> = None;
-        for p in self.all()? {
-            let Some(scheme) = &p.signature else { continue };
-            let Some(value) = headers.get(&scheme.header) else {
-                continue;
-            };
-            let fits = scheme.items.iter().any(|t| {
-                value
-                    .split(scheme.separator.as_deref().unwrap_or("\u{0}"))
-                    .any(|part| t.capture(part.trim()).is_some())
-            });
-            if !fits {
-                continue;
-            }
-            let score = p
-                .headers
-                .iter()
-                .filter(|(n, _)| headers.contains(n))
-                .count();
-            if best.as_ref().is_none_or(|(s, _)| score > *s) {
-                best = Some((score, p));
-            }
-        }
-        Ok(best.map(|(_, p)| p))
+        Ok(detect_among(&self.all()?, headers).cloned())
     }
+}
+
+/// [`Catalog::detect`] over profiles already compiled (`listen` detects per request).
+pub fn detect_among<'a>(profiles: &'a [Profile], headers: &HeaderList) -> Option<&'a Profile> {
+    let mut best: Option<(usize, &Profile)> = None;
+    for p in profiles {
+        let Some(scheme) = &p.signature else { continue };
+        let Some(value) = headers.get(&scheme.header) else {
+            continue;
+        };
+        let fits = scheme.items.iter().any(|t| {
+            value
+                .split(scheme.separator.as_deref().unwrap_or("\u{0}"))
+                .any(|part| t.capture(part.trim()).is_some())
+        });
+        if !fits {
+            continue;
+        }
+        let score = p
+            .headers
+            .iter()
+            .filter(|(n, _)| headers.contains(n))
+            .count();
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, p));
+        }
+    }
+    best.map(|(_, p)| p)
 }
 
 fn parse_builtin(name: &str, text: &str) -> Result<toml::Table, ProfileError> {

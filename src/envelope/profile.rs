@@ -93,6 +93,10 @@ pub struct EventDef {
     /// A delivery the receiver must answer to complete a handshake (e.g. Hover's code).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub handshake: bool,
+    /// How to complete the handshake, shown by `listen` when it arrives; a template
+    /// that may read the received body (`{json:code}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -161,6 +165,7 @@ pub struct Event {
     pub data: JsonTemplate,
     pub test: bool,
     pub handshake: bool,
+    pub complete: Option<Template>,
 }
 
 /// A profile ready to sign and verify with.
@@ -291,6 +296,11 @@ impl Profile {
                     data: json_tpl(&format!("events.\"{ename}\".data"), &data)?,
                     test: e.test,
                     handshake: e.handshake,
+                    complete: e
+                        .complete
+                        .as_deref()
+                        .map(|c| tpl(&format!("events.\"{ename}\".complete"), c))
+                        .transpose()?,
                 },
             );
         }

@@ -40,6 +40,8 @@ pub enum Var {
     Method,
     Header(String),
     Var(String),
+    /// A field of the received JSON body, by dotted path (`{json:code}`).
+    Json(String),
     Uuid,
     Hex(usize),
     Alnum(usize),
@@ -65,6 +67,9 @@ impl Var {
             _ => {
                 if let Some(h) = name.strip_prefix("header:") {
                     return (!h.is_empty()).then(|| Var::Header(h.to_string()));
+                }
+                if let Some(p) = name.strip_prefix("json:") {
+                    return (!p.is_empty()).then(|| Var::Json(p.to_string()));
                 }
                 if let Some(v) = name.strip_prefix("vars.") {
                     return (!v.is_empty()).then(|| Var::Var(v.to_string()));
@@ -105,6 +110,7 @@ impl Var {
             Var::Method => "method".into(),
             Var::Header(h) => format!("header:{h}"),
             Var::Var(v) => format!("vars.{v}"),
+            Var::Json(p) => format!("json:{p}"),
             Var::Uuid => "uuid".into(),
             Var::Hex(n) => format!("hex:{n}"),
             Var::Alnum(n) => format!("alnum:{n}"),
@@ -155,6 +161,8 @@ pub struct Ctx<'a> {
     pub method: Option<&'a str>,
     pub headers: Option<&'a HeaderList>,
     pub vars: Option<&'a Map<String, Value>>,
+    /// The received body, parsed, for `{json:PATH}`.
+    pub json: Option<&'a Value>,
 }
 
 impl Template {
@@ -303,6 +311,14 @@ fn render_var(v: &Var, ctx: &Ctx) -> Result<String, TemplateError> {
         }
         Var::Header(h) => need(ctx.headers.and_then(|hs| hs.get(h)))?,
         Var::Var(name) => match ctx.vars.and_then(|vs| vs.get(name)) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => return Err(missing(v)),
+        },
+        Var::Json(path) => match ctx
+            .json
+            .and_then(|j| path.split('.').try_fold(j, |v, k| v.get(k)))
+        {
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
             None => return Err(missing(v)),

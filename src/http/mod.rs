@@ -2,3 +2,5 @@
 
 pub mod client;
 pub mod conn;
+pub mod receiver;
+pub mod tls;

@@ -1,0 +1,265 @@
+//! `hookctl deliveries`: what the store holds.
+
+use crate::cli::{
+    DeliveriesAction, DeliveriesArgs, DeliveryFilter, DeliveryState, DirectionArg, GlobalArgs,
+};
+use crate::envelope::profile::parse_duration;
+use crate::output::{BodyJson, Output, escape};
+use crate::store::{Filter, Store, StoredDelivery};
+use crate::{Exit, hinted};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use tabled::{Table, Tabled, settings::Style};
+
+fn open(g: &GlobalArgs) -> Result<Store> {
+    if g.no_store {
+        return Err(hinted(
+            "--no-store: there is no store to read",
+            "drop --no-store, or name one with --store PATH",
+        ));
+    }
+    let path = g.store.clone().unwrap_or_else(Store::default_path);
+    Store::open(&path).context("could not open the delivery store")
+}
+
+/// RFC 3339 time `ago` before now.
+fn before_now(text: &str, flag: &str) -> Result<String> {
+    let d = parse_duration(text)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("could not read {flag}"))?;
+    let at = std::time::SystemTime::now()
+        .checked_sub(d)
+        .unwrap_or(std::time::UNIX_EPOCH);
+    Ok(humantime::format_rfc3339_millis(at).to_string())
+}
+
+fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
+    Ok(Filter {
+        state: f.status.map(|s| {
+            match s {
+                DeliveryState::Pending => "pending",
+                DeliveryState::Delivered => "delivered",
+                DeliveryState::Failed => "failed",
+            }
+            .to_string()
+        }),
+        event: f.event.clone(),
+        direction: f
+            .direction
+            .map(|d| if d == DirectionArg::In { "in" } else { "out" }.to_string()),
+        since: f
+            .since
+            .as_deref()
+            .map(|s| before_now(s, "--since"))
+            .transpose()?,
+        limit,
+    })
+}
+
+#[derive(Tabled)]
+struct Row {
+    id: i64,
+    time: String,
+    dir: String,
+    profile: String,
+    event: String,
+    #[tabled(rename = "delivery id")]
+    delivery_id: String,
+    valid: String,
+    state: String,
+    attempts: i64,
+    last: String,
+}
+
+fn row(d: &StoredDelivery) -> Row {
+    Row {
+        id: d.id,
+        time: d
+            .created_at
+            .get(..19)
+            .unwrap_or(&d.created_at)
+            .replace('T', " "),
+        dir: d.direction.clone(),
+        profile: d.profile.clone().unwrap_or_default(),
+        event: escape(d.event.as_deref().unwrap_or("")),
+        delivery_id: escape(d.delivery_id.as_deref().unwrap_or("")),
+        valid: match d.valid {
+            Some(true) => "✓".into(),
+            Some(false) => "✗".into(),
+            None => "-".into(),
+        },
+        state: d.state.clone(),
+        attempts: d.attempts,
+        last: d
+            .last_status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into()),
+    }
+}
+
+#[derive(Serialize)]
+struct Full<'a> {
+    #[serde(flatten)]
+    delivery: &'a StoredDelivery,
+    body: BodyJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempts_detail: Option<Vec<AttemptJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct AttemptJson<'a> {
+    #[serde(flatten)]
+    attempt: &'a crate::store::StoredAttempt,
+    response_body: Option<BodyJson>,
+}
+
+pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
+    let store = open(g)?;
+    match args.action.unwrap_or(DeliveriesAction::List {
+        filter: DeliveryFilter::default(),
+        limit: 50,
+    }) {
+        DeliveriesAction::List { filter: f, limit } => {
+            let list = store.list(&filter(&f, Some(limit))?)?;
+            if out.json {
+                for d in &list {
+                    out.record("delivery", d)?;
+                }
+            } else if list.is_empty() {
+                out.note("no deliveries");
+            } else {
+                out.line(
+                    &Table::new(list.iter().map(row))
+                        .with(Style::sharp())
+                        .to_string(),
+                )?;
+            }
+        }
+        DeliveriesAction::Show { id, raw } => {
+            let Some((d, attempts)) = store.get(id)? else {
+                return Err(hinted(
+                    format!("no delivery {id} in the store"),
+                    "`hookctl deliveries list` shows the ids",
+                ));
+            };
+            if raw {
+                // The request as it travelled, for `hookctl verify --request -`.
+                let path = match reqwest::Url::parse(&d.url) {
+                    Ok(u) => match u.query() {
+                        Some(q) => format!("{}?{q}", u.path()),
+                        None => u.path().to_string(),
+                    },
+                    Err(_) => d.url.clone(),
+                };
+                let mut text = format!("{} {path} HTTP/1.1\r\n", d.method).into_bytes();
+                for (n, v) in d.headers.iter() {
+                    if !n.eq_ignore_ascii_case("content-length") {
+                        text.extend(format!("{n}: {v}\r\n").bytes());
+                    }
+                }
+                text.extend(format!("Content-Length: {}\r\n\r\n", d.body.len()).bytes());
+                text.extend(&d.body);
+                out.bytes(&text)?;
+            } else if out.json {
+                let detail: Vec<AttemptJson> = attempts
+                    .iter()
+                    .map(|a| AttemptJson {
+                        attempt: a,
+                        response_body: a.response_body.as_deref().map(BodyJson::new),
+                    })
+                    .collect();
+                out.record(
+                    "delivery",
+                    &Full {
+                        delivery: &d,
+                        body: BodyJson::new(&d.body),
+                        attempts_detail: Some(detail),
+                    },
+                )?;
+            } else {
+                let s = out.out();
+                out.line(&format!(
+                    "{} {}  {} {}",
+                    s.strong(&format!("delivery {}", d.id)),
+                    d.created_at,
+                    d.direction,
+                    d.source
+                ))?;
+                out.line(&format!("{} {}", d.method, escape(&d.url)))?;
+                for (label, v) in [
+                    ("profile", &d.profile),
+                    ("event", &d.event),
+                    ("delivery id", &d.delivery_id),
+                ] {
+                    if let Some(v) = v {
+                        out.line(&format!("{label}: {}", escape(v)))?;
+                    }
+                }
+                let verdict = match d.valid {
+                    Some(true) => s.ok("✓ valid"),
+                    Some(false) => s.fail(&format!(
+                        "✗ invalid: {}",
+                        escape(d.reason.as_deref().unwrap_or(""))
+                    )),
+                    None => s.dim("not verified"),
+                };
+                out.line(&format!(
+                    "verdict: {verdict}   state: {}{}",
+                    d.state,
+                    if d.duplicate { "   duplicate" } else { "" }
+                ))?;
+                out.line(&s.dim("headers:"))?;
+                for (n, v) in d.headers.iter() {
+                    out.line(&format!("  {n}: {}", escape(v)))?;
+                }
+                out.line(&s.dim("body:"))?;
+                out.line(&crate::commands::send::render_body(&d.body, true))?;
+                for a in &attempts {
+                    let what = match (a.status, &a.error) {
+                        (Some(st), _) => st.to_string(),
+                        (None, Some(e)) => escape(e),
+                        _ => "-".into(),
+                    };
+                    out.line(&format!(
+                        "attempt {}  {}  {what}{}",
+                        a.number,
+                        a.started_at,
+                        a.latency_ms
+                            .map(|l| format!("  {l:.1} ms"))
+                            .unwrap_or_default()
+                    ))?;
+                }
+            }
+        }
+        DeliveriesAction::Export { filter: f } => {
+            for d in store.list(&filter(&f, None)?)? {
+                let (_, attempts) = store.get(d.id)?.unwrap_or((d.clone(), Vec::new()));
+                let detail: Vec<AttemptJson> = attempts
+                    .iter()
+                    .map(|a| AttemptJson {
+                        attempt: a,
+                        response_body: a.response_body.as_deref().map(BodyJson::new),
+                    })
+                    .collect();
+                out.line(&serde_json::to_string(&Full {
+                    delivery: &d,
+                    body: BodyJson::new(&d.body),
+                    attempts_detail: Some(detail),
+                })?)?;
+            }
+        }
+        DeliveriesAction::Prune { older_than } => {
+            let before = before_now(&older_than, "--older-than")?;
+            let n = store.prune(&before)?;
+            if out.json {
+                out.record(
+                    "pruned",
+                    &serde_json::json!({"deleted": n, "before": before}),
+                )?;
+            } else {
+                out.line(&format!("deleted {n} deliveries older than {older_than}"))?;
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
