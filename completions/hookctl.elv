@@ -168,6 +168,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --delay 'Wait this long before answering (to trip the sender''s timeout)'
             cand --retry-after 'Send `Retry-After: SECS` with scripted failures'
             cand --max-body 'Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)'
+            cand --read-timeout 'How long a request''s headers and body may take to arrive; slower ones are dropped (headers) or get 408 (body)'
             cand --wait-for 'Exit 0 once a valid delivery whose event matches this glob has been answered'
             cand --timeout 'With --wait-for: give up (exit 1) after this long'
             cand --tls-cert 'Serve HTTPS with this certificate chain (PEM)'

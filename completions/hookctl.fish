@@ -169,6 +169,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l fail-status -
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l delay -d 'Wait this long before answering (to trip the sender\'s timeout)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l retry-after -d 'Send `Retry-After: SECS` with scripted failures' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-body -d 'Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l read-timeout -d 'How long a request\'s headers and body may take to arrive; slower ones are dropped (headers) or get 408 (body)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l wait-for -d 'Exit 0 once a valid delivery whose event matches this glob has been answered' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l timeout -d 'With --wait-for: give up (exit 1) after this long' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM)' -r -F

@@ -330,6 +330,9 @@ pub struct ListenArgs {
     /// Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)
     #[arg(long, value_name = "SIZE", default_value = "5MiB")]
     pub max_body: String,
+    /// How long a request's headers and body may take to arrive; slower ones are dropped (headers) or get 408 (body)
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub read_timeout: String,
     /// Exit 0 once a valid delivery whose event matches this glob has been answered
     #[arg(long, value_name = "EVENT_GLOB")]
     pub wait_for: Option<String>,

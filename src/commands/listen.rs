@@ -118,6 +118,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         .transpose()?;
     let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
     let wait_timeout = duration(args.timeout.as_deref(), "--timeout")?;
+    let read_timeout =
+        duration(Some(&args.read_timeout), "--read-timeout")?.unwrap_or(Duration::from_secs(10));
     let host = args
         .host
         .clone()
@@ -155,7 +157,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         },
         accept_invalid: args.accept_invalid,
         max_body,
-        body_timeout: Duration::from_secs(30),
+        body_timeout: read_timeout,
         forward_timeout: Duration::from_secs(30),
         wait_for: args.wait_for.clone(),
         verbose: out.verbose > 0,
@@ -242,7 +244,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                             async move { Ok::<_, std::convert::Infallible>(receiver.handle(req).await) }
                         });
                         let mut builder = hyper::server::conn::http1::Builder::new();
-                        builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(10));
+                        builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
                         match acceptor {
                             Some(a) => {
                                 let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), a.accept(stream)).await else { return };

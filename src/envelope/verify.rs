@@ -379,11 +379,19 @@ impl Profile {
         if opts.secrets.is_empty() {
             return Err(VerifyError::NoSecret);
         }
-        let keys = opts
-            .secrets
+        // A secret that does not decode under this scheme (a `whsec_` one given for a
+        // raw-text scheme, say, when one listener serves several providers) is
+        // skipped; only when none decodes is that an error.
+        let decoded: Vec<Result<Vec<u8>, SecretError>> =
+            opts.secrets.iter().map(|s| s.key(scheme.secret)).collect();
+        if let Some(Err(first)) = decoded
             .iter()
-            .map(|s| s.key(scheme.secret))
-            .collect::<Result<Vec<_>, _>>()?;
+            .find(|k| k.is_err())
+            .filter(|_| decoded.iter().all(|k| k.is_err()))
+        {
+            return Err(first.clone().into());
+        }
+        let keys: Vec<Option<Vec<u8>>> = decoded.into_iter().map(Result::ok).collect();
         let (body_event, body_id) = self.body_event_and_id(req.body);
         let mut v = Verification {
             valid: false,
@@ -451,8 +459,10 @@ impl Profile {
             );
         }
         v.matched_secret = keys.iter().position(|key| {
-            let mac = MacState::new(scheme.algorithm, key, &content);
-            candidates.iter().any(|c| mac.matches(c))
+            key.as_ref().is_some_and(|key| {
+                let mac = MacState::new(scheme.algorithm, key, &content);
+                candidates.iter().any(|c| mac.matches(c))
+            })
         });
         v.matched_secret = v.matched_secret.map(|i| i + 1);
         v.signature_matches = Some(v.matched_secret.is_some());

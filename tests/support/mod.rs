@@ -4,6 +4,7 @@
 use assert_cmd::Command;
 use std::path::Path;
 
+pub mod listener;
 pub mod server;
 
 /// `hookctl` in a clean environment: no secret or config from the caller, no colour,
