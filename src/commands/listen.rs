@@ -230,6 +230,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             }
         };
         tokio::pin!(deadline);
+        // SIGTERM (a service manager, `kill`) stops the listener like Ctrl-C does.
+        let terminate = async {
+            #[cfg(unix)]
+            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                s.recv().await;
+                return;
+            }
+            std::future::pending::<()>().await
+        };
+        tokio::pin!(terminate);
         let exit = loop {
             tokio::select! {
                 accepted = listener.accept() => {
@@ -262,6 +272,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                     break Exit::Negative;
                 }
                 _ = tokio::signal::ctrl_c() => break Exit::Interrupted,
+                _ = &mut terminate => break Exit::Interrupted,
             }
         };
         // Let answers in flight go out, but do not wait on idle keep-alive connections.
@@ -286,23 +297,38 @@ async fn print_lines(
     mut rx: tokio::sync::mpsc::UnboundedReceiver<DeliveryLine>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let show = |line: DeliveryLine| {
-        let _ = if out.json {
-            out.record("delivery", &line)
-        } else {
-            out.line(&render(&out, &line))
-        };
+    // Lines go out in bursts: everything queued is written, then flushed once.
+    let write = |lines: &mut Vec<DeliveryLine>| {
+        let mut text = Vec::new();
+        for line in lines.drain(..) {
+            if out.json {
+                let rec = serde_json::json!({"type": "delivery", "data": line});
+                text.extend(rec.to_string().bytes());
+            } else {
+                text.extend(render(&out, &line).bytes());
+            }
+            text.push(b'\n');
+        }
+        let _ = out.bytes(&text);
     };
+    let mut pending = Vec::new();
     loop {
         tokio::select! {
             line = rx.recv() => match line {
-                Some(line) => show(line),
+                Some(line) => {
+                    pending.push(line);
+                    while let Ok(more) = rx.try_recv() {
+                        pending.push(more);
+                    }
+                    write(&mut pending);
+                }
                 None => return,
             },
             _ = &mut stop => {
                 while let Ok(line) = rx.try_recv() {
-                    show(line);
+                    pending.push(line);
                 }
+                write(&mut pending);
                 return;
             }
         }

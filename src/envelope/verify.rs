@@ -392,13 +392,12 @@ impl Profile {
             return Err(first.clone().into());
         }
         let keys: Vec<Option<Vec<u8>>> = decoded.into_iter().map(Result::ok).collect();
-        let (body_event, body_id) = self.body_event_and_id(req.body);
         let mut v = Verification {
             valid: false,
             reason: String::new(),
             profile: self.name.clone(),
-            event: body_event,
-            id: body_id,
+            event: None,
+            id: None,
             timestamp: None,
             matched_secret: None,
             signature_matches: None,
@@ -413,12 +412,8 @@ impl Profile {
             Ok(p) => p,
             Err(f) => return fail(v, f),
         };
-        if parsed.event.is_some() {
-            v.event = parsed.event.clone();
-        }
-        if parsed.id.is_some() {
-            v.id = parsed.id.clone();
-        }
+        v.event = parsed.event.clone();
+        v.id = parsed.id.clone();
         v.timestamp = parsed.timestamp.map(|t| t.0);
         // A signed digest header (e.g. Content-MD5) must match the body it stands for.
         for (name, t) in &self.headers {

@@ -269,13 +269,6 @@ impl Receiver {
         };
         if let Some(p) = profile {
             line.profile = Some(p.name.clone());
-            let (e, i) = p.body_event_and_id(&body);
-            line.event = e.or_else(|| {
-                p.event_header()
-                    .and_then(|h| headers.get(h))
-                    .map(str::to_string)
-            });
-            line.delivery_id = i;
             if p.signature.is_some() && !self.cfg.secrets.is_empty() {
                 let opts = VerifyOptions {
                     secrets: &self.cfg.secrets,
@@ -286,18 +279,29 @@ impl Receiver {
                     Ok(v) => {
                         line.valid = Some(v.valid);
                         line.reason = v.reason;
-                        line.event = v.event.or(line.event);
-                        line.delivery_id = v.id.or(line.delivery_id);
+                        line.event = v.event;
+                        line.delivery_id = v.id;
                     }
                     Err(e) => {
                         line.valid = Some(false);
                         line.reason = e.to_string();
                     }
                 }
-            } else if p.signature.is_none() {
-                line.reason = "the profile signs nothing".into();
             } else {
-                line.reason = "not checked: no secret given".into();
+                line.reason = if p.signature.is_none() {
+                    "the profile signs nothing".into()
+                } else {
+                    "not checked: no secret given".into()
+                };
+            }
+            if line.event.is_none() || line.delivery_id.is_none() {
+                let (e, i) = p.body_event_and_id(&body);
+                let from_header = p
+                    .event_header()
+                    .and_then(|h| headers.get(h))
+                    .map(str::to_string);
+                line.event = line.event.take().or(e).or(from_header);
+                line.delivery_id = line.delivery_id.take().or(i);
             }
             if let Some(def) = line.event.as_deref().and_then(|e| p.events.get(e)) {
                 line.test = def.test;

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `hookctl listen` (verifying and recording every delivery) against a bare hyper
+# server (no verification, no store) and a plain Node.js receiver that verifies the
+# same way, all under the same wrk load with a 1 KiB signed body, in one run.
+# Each receiver is pinned to one core and wrk to the other.
+# Targets (issue: listen): hookctl >= 80 % of bare hyper, >= 3x Node. Peak memory.
+#
+#   bash bench/listen.sh               # CONN=32 DURATION=10
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk || ! need taskset || [ ! -x /usr/bin/time ] || ! need node; then
+  if [ "$(id -u)" = 0 ] && need apt-get; then
+    apt-get update -qq && apt-get install -y -qq wrk util-linux time nodejs >/dev/null
+  else
+    echo "bench: needs wrk, taskset, GNU time and node" >&2
+    exit 2
+  fi
+fi
+if [ "$(nproc)" -ge 2 ]; then server_cpu=0; client_cpu=1; else server_cpu=0; client_cpu=0; fi
+conn=${CONN:-32}
+duration=${DURATION:-10}
+
+cargo build --release --quiet --bin hookctl --example bare_receiver
+bin=$PWD/target/release/hookctl
+work=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && pkill -P "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+secret=bench-secret
+python3 - "$work/body.json" <<'PY'
+import json, sys
+json.dump({"action": "opened", "padding": "x" * 990}, open(sys.argv[1], "w"), separators=(",", ":"))
+PY
+sig=$("$bin" sign -p github --event push --secret "$secret" --body "$work/body.json" | sed -n 's/^X-Hub-Signature-256: //p')
+cat > "$work/post.lua" <<LUA
+wrk.method = "POST"
+local f = io.open("$work/body.json", "rb"); wrk.body = f:read("*a"); f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-GitHub-Event"] = "push"
+wrk.headers["X-GitHub-Delivery"] = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+wrk.headers["X-Hub-Signature-256"] = "$sig"
+LUA
+
+# start CMD...: runs a receiver pinned to the server core, waits for its URL.
+start() {
+  taskset -c "$server_cpu" /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/out" 2>/dev/null &
+  pid=$!
+  for _ in $(seq 100); do grep -q "listening\|\"url\"" "$work/out" 2>/dev/null && break; sleep 0.1; done
+  url=$(grep -o 'http://[0-9.:]*/\?' "$work/out" | head -1)
+}
+# Background jobs of a script ignore SIGINT, and GNU time does not pass signals on:
+# send SIGTERM to the receiver itself, the child of time.
+stop() { pkill -TERM -P "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; }
+load() {
+  taskset -c "$client_cpu" wrk -t1 -c"$conn" -d"${duration}s" -s "$work/post.lua" "$url" > "$work/wrk"
+  non2xx=$(awk '/Non-2xx/ {print $4}' "$work/wrk")
+  [ -z "$non2xx" ] || { echo "bench: $1 answered $non2xx non-2xx responses" >&2; exit 1; }
+  awk '/Requests\/sec/ {print $2}' "$work/wrk"
+}
+
+start env THREADS=1 target/release/examples/bare_receiver 127.0.0.1:0
+bare=$(load "bare hyper"); stop
+start "$bin" --store "$work/store.db" --json listen --port 0 -p github --secret "$secret"
+hk=$(load "hookctl listen"); stop; hk_rss=$(tail -1 "$work/rss")
+stored=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from deliveries").fetchone()[0])' "$work/store.db")
+start "$bin" --no-store --json listen --port 0 -p github --secret "$secret"
+hk_nostore=$(load "hookctl listen --no-store"); stop
+start env SECRET="$secret" node bench/node_receiver.js
+nodejs=$(load "node"); stop
+
+python3 - "$bare" "$hk" "$hk_rss" "$stored" "$hk_nostore" "$nodejs" <<'PY'
+import sys
+bare, hk, rss, stored, hkn, node = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+print(f"bare hyper (no verification, no store):     {bare:10.0f} req/s")
+print(f"hookctl listen (verify + store, all 2xx):    {hk:10.0f} req/s   peak RSS {rss/1024:.1f} MiB   {stored} deliveries recorded")
+print(f"hookctl listen --no-store (verify only):     {hkn:10.0f} req/s")
+print(f"node http + crypto (verify only):            {node:10.0f} req/s")
+print(f"hookctl/bare: {hk/bare:.2f} (target >= 0.80) -> {'met' if hk/bare >= 0.8 else 'NOT met'}; without the store {hkn/bare:.2f}")
+print(f"hookctl/node: {hk/node:.2f} (target >= 3.0) -> {'met' if hk/node >= 3 else 'NOT met'}; without the store {hkn/node:.2f}")
+PY
