@@ -372,6 +372,23 @@ impl Profile {
         req: &Received,
         opts: &VerifyOptions,
     ) -> Result<Verification, VerifyError> {
+        let mut v = self.verify_headers_first(req, opts)?;
+        // What the headers did not say, the body may (parsed only then, and once).
+        let wants_event = v.event.is_none() && self.event_path.is_some();
+        let wants_id = v.id.is_none() && self.id_path.is_some();
+        if wants_event || wants_id {
+            let (event, id) = self.body_event_and_id(req.body);
+            v.event = v.event.or(event);
+            v.id = v.id.or(id);
+        }
+        Ok(v)
+    }
+
+    fn verify_headers_first(
+        &self,
+        req: &Received,
+        opts: &VerifyOptions,
+    ) -> Result<Verification, VerifyError> {
         let scheme = self
             .signature
             .as_ref()
