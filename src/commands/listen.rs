@@ -175,8 +175,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         insecure: false,
         pool: 16,
     })?;
+    // As many threads as the cores this process may run on (taskset is respected).
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(8);
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(threads)
         .enable_all()
         .build()?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
