@@ -283,6 +283,19 @@ pub fn secrets(req: &SecretRequest) -> Result<Vec<Secret>> {
     Ok(out)
 }
 
+/// The secrets for signing with `profile`: an error when it signs and none was found
+/// (a profile whose signature is optional signs nothing then).
+pub fn signing_secrets(
+    req: &SecretRequest,
+    profile: &crate::envelope::Profile,
+) -> Result<Vec<Secret>> {
+    let found = secrets(req)?;
+    if found.is_empty() && profile.signature.as_ref().is_some_and(|s| !s.optional) {
+        return Err(no_secret_error());
+    }
+    Ok(found)
+}
+
 pub fn no_secret_error() -> anyhow::Error {
     hinted(
         "no signing secret: none of --secret, --secret-env, --secret-file, HOOKCTL_SECRET or hookctl.toml's [secret] gave one",

@@ -113,6 +113,16 @@ struct AttemptJson<'a> {
     response_body: Option<BodyJson>,
 }
 
+fn attempt_details(attempts: &[crate::store::StoredAttempt]) -> Vec<AttemptJson<'_>> {
+    attempts
+        .iter()
+        .map(|a| AttemptJson {
+            attempt: a,
+            response_body: a.response_body.as_deref().map(BodyJson::new),
+        })
+        .collect()
+}
+
 pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
     let store = open(g)?;
     match args.action.unwrap_or(DeliveriesAction::List {
@@ -161,13 +171,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                 text.extend(&d.body);
                 out.bytes(&text)?;
             } else if out.json {
-                let detail: Vec<AttemptJson> = attempts
-                    .iter()
-                    .map(|a| AttemptJson {
-                        attempt: a,
-                        response_body: a.response_body.as_deref().map(BodyJson::new),
-                    })
-                    .collect();
+                let detail = attempt_details(&attempts);
                 out.record(
                     "delivery",
                     &Full {
@@ -234,13 +238,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
         DeliveriesAction::Export { filter: f } => {
             for d in store.list(&filter(&f, None)?)? {
                 let (_, attempts) = store.get(d.id)?.unwrap_or((d.clone(), Vec::new()));
-                let detail: Vec<AttemptJson> = attempts
-                    .iter()
-                    .map(|a| AttemptJson {
-                        attempt: a,
-                        response_body: a.response_body.as_deref().map(BodyJson::new),
-                    })
-                    .collect();
+                let detail = attempt_details(&attempts);
                 out.line(&serde_json::to_string(&Full {
                     delivery: &d,
                     body: BodyJson::new(&d.body),

@@ -8,9 +8,7 @@ use crate::envelope::{BuiltEvent, HeaderList, Profile, Secret, SignInput};
 use crate::http::client::{ClientOptions, HttpClient, SendError, Sent};
 use crate::output::{BodyJson, Output, escape};
 use crate::retry::{Decision, Outcome};
-use crate::settings::{
-    Config, SecretRequest, no_secret_error, now_unix, open_store, read_input, secrets,
-};
+use crate::settings::{Config, SecretRequest, now_unix, open_store, read_input, signing_secrets};
 use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, now_rfc3339};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result, bail};
@@ -274,14 +272,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     let profile = config.profile(args.profile.as_deref(), &args.scheme)?;
     let url = resolve_url(&args.to)?;
     let stdin_used = args.data.as_deref() == Some("-");
-    let secrets = secrets(&SecretRequest {
-        args: &args.secrets,
-        config: &config,
-        stdin_used,
-    })?;
-    if secrets.is_empty() && profile.signature.as_ref().is_some_and(|s| !s.optional) {
-        return Err(no_secret_error());
-    }
+    let secrets = signing_secrets(
+        &SecretRequest {
+            args: &args.secrets,
+            config: &config,
+            stdin_used,
+        },
+        &profile,
+    )?;
     let event = pick_event(out, &profile, args.event.clone())?;
     let mut extra_headers = HeaderList::new();
     for h in &args.headers {

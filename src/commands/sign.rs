@@ -4,7 +4,7 @@ use super::header_pairs;
 use crate::cli::{GlobalArgs, SignArgs};
 use crate::envelope::SignInput;
 use crate::output::{BodyJson, Output};
-use crate::settings::{Config, SecretRequest, no_secret_error, now_unix, read_input, secrets};
+use crate::settings::{Config, SecretRequest, now_unix, read_input, signing_secrets};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -25,14 +25,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     let profile = config.profile(args.profile.as_deref(), &args.scheme)?;
     let stdin_used = args.body.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    let secrets = secrets(&SecretRequest {
-        args: &args.secrets,
-        config: &config,
-        stdin_used,
-    })?;
-    if secrets.is_empty() && profile.signature.as_ref().is_some_and(|s| !s.optional) {
-        return Err(no_secret_error());
-    }
+    let secrets = signing_secrets(
+        &SecretRequest {
+            args: &args.secrets,
+            config: &config,
+            stdin_used,
+        },
+        &profile,
+    )?;
     let timestamp = args.timestamp.unwrap_or_else(now_unix);
     let (body, built, event, id) = match &args.body {
         Some(path) => {

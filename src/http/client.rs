@@ -167,10 +167,7 @@ impl HttpClient {
             .await
             .map_err(classify)?;
         let status = resp.status();
-        let mut headers = HeaderList::new();
-        for (n, v) in resp.headers() {
-            headers.push(n.as_str(), String::from_utf8_lossy(v.as_bytes()));
-        }
+        let headers = super::header_list(resp.headers());
         let body = resp.bytes().await.map_err(classify)?;
         Ok(Sent {
             status: status.as_u16(),

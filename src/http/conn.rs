@@ -90,12 +90,11 @@ impl Conn {
                 .await
                 .map_err(|e| other(e.to_string()))?;
             let status = resp.status();
-            let mut headers = HeaderList::new();
-            if keep {
-                for (n, v) in resp.headers() {
-                    headers.push(n.as_str(), String::from_utf8_lossy(v.as_bytes()));
-                }
-            }
+            let headers = if keep {
+                super::header_list(resp.headers())
+            } else {
+                HeaderList::new()
+            };
             let body = resp
                 .into_body()
                 .collect()

@@ -203,10 +203,7 @@ impl Receiver {
                 format!("not under {}", self.cfg.base_path),
             );
         }
-        let mut headers = HeaderList::new();
-        for (n, v) in req.headers() {
-            headers.push(n.as_str(), String::from_utf8_lossy(v.as_bytes()));
-        }
+        let headers = super::header_list(req.headers());
         let declared = req
             .headers()
             .get(hyper::header::CONTENT_LENGTH)
@@ -367,10 +364,7 @@ impl Receiver {
 
         // Recorded before it is acknowledged.
         if let Some(w) = &self.writer {
-            let mut rh = HeaderList::new();
-            for (n, v) in response.headers() {
-                rh.push(n.as_str(), String::from_utf8_lossy(v.as_bytes()));
-            }
+            let rh = super::header_list(response.headers());
             let record = Recorded {
                 direction: Direction::In,
                 source: "listen",
