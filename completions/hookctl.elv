@@ -36,6 +36,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand send 'Send realistic, signed events to a URL: once, with the provider''s retries, or as load'
             cand listen 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
             cand deliveries 'The deliveries the store holds: list, show, export, prune'
+            cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -294,6 +295,31 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         }
         &'hookctl;deliveries;help;help'= {
         }
+        &'hookctl;simulate'= {
+            cand -p 'Provider profile [default: `profile` in hookctl.toml]'
+            cand --profile 'Provider profile [default: `profile` in hookctl.toml]'
+            cand --responses 'What each attempt meets, in order: statuses, `timeout`, `connection`; the last repeats [default: 500 every time]'
+            cand --fail-first 'The first N attempts fail (500), then one succeeds'
+            cand --retry-after 'The Retry-After a 429 or 503 carries, in seconds'
+            cand --to 'Run the schedule for real against this receiver, each attempt signed afresh'
+            cand --speed 'With --to: N seconds of the schedule pass per second'
+            cand -e 'With --to: the event to send [default: the profile''s first]'
+            cand --event 'With --to: the event to send [default: the profile''s first]'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hookctl;profiles'= {
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
@@ -451,6 +477,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand send 'Send realistic, signed events to a URL: once, with the provider''s retries, or as load'
             cand listen 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
             cand deliveries 'The deliveries the store holds: list, show, export, prune'
+            cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -478,6 +505,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;deliveries;export'= {
         }
         &'hookctl;help;deliveries;prune'= {
+        }
+        &'hookctl;help;simulate'= {
         }
         &'hookctl;help;profiles'= {
             cand list 'List every profile (the default)'

@@ -62,6 +62,8 @@ pub enum Command {
     Listen(ListenArgs),
     /// The deliveries the store holds: list, show, export, prune
     Deliveries(DeliveriesArgs),
+    /// Show a provider's retry schedule as a timeline, or run it against a receiver
+    Simulate(SimulateArgs),
     /// List the provider profiles, or show one
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
@@ -352,6 +354,41 @@ pub struct ListenArgs {
     pub secrets: SecretArgs,
     #[command(flatten)]
     pub scheme: SchemeArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  hookctl simulate -p convosphere\n  hookctl simulate -p agentbot --responses 500,timeout,429,200\n  hookctl simulate -p hyperleap --to http://127.0.0.1:4242/ --speed 100 --secret-env HL_SECRET"
+)]
+pub struct SimulateArgs {
+    /// Provider profile [default: `profile` in hookctl.toml]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// What each attempt meets, in order: statuses, `timeout`, `connection`; the last repeats [default: 500 every time]
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        conflicts_with = "fail_first"
+    )]
+    pub responses: Vec<String>,
+    /// The first N attempts fail (500), then one succeeds
+    #[arg(long, value_name = "N")]
+    pub fail_first: Option<usize>,
+    /// The Retry-After a 429 or 503 carries, in seconds
+    #[arg(long, value_name = "SECS")]
+    pub retry_after: Option<u64>,
+    /// Run the schedule for real against this receiver, each attempt signed afresh
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// With --to: N seconds of the schedule pass per second
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    pub speed: f64,
+    /// With --to: the event to send [default: the profile's first]
+    #[arg(short, long, value_name = "EVENT")]
+    pub event: Option<String>,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
 }
 
 #[derive(Debug, Args)]

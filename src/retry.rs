@@ -275,3 +275,92 @@ mod tests {
         assert_eq!(err.0, "retry_on");
     }
 }
+
+/// One attempt of a simulated schedule.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Step {
+    pub attempt: usize,
+    /// Seconds since the first attempt started.
+    pub at_secs: f64,
+    /// Seconds waited before this attempt (0 for the first).
+    pub delay_secs: f64,
+    pub outcome: String,
+    /// `retry`, `delivered` or `gave up`.
+    pub decision: String,
+    /// The rule that decided.
+    pub rule: Option<String>,
+}
+
+/// The timeline a policy produces for a sequence of outcomes (`outcome(n)` for attempt
+/// n, 1-based). A timed-out attempt uses up the policy's timeout before the decision;
+/// other attempts are taken as instant. `retry_after` is what a 429 or 503 asks for.
+pub fn timeline(
+    policy: &RetryPolicy,
+    mut outcome: impl FnMut(usize) -> Outcome,
+    retry_after: Option<Duration>,
+) -> (Vec<Step>, bool) {
+    let mut steps = Vec::new();
+    let mut at = 0.0;
+    let mut delay = 0.0;
+    for attempt in 1.. {
+        let o = outcome(attempt);
+        let asks = retry_after.filter(|_| matches!(o, Outcome::Status(429 | 503)));
+        let d = policy.decide(attempt, &o, asks);
+        let (decision, rule, next) = match &d {
+            Decision::Delivered => ("delivered", None, None),
+            Decision::GiveUp { rule } => ("gave up", Some(rule.clone()), None),
+            Decision::Retry { after, rule } => {
+                ("retry", Some(rule.clone()), Some(after.as_secs_f64()))
+            }
+        };
+        steps.push(Step {
+            attempt,
+            at_secs: at,
+            delay_secs: delay,
+            outcome: o.label(),
+            decision: decision.into(),
+            rule,
+        });
+        let Some(next) = next else {
+            return (steps, d == Decision::Delivered);
+        };
+        if o == Outcome::Timeout {
+            at += policy.timeout.as_secs_f64();
+        }
+        at += next;
+        delay = next;
+    }
+    unreachable!("a policy has finitely many delays")
+}
+
+#[cfg(test)]
+mod timeline_tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_uses_up_the_attempt_time() {
+        let p = RetryPolicy::compile(Some(&RetryDef {
+            delays: vec!["1s".into(), "4s".into()],
+            timeout: Some("10s".into()),
+            ..RetryDef::default()
+        }))
+        .unwrap();
+        let (steps, ok) = timeline(
+            &p,
+            |n| {
+                if n == 1 {
+                    Outcome::Timeout
+                } else {
+                    Outcome::Status(500)
+                }
+            },
+            None,
+        );
+        assert!(!ok);
+        assert_eq!(
+            steps.iter().map(|s| s.at_secs).collect::<Vec<_>>(),
+            [0.0, 11.0, 15.0]
+        );
+        assert_eq!(steps[2].decision, "gave up");
+    }
+}

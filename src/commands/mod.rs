@@ -10,6 +10,7 @@ pub mod profiles;
 pub mod send;
 pub mod send_load;
 pub mod sign;
+pub mod simulate;
 pub mod verify;
 
 use serde::Serialize;

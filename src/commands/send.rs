@@ -361,12 +361,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         timeout,
         args.retry,
         args.speed,
+        "send",
     ))
 }
 
 /// Sends one prepared event, with retries when asked; prints and records each attempt.
 #[allow(clippy::too_many_arguments)]
-async fn deliver(
+pub async fn deliver(
     out: &Output,
     plan: &Plan,
     mut prepared: Prepared,
@@ -375,13 +376,14 @@ async fn deliver(
     timeout: Duration,
     retry: bool,
     speed: f64,
+    source: &'static str,
 ) -> Result<Exit> {
     let profile = &plan.profile;
     let stored = match store {
         Some(s) => Some(
             s.insert_delivery(&NewDelivery {
                 direction: Direction::Out,
-                source: "send",
+                source,
                 profile: Some(&profile.name),
                 event: Some(&prepared.built.event),
                 delivery_id: Some(&prepared.built.id),

@@ -1,0 +1,186 @@
+//! `hookctl simulate`: a profile's retry policy as a timeline, or run for real.
+
+use super::send::{Plan, deliver, resolve_url};
+use crate::cli::{GlobalArgs, SimulateArgs};
+use crate::envelope::HeaderList;
+use crate::http::client::{ClientOptions, HttpClient};
+use crate::output::Output;
+use crate::retry::{Outcome, Step, timeline};
+use crate::settings::{Config, SecretRequest, now_unix, open_store, signing_secrets};
+use crate::{Exit, hinted};
+use anyhow::{Result, bail};
+use serde::Serialize;
+use std::time::Duration;
+use tabled::{Table, Tabled, settings::Style};
+
+#[derive(Tabled)]
+struct Row {
+    attempt: usize,
+    at: String,
+    #[tabled(rename = "after")]
+    delay: String,
+    outcome: String,
+    decision: String,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    profile: &'a str,
+    state: &'a str,
+    attempts: usize,
+    total_secs: f64,
+}
+
+fn secs(s: f64) -> String {
+    if s == 0.0 {
+        return "0s".into();
+    }
+    humantime::format_duration(Duration::from_millis((s * 1000.0).round() as u64)).to_string()
+}
+
+pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
+    let config = Config::load(g.config.as_deref())?;
+    let profile = config.profile(args.profile.as_deref(), &Default::default())?;
+    if let Some(to) = &args.to {
+        if !args.responses.is_empty() || args.fail_first.is_some() || args.retry_after.is_some() {
+            bail!(
+                "--responses, --fail-first and --retry-after describe a simulated receiver; with --to the receiver's real answers count"
+            );
+        }
+        if args.speed <= 0.0 || !args.speed.is_finite() {
+            bail!("--speed must be more than 0");
+        }
+        let url = resolve_url(to)?;
+        let secrets = signing_secrets(
+            &SecretRequest {
+                args: &args.secrets,
+                config: &config,
+                stdin_used: false,
+            },
+            &profile,
+        )?;
+        let event = match &args.event {
+            Some(e) => {
+                profile.event(e).map_err(anyhow::Error::msg)?;
+                e.clone()
+            }
+            None => profile
+                .events
+                .keys()
+                .next()
+                .cloned()
+                .ok_or_else(|| hinted("the profile has no events", "pass --event"))?,
+        };
+        let timeout = profile.retry.timeout;
+        let plan = Plan {
+            profile,
+            secrets,
+            event,
+            data: None,
+            patches: Vec::new(),
+            extra_headers: HeaderList::new(),
+            method: "POST".into(),
+            url,
+        };
+        let prepared = plan.prepare(None, now_unix())?;
+        let store = open_store(g)?;
+        let client = HttpClient::new(&ClientOptions {
+            insecure: false,
+            pool: 1,
+        })?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        return rt.block_on(deliver(
+            out,
+            &plan,
+            prepared,
+            &client,
+            store.as_ref(),
+            timeout,
+            true,
+            args.speed,
+            "simulate",
+        ));
+    }
+
+    let responses: Vec<Outcome> = args
+        .responses
+        .iter()
+        .map(|r| {
+            Outcome::parse(r).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--responses: `{r}` is not a status (100-599), `timeout` or `connection`"
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let outcome = |n: usize| match (&args.fail_first, responses.as_slice()) {
+        (Some(k), _) => {
+            if n <= *k {
+                Outcome::Status(500)
+            } else {
+                Outcome::Status(200)
+            }
+        }
+        (None, []) => Outcome::Status(500),
+        (None, list) => list[(n - 1).min(list.len() - 1)],
+    };
+    let (steps, delivered) = timeline(
+        &profile.retry,
+        outcome,
+        args.retry_after.map(Duration::from_secs),
+    );
+    let last = steps.last().expect("a timeline has at least one attempt");
+    let summary = Summary {
+        profile: &profile.name,
+        state: if delivered { "delivered" } else { "failed" },
+        attempts: steps.len(),
+        total_secs: last.at_secs,
+    };
+    if out.json {
+        for s in &steps {
+            out.record("attempt", s)?;
+        }
+        out.record("result", &summary)?;
+    } else {
+        let rows: Vec<Row> = steps.iter().map(row).collect();
+        out.line(&Table::new(rows).with(Style::sharp()).to_string())?;
+        let st = out.out();
+        let verdict = if delivered {
+            st.ok("delivered")
+        } else {
+            st.fail("failed")
+        };
+        out.line(&format!(
+            "{verdict} after {} attempt{}, {} after the first  {}",
+            steps.len(),
+            if steps.len() == 1 { "" } else { "s" },
+            secs(last.at_secs),
+            st.dim(&format!(
+                "(profile {}: timeout {} per attempt)",
+                profile.name,
+                humantime::format_duration(profile.retry.timeout)
+            ))
+        ))?;
+    }
+    // Showing a schedule is not a delivery: the timeline itself is the result.
+    Ok(Exit::Success)
+}
+
+fn row(s: &Step) -> Row {
+    Row {
+        attempt: s.attempt,
+        at: secs(s.at_secs),
+        delay: if s.attempt == 1 {
+            "-".into()
+        } else {
+            secs(s.delay_secs)
+        },
+        outcome: s.outcome.clone(),
+        decision: match &s.rule {
+            Some(r) => format!("{} ({r})", s.decision),
+            None => s.decision.clone(),
+        },
+    }
+}
