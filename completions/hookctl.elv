@@ -37,6 +37,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand listen 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
             cand deliveries 'The deliveries the store holds: list, show, export, prune'
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
+            cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -320,6 +321,33 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'hookctl;replay'= {
+            cand --since 'With --failed: only those from the last DURATION'
+            cand --event 'With --failed: only events matching this glob'
+            cand --to 'Where to send [default: where a sent delivery went; needed for received ones]'
+            cand -p 'Profile to re-sign with [default: the one recorded]'
+            cand --profile 'Profile to re-sign with [default: the one recorded]'
+            cand --timeout 'Per-request timeout [default: the profile''s]'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --failed 'Send again every failed delivery (that no replay has delivered since)'
+            cand --resign 'Sign again with a fresh timestamp (the delivery id stays), so a timestamped scheme still verifies'
+            cand --edit 'Edit each body in $EDITOR before sending'
+            cand -k 'Accept any TLS certificate'
+            cand --insecure 'Accept any TLS certificate'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hookctl;profiles'= {
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
@@ -478,6 +506,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand listen 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
             cand deliveries 'The deliveries the store holds: list, show, export, prune'
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
+            cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -507,6 +536,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;deliveries;prune'= {
         }
         &'hookctl;help;simulate'= {
+        }
+        &'hookctl;help;replay'= {
         }
         &'hookctl;help;profiles'= {
             cand list 'List every profile (the default)'

@@ -64,6 +64,8 @@ pub enum Command {
     Deliveries(DeliveriesArgs),
     /// Show a provider's retry schedule as a timeline, or run it against a receiver
     Simulate(SimulateArgs),
+    /// Send recorded deliveries again, byte-exact or re-signed, failed ones first of all
+    Replay(ReplayArgs),
     /// List the provider profiles, or show one
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
@@ -387,6 +389,44 @@ pub struct SimulateArgs {
     /// With --to: the event to send [default: the profile's first]
     #[arg(short, long, value_name = "EVENT")]
     pub event: Option<String>,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h --resign --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks"
+)]
+pub struct ReplayArgs {
+    /// Deliveries to send again (ids from `hookctl deliveries list`)
+    pub ids: Vec<i64>,
+    /// Send again every failed delivery (that no replay has delivered since)
+    #[arg(long, conflicts_with = "ids")]
+    pub failed: bool,
+    /// With --failed: only those from the last DURATION
+    #[arg(long, value_name = "DURATION", requires = "failed")]
+    pub since: Option<String>,
+    /// With --failed: only events matching this glob
+    #[arg(long, value_name = "GLOB", requires = "failed")]
+    pub event: Option<String>,
+    /// Where to send [default: where a sent delivery went; needed for received ones]
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Sign again with a fresh timestamp (the delivery id stays), so a timestamped scheme still verifies
+    #[arg(long)]
+    pub resign: bool,
+    /// Edit each body in $EDITOR before sending
+    #[arg(long)]
+    pub edit: bool,
+    /// Profile to re-sign with [default: the one recorded]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Per-request timeout [default: the profile's]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Accept any TLS certificate
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
     #[command(flatten)]
     pub secrets: SecretArgs,
 }

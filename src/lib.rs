@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Listen(args) => commands::listen::run(&cli.global, &out, args),
         Command::Deliveries(args) => commands::deliveries::run(&cli.global, &out, args),
         Command::Simulate(args) => commands::simulate::run(&cli.global, &out, args),
+        Command::Replay(args) => commands::replay::run(&cli.global, &out, args),
         Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),

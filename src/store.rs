@@ -703,6 +703,19 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Whether a replay of this delivery has been delivered.
+    pub fn delivered_by_replay(&self, id: i64) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM deliveries WHERE replay_of = ?1 AND state = 'delivered' LIMIT 1",
+                [id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(|e| self.err(e))
+    }
+
     /// Whether a provider delivery id was recorded before (as received).
     pub fn seen_delivery_id(&self, delivery_id: &str) -> Result<bool, StoreError> {
         self.conn

@@ -7,6 +7,7 @@ pub mod events;
 pub mod init;
 pub mod listen;
 pub mod profiles;
+pub mod replay;
 pub mod send;
 pub mod send_load;
 pub mod sign;

@@ -1,0 +1,383 @@
+//! `hookctl replay`: recorded deliveries sent again.
+
+use super::send::resolve_url;
+use crate::cli::{GlobalArgs, ReplayArgs};
+use crate::envelope::profile::parse_duration;
+use crate::envelope::{HeaderList, Profile, SignInput};
+use crate::http::client::{ClientOptions, HttpClient};
+use crate::output::{Output, escape};
+use crate::settings::{Config, SecretRequest, now_unix, signing_secrets};
+use crate::store::{
+    Direction, Filter, NewAttempt, NewDelivery, State, Store, StoredDelivery, now_rfc3339,
+};
+use crate::{Exit, hinted};
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::time::Duration;
+use tabled::{Table, Tabled, settings::Style};
+
+/// Headers that belong to one hop, not to the delivery.
+const HOP_BY_HOP: [&str; 6] = [
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "keep-alive",
+    "te",
+];
+
+#[derive(Serialize)]
+struct Replayed {
+    original: i64,
+    id: Option<i64>,
+    event: Option<String>,
+    url: String,
+    resigned: bool,
+    edited: bool,
+    status: Option<u16>,
+    latency_ms: Option<f64>,
+    error: Option<String>,
+    delivered: bool,
+}
+
+#[derive(Tabled)]
+struct Row {
+    original: i64,
+    replay: String,
+    event: String,
+    url: String,
+    result: String,
+}
+
+fn select(store: &Store, args: &ReplayArgs, out: &Output) -> Result<Vec<StoredDelivery>> {
+    if !args.ids.is_empty() {
+        return args
+            .ids
+            .iter()
+            .map(|id| {
+                store.get(*id)?.map(|(d, _)| d).ok_or_else(|| {
+                    hinted(
+                        format!("no delivery {id} in the store"),
+                        "`hookctl deliveries list` shows the ids",
+                    )
+                })
+            })
+            .collect();
+    }
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| -> Result<String> {
+            let d = parse_duration(s)
+                .map_err(anyhow::Error::msg)
+                .context("could not read --since")?;
+            Ok(humantime::format_rfc3339_millis(
+                std::time::SystemTime::now()
+                    .checked_sub(d)
+                    .unwrap_or(std::time::UNIX_EPOCH),
+            )
+            .to_string())
+        })
+        .transpose()?;
+    let filter = Filter {
+        state: Some("failed".into()),
+        event: args.event.clone(),
+        since,
+        ..Filter::default()
+    };
+    let mut failed = Vec::new();
+    for d in store.list(&filter)? {
+        // the originals, not earlier replays of them, and not those a replay delivered
+        if d.replay_of.is_none() && !store.delivered_by_replay(d.id)? {
+            failed.push(d);
+        }
+    }
+    failed.reverse(); // oldest first, as they happened
+    if args.failed {
+        return Ok(failed);
+    }
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && !out.json {
+        if failed.is_empty() {
+            bail!("no failed deliveries to replay");
+        }
+        let shown: Vec<String> = failed
+            .iter()
+            .map(|d| {
+                format!(
+                    "{:>5}  {}  {}  {}",
+                    d.id,
+                    &d.created_at[..19.min(d.created_at.len())],
+                    d.event.as_deref().unwrap_or("-"),
+                    d.last_status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "-".into())
+                )
+            })
+            .collect();
+        let chosen = dialoguer::MultiSelect::with_theme(&dialoguer::theme::SimpleTheme)
+            .with_prompt("Failed deliveries to send again (space selects, enter sends)")
+            .items(&shown)
+            .interact()
+            .context("could not ask which deliveries to replay")?;
+        return Ok(chosen.into_iter().map(|i| failed[i].clone()).collect());
+    }
+    Err(hinted(
+        "nothing to replay: give delivery ids, or --failed",
+        "`hookctl deliveries list --status failed` shows the failed ones",
+    ))
+}
+
+fn edit(body: &[u8], id: i64) -> Result<Vec<u8>> {
+    let dir = std::env::temp_dir().join(format!("hookctl-replay-{}-{id}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("body.json");
+    std::fs::write(&file, body)?;
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&file)
+        .status()
+        .with_context(|| format!("could not start the editor `{editor}`"))?;
+    if !status.success() {
+        bail!("the editor `{editor}` failed ({status}); delivery {id} was not replayed");
+    }
+    let edited = std::fs::read(&file)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(edited)
+}
+
+pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
+    if g.no_store {
+        return Err(hinted(
+            "replay reads the store: --no-store leaves nothing to replay",
+            "drop --no-store",
+        ));
+    }
+    let config = Config::load(g.config.as_deref())?;
+    let store = Store::open(&g.store.clone().unwrap_or_else(Store::default_path))
+        .context("could not open the delivery store")?;
+    let chosen = select(&store, &args, out)?;
+    if chosen.is_empty() {
+        out.note("no deliveries to replay");
+        return Ok(Exit::Success);
+    }
+    let to = args.to.as_deref().map(resolve_url).transpose()?;
+    let client = HttpClient::new(&ClientOptions {
+        insecure: args.insecure,
+        pool: 4,
+    })?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut results = Vec::new();
+    let mut warned = std::collections::HashSet::new();
+    for d in &chosen {
+        let url = match (&to, d.direction.as_str()) {
+            (Some(u), _) => u.clone(),
+            (None, "out") => resolve_url(&d.url)?,
+            (None, _) => {
+                return Err(hinted(
+                    format!(
+                        "delivery {} was received by `listen`, so it has no target of its own",
+                        d.id
+                    ),
+                    "pass --to URL",
+                ));
+            }
+        };
+        let profile: Option<Profile> = match args.profile.as_deref().or(d.profile.as_deref()) {
+            Some(name) => Some(
+                config
+                    .catalog
+                    .get(name)
+                    .with_context(|| format!("could not load the profile of delivery {}", d.id))?,
+            ),
+            None => None,
+        };
+        let mut headers: HeaderList = d
+            .headers
+            .iter()
+            .filter(|(n, _)| !HOP_BY_HOP.contains(&n.to_ascii_lowercase().as_str()))
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        let original = d.body.clone();
+        let body = if args.edit {
+            edit(&original, d.id)?
+        } else {
+            original.clone()
+        };
+        let edited = body != original;
+        if args.resign {
+            let Some(p) = &profile else {
+                return Err(hinted(
+                    format!("delivery {} has no profile to re-sign with", d.id),
+                    "pass --profile NAME",
+                ));
+            };
+            let secrets = signing_secrets(
+                &SecretRequest {
+                    args: &args.secrets,
+                    config: &config,
+                    stdin_used: false,
+                },
+                p,
+            )?;
+            let id = match &d.delivery_id {
+                Some(id) => id.clone(),
+                None => p.new_id(now_unix())?,
+            };
+            let vars = p.render_vars(d.event.as_deref(), &id, now_unix())?;
+            let path = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_string(),
+            };
+            let fresh = p
+                .sign(
+                    &secrets,
+                    &SignInput {
+                        body: &body,
+                        event: d.event.as_deref(),
+                        id: &id,
+                        timestamp: now_unix(),
+                        method: &d.method,
+                        path: &path,
+                        vars: &vars,
+                    },
+                )
+                .with_context(|| format!("could not re-sign delivery {}", d.id))?;
+            for (n, v) in fresh.iter() {
+                if headers.contains(n) {
+                    headers.set(n, v);
+                } else {
+                    headers.push(n, v);
+                }
+            }
+        } else if let Some(p) = profile.as_ref().filter(|p| p.signature.is_some()) {
+            if p.timestamped() && warned.insert(p.name.clone()) {
+                out.warn(&format!("profile `{}` signs a timestamp: a receiver that checks it will reject a byte-exact replay as stale; --resign signs it afresh", p.name));
+            }
+            if edited {
+                out.warn(&format!(
+                    "the body of delivery {} changed but its signature did not: pass --resign",
+                    d.id
+                ));
+            }
+        }
+        let timeout = match &args.timeout {
+            Some(t) => parse_duration(t)
+                .map_err(anyhow::Error::msg)
+                .context("could not read --timeout")?,
+            None => profile
+                .as_ref()
+                .map(|p| p.retry.timeout)
+                .unwrap_or(Duration::from_secs(30)),
+        };
+        let started_at = now_rfc3339();
+        let result = rt.block_on(client.send(
+            &d.method,
+            &url,
+            &headers,
+            Bytes::from(body.clone()),
+            timeout,
+        ));
+        let delivered = matches!(&result, Ok(s) if (200..300).contains(&s.status));
+        let id = store
+            .insert_delivery(&NewDelivery {
+                direction: Direction::Out,
+                source: "replay",
+                profile: profile.as_ref().map(|p| p.name.as_str()),
+                event: d.event.as_deref(),
+                delivery_id: d.delivery_id.as_deref(),
+                method: &d.method,
+                url: url.as_str(),
+                headers: &headers,
+                body: &body,
+                valid: None,
+                reason: None,
+                duplicate: false,
+                replay_of: Some(d.id),
+                state: if delivered {
+                    State::Delivered
+                } else {
+                    State::Failed
+                },
+            })
+            .context("could not record the replay")?;
+        let (status, latency, error) = match &result {
+            Ok(s) => (Some(s.status), Some(s.latency.as_secs_f64() * 1e3), None),
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        store
+            .add_attempt(
+                id,
+                &NewAttempt {
+                    number: 1,
+                    started_at,
+                    request_headers: Some(&headers),
+                    status,
+                    latency_ms: latency,
+                    error: error.as_deref(),
+                    response_headers: result.as_ref().ok().map(|s| &s.headers),
+                    response_body: result.as_ref().ok().map(|s| &s.body[..]),
+                },
+            )
+            .context("could not record the replay")?;
+        let r = Replayed {
+            original: d.id,
+            id: Some(id),
+            event: d.event.clone(),
+            url: url.to_string(),
+            resigned: args.resign,
+            edited,
+            status,
+            latency_ms: latency,
+            error,
+            delivered,
+        };
+        if out.json {
+            out.record("replay", &r)?;
+        }
+        results.push(r);
+    }
+    if !out.json {
+        let s = out.out();
+        let rows: Vec<Row> = results
+            .iter()
+            .map(|r| Row {
+                original: r.original,
+                replay: r.id.map(|i| i.to_string()).unwrap_or_default(),
+                event: escape(r.event.as_deref().unwrap_or("-")),
+                url: r.url.clone(),
+                result: match (&r.status, &r.error) {
+                    (Some(st), _) => format!(
+                        "{st}{}",
+                        r.latency_ms
+                            .map(|l| format!("  {l:.1} ms"))
+                            .unwrap_or_default()
+                    ),
+                    (None, Some(e)) => e.clone(),
+                    _ => "-".into(),
+                },
+            })
+            .collect();
+        out.line(&Table::new(rows).with(Style::sharp()).to_string())?;
+        let ok = results.iter().filter(|r| r.delivered).count();
+        let text = format!("{ok} of {} delivered", results.len());
+        out.line(&if ok == results.len() {
+            s.ok(&text)
+        } else {
+            s.fail(&text)
+        })?;
+    }
+    Ok(if results.iter().all(|r| r.delivered) {
+        Exit::Success
+    } else {
+        Exit::Negative
+    })
+}
