@@ -715,19 +715,6 @@ impl Store {
             .map(|o| o.is_some())
             .map_err(|e| self.err(e))
     }
-
-    /// Whether a provider delivery id was recorded before (as received).
-    pub fn seen_delivery_id(&self, delivery_id: &str) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM deliveries WHERE delivery_id = ?1 AND direction = 'in' LIMIT 1",
-                [delivery_id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(|e| self.err(e))
-    }
 }
 
 #[cfg(test)]
