@@ -1,33 +1,10 @@
 //! `replay`: byte-exact and re-signed, chosen by id or `--failed`, recorded and linked.
 
 mod support;
-use hookctl::envelope::{Catalog, HeaderList, Received, Secret, VerifyOptions};
 use support::listener::Listener;
-use support::server::{Reply, TestServer};
+use support::server::{Reply, TestServer, verifies};
 use support::{hookctl, json_lines, stderr};
 use tempfile::TempDir;
-
-fn verifies(profile: &str, secret: &str, c: &support::server::Captured) -> bool {
-    let p = Catalog::builtin().get(profile).unwrap();
-    let headers: HeaderList = c.headers.iter().cloned().collect();
-    let secrets = [Secret::new(secret, "t").unwrap()];
-    let req = Received {
-        method: &c.method,
-        path: &c.path,
-        headers: &headers,
-        body: &c.body,
-    };
-    p.verify(
-        &req,
-        &VerifyOptions {
-            secrets: &secrets,
-            now: hookctl::settings::now_unix(),
-            tolerance: None,
-        },
-    )
-    .unwrap()
-    .valid
-}
 
 #[test]
 fn byte_exact_replays_of_sent_and_received_deliveries() {

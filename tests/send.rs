@@ -2,9 +2,8 @@
 //! field by field, retry policies, load-mode counts, errors, dry runs and the store.
 
 mod support;
-use hookctl::envelope::{Catalog, HeaderList, Received, Secret, VerifyOptions};
 use serde_json::Value;
-use support::server::{Captured, Reply, TestServer};
+use support::server::{Captured, Reply, TestServer, verifies};
 use support::{hookctl, json_lines, stderr, stdout};
 use tempfile::TempDir;
 
@@ -14,32 +13,6 @@ fn send(dir: &TempDir, url: &str, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-/// Verifies a captured request with the core, as `hookctl verify` would.
-fn verifies(profile: &str, secret: &str, c: &Captured) -> bool {
-    let p = Catalog::builtin().get(profile).unwrap();
-    let headers: HeaderList = c.headers.iter().cloned().collect();
-    let secrets = [Secret::new(secret, "test").unwrap()];
-    let req = Received {
-        method: &c.method,
-        path: &c.path,
-        headers: &headers,
-        body: &c.body,
-    };
-    let now = hookctl::settings::now_unix();
-    let v = p
-        .verify(
-            &req,
-            &VerifyOptions {
-                secrets: &secrets,
-                now,
-                tolerance: None,
-            },
-        )
-        .unwrap();
-    assert!(v.valid, "{profile}: {}", v.reason);
-    true
 }
 
 fn body(c: &Captured) -> Value {

@@ -147,3 +147,31 @@ impl TestServer {
         self.requests.lock().unwrap().clone()
     }
 }
+
+/// Asserts that a captured request verifies under a built-in profile (panicking with
+/// the reason when it does not); `true` so it reads well inside `assert!`.
+pub fn verifies(profile: &str, secret: &str, c: &Captured) -> bool {
+    use hookctl::envelope::{Catalog, HeaderList, Received, Secret, VerifyOptions};
+    let p = Catalog::builtin().get(profile).unwrap();
+    let headers: HeaderList = c.headers.iter().cloned().collect();
+    let secrets = [Secret::new(secret, "test").unwrap()];
+    let req = Received {
+        method: &c.method,
+        path: &c.path,
+        headers: &headers,
+        body: &c.body,
+    };
+    let now = hookctl::settings::now_unix();
+    let v = p
+        .verify(
+            &req,
+            &VerifyOptions {
+                secrets: &secrets,
+                now,
+                tolerance: None,
+            },
+        )
+        .unwrap();
+    assert!(v.valid, "{profile}: {}", v.reason);
+    true
+}
