@@ -402,3 +402,29 @@ pub fn parse_size(text: &str) -> Result<usize> {
     };
     Ok((n * mult) as usize)
 }
+
+/// The RFC 3339 time `text` (a duration) before now, for `--since` and `--older-than`.
+pub fn rfc3339_ago(text: &str, flag: &str) -> Result<String> {
+    let d = crate::envelope::profile::parse_duration(text)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("could not read {flag}"))?;
+    let at = std::time::SystemTime::now()
+        .checked_sub(d)
+        .unwrap_or(std::time::UNIX_EPOCH);
+    Ok(humantime::format_rfc3339_millis(at).to_string())
+}
+
+/// The store, for commands that only read or replay what it holds.
+pub fn require_store(g: &crate::cli::GlobalArgs, what: &str) -> Result<crate::store::Store> {
+    if g.no_store {
+        return Err(hinted(
+            format!("{what} reads the store: --no-store leaves nothing to read"),
+            "drop --no-store, or name one with --store PATH",
+        ));
+    }
+    let path = g
+        .store
+        .clone()
+        .unwrap_or_else(crate::store::Store::default_path);
+    crate::store::Store::open(&path).context("could not open the delivery store")
+}

@@ -3,35 +3,13 @@
 use crate::cli::{
     DeliveriesAction, DeliveriesArgs, DeliveryFilter, DeliveryState, DirectionArg, GlobalArgs,
 };
-use crate::envelope::profile::parse_duration;
 use crate::output::{BodyJson, Output, escape};
-use crate::store::{Filter, Store, StoredDelivery};
+use crate::settings::{require_store, rfc3339_ago};
+use crate::store::{Filter, StoredDelivery};
 use crate::{Exit, hinted};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use tabled::{Table, Tabled, settings::Style};
-
-fn open(g: &GlobalArgs) -> Result<Store> {
-    if g.no_store {
-        return Err(hinted(
-            "--no-store: there is no store to read",
-            "drop --no-store, or name one with --store PATH",
-        ));
-    }
-    let path = g.store.clone().unwrap_or_else(Store::default_path);
-    Store::open(&path).context("could not open the delivery store")
-}
-
-/// RFC 3339 time `ago` before now.
-fn before_now(text: &str, flag: &str) -> Result<String> {
-    let d = parse_duration(text)
-        .map_err(anyhow::Error::msg)
-        .with_context(|| format!("could not read {flag}"))?;
-    let at = std::time::SystemTime::now()
-        .checked_sub(d)
-        .unwrap_or(std::time::UNIX_EPOCH);
-    Ok(humantime::format_rfc3339_millis(at).to_string())
-}
 
 fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
     Ok(Filter {
@@ -50,7 +28,7 @@ fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
         since: f
             .since
             .as_deref()
-            .map(|s| before_now(s, "--since"))
+            .map(|s| rfc3339_ago(s, "--since"))
             .transpose()?,
         limit,
     })
@@ -124,7 +102,7 @@ fn attempt_details(attempts: &[crate::store::StoredAttempt]) -> Vec<AttemptJson<
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
-    let store = open(g)?;
+    let store = require_store(g, "deliveries")?;
     match args.action.unwrap_or(DeliveriesAction::List {
         filter: DeliveryFilter::default(),
         limit: 50,
@@ -154,13 +132,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             };
             if raw {
                 // The request as it travelled, for `hookctl verify --request -`.
-                let path = match reqwest::Url::parse(&d.url) {
-                    Ok(u) => match u.query() {
-                        Some(q) => format!("{}?{q}", u.path()),
-                        None => u.path().to_string(),
-                    },
-                    Err(_) => d.url.clone(),
-                };
+                // A received delivery records its path; a sent one its whole URL.
+                let path = reqwest::Url::parse(&d.url)
+                    .map(|u| crate::http::path_and_query(&u))
+                    .unwrap_or_else(|_| d.url.clone());
                 let mut text = format!("{} {path} HTTP/1.1\r\n", d.method).into_bytes();
                 for (n, v) in d.headers.iter() {
                     if !n.eq_ignore_ascii_case("content-length") {
@@ -247,7 +222,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             }
         }
         DeliveriesAction::Prune { older_than } => {
-            let before = before_now(&older_than, "--older-than")?;
+            let before = rfc3339_ago(&older_than, "--older-than")?;
             let n = store.prune(&before)?;
             if out.json {
                 out.record(

@@ -7,6 +7,7 @@ use crate::envelope::{HeaderList, Profile, SignInput};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::output::{Output, escape};
 use crate::settings::{Config, SecretRequest, now_unix, signing_secrets};
+use crate::settings::{require_store, rfc3339_ago};
 use crate::store::{
     Direction, Filter, NewAttempt, NewDelivery, State, Store, StoredDelivery, now_rfc3339,
 };
@@ -17,16 +18,6 @@ use serde::Serialize;
 use std::io::IsTerminal;
 use std::time::Duration;
 use tabled::{Table, Tabled, settings::Style};
-
-/// Headers that belong to one hop, not to the delivery.
-const HOP_BY_HOP: [&str; 6] = [
-    "host",
-    "content-length",
-    "connection",
-    "transfer-encoding",
-    "keep-alive",
-    "te",
-];
 
 #[derive(Serialize)]
 struct Replayed {
@@ -69,17 +60,7 @@ fn select(store: &Store, args: &ReplayArgs, out: &Output) -> Result<Vec<StoredDe
     let since = args
         .since
         .as_deref()
-        .map(|s| -> Result<String> {
-            let d = parse_duration(s)
-                .map_err(anyhow::Error::msg)
-                .context("could not read --since")?;
-            Ok(humantime::format_rfc3339_millis(
-                std::time::SystemTime::now()
-                    .checked_sub(d)
-                    .unwrap_or(std::time::UNIX_EPOCH),
-            )
-            .to_string())
-        })
+        .map(|s| rfc3339_ago(s, "--since"))
         .transpose()?;
     let filter = Filter {
         state: Some("failed".into()),
@@ -153,15 +134,8 @@ fn edit(body: &[u8], id: i64) -> Result<Vec<u8>> {
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
-    if g.no_store {
-        return Err(hinted(
-            "replay reads the store: --no-store leaves nothing to replay",
-            "drop --no-store",
-        ));
-    }
     let config = Config::load(g.config.as_deref())?;
-    let store = Store::open(&g.store.clone().unwrap_or_else(Store::default_path))
-        .context("could not open the delivery store")?;
+    let store = require_store(g, "replay")?;
     let chosen = select(&store, &args, out)?;
     if chosen.is_empty() {
         out.note("no deliveries to replay");
@@ -203,7 +177,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
         let mut headers: HeaderList = d
             .headers
             .iter()
-            .filter(|(n, _)| !HOP_BY_HOP.contains(&n.to_ascii_lowercase().as_str()))
+            .filter(|(n, _)| !crate::http::is_hop_by_hop(n))
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
         let original = d.body.clone();
@@ -233,10 +207,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
                 None => p.new_id(now_unix())?,
             };
             let vars = p.render_vars(d.event.as_deref(), &id, now_unix())?;
-            let path = match url.query() {
-                Some(q) => format!("{}?{q}", url.path()),
-                None => url.path().to_string(),
-            };
+            let path = crate::http::path_and_query(&url);
             let fresh = p
                 .sign(
                     &secrets,

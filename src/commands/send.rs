@@ -41,10 +41,7 @@ pub struct Prepared {
 impl Plan {
     /// The path (and query) a scheme that signs the path sees.
     pub fn signed_path(&self) -> String {
-        match self.url.query() {
-            Some(q) => format!("{}?{q}", self.url.path()),
-            None => self.url.path().to_string(),
-        }
+        crate::http::path_and_query(&self.url)
     }
 
     /// Builds the event (fresh id and timestamp unless given), applies `--data` and

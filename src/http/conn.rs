@@ -24,10 +24,7 @@ impl Conn {
             Some(p) => format!("{host}:{p}"),
             None => host.to_string(),
         };
-        let path = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
+        let path = super::path_and_query(url);
         Conn {
             url: url.clone(),
             authority,

@@ -17,3 +17,29 @@ pub fn header_list(map: &hyper::HeaderMap) -> crate::envelope::HeaderList {
         })
         .collect()
 }
+
+/// Headers that belong to one connection, not to the delivery (RFC 9110 §7.6.1), plus
+/// `Host` and `Content-Length`, which the next hop sets itself: left out when a
+/// delivery is forwarded or replayed.
+pub fn is_hop_by_hop(name: &str) -> bool {
+    const NAMES: [&str; 9] = [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "upgrade",
+        "te",
+        "trailer",
+        "host",
+        "content-length",
+    ];
+    NAMES.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// The path and query of a URL, as a request line and a path-signing scheme see them.
+pub fn path_and_query(url: &reqwest::Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}

@@ -116,18 +116,6 @@ fn json_response(status: u16, value: serde_json::Value) -> Resp {
         .expect("a valid status and header")
 }
 
-const HOP_BY_HOP: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-    "te",
-    "trailer",
-    "host",
-    "content-length",
-];
-
 impl Receiver {
     pub fn new(
         cfg: ReceiverConfig,
@@ -465,7 +453,7 @@ impl Receiver {
         line.forwarded_to = Some(url.to_string());
         let fwd: HeaderList = headers
             .iter()
-            .filter(|(n, _)| !HOP_BY_HOP.contains(&n.to_ascii_lowercase().as_str()))
+            .filter(|(n, _)| !super::is_hop_by_hop(n))
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
         match self
@@ -476,7 +464,7 @@ impl Receiver {
             Ok(sent) => {
                 let mut b = hyper::Response::builder().status(sent.status);
                 for (n, v) in sent.headers.iter() {
-                    if !HOP_BY_HOP.contains(&n.to_ascii_lowercase().as_str()) {
+                    if !super::is_hop_by_hop(n) {
                         b = b.header(n, v);
                     }
                 }
