@@ -407,6 +407,83 @@ fn wait_for_exits_on_a_match_or_times_out() {
     assert_eq!(l.wait_exit(Duration::from_secs(10)), Some(1));
 }
 
+/// POSTs a signed GitHub delivery over HTTPS, trusting only `pem`; the status.
+fn post_tls(url: &str, pem: &[u8]) -> u16 {
+    let (h, body, _) = signed("github", "k", now());
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(pem).unwrap()])
+            .build()
+            .unwrap();
+        let mut req = client.post(url).body(body);
+        for (n, v) in &h {
+            req = req.header(n, v);
+        }
+        req.send().await.unwrap().status().as_u16()
+    })
+}
+
+#[test]
+fn tls_with_the_users_certificate_and_key() {
+    let dir = TempDir::new().unwrap();
+    let made =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &[
+            "-p",
+            "github",
+            "--secret",
+            "k",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(l.url.starts_with("https://"));
+    assert_eq!(
+        l.listening["data"]["tls_cert"].as_str().unwrap(),
+        cert.to_str().unwrap()
+    );
+    assert_eq!(post_tls(&l.url, made.cert.pem().as_bytes()), 200);
+    assert_eq!(l.wait_deliveries(1)[0]["valid"], true);
+    // a key that is not a key: a clear error, exit 2
+    std::fs::write(&key, "not a key").unwrap();
+    let o = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "listen",
+            "--port",
+            "0",
+            "-p",
+            "github",
+            "--secret",
+            "k",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("could not read the private key"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn tls_with_a_client_that_trusts_the_printed_certificate() {
     let dir = TempDir::new().unwrap();
@@ -419,24 +496,7 @@ fn tls_with_a_client_that_trusts_the_printed_certificate() {
     let pem = std::fs::read(l.listening["data"]["tls_cert"].as_str().unwrap()).unwrap();
     let fp = l.listening["data"]["tls_fingerprint"].as_str().unwrap();
     assert_eq!(fp.len(), 32 * 3 - 1);
-    let (h, body, _) = signed("github", "k", now());
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let status = rt.block_on(async {
-        let client = reqwest::Client::builder()
-            .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
-            .build()
-            .unwrap();
-        let mut req = client.post(&l.url).body(body);
-        for (n, v) in &h {
-            req = req.header(n, v);
-        }
-        req.send().await.unwrap().status().as_u16()
-    });
-    assert_eq!(status, 200);
+    assert_eq!(post_tls(&l.url, &pem), 200);
     assert_eq!(l.wait_deliveries(1)[0]["valid"], true);
 }
 
