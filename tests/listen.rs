@@ -582,7 +582,8 @@ fn handshakes_and_test_events_are_recognised() {
     assert_eq!(post(&l.addr, "/", &headers, &e.body).status, 200);
     let d = &l.wait_deliveries(1)[0];
     assert_eq!(d["valid"], true, "{d}");
-    let code = e.data["code"].as_str().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&e.body).unwrap();
+    let code = body["code"].as_str().unwrap();
     assert!(
         d["handshake"]
             .as_str()

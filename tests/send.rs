@@ -3,7 +3,7 @@
 
 mod support;
 use serde_json::Value;
-use support::server::{Captured, Reply, TestServer, verifies};
+use support::server::{Captured, RawServer, Reply, TestServer, verifies};
 use support::{hookctl, json_lines, stderr, stdout};
 use tempfile::TempDir;
 
@@ -703,6 +703,88 @@ fn load_mode_counts_are_exact() {
     assert_eq!(
         (r["ok"].as_u64(), r["non_2xx"].as_u64()),
         (Some(1), Some(4))
+    );
+}
+
+/// Load mode's own HTTP/1.1 client against answers framed every way a server may
+/// frame them, each arriving in pieces.
+#[test]
+fn load_mode_reads_every_framing_of_an_answer() {
+    let dir = TempDir::new().unwrap();
+    let framings: [(&str, &'static [&'static [u8]]); 5] = [
+        (
+            "content-length",
+            &[
+                b"HTTP/1.1 200 OK\r\nContent-Le",
+                b"ngth: 5\r\n\r\nhe",
+                b"llo",
+            ],
+        ),
+        (
+            "chunked, with an extension and a trailer",
+            &[
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nhel\r",
+                b"\n2\r\nlo\r\n0\r\nX-Trailer: 1\r\n",
+                b"\r\n",
+            ],
+        ),
+        (
+            "an interim 100 Continue first",
+            &[
+                b"HTTP/1.1 100 Continue\r\n\r\n",
+                b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n",
+            ],
+        ),
+        (
+            "no length: the body runs to the close",
+            &[b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhel", b"lo"],
+        ),
+        ("204 with no body", &[b"HTTP/1.1 204 No Content\r\n\r\n"]),
+    ];
+    for (what, answer) in framings {
+        let server = RawServer::start(answer);
+        let o = send(
+            &dir,
+            &server.url,
+            &[
+                "-p", "github", "-e", "push", "--secret", "k", "--count", "6", "-c", "2",
+            ],
+        );
+        let r = &json_lines(&o)[0]["data"];
+        assert_eq!(o.status.code(), Some(0), "{what}: {r} {}", stderr(&o));
+        assert_eq!(
+            (r["ok"].as_u64(), r["errors"].as_u64()),
+            (Some(6), Some(0)),
+            "{what}"
+        );
+        let reqs = server.requests();
+        assert_eq!(reqs.len(), 6, "{what}");
+        for (headers, body) in reqs {
+            let captured = Captured {
+                method: "POST".into(),
+                path: "/".into(),
+                headers,
+                body,
+            };
+            assert!(verifies("github", "k", &captured), "{what}");
+        }
+    }
+
+    // An answer that is not HTTP is an error of its own, counted, not a hang.
+    let server = RawServer::start(&[b"SMTP ready\r\n\r\n"]);
+    let o = send(
+        &dir,
+        &server.url,
+        &[
+            "-p", "github", "-e", "push", "--secret", "k", "--count", "3", "-c", "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let r = &json_lines(&o)[0]["data"];
+    assert_eq!(
+        (r["ok"].as_u64(), r["errors"].as_u64()),
+        (Some(0), Some(3)),
+        "{r}"
     );
 }
 

@@ -297,45 +297,42 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     exit
 }
 
+/// Lines are written at most every [`PRINT_EVERY`]: the first after a quiet spell
+/// goes out at once, and under load each write carries every line queued meanwhile.
+const PRINT_EVERY: Duration = Duration::from_millis(10);
+
 async fn print_lines(
     out: Output,
     mut rx: tokio::sync::mpsc::UnboundedReceiver<DeliveryLine>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
-    // Lines go out in bursts: everything queued is written, then flushed once.
-    let write = |lines: &mut Vec<DeliveryLine>| {
+    let write = |rx: &mut tokio::sync::mpsc::UnboundedReceiver<DeliveryLine>,
+                 first: Option<DeliveryLine>| {
         let mut text = Vec::new();
-        for line in lines.drain(..) {
+        for line in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+        {
             if out.json {
-                let rec = serde_json::json!({"type": "delivery", "data": line});
-                text.extend(rec.to_string().bytes());
+                Output::record_into(&mut text, "delivery", &line);
             } else {
                 text.extend(render(&out, &line).bytes());
+                text.push(b'\n');
             }
-            text.push(b'\n');
         }
         let _ = out.bytes(&text);
     };
-    let mut pending = Vec::new();
     loop {
         tokio::select! {
             line = rx.recv() => match line {
-                Some(line) => {
-                    pending.push(line);
-                    while let Ok(more) = rx.try_recv() {
-                        pending.push(more);
-                    }
-                    write(&mut pending);
-                }
+                Some(line) => write(&mut rx, Some(line)),
                 None => return,
             },
-            _ = &mut stop => {
-                while let Ok(line) = rx.try_recv() {
-                    pending.push(line);
-                }
-                write(&mut pending);
-                return;
-            }
+            _ = &mut stop => return write(&mut rx, None),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(PRINT_EVERY) => {}
+            _ = &mut stop => return write(&mut rx, None),
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::header_pairs;
 use crate::cli::{GlobalArgs, SendArgs};
 use crate::envelope::profile::parse_duration;
-use crate::envelope::{BuiltEvent, HeaderList, Profile, Secret, SignInput};
+use crate::envelope::{BuiltEvent, GivenData, HeaderList, Profile, Secret, SignInput};
 use crate::http::client::{ClientOptions, HttpClient, SendError, Sent};
 use crate::output::{BodyJson, Output, escape};
 use crate::retry::{Decision, Outcome};
@@ -23,7 +23,7 @@ pub struct Plan {
     pub profile: Profile,
     pub secrets: Vec<Secret>,
     pub event: String,
-    pub data: Option<Value>,
+    pub data: Option<GivenData>,
     pub patches: Vec<(String, Value)>,
     pub extra_headers: HeaderList,
     pub method: String,
@@ -48,7 +48,7 @@ impl Plan {
     /// `--set`, and signs it.
     pub fn prepare(&self, id: Option<String>, timestamp: i64) -> Result<Prepared> {
         let p = &self.profile;
-        let mut built = p.build_event(&self.event, self.data.clone(), id, timestamp)?;
+        let mut built = p.build_event(&self.event, self.data.as_ref(), id, timestamp)?;
         // `--set` paths address the body as sent (as `events show` prints it).
         if !self.patches.is_empty() {
             let mut body: Value =
@@ -293,7 +293,12 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         profile,
         secrets,
         event,
-        data: args.data.as_deref().map(read_data).transpose()?,
+        data: args
+            .data
+            .as_deref()
+            .map(read_data)
+            .transpose()?
+            .map(GivenData::new),
         patches: args
             .set
             .iter()

@@ -15,5 +15,5 @@ pub use catalog::{Catalog, ProfileError};
 pub use headers::HeaderList;
 pub use profile::Profile;
 pub use secret::Secret;
-pub use sign::{BuiltEvent, SignError, SignInput};
+pub use sign::{BuiltEvent, GivenData, SignError, SignInput};
 pub use verify::{Failure, Received, Verification, VerifyError, VerifyOptions};

@@ -39,8 +39,26 @@ pub struct BuiltEvent {
     pub id: String,
     pub timestamp: i64,
     pub vars: Map<String, Value>,
-    pub data: Value,
     pub body: Vec<u8>,
+}
+
+/// Data the user gives an event (`send --data`), serialised once: load mode builds
+/// thousands of events around the same data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenData {
+    value: Value,
+    json: Vec<u8>,
+}
+
+impl GivenData {
+    pub fn new(value: Value) -> GivenData {
+        let json = serde_json::to_vec(&value).expect("a JSON value always serialises");
+        GivenData { value, json }
+    }
+
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
 }
 
 /// What a signature is computed over, besides the secrets.
@@ -100,7 +118,7 @@ impl Profile {
     pub fn build_event(
         &self,
         event: &str,
-        data: Option<Value>,
+        data: Option<&GivenData>,
         id: Option<String>,
         timestamp: i64,
     ) -> Result<BuiltEvent, SignError> {
@@ -116,26 +134,27 @@ impl Profile {
             vars: Some(&vars),
             ..Ctx::default()
         };
-        let data = match data {
-            Some(d) => d,
-            None => match self.events.get(event) {
-                Some(e) => e.data.render(&ctx).map_err(|e| self.tpl_err(e))?,
-                None => Value::Object(Map::new()),
-            },
+        let sample;
+        let (data, data_json) = match data {
+            Some(d) => (&d.value, Some(d.json.as_slice())),
+            None => {
+                sample = match self.events.get(event) {
+                    Some(e) => e.data.render(&ctx).map_err(|e| self.tpl_err(e))?,
+                    None => Value::Object(Map::new()),
+                };
+                (&sample, None)
+            }
         };
-        let body = self.wrap(
-            &data,
-            &Ctx {
-                data: Some(&data),
-                ..ctx
-            },
-        )?;
+        let body = self.wrap(&Ctx {
+            data: Some(data),
+            data_json,
+            ..ctx
+        })?;
         Ok(BuiltEvent {
             event: event.to_string(),
             id,
             timestamp,
             vars,
-            data,
             body,
         })
     }
@@ -150,12 +169,16 @@ impl Profile {
             .is_some_and(|s| s.signed.uses(ts) || self.headers.iter().any(|(_, t)| t.uses(ts)))
     }
 
-    fn wrap(&self, data: &Value, ctx: &Ctx) -> Result<Vec<u8>, SignError> {
-        let value = match &self.envelope {
-            Some(env) => env.render(ctx).map_err(|e| self.tpl_err(e))?,
-            None => data.clone(),
-        };
-        Ok(serde_json::to_vec(&value).expect("a JSON value always serialises"))
+    /// The body: the data in the profile's envelope, as compact JSON.
+    fn wrap(&self, ctx: &Ctx) -> Result<Vec<u8>, SignError> {
+        let mut body = Vec::with_capacity(256 + ctx.data_json.map_or(0, <[u8]>::len));
+        match (&self.envelope, ctx.data_json, ctx.data) {
+            (Some(env), _, _) => env.write(ctx, &mut body).map_err(|e| self.tpl_err(e))?,
+            (None, Some(json), _) => body.extend_from_slice(json),
+            (None, None, data) => serde_json::to_writer(&mut body, &data)
+                .expect("a JSON value always serialises into memory"),
+        }
+        Ok(body)
     }
 
     /// The headers the profile adds to a body, in the profile's order, signed with
@@ -204,19 +227,26 @@ impl Profile {
                 count: secrets.len(),
             });
         }
-        let signed = scheme
-            .signed
-            .render_bytes(&Ctx {
-                headers: Some(&headers),
-                ..ctx
-            })
-            .map_err(|e| self.tpl_err(e))?;
+        // Most schemes sign the body alone: no need for a copy of it.
+        let rendered;
+        let signed: &[u8] = if scheme.signed.sole_var() == Some(&Var::Body) {
+            input.body
+        } else {
+            rendered = scheme
+                .signed
+                .render_bytes(&Ctx {
+                    headers: Some(&headers),
+                    ..ctx
+                })
+                .map_err(|e| self.tpl_err(e))?;
+            &rendered
+        };
         let mut signatures = Vec::new();
         for s in secrets {
             let key = s.key(scheme.secret)?;
             signatures.push(encode(
                 scheme.encoding,
-                &MacState::new(scheme.algorithm, &key, &signed).bytes(),
+                &MacState::new(scheme.algorithm, &key, signed).bytes(),
             ));
         }
         let value = match &scheme.separator {

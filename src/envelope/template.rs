@@ -155,6 +155,8 @@ pub struct Ctx<'a> {
     /// bytes rather than a re-formatted number.
     pub raw_timestamp: Option<(&'a str, TimeFormat)>,
     pub data: Option<&'a Value>,
+    /// `data` already serialised (compact), when the same data is used many times.
+    pub data_json: Option<&'a [u8]>,
     pub body: Option<&'a [u8]>,
     pub signature: Option<&'a str>,
     pub path: Option<&'a str>,
@@ -301,7 +303,10 @@ fn render_var(v: &Var, ctx: &Ctx) -> Result<String, TemplateError> {
             Some((raw, rf)) if rf == *f => raw.to_string(),
             _ => format_time(ctx.timestamp.ok_or_else(|| missing(v))?, *f)?,
         },
-        Var::Data => ctx.data.ok_or_else(|| missing(v))?.to_string(),
+        Var::Data => match ctx.data_json {
+            Some(json) => String::from_utf8_lossy(json).into_owned(),
+            None => ctx.data.ok_or_else(|| missing(v))?.to_string(),
+        },
         Var::Body => String::from_utf8_lossy(ctx.body.ok_or_else(|| missing(v))?).into_owned(),
         Var::BodyMd5 => {
             use base64::Engine;
@@ -463,6 +468,52 @@ impl JsonTemplate {
         })
     }
 
+    /// Writes what [`render`](Self::render) gives, as compact JSON, without building
+    /// the value: the bytes `serde_json::to_vec(&self.render(ctx)?)` would be. (Load
+    /// mode builds every event this way.)
+    pub fn write(&self, ctx: &Ctx, out: &mut Vec<u8>) -> Result<(), TemplateError> {
+        fn put<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+            serde_json::to_writer(out, v).expect("JSON always serialises into memory");
+        }
+        match self {
+            JsonTemplate::Lit(v) => put(out, v),
+            JsonTemplate::Str(t) => match (t.sole_var(), ctx.data_json) {
+                (Some(Var::Data), Some(json)) => out.extend_from_slice(json),
+                (Some(Var::Data | Var::Timestamp(_) | Var::Var(_)), _) => {
+                    put(out, &self.render(ctx)?)
+                }
+                _ => put(out, t.render(ctx)?.as_str()),
+            },
+            JsonTemplate::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write(ctx, out)?;
+                }
+                out.push(b']');
+            }
+            // A spliced object may repeat a key: only the value tree merges those.
+            JsonTemplate::Object(fields) if fields.iter().any(|(k, _)| k == SPLICE_KEY) => {
+                put(out, &self.render(ctx)?)
+            }
+            JsonTemplate::Object(fields) => {
+                out.push(b'{');
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    put(out, k.as_str());
+                    out.push(b':');
+                    v.write(ctx, out)?;
+                }
+                out.push(b'}');
+            }
+        }
+        Ok(())
+    }
+
     /// The JSON path of the first string that is exactly the given placeholder.
     pub fn path_of(&self, want: &dyn Fn(&Var) -> bool) -> Option<Vec<String>> {
         match self {
@@ -574,6 +625,45 @@ mod tests {
             tpl.path_of(&|v| *v == Var::Event),
             Some(vec!["event".into()])
         );
+    }
+
+    #[test]
+    fn writing_gives_the_bytes_of_the_rendered_value() {
+        let data = json!({"name": "Ada \"Lovelace\"\n", "list": [1, 2.5, null], "é": true});
+        let data_json = serde_json::to_vec(&data).unwrap();
+        let mut vars = Map::new();
+        vars.insert("x".into(), json!({"k": [1]}));
+        let docs = [
+            json!({"id": "{id}", "t": "{timestamp}", "ms": "{timestamp.ms}",
+                   "iso": "{timestamp.rfc3339}", "data": "{data}", "text": "d={data}",
+                   "v": "{vars.x}", "nested": [{"a": ["{event}", 1, null, "lit\t"]}], "e": {}}),
+            // A splice that repeats a key: the later value wins, in the first place.
+            json!({"id": "{id}", "name": "x", "...": "{data}", "tail": []}),
+            json!("{data}"),
+            json!([]),
+        ];
+        for doc in docs {
+            let tpl = JsonTemplate::compile(&doc).unwrap();
+            for json in [None, Some(data_json.as_slice())] {
+                let ctx = Ctx {
+                    event: Some("a.b"),
+                    id: Some("evt_1"),
+                    timestamp: Some(1_700_000_000),
+                    data: Some(&data),
+                    data_json: json,
+                    vars: Some(&vars),
+                    ..Ctx::default()
+                };
+                let mut written = Vec::new();
+                tpl.write(&ctx, &mut written).unwrap();
+                let rendered = serde_json::to_vec(&tpl.render(&ctx).unwrap()).unwrap();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(rendered).unwrap(),
+                    "{doc}"
+                );
+            }
+        }
     }
 
     #[test]

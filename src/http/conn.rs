@@ -1,61 +1,85 @@
-//! One raw HTTP/1.1 keep-alive connection, for load mode over plain HTTP: no pool,
-//! no middleware, one request at a time, reconnecting after a failure. (HTTPS load
-//! goes through the pooled [`super::client::HttpClient`].)
+//! One HTTP/1.1 keep-alive connection for load mode over plain HTTP, driven the way
+//! load generators such as wrk drive theirs: the request goes out as one buffer, the
+//! response head is parsed with `httparse`, and the body is framed by
+//! `Content-Length`, chunked encoding or the end of the connection. One request at a
+//! time, no pool and no task per connection; a failed or closed connection is
+//! replaced on the next request. (HTTPS load goes through the pooled
+//! [`super::client::HttpClient`].)
 
 use super::client::{SendError, Sent};
 use crate::envelope::HeaderList;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A response body larger than this is an error, not a reason to run out of memory.
+const MAX_RESPONSE_BODY: usize = 64 << 20;
+/// Response headers read at most (httparse works on a fixed array).
+const MAX_RESPONSE_HEADERS: usize = 100;
 
 pub struct Conn {
-    url: reqwest::Url,
+    url: String,
+    host: String,
+    port: u16,
     authority: String,
     path: String,
-    sender: Option<SendRequest<Full<Bytes>>>,
+    stream: Option<TcpStream>,
+    /// The request being written, reused from one request to the next.
+    out: Vec<u8>,
+    /// What has been read of the response.
+    buf: Vec<u8>,
+}
+
+/// What the response head says about the rest of the exchange.
+struct Head {
+    status: u16,
+    reason: String,
+    headers: HeaderList,
+    len: usize,
+    framing: Framing,
+    close: bool,
+}
+
+enum Framing {
+    Length(usize),
+    Chunked,
+    UntilClose,
 }
 
 impl Conn {
     pub fn new(url: &reqwest::Url) -> Conn {
         let host = url.host_str().unwrap_or("localhost");
+        let port = url.port_or_known_default().unwrap_or(80);
         let authority = match url.port() {
             Some(p) => format!("{host}:{p}"),
             None => host.to_string(),
         };
-        let path = super::path_and_query(url);
         Conn {
-            url: url.clone(),
+            url: url.to_string(),
+            // `[::1]` in a URL, `::1` for the socket.
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            port,
             authority,
-            path,
-            sender: None,
+            path: super::path_and_query(url),
+            stream: None,
+            out: Vec::with_capacity(4096),
+            buf: Vec::with_capacity(8192),
         }
     }
 
-    async fn connect(&mut self) -> Result<&mut SendRequest<Full<Bytes>>, SendError> {
-        if self.sender.as_ref().is_none_or(|s| s.is_closed()) {
-            let err = |e: &dyn std::fmt::Display| SendError::Connect {
-                url: self.url.to_string(),
-                detail: e.to_string(),
-            };
-            let port = self.url.port_or_known_default().unwrap_or(80);
-            let host = self.url.host_str().unwrap_or("localhost");
-            let stream = tokio::net::TcpStream::connect((host, port))
-                .await
-                .map_err(|e| err(&e))?;
-            let _ = stream.set_nodelay(true);
-            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .map_err(|e| err(&e))?;
-            tokio::spawn(conn);
-            self.sender = Some(sender);
+    fn other(&self, detail: impl Into<String>) -> SendError {
+        SendError::Other {
+            url: self.url.clone(),
+            detail: detail.into(),
         }
-        Ok(self.sender.as_mut().expect("just connected"))
     }
 
-    /// Sends one request. `keep` keeps the response's headers (the body is always
-    /// read, so that the connection can be reused).
+    /// Sends one request and reads the whole response. `keep` keeps the response's
+    /// headers (the body is always read, so that the connection can be reused).
     pub async fn send(
         &mut self,
         method: &str,
@@ -65,57 +89,265 @@ impl Conn {
         keep: bool,
     ) -> Result<Sent, SendError> {
         let started = Instant::now();
-        let url = self.url.to_string();
-        let other = |detail: String| SendError::Other {
-            url: url.clone(),
-            detail,
-        };
-        let mut req = hyper::Request::builder()
-            .method(method)
-            .uri(&self.path)
-            .header(hyper::header::HOST, &self.authority);
-        for (n, v) in headers.iter() {
-            req = req.header(n, v);
-        }
-        let req = req
-            .body(Full::new(body))
-            .map_err(|e| other(e.to_string()))?;
-        let exchange = async {
-            let sender = self.connect().await?;
-            let resp = sender
-                .send_request(req)
-                .await
-                .map_err(|e| other(e.to_string()))?;
-            let status = resp.status();
-            let headers = if keep {
-                super::header_list(resp.headers())
-            } else {
-                HeaderList::new()
-            };
-            let body = resp
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| other(e.to_string()))?
-                .to_bytes();
-            Ok(Sent {
-                status: status.as_u16(),
-                reason: status.canonical_reason().unwrap_or("").to_string(),
-                headers,
-                body,
-                latency: started.elapsed(),
-            })
-        };
-        match tokio::time::timeout(timeout, exchange).await {
-            Ok(Ok(sent)) => Ok(sent),
+        self.encode(method, headers, &body)?;
+        match tokio::time::timeout(timeout, self.exchange(method, keep)).await {
+            Ok(Ok((head, body))) => {
+                if head.close {
+                    self.stream = None;
+                }
+                Ok(Sent {
+                    status: head.status,
+                    reason: head.reason,
+                    headers: head.headers,
+                    body,
+                    latency: started.elapsed(),
+                })
+            }
             Ok(Err(e)) => {
-                self.sender = None;
+                self.stream = None;
                 Err(e)
             }
             Err(_) => {
-                self.sender = None;
+                self.stream = None;
                 Err(SendError::Timeout(timeout))
             }
         }
     }
+
+    /// Writes the request into `out`: request line, `Host`, the headers in order,
+    /// `Content-Length`, the body.
+    fn encode(&mut self, method: &str, headers: &HeaderList, body: &[u8]) -> Result<(), SendError> {
+        let valid_name = |n: &str| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        };
+        for (n, v) in headers.iter() {
+            if !valid_name(n) || v.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+                return Err(self.other(format!(
+                    "the header `{}` is not a valid HTTP header",
+                    n.escape_debug()
+                )));
+            }
+        }
+        if !valid_name(method) {
+            return Err(self.other(format!("`{method}` is not an HTTP method")));
+        }
+        let out = &mut self.out;
+        out.clear();
+        out.extend_from_slice(method.as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(self.path.as_bytes());
+        out.extend_from_slice(b" HTTP/1.1\r\n");
+        if !headers.contains("host") {
+            out.extend_from_slice(b"Host: ");
+            out.extend_from_slice(self.authority.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        for (n, v) in headers.iter() {
+            // The framing is this client's to state.
+            if n.eq_ignore_ascii_case("content-length")
+                || n.eq_ignore_ascii_case("transfer-encoding")
+            {
+                continue;
+            }
+            out.extend_from_slice(n.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(v.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"Content-Length: ");
+        out.extend_from_slice(body.len().to_string().as_bytes());
+        out.extend_from_slice(b"\r\n\r\n");
+        out.extend_from_slice(body);
+        Ok(())
+    }
+
+    async fn exchange(&mut self, method: &str, keep: bool) -> Result<(Head, Bytes), SendError> {
+        if self.stream.is_none() {
+            let stream = TcpStream::connect((self.host.as_str(), self.port))
+                .await
+                .map_err(|e| SendError::Connect {
+                    url: self.url.clone(),
+                    detail: e.to_string(),
+                })?;
+            let _ = stream.set_nodelay(true);
+            self.stream = Some(stream);
+        }
+        let stream = self.stream.as_mut().expect("just connected");
+        stream
+            .write_all(&self.out)
+            .await
+            .map_err(|e| SendError::Other {
+                url: self.url.clone(),
+                detail: format!("could not write the request: {e}"),
+            })?;
+        self.buf.clear();
+        let head = loop {
+            if let Some(head) = self.parse_head(keep)? {
+                if (100..200).contains(&head.status) {
+                    // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+                    if head.status == 101 {
+                        return Err(self.other("the server switched protocols (101)"));
+                    }
+                    self.buf.drain(..head.len);
+                    continue;
+                }
+                break head;
+            }
+            if self.fill().await? == 0 {
+                return Err(self.other(if self.buf.is_empty() {
+                    "the server closed the connection without answering"
+                } else {
+                    "the server closed the connection in the middle of its answer"
+                }));
+            }
+        };
+        let bodiless = method.eq_ignore_ascii_case("HEAD") || matches!(head.status, 204 | 304);
+        let body = if bodiless {
+            Bytes::new()
+        } else {
+            match head.framing {
+                Framing::Length(n) => {
+                    if n > MAX_RESPONSE_BODY {
+                        return Err(
+                            self.other(format!("a response body of {n} bytes is too large"))
+                        );
+                    }
+                    while self.buf.len() < head.len + n {
+                        if self.fill().await? == 0 {
+                            return Err(self.other(
+                                "the server closed the connection in the middle of its answer",
+                            ));
+                        }
+                    }
+                    Bytes::copy_from_slice(&self.buf[head.len..head.len + n])
+                }
+                Framing::Chunked => self.read_chunked(head.len).await?,
+                Framing::UntilClose => {
+                    while self.fill().await? > 0 {
+                        if self.buf.len() - head.len > MAX_RESPONSE_BODY {
+                            return Err(self.other("the response body is too large"));
+                        }
+                    }
+                    self.stream = None;
+                    Bytes::copy_from_slice(&self.buf[head.len..])
+                }
+            }
+        };
+        Ok((head, body))
+    }
+
+    /// Reads more of the response; how many bytes came (0 at the end of the stream).
+    async fn fill(&mut self) -> Result<usize, SendError> {
+        let stream = self.stream.as_mut().expect("connected");
+        self.buf.reserve(8192);
+        stream
+            .read_buf(&mut self.buf)
+            .await
+            .map_err(|e| SendError::Other {
+                url: self.url.clone(),
+                detail: format!("could not read the response: {e}"),
+            })
+    }
+
+    /// The response head, once all of it has arrived.
+    fn parse_head(&self, keep: bool) -> Result<Option<Head>, SendError> {
+        let mut slots = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+        let mut resp = httparse::Response::new(&mut slots);
+        let len = match resp.parse(&self.buf) {
+            Ok(httparse::Status::Complete(len)) => len,
+            Ok(httparse::Status::Partial) => return Ok(None),
+            Err(e) => return Err(self.other(format!("the response is not valid HTTP/1.1: {e}"))),
+        };
+        let status = resp.code.unwrap_or(0);
+        let mut framing = Framing::UntilClose;
+        let mut close = resp.version == Some(0);
+        let mut kept = HeaderList::new();
+        for h in resp.headers.iter() {
+            let value = String::from_utf8_lossy(h.value);
+            if h.name.eq_ignore_ascii_case("content-length") {
+                if !matches!(framing, Framing::Chunked) {
+                    let n = value.trim().parse().map_err(|_| {
+                        self.other(format!(
+                            "the response's Content-Length `{value}` is not a number"
+                        ))
+                    })?;
+                    framing = Framing::Length(n);
+                }
+            } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                if value.to_ascii_lowercase().trim_end().ends_with("chunked") {
+                    framing = Framing::Chunked;
+                }
+            } else if h.name.eq_ignore_ascii_case("connection") {
+                let v = value.to_ascii_lowercase();
+                if v.contains("close") {
+                    close = true;
+                } else if v.contains("keep-alive") {
+                    close = false;
+                }
+            }
+            if keep {
+                kept.push(h.name.to_string(), value.into_owned());
+            }
+        }
+        Ok(Some(Head {
+            status,
+            reason: resp.reason.unwrap_or("").to_string(),
+            headers: kept,
+            len,
+            framing,
+            close,
+        }))
+    }
+
+    /// Decodes a chunked body that starts at `at`, reading as needed.
+    async fn read_chunked(&mut self, mut at: usize) -> Result<Bytes, SendError> {
+        let mut body = Vec::new();
+        loop {
+            // The size line.
+            let Some(end) = find_crlf(&self.buf[at..]) else {
+                self.more_of_chunked().await?;
+                continue;
+            };
+            let line = String::from_utf8_lossy(&self.buf[at..at + end]);
+            let hex = line.split(';').next().unwrap_or("").trim();
+            let size = usize::from_str_radix(hex, 16)
+                .map_err(|_| self.other(format!("bad chunk size `{hex}` in the response")))?;
+            if size == 0 {
+                // Trailers, if any, up to an empty line.
+                let mut pos = at + end + 2;
+                loop {
+                    match find_crlf(&self.buf[pos..]) {
+                        Some(0) => return Ok(Bytes::from(body)),
+                        Some(n) => pos += n + 2,
+                        None => self.more_of_chunked().await?,
+                    }
+                }
+            }
+            if body.len() + size > MAX_RESPONSE_BODY {
+                return Err(self.other("the response body is too large"));
+            }
+            let data = at + end + 2;
+            while self.buf.len() < data + size + 2 {
+                self.more_of_chunked().await?;
+            }
+            if &self.buf[data + size..data + size + 2] != b"\r\n" {
+                return Err(self.other("a chunk of the response does not end where its size says"));
+            }
+            body.extend_from_slice(&self.buf[data..data + size]);
+            at = data + size + 2;
+        }
+    }
+
+    async fn more_of_chunked(&mut self) -> Result<(), SendError> {
+        if self.fill().await? == 0 {
+            return Err(self.other("the server closed the connection in the middle of its answer"));
+        }
+        Ok(())
+    }
+}
+
+fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(2).position(|w| w == b"\r\n")
 }

@@ -99,10 +99,16 @@ impl Output {
 
     /// A JSON Lines record on stdout.
     pub fn record<T: Serialize>(&self, kind: &str, data: &T) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        serde_json::to_writer(&mut out, &Record { kind, data })?;
-        out.write_all(b"\n")?;
-        out.flush()
+        let mut buf = Vec::new();
+        Output::record_into(&mut buf, kind, data);
+        self.bytes(&buf)
+    }
+
+    /// Appends one JSON Lines record to `buf`, for a caller that writes many at once.
+    pub fn record_into<T: Serialize>(buf: &mut Vec<u8>, kind: &str, data: &T) {
+        serde_json::to_writer(&mut *buf, &Record { kind, data })
+            .expect("a record always serialises into memory");
+        buf.push(b'\n');
     }
 
     /// A line of data on stdout.

@@ -175,3 +175,85 @@ pub fn verifies(profile: &str, secret: &str, c: &Captured) -> bool {
     assert!(v.valid, "{profile}: {}", v.reason);
     true
 }
+
+/// A receiver that answers every request with the same raw bytes, written in the
+/// given pieces (each its own write, so a client sees partial answers): for the odd
+/// framings a hand-written HTTP/1.1 client must handle. It closes the connection after
+/// an answer that says `Connection: close`. Every request body it read is kept.
+pub struct RawServer {
+    pub url: String,
+    bodies: Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>,
+}
+
+impl RawServer {
+    pub fn start(answer: &'static [&'static [u8]]) -> RawServer {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&bodies);
+        let closes = answer
+            .concat()
+            .windows(17)
+            .any(|w| w.eq_ignore_ascii_case(b"connection: close"));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    let _ = stream.set_nodelay(true);
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        // One request: the head, then Content-Length bytes of body.
+                        let head_end = loop {
+                            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break i + 4;
+                            }
+                            match stream.read(&mut chunk) {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                        let headers: Vec<(String, String)> = head
+                            .lines()
+                            .skip(1)
+                            .filter_map(|l| l.split_once(':'))
+                            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+                            .collect();
+                        let len: usize = headers
+                            .iter()
+                            .find(|(n, _)| n == "content-length")
+                            .map_or(0, |(_, v)| v.parse().unwrap());
+                        while buf.len() < head_end + len {
+                            match stream.read(&mut chunk) {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        let body = buf[head_end..head_end + len].to_vec();
+                        buf.drain(..head_end + len);
+                        seen.lock().unwrap().push((headers, body));
+                        for piece in answer {
+                            if stream.write_all(piece).is_err() {
+                                return;
+                            }
+                            std::thread::sleep(Duration::from_millis(2));
+                        }
+                        if closes {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        RawServer { url, bodies }
+    }
+
+    /// Headers (names lower-cased) and body of every request read so far.
+    pub fn requests(&self) -> Vec<(Vec<(String, String)>, Vec<u8>)> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
