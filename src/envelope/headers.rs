@@ -32,6 +32,12 @@ impl HeaderList {
         self.0.push((name.into(), value.into()));
     }
 
+    /// Puts a header at position `at` (the end, when past it).
+    pub fn insert(&mut self, at: usize, name: impl Into<String>, value: impl Into<String>) {
+        self.0
+            .insert(at.min(self.0.len()), (name.into(), value.into()));
+    }
+
     /// Replaces every header of that name (case-insensitive) by one, at the first
     /// one's place, or appends it.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {

@@ -49,7 +49,15 @@ impl MacState {
 
 pub fn encode(encoding: Encoding, bytes: &[u8]) -> String {
     match encoding {
-        Encoding::Hex => hex::encode(bytes),
+        Encoding::Hex => {
+            // `hex::encode` goes a char at a time; a MAC is at most 64 bytes.
+            let mut buf = [0u8; 128];
+            let text = &mut buf[..bytes.len().min(64) * 2];
+            match hex::encode_to_slice(&bytes[..text.len() / 2], text) {
+                Ok(()) if bytes.len() <= 64 => String::from_utf8_lossy(text).into_owned(),
+                _ => hex::encode(bytes),
+            }
+        }
         Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
     }
 }

@@ -275,17 +275,8 @@ impl Profile {
                 items.join(sep)
             }
         };
-        let mut out = HeaderList::new();
         let slot = sig_slot.expect("a scheme always has a carrier header");
-        for (i, (n, v)) in headers.into_iter().enumerate() {
-            if i == slot {
-                out.push(scheme.header.clone(), value.clone());
-            }
-            out.push(n, v);
-        }
-        if !out.contains(&scheme.header) {
-            out.push(scheme.header.clone(), value);
-        }
-        Ok(out)
+        headers.insert(slot, scheme.header.clone(), value);
+        Ok(headers)
     }
 }

@@ -343,9 +343,10 @@ fn render_var(v: &Var, ctx: &Ctx) -> Result<String, TemplateError> {
 /// a per-thread generator seeded from the OS is enough, and far cheaper than a system
 /// call per id under load.
 fn random_from(alphabet: &[u8], n: usize) -> String {
-    (0..n)
-        .map(|_| alphabet[fastrand::usize(..alphabet.len())] as char)
-        .collect()
+    let bytes = (0..n)
+        .map(|_| alphabet[fastrand::usize(..alphabet.len())])
+        .collect();
+    String::from_utf8(bytes).expect("the alphabets are ASCII")
 }
 
 pub fn format_time(ts: i64, f: TimeFormat) -> Result<String, TemplateError> {

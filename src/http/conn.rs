@@ -9,6 +9,7 @@
 use super::client::{SendError, Sent};
 use crate::envelope::HeaderList;
 use bytes::Bytes;
+use std::io::Write;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -117,10 +118,13 @@ impl Conn {
     /// Writes the request into `out`: request line, `Host`, the headers in order,
     /// `Content-Length`, the body.
     fn encode(&mut self, method: &str, headers: &HeaderList, body: &[u8]) -> Result<(), SendError> {
+        // RFC 9110 token characters.
         let valid_name = |n: &str| {
             !n.is_empty()
-                && n.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+                && n.bytes().all(|b| {
+                    matches!(b, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'!' | b'#'..=b'\''
+                        | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+                })
         };
         for (n, v) in headers.iter() {
             if !valid_name(n) || v.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
@@ -157,7 +161,7 @@ impl Conn {
             out.extend_from_slice(b"\r\n");
         }
         out.extend_from_slice(b"Content-Length: ");
-        out.extend_from_slice(body.len().to_string().as_bytes());
+        let _ = write!(out, "{}", body.len());
         out.extend_from_slice(b"\r\n\r\n");
         out.extend_from_slice(body);
         Ok(())
@@ -253,9 +257,13 @@ impl Conn {
 
     /// The response head, once all of it has arrived.
     fn parse_head(&self, keep: bool) -> Result<Option<Head>, SendError> {
-        let mut slots = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
-        let mut resp = httparse::Response::new(&mut slots);
-        let len = match resp.parse(&self.buf) {
+        // Slots left uninitialised: httparse fills those it uses, and zeroing all of
+        // them cost more than parsing a typical answer.
+        let mut slots = [const { std::mem::MaybeUninit::uninit() }; MAX_RESPONSE_HEADERS];
+        let mut resp = httparse::Response::new(&mut []);
+        let parsed = httparse::ParserConfig::default()
+            .parse_response_with_uninit_headers(&mut resp, &self.buf, &mut slots);
+        let len = match parsed {
             Ok(httparse::Status::Complete(len)) => len,
             Ok(httparse::Status::Partial) => return Ok(None),
             Err(e) => return Err(self.other(format!("the response is not valid HTTP/1.1: {e}"))),
@@ -265,30 +273,42 @@ impl Conn {
         let mut close = resp.version == Some(0);
         let mut kept = HeaderList::new();
         for h in resp.headers.iter() {
-            let value = String::from_utf8_lossy(h.value);
             if h.name.eq_ignore_ascii_case("content-length") {
                 if !matches!(framing, Framing::Chunked) {
-                    let n = value.trim().parse().map_err(|_| {
-                        self.other(format!(
-                            "the response's Content-Length `{value}` is not a number"
-                        ))
-                    })?;
+                    let n = std::str::from_utf8(h.value)
+                        .ok()
+                        .and_then(|v| v.trim().parse().ok())
+                        .ok_or_else(|| {
+                            self.other(format!(
+                                "the response's Content-Length `{}` is not a number",
+                                String::from_utf8_lossy(h.value)
+                            ))
+                        })?;
                     framing = Framing::Length(n);
                 }
             } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                if value.to_ascii_lowercase().trim_end().ends_with("chunked") {
+                // The last coding decides; `chunked` can only be the last one.
+                if h.value
+                    .trim_ascii_end()
+                    .to_ascii_lowercase()
+                    .ends_with(b"chunked")
+                {
                     framing = Framing::Chunked;
                 }
             } else if h.name.eq_ignore_ascii_case("connection") {
-                let v = value.to_ascii_lowercase();
-                if v.contains("close") {
+                let has = |word: &[u8]| {
+                    h.value
+                        .split(|&b| b == b',')
+                        .any(|t| t.trim_ascii().eq_ignore_ascii_case(word))
+                };
+                if has(b"close") {
                     close = true;
-                } else if v.contains("keep-alive") {
+                } else if has(b"keep-alive") {
                     close = false;
                 }
             }
             if keep {
-                kept.push(h.name.to_string(), value.into_owned());
+                kept.push(h.name, String::from_utf8_lossy(h.value));
             }
         }
         Ok(Some(Head {
