@@ -77,6 +77,8 @@ for round in $(seq "$rounds"); do
   echo "round $round: wrk ${wrk_runs[-1]}  hookctl ${hk_runs[-1]}  with the store ${hk_store_runs[-1]}" >&2
 done
 wrk_rps=$(best "${wrk_runs[@]}"); hk_rps=$(best "${hk_runs[@]}"); hk_store_rps=$(best "${hk_store_runs[@]}")
+ratios=$(python3 -c 'import sys; n=len(sys.argv)//2; w=sys.argv[1:n+1]; h=sys.argv[n+1:]; print(" ".join(f"{float(b)/float(a):.2f}" for a,b in zip(w,h)))' "${wrk_runs[@]}" "${hk_runs[@]}")
+echo "hookctl/wrk round by round: $ratios" >&2
 
 python3 - "$wrk_rps" "$hk_rps" "$hk_rss" "$hk_store_rps" "$hk_store_rss" <<'PY'
 import sys

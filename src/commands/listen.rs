@@ -170,7 +170,6 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             .context("could not read recent deliveries from the store")?,
         None => Default::default(),
     };
-    let writer = store.map(BatchWriter::start);
     let client = HttpClient::new(&ClientOptions {
         insecure: false,
         pool: 16,
@@ -184,6 +183,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         .worker_threads(threads)
         .enable_all()
         .build()?;
+    let writer = store.map(|s| BatchWriter::start_on(s, rt.handle()));
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, tx));
 

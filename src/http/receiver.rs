@@ -183,7 +183,10 @@ impl Receiver {
         };
         let base = self.cfg.base_path.trim_end_matches('/');
         let bare_path = req.uri().path();
-        if !(bare_path == base || bare_path.starts_with(&format!("{base}/")) || base.is_empty()) {
+        let under_base = bare_path
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        if !under_base {
             return self.reject(
                 line,
                 started,
