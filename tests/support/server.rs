@@ -179,10 +179,10 @@ pub fn verifies(profile: &str, secret: &str, c: &Captured) -> bool {
 /// A receiver that answers every request with the same raw bytes, written in the
 /// given pieces (each its own write, so a client sees partial answers): for the odd
 /// framings a hand-written HTTP/1.1 client must handle. It closes the connection after
-/// an answer that says `Connection: close`. Every request body it read is kept.
+/// an answer that says `Connection: close`. Every request it read is kept.
 pub struct RawServer {
     pub url: String,
-    bodies: Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>,
+    requests: Arc<Mutex<Vec<Captured>>>,
 }
 
 impl RawServer {
@@ -190,8 +190,8 @@ impl RawServer {
         use std::io::{Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&bodies);
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&requests);
         let closes = answer
             .concat()
             .windows(17)
@@ -235,7 +235,13 @@ impl RawServer {
                         }
                         let body = buf[head_end..head_end + len].to_vec();
                         buf.drain(..head_end + len);
-                        seen.lock().unwrap().push((headers, body));
+                        let mut line = head.split_whitespace();
+                        seen.lock().unwrap().push(Captured {
+                            method: line.next().unwrap_or("").to_string(),
+                            path: line.next().unwrap_or("").to_string(),
+                            headers,
+                            body,
+                        });
                         for piece in answer {
                             if stream.write_all(piece).is_err() {
                                 return;
@@ -249,11 +255,11 @@ impl RawServer {
                 });
             }
         });
-        RawServer { url, bodies }
+        RawServer { url, requests }
     }
 
-    /// Headers (names lower-cased) and body of every request read so far.
-    pub fn requests(&self) -> Vec<(Vec<(String, String)>, Vec<u8>)> {
-        self.bodies.lock().unwrap().clone()
+    /// Every request read so far (header names lower-cased).
+    pub fn requests(&self) -> Vec<Captured> {
+        self.requests.lock().unwrap().clone()
     }
 }
