@@ -16,6 +16,8 @@ use tokio::net::TcpStream;
 
 /// A response body larger than this is an error, not a reason to run out of memory.
 const MAX_RESPONSE_BODY: usize = 64 << 20;
+/// A response head that has not ended by this size is an error.
+const MAX_RESPONSE_HEAD: usize = 64 << 10;
 /// Response headers read at most (httparse works on a fixed array).
 const MAX_RESPONSE_HEADERS: usize = 100;
 
@@ -198,6 +200,9 @@ impl Conn {
                     continue;
                 }
                 break head;
+            }
+            if self.buf.len() > MAX_RESPONSE_HEAD {
+                return Err(self.other("the response's head is over 64 KiB"));
             }
             if self.fill().await? == 0 {
                 return Err(self.other(if self.buf.is_empty() {
