@@ -480,9 +480,8 @@ impl JsonTemplate {
             JsonTemplate::Lit(v) => put(out, v),
             JsonTemplate::Str(t) => match (t.sole_var(), ctx.data_json) {
                 (Some(Var::Data), Some(json)) => out.extend_from_slice(json),
-                (Some(Var::Data | Var::Timestamp(_) | Var::Var(_)), _) => {
-                    put(out, &self.render(ctx)?)
-                }
+                (Some(Var::Data), None) => put(out, ctx.data.ok_or_else(|| missing(&Var::Data))?),
+                (Some(Var::Timestamp(_) | Var::Var(_)), _) => put(out, &self.render(ctx)?),
                 _ => put(out, t.render(ctx)?.as_str()),
             },
             JsonTemplate::Array(items) => {
