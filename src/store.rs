@@ -450,9 +450,10 @@ pub type Ack = tokio::sync::oneshot::Sender<Option<i64>>;
 /// path only sends them down a channel. A record may carry an [`Ack`], answered after
 /// the transaction holding it commits: `listen` acknowledges a delivery only then, and
 /// under load many deliveries share one commit. The channel is bounded: a writer that
-/// falls behind slows the senders down instead of growing memory.
+/// falls behind makes the sending tasks wait (without holding up their runtime's
+/// thread) instead of growing memory.
 pub struct BatchWriter {
-    tx: Option<std::sync::mpsc::SyncSender<(Recorded, Option<Ack>)>>,
+    tx: Option<tokio::sync::mpsc::Sender<(Recorded, Option<Ack>)>>,
     handle: Option<std::thread::JoinHandle<Result<u64, StoreError>>>,
 }
 
@@ -496,15 +497,14 @@ impl BatchWriter {
                 }
             }
         };
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(Recorded, Option<Ack>)>(4096);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Recorded, Option<Ack>)>(4096);
         let checkpointer = Checkpointer::start(&store);
         let handle = std::thread::spawn(move || {
             yield_to_producers();
             let mut written = 0u64;
             let result = loop {
-                let first = match rx.recv() {
-                    Ok(r) => r,
-                    Err(_) => break Ok(written),
+                let Some(first) = rx.blocking_recv() else {
+                    break Ok(written);
                 };
                 let mut batch = vec![first];
                 while batch.len() < 2048 {
@@ -544,22 +544,22 @@ impl BatchWriter {
         }
     }
 
-    /// Queues a record; `false` if the writer has stopped (its error comes from `finish`).
-    pub fn send(&self, r: Recorded) -> bool {
-        self.tx
-            .as_ref()
-            .is_some_and(|tx| tx.send((r, None)).is_ok())
+    /// Queues a record, waiting while the queue is full; `false` if the writer has
+    /// stopped (its error comes from `finish`).
+    pub async fn send(&self, r: Recorded) -> bool {
+        match &self.tx {
+            Some(tx) => tx.send((r, None)).await.is_ok(),
+            None => false,
+        }
     }
 
-    /// Queues a record and returns what tells when it is committed (`Err` when the
-    /// writer has stopped).
-    pub fn send_acked(&self, r: Recorded) -> tokio::sync::oneshot::Receiver<Option<i64>> {
+    /// Queues a record and waits until it is committed: its local id, or `None` when
+    /// it could not be written.
+    pub async fn send_acked(&self, r: Recorded) -> Option<i64> {
         let (ack, done) = tokio::sync::oneshot::channel();
-        if let Some(tx) = &self.tx {
-            // A full channel blocks this thread briefly: back-pressure on the receiver.
-            let _ = tx.send((r, Some(ack)));
-        }
-        done
+        let tx = self.tx.as_ref()?;
+        tx.send((r, Some(ack))).await.ok()?;
+        done.await.ok().flatten()
     }
 
     /// Waits until every queued record is written; how many were.
@@ -887,6 +887,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let writer = BatchWriter::start(Store::open(&path).unwrap());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let empty = std::fs::metadata(&path).unwrap().len();
         let record = Recorded {
             direction: Direction::In,
@@ -905,7 +908,7 @@ mod tests {
             attempts: Vec::new(),
         };
         for _ in 0..100 {
-            assert!(writer.send(record.clone()));
+            assert!(rt.block_on(writer.send(record.clone())));
         }
         // 100 records of 4 KiB: the file holds them once a checkpoint has run.
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -918,7 +921,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
         }
         for _ in 0..100 {
-            assert!(writer.send(record.clone()));
+            assert!(rt.block_on(writer.send(record.clone())));
         }
         assert_eq!(writer.finish().unwrap(), 200);
         assert!(std::fs::metadata(&path).unwrap().len() >= empty + 800 * 1024);

@@ -166,7 +166,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let store_path = store.as_ref().map(|s| s.path().to_string());
     let seen = match &store {
         Some(s) => s
-            .recent_incoming(100_000)
+            .recent_incoming(crate::http::receiver::SEEN_WINDOW as u32)
             .context("could not read recent deliveries from the store")?,
         None => Default::default(),
     };

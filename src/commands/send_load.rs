@@ -329,7 +329,7 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                 state,
                 attempts: vec![attempt],
             };
-            if !w.send(rec) {
+            if !w.send(rec).await {
                 bail!("the store writer stopped");
             }
         }

@@ -13,7 +13,8 @@ use crate::store::{
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -98,12 +99,60 @@ pub struct Receiver {
     writer: Option<BatchWriter>,
     client: HttpClient,
     /// Delivery id → attempts seen (this run, plus recent ones from the store).
-    seen: Mutex<HashMap<String, u32>>,
+    seen: Mutex<Seen>,
     seq: AtomicU64,
     lines: tokio::sync::mpsc::UnboundedSender<DeliveryLine>,
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
+}
+
+/// How many delivery ids `listen` remembers for telling duplicates: the most recent
+/// ones, from the store at start and then as they arrive. A long session with many
+/// distinct ids keeps a window of them, not every id it ever saw.
+pub const SEEN_WINDOW: usize = 100_000;
+
+/// Attempts per delivery id, over the last [`SEEN_WINDOW`] distinct ids.
+struct Seen {
+    counts: HashMap<Arc<str>, u32>,
+    order: VecDeque<Arc<str>>,
+}
+
+impl Seen {
+    fn new(recent: HashMap<String, u32>) -> Seen {
+        let mut seen = Seen {
+            counts: HashMap::with_capacity(recent.len()),
+            order: VecDeque::with_capacity(recent.len()),
+        };
+        for (id, n) in recent {
+            let id: Arc<str> = id.into();
+            seen.order.push_back(Arc::clone(&id));
+            seen.counts.insert(id, n);
+        }
+        seen.trim();
+        seen
+    }
+
+    /// Counts one more attempt of `id`; which attempt this is.
+    fn attempt(&mut self, id: &str) -> u32 {
+        if let Some(n) = self.counts.get_mut(id) {
+            *n += 1;
+            return *n;
+        }
+        let id: Arc<str> = id.into();
+        self.order.push_back(Arc::clone(&id));
+        self.counts.insert(id, 1);
+        self.trim();
+        1
+    }
+
+    fn trim(&mut self) {
+        while self.order.len() > SEEN_WINDOW {
+            if let Some(old) = self.order.pop_front() {
+                self.counts.remove(&old);
+            }
+        }
+    }
 }
 
 type Resp = hyper::Response<Full<Bytes>>;
@@ -128,7 +177,7 @@ impl Receiver {
             cfg,
             writer,
             client,
-            seen: Mutex::new(seen),
+            seen: Mutex::new(Seen::new(seen)),
             seq: AtomicU64::new(0),
             lines,
             matched: AtomicBool::new(false),
@@ -313,11 +362,9 @@ impl Receiver {
 
         // Seen before?
         if let Some(id) = &line.delivery_id {
-            let mut seen = self.seen.lock().expect("seen lock");
-            let n = seen.entry(id.clone()).or_insert(0);
-            *n += 1;
-            line.attempt = *n;
-            line.duplicate = *n > 1;
+            let n = self.seen.lock().expect("seen lock").attempt(id);
+            line.attempt = n;
+            line.duplicate = n > 1;
         }
 
         // The answer.
@@ -393,8 +440,8 @@ impl Receiver {
                 }],
             };
             match w.send_acked(record).await {
-                Ok(Some(id)) => line.id = Some(id),
-                _ => {
+                Some(id) => line.id = Some(id),
+                None => {
                     response = json_response(
                         503,
                         serde_json::json!({"error": "hookctl could not record the delivery"}),
@@ -481,5 +528,26 @@ impl Receiver {
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_told_over_a_window_of_recent_ids() {
+        let mut seen = Seen::new(HashMap::from([("old".to_string(), 2)]));
+        assert_eq!(seen.attempt("old"), 3);
+        assert_eq!(seen.attempt("a"), 1);
+        assert_eq!(seen.attempt("a"), 2);
+        // Enough new ids push the oldest out; memory stays bounded.
+        for i in 0..SEEN_WINDOW {
+            seen.attempt(&format!("id-{i}"));
+        }
+        assert_eq!(seen.counts.len(), SEEN_WINDOW);
+        assert_eq!(seen.order.len(), SEEN_WINDOW);
+        assert_eq!(seen.attempt("old"), 1);
+        assert_eq!(seen.attempt(&format!("id-{}", SEEN_WINDOW - 1)), 2);
     }
 }
