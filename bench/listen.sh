@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `hookctl listen` (verifying and recording every delivery) against a bare hyper
-# server (no verification, no store) and a plain Node.js receiver that verifies the
+# server (no verification, no store), the same server serving as `listen` does but
+# doing no work (examples/bare_receiver.rs, AS_LISTEN=1) and a plain Node.js receiver that verifies the
 # same way, all under the same wrk load with a 1 KiB signed body, in one run.
 # Each receiver is pinned to one core and wrk to the other.
 # Targets (issue: listen): hookctl >= 80 % of bare hyper, >= 3x Node. Peak memory.
@@ -66,10 +67,12 @@ load() {
 }
 
 best() { python3 -c 'import sys; print(max(float(a) for a in sys.argv[1:]))' "$@"; }
-bare_runs=(); hk_runs=(); hkn_runs=(); node_runs=(); hk_rss=0; stored=0
+bare_runs=(); shell_runs=(); hk_runs=(); hkn_runs=(); node_runs=(); hk_rss=0; stored=0
 for round in $(seq "$rounds"); do
   start env THREADS=1 target/release/examples/bare_receiver 127.0.0.1:0
   bare_runs+=("$(load "bare hyper")"); stop
+  start env THREADS=1 AS_LISTEN=1 target/release/examples/bare_receiver 127.0.0.1:0
+  shell_runs+=("$(load "hyper shell")"); stop
   rm -f "$work"/store.db*
   start "$bin" --store "$work/store.db" --json listen --port 0 -p github --secret "$secret"
   hk_runs+=("$(load "hookctl listen")"); stop
@@ -82,14 +85,15 @@ for round in $(seq "$rounds"); do
   hkn_runs+=("$(load "hookctl listen --no-store")"); stop
   start env SECRET="$secret" node bench/node_receiver.js
   node_runs+=("$(load "node")"); stop
-  echo "round $round: bare ${bare_runs[-1]}  listen ${hk_runs[-1]} ($stored recorded)  --no-store ${hkn_runs[-1]}  node ${node_runs[-1]}" >&2
+  echo "round $round: bare ${bare_runs[-1]}  shell ${shell_runs[-1]}  listen ${hk_runs[-1]} ($stored recorded)  --no-store ${hkn_runs[-1]}  node ${node_runs[-1]}" >&2
 done
-bare=$(best "${bare_runs[@]}"); hk=$(best "${hk_runs[@]}"); hk_nostore=$(best "${hkn_runs[@]}"); nodejs=$(best "${node_runs[@]}")
+bare=$(best "${bare_runs[@]}"); shell=$(best "${shell_runs[@]}"); hk=$(best "${hk_runs[@]}"); hk_nostore=$(best "${hkn_runs[@]}"); nodejs=$(best "${node_runs[@]}")
 
-python3 - "$bare" "$hk" "$hk_rss" "$stored" "$hk_nostore" "$nodejs" <<'PY'
+python3 - "$bare" "$hk" "$hk_rss" "$stored" "$hk_nostore" "$nodejs" "$shell" <<'PY'
 import sys
-bare, hk, rss, stored, hkn, node = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+bare, hk, rss, stored, hkn, node, shell = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
 print(f"bare hyper (no verification, no store):     {bare:10.0f} req/s")
+print(f"hyper as listen serves (timeouts, graceful shutdown, JSON answer; no work): {shell:.0f} req/s = {shell/bare:.2f} of bare")
 print(f"hookctl listen (verify + store, all 2xx):    {hk:10.0f} req/s   peak RSS {rss/1024:.1f} MiB   {stored} deliveries recorded")
 print(f"hookctl listen --no-store (verify only):     {hkn:10.0f} req/s")
 print(f"node http + crypto (verify only):            {node:10.0f} req/s")
