@@ -214,14 +214,15 @@ impl Store {
             .map_err(|e| self.err(e))?;
         // WAL with `synchronous = NORMAL`: a commit is in the OS's hands at once, so a
         // killed process loses nothing it committed, and only a checkpoint waits on
-        // the disk. SQLite's automatic checkpoints wait for 64 MiB of WAL here, not
-        // its default 4 MiB; a [`BatchWriter`] turns them off and makes them from a
-        // thread of its own ([`Checkpointer`]). The WAL is cut back after one.
+        // the disk. SQLite's automatic checkpoints wait for 16,384 pages of WAL here
+        // (128 MiB with 8 KiB pages), not its default 1,000; a [`BatchWriter`] turns
+        // them off and makes them from a thread of its own ([`Checkpointer`]). The
+        // WAL file is cut back to [`WAL_LIMIT`] after one.
         self.conn
-            .execute_batch(
+            .execute_batch(&format!(
                 "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-                 PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 67108864;",
-            )
+                 PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = {WAL_LIMIT};"
+            ))
             .map_err(|e| self.err(e))?;
         let version: i64 = self
             .conn
@@ -576,6 +577,10 @@ impl BatchWriter {
 /// How often the checkpointer looks for newly committed WAL frames.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
+/// The WAL a [`Checkpointer`] lets grow before it makes the writer start it afresh;
+/// also what the WAL file is cut back to (`journal_size_limit`).
+const WAL_LIMIT: i64 = 64 << 20;
+
 /// Copies the WAL back into the database from a thread and connection of its own,
 /// while a [`BatchWriter`] runs.
 ///
@@ -602,6 +607,7 @@ impl Checkpointer {
         )
         .ok()?;
         conn.busy_timeout(Duration::from_secs(10)).ok()?;
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).ok()?;
         store
             .conn
             .execute_batch("PRAGMA wal_autocheckpoint = 0")
@@ -621,7 +627,17 @@ impl Checkpointer {
                 if now != done {
                     // A failure (a reader holding old frames, a busy lock) is harmless:
                     // the next round copies what this one could not.
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    let frames: i64 = conn
+                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+                        .unwrap_or(0);
+                    // Under sustained load the writer never finds the WAL wholly copied
+                    // back, so it never starts it afresh, and the WAL would grow for as
+                    // long as the load lasts. Past the limit, a RESTART checkpoint
+                    // holds the writer back for the little that is left to copy, and
+                    // its next commit begins the WAL again.
+                    if frames.saturating_mul(page_size) > WAL_LIMIT {
+                        let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+                    }
                     done = now;
                 }
                 if last {
