@@ -277,6 +277,11 @@ impl Store {
         &self.path
     }
 
+    /// How long a statement waits for another connection's lock (10 s by default).
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(wait).map_err(|e| self.err(e))
+    }
+
     /// Records a delivery; its local id.
     pub fn insert_delivery(&self, d: &NewDelivery) -> Result<i64, StoreError> {
         insert_delivery(&self.conn, d).map_err(|e| self.err(e))
@@ -503,9 +508,14 @@ impl BatchWriter {
         let handle = std::thread::spawn(move || {
             yield_to_producers();
             let mut written = 0u64;
-            let result = loop {
+            // A batch that cannot be written (a lock held past the busy timeout, a
+            // full disk) is acknowledged as not recorded, and the writer goes on with
+            // the next one: a passing failure must not stop recording for good. The
+            // first failure is what `finish` reports.
+            let mut failed = None;
+            loop {
                 let Some(first) = rx.blocking_recv() else {
-                    break Ok(written);
+                    break;
                 };
                 let mut batch = vec![first];
                 while batch.len() < 2048 {
@@ -530,14 +540,17 @@ impl BatchWriter {
                     }
                     Err(e) => {
                         acknowledge(acks.into_iter().flatten().map(|a| (a, None)).collect());
-                        break Err(e);
+                        failed.get_or_insert(e);
                     }
                 }
-            };
+            }
             if let Some(c) = checkpointer {
                 c.finish();
             }
-            result
+            match failed {
+                Some(e) => Err(e),
+                None => Ok(written),
+            }
         });
         BatchWriter {
             tx: Some(tx),
@@ -606,7 +619,10 @@ impl Checkpointer {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .ok()?;
-        conn.busy_timeout(Duration::from_secs(10)).ok()?;
+        // Only a RESTART checkpoint waits, holding the writer back meanwhile: for
+        // readers of other processes to leave the WAL, never long (it gives up and
+        // tries again next round).
+        conn.busy_timeout(Duration::from_millis(100)).ok()?;
         let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).ok()?;
         store
             .conn
@@ -946,6 +962,48 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 200);
+    }
+
+    /// A batch that cannot be written is acknowledged as not recorded, and the writer
+    /// records the next ones; `finish` reports the failure.
+    #[test]
+    fn the_batch_writer_outlives_a_failed_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let store = Store::open(&path).unwrap();
+        store.set_busy_timeout(Duration::from_millis(100)).unwrap();
+        let writer = BatchWriter::start(store);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let record = Recorded {
+            direction: Direction::In,
+            source: "listen",
+            profile: None,
+            event: None,
+            delivery_id: Some("d1".into()),
+            method: "POST".into(),
+            url: "/".into(),
+            headers: HeaderList::new(),
+            body: bytes::Bytes::from_static(b"{}"),
+            valid: None,
+            reason: None,
+            duplicate: false,
+            state: State::Delivered,
+            attempts: Vec::new(),
+        };
+        // Another process holds the write lock past the writer's busy timeout.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        assert_eq!(rt.block_on(writer.send_acked(record.clone())), None);
+        other.execute_batch("ROLLBACK").unwrap();
+        let id = rt.block_on(writer.send_acked(record.clone()));
+        assert!(id.is_some(), "the writer stopped after one failed commit");
+        assert!(matches!(writer.finish(), Err(StoreError::Sql { .. })));
+        let n: i64 = other
+            .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
     }
 
     #[test]
