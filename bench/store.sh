@@ -4,7 +4,8 @@
 # record (a deliveries row with 1 KiB body and headers, an attempts row, three
 # indexes) in batches of 1, 32 and 256 per transaction; the peer, Python's sqlite3,
 # inserts one row of the same size into a one-index table in batches of 32, with the
-# same WAL settings. One core. Lower is better.
+# same WAL settings; and SQLite's own floor through rusqlite: one bare row of the same
+# size, no index, no checkpoint during the run. One core. Lower is better.
 #
 #   bash bench/store.sh                # RECORDS=20000
 set -euo pipefail
@@ -40,4 +41,7 @@ print(f"{(time.perf_counter() - start) * 1e6 / n:.1f}")
 PY
 )
 printf 'python sqlite3, one row, 32 per commit: %6.1f us/record\n' "$py"
+rm -f "$work"/f.db*
+floor=$(taskset -c 0 target/release/examples/store_bench "$work/f.db" floor "$records" | awk '{print $2}')
+printf 'rusqlite, bare row, no index, no checkpoint, 32 per commit: %6.1f us/record\n' "$floor"
 python3 -c 'import sys; print(f"hookctl/sqlite floor at 32 per commit: {float(sys.argv[1])/float(sys.argv[2]):.2f}")' "$hk32" "$py"

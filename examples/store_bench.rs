@@ -4,6 +4,10 @@
 //!
 //!   cargo run --release --example store_bench -- PATH BATCH [RECORDS]
 //! prints `us_per_record N`.
+//!
+//! `floor` as BATCH measures SQLite itself instead, through the same library: one row
+//! per record (the same body and headers, as a blob and a text) in a table with no
+//! index, 32 per commit, with no checkpoint during the run.
 
 use hookctl::envelope::HeaderList;
 use hookctl::store::{Direction, Recorded, RecordedAttempt, State, Store, now_rfc3339};
@@ -13,8 +17,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (Some(path), Some(batch)) = (args.next(), args.next()) else {
         return Err("usage: store_bench PATH BATCH [RECORDS]".into());
     };
-    let batch: usize = batch.parse()?;
     let records: usize = args.next().map_or(Ok(20_000), |n| n.parse())?;
+    if batch == "floor" {
+        return floor(&path, records);
+    }
+    let batch: usize = batch.parse()?;
     let mut store = Store::open(std::path::Path::new(&path))?;
     let mut headers = HeaderList::new();
     for (n, v) in [
@@ -62,6 +69,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let chunk: Vec<Recorded> = (0..batch).map(|_| record.clone()).collect();
         store.insert_batch(&chunk)?;
         written += batch;
+    }
+    let micros = started.elapsed().as_secs_f64() * 1e6 / written as f64;
+    println!("us_per_record {micros:.1}");
+    Ok(())
+}
+
+/// The cost of one bare SQLite row of a record's size.
+fn floor(path: &str, records: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(
+        "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+         PRAGMA wal_autocheckpoint = 0;
+         CREATE TABLE t (id INTEGER PRIMARY KEY, headers TEXT, body BLOB);",
+    )?;
+    let headers = "h".repeat(400);
+    let body = vec![b'x'; 1024];
+    let started = std::time::Instant::now();
+    let mut written = 0;
+    while written < records {
+        let tx = conn.unchecked_transaction()?;
+        for _ in 0..32 {
+            conn.prepare_cached("INSERT INTO t (headers, body) VALUES (?1, ?2)")?
+                .execute(rusqlite::params![headers, body])?;
+        }
+        tx.commit()?;
+        written += 32;
     }
     let micros = started.elapsed().as_secs_f64() * 1e6 / written as f64;
     println!("us_per_record {micros:.1}");
