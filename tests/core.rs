@@ -828,3 +828,87 @@ fn auto_detection_picks_the_profile_from_headers() {
     }
     assert!(catalog.detect(&HeaderList::new()).unwrap().is_none());
 }
+
+/// Load mode makes every request in one reused `Draft`. Whatever the draft held
+/// before (another profile's headers, a longer body, a signature elsewhere in the
+/// order), the request must be the one a fresh `Plan::prepare` makes from the same
+/// random draws; and the body must be the bytes of the value tree the templates
+/// render, serialised (the slower path this writer replaced).
+#[test]
+fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
+    use hookctl::commands::send::{Draft, Plan};
+    use hookctl::envelope::GivenData;
+    use hookctl::envelope::template::Ctx;
+    let now = 1_775_399_400;
+    // Valid as raw text, hex and base64 alike, so every profile's encoding takes it.
+    let key = secret("00112233445566778899aabbccddeeff");
+    let mut draft = Draft::default();
+    let mut checked = 0;
+    for (round, p) in Catalog::builtin().all().unwrap().into_iter().enumerate() {
+        for (k, event) in p.events.keys().enumerate() {
+            let given =
+                (k % 2 == 1).then(|| GivenData::new(serde_json::json!({"n": k, "s": "\"q\""})));
+            let mut extra = HeaderList::new();
+            if k % 3 == 2 {
+                extra.push("X-Extra", format!("e{k}"));
+            }
+            let plan = Plan {
+                profile: p.clone(),
+                secrets: vec![key.clone()],
+                event: event.clone(),
+                data: given.clone(),
+                patches: vec![],
+                extra_headers: extra,
+                method: "POST".into(),
+                url: "http://127.0.0.1:9/hooks?x=1".parse().unwrap(),
+            };
+            let seed = (round * 1000 + k) as u64;
+            fastrand::seed(seed);
+            plan.prepare_into(&plan.signer().unwrap(), false, now, &mut draft)
+                .unwrap();
+            fastrand::seed(seed);
+            let fresh = plan.prepare(None, now).unwrap();
+            let what = format!("{}/{event}", p.name);
+            assert_eq!(draft.built.id, fresh.built.id, "{what}");
+            assert_eq!(draft.built.event, fresh.built.event, "{what}");
+            assert_eq!(draft.built.vars, fresh.built.vars, "{what}");
+            assert_eq!(draft.built.body, &fresh.body[..], "{what}");
+            assert_eq!(draft.headers, fresh.headers, "{what}");
+
+            // The oracle for the body: the value tree, serialised.
+            fastrand::seed(seed);
+            let id = p.new_id(now).unwrap();
+            let vars = p.render_vars(Some(event), &id, now).unwrap();
+            let ctx = Ctx {
+                event: Some(event),
+                id: Some(&id),
+                timestamp: Some(now),
+                vars: Some(&vars),
+                ..Ctx::default()
+            };
+            let sample;
+            let data = match &given {
+                Some(g) => g.value(),
+                None => {
+                    sample = p.events[event].data.render(&ctx).unwrap();
+                    &sample
+                }
+            };
+            let ctx = Ctx {
+                data: Some(data),
+                ..ctx
+            };
+            let tree = match &p.envelope {
+                Some(env) => env.render(&ctx).unwrap(),
+                None => data.clone(),
+            };
+            assert_eq!(
+                String::from_utf8_lossy(&draft.built.body),
+                serde_json::to_string(&tree).unwrap(),
+                "{what}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} events");
+}

@@ -3,6 +3,7 @@
 
 mod support;
 use serde_json::Value;
+use std::time::{Duration, Instant};
 use support::server::{Captured, RawServer, Reply, TestServer, verifies};
 use support::{hookctl, json_lines, stderr, stdout};
 use tempfile::TempDir;
@@ -704,6 +705,53 @@ fn load_mode_counts_are_exact() {
         (r["ok"].as_u64(), r["non_2xx"].as_u64()),
         (Some(1), Some(4))
     );
+}
+
+/// Each request in load mode has the whole `--timeout` to itself: two slow answers
+/// in a row, each inside it, are not timed out together; one past it is, and the next
+/// request gets a fresh connection and a fresh deadline.
+#[test]
+fn load_mode_times_out_each_request_on_its_own() {
+    let dir = TempDir::new().unwrap();
+    let slow = |ms| Reply::status(200).delay(Duration::from_millis(ms));
+    let server = TestServer::start(vec![
+        Reply::status(200),
+        slow(300),
+        slow(300),
+        slow(3000),
+        Reply::status(200),
+    ]);
+    let started = Instant::now();
+    let o = send(
+        &dir,
+        &server.url,
+        &[
+            "-p",
+            "github",
+            "-e",
+            "ping",
+            "--secret",
+            "k",
+            "--count",
+            "6",
+            "-c",
+            "1",
+            "--timeout",
+            "500ms",
+        ],
+    );
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = &json_lines(&o)[0]["data"];
+    assert_eq!(
+        (r["sent"].as_u64(), r["ok"].as_u64(), r["errors"].as_u64()),
+        (Some(6), Some(5), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["error_kinds"]["timeout"], 1, "{r}");
+    // 0.3 + 0.3 + 0.5 s of waiting, not the 3 s answer.
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    assert_eq!(server.requests().len(), 6);
 }
 
 /// Load mode's own HTTP/1.1 client against answers framed every way a server may

@@ -4,6 +4,7 @@
 use super::header_pairs;
 use crate::cli::{GlobalArgs, SendArgs};
 use crate::envelope::profile::parse_duration;
+use crate::envelope::sign::{Scratch, Signer};
 use crate::envelope::{BuiltEvent, GivenData, HeaderList, Profile, Secret, SignInput};
 use crate::http::client::{ClientOptions, HttpClient, SendError, Sent};
 use crate::output::{BodyJson, Output, escape};
@@ -38,6 +39,15 @@ pub struct Prepared {
     pub headers: HeaderList,
 }
 
+/// One request made in place, its memory reused for the next (load mode).
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub built: BuiltEvent,
+    pub headers: HeaderList,
+    scratch: Scratch,
+    signed: Vec<u8>,
+}
+
 impl Plan {
     /// The path (and query) a scheme that signs the path sees.
     pub fn signed_path(&self) -> String {
@@ -47,35 +57,90 @@ impl Plan {
     /// Builds the event (fresh id and timestamp unless given), applies `--data` and
     /// `--set`, and signs it.
     pub fn prepare(&self, id: Option<String>, timestamp: i64) -> Result<Prepared> {
+        let mut draft = Draft::default();
+        let given_id = id.is_some();
+        draft.built.id = id.unwrap_or_default();
+        self.prepare_into(&self.signer()?, given_id, timestamp, &mut draft)?;
+        // The body lives on in `body`; `built.body` would only be a second copy.
+        let body = Bytes::from(std::mem::take(&mut draft.built.body));
+        Ok(Prepared {
+            built: draft.built,
+            body,
+            headers: draft.headers,
+        })
+    }
+
+    /// The profile's signing with the plan's secrets, keyed once.
+    pub fn signer(&self) -> Result<Signer<'_>> {
+        self.profile
+            .signer(&self.secrets)
+            .context("could not sign the event")
+    }
+
+    /// [`prepare`](Self::prepare) into `draft`, reusing its memory: what load mode
+    /// does for every request. `draft.built.id` is kept when `given_id`.
+    pub fn prepare_into(
+        &self,
+        signer: &Signer,
+        given_id: bool,
+        timestamp: i64,
+        draft: &mut Draft,
+    ) -> Result<()> {
         let p = &self.profile;
-        let mut built = p.build_event(&self.event, self.data.as_ref(), id, timestamp)?;
+        p.build_event_into(
+            &self.event,
+            self.data.as_ref(),
+            given_id,
+            timestamp,
+            &mut draft.built,
+            &mut draft.scratch,
+        )?;
         // `--set` paths address the body as sent (as `events show` prints it).
         if !self.patches.is_empty() {
             let mut body: Value =
-                serde_json::from_slice(&built.body).context("--set needs a JSON body")?;
+                serde_json::from_slice(&draft.built.body).context("--set needs a JSON body")?;
             for (path, v) in &self.patches {
                 set_path(&mut body, path, v.clone())
                     .with_context(|| format!("could not apply --set {path}"))?;
             }
-            built.body = serde_json::to_vec(&body)?;
+            draft.built.body = serde_json::to_vec(&body)?;
         }
-        // The body lives on in `body`; `built.body` would only be a second copy.
-        let body = Bytes::from(std::mem::take(&mut built.body));
-        let headers = self.sign(&built, &body, timestamp)?;
-        Ok(Prepared {
-            built,
-            body,
-            headers,
-        })
+        self.sign_into(
+            signer,
+            &draft.built,
+            &draft.built.body,
+            timestamp,
+            &mut draft.headers,
+            &mut draft.signed,
+        )
     }
 
     /// Signs (again) at `timestamp`: the body and id stay, the signature is fresh.
     pub fn sign(&self, built: &BuiltEvent, body: &[u8], timestamp: i64) -> Result<HeaderList> {
-        let path = self.signed_path();
-        let mut headers = self
-            .profile
-            .sign(
-                &self.secrets,
+        let mut headers = HeaderList::new();
+        self.sign_into(
+            &self.signer()?,
+            built,
+            body,
+            timestamp,
+            &mut headers,
+            &mut Vec::new(),
+        )?;
+        Ok(headers)
+    }
+
+    fn sign_into(
+        &self,
+        signer: &Signer,
+        built: &BuiltEvent,
+        body: &[u8],
+        timestamp: i64,
+        headers: &mut HeaderList,
+        signed: &mut Vec<u8>,
+    ) -> Result<()> {
+        let path = crate::http::path_and_query(&self.url);
+        signer
+            .sign_into(
                 &SignInput {
                     body,
                     event: Some(&built.event),
@@ -85,6 +150,8 @@ impl Plan {
                     path: &path,
                     vars: &built.vars,
                 },
+                headers,
+                signed,
             )
             .context("could not sign the event")?;
         for (n, v) in self.extra_headers.iter() {
@@ -94,7 +161,7 @@ impl Plan {
                 headers.push(n, v);
             }
         }
-        Ok(headers)
+        Ok(())
     }
 }
 

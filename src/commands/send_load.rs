@@ -1,16 +1,18 @@
 //! `hookctl send --count N`: load mode. Every request is its own event (fresh id,
 //! timestamp and signature); a summary of counts and latencies follows.
 
-use super::send::{Plan, Prepared};
+use super::send::{Draft, Plan, Prepared};
 use crate::Exit;
 use crate::cli::{GlobalArgs, LoadArgs};
 use crate::envelope::profile::parse_duration;
+use crate::envelope::{BuiltEvent, HeaderList};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::conn::Conn;
 use crate::output::Output;
 use crate::settings::{now_unix, open_store};
 use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, now_rfc3339};
 use anyhow::{Context, Result, bail};
+use bytes::Bytes;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -223,6 +225,10 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
     let mut stats = WorkerStats::default();
     let mut recent: Vec<Prepared> = Vec::new();
     let mut conn = (sh.plan.url.scheme() == "http").then(|| Conn::new(&sh.plan.url));
+    // Fresh events are made in one draft, its memory reused from one to the next.
+    let signer = sh.plan.signer()?;
+    let mut draft = Draft::default();
+    let mut held: Prepared;
     loop {
         let i = sh.next.fetch_add(1, Ordering::Relaxed);
         if i >= sh.count || sh.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -235,35 +241,56 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
             }
             tokio::time::sleep_until(at.into()).await;
         }
-        let (mut req, duplicate) = match &sh.queue {
-            Some(q) => q[i as usize]
-                .lock()
-                .expect("queue lock")
-                .take()
-                .expect("each slot is taken once"),
-            None if !recent.is_empty() && fastrand::f64() < sh.duplicate_rate => {
-                (recent[fastrand::usize(..recent.len())].clone(), true)
-            }
-            None => (sh.plan.prepare(None, now_unix())?, false),
-        };
+        let (built, headers, body, duplicate): (&BuiltEvent, &HeaderList, &[u8], bool) =
+            match &sh.queue {
+                Some(q) => {
+                    let (p, duplicate) = q[i as usize]
+                        .lock()
+                        .expect("queue lock")
+                        .take()
+                        .expect("each slot is taken once");
+                    held = p;
+                    if duplicate && sh.plan.profile.timestamped() {
+                        held.headers = sh.plan.sign(&held.built, &held.body, now_unix())?;
+                    }
+                    (&held.built, &held.headers, &held.body, duplicate)
+                }
+                None if !recent.is_empty() && fastrand::f64() < sh.duplicate_rate => {
+                    held = recent[fastrand::usize(..recent.len())].clone();
+                    if sh.plan.profile.timestamped() {
+                        held.headers = sh.plan.sign(&held.built, &held.body, now_unix())?;
+                    }
+                    (&held.built, &held.headers, &held.body, true)
+                }
+                None => {
+                    sh.plan
+                        .prepare_into(&signer, false, now_unix(), &mut draft)?;
+                    if sh.duplicate_rate > 0.0 {
+                        if recent.len() >= 64 {
+                            recent.swap_remove(fastrand::usize(..recent.len()));
+                        }
+                        recent.push(Prepared {
+                            built: BuiltEvent {
+                                body: Vec::new(),
+                                ..draft.built.clone()
+                            },
+                            body: Bytes::copy_from_slice(&draft.built.body),
+                            headers: draft.headers.clone(),
+                        });
+                    }
+                    (&draft.built, &draft.headers, &draft.built.body, false)
+                }
+            };
         if duplicate {
             stats.duplicates += 1;
-            if sh.plan.profile.timestamped() {
-                req.headers = sh.plan.sign(&req.built, &req.body, now_unix())?;
-            }
-        } else if sh.queue.is_none() && sh.duplicate_rate > 0.0 {
-            if recent.len() >= 64 {
-                recent.swap_remove(fastrand::usize(..recent.len()));
-            }
-            recent.push(req.clone());
         }
         let started_at = sh.writer.as_ref().map(|_| now_rfc3339());
         let result = match conn.as_mut() {
             Some(c) => {
                 c.send(
                     &sh.plan.method,
-                    &req.headers,
-                    req.body.clone(),
+                    headers,
+                    body,
                     sh.timeout,
                     sh.writer.is_some(),
                 )
@@ -274,8 +301,8 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                     .send(
                         &sh.plan.method,
                         &sh.plan.url,
-                        &req.headers,
-                        req.body.clone(),
+                        headers,
+                        Bytes::copy_from_slice(body),
                         sh.timeout,
                     )
                     .await
@@ -317,12 +344,12 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                 direction: Direction::Out,
                 source: "send",
                 profile: Some(sh.plan.profile.name.clone()),
-                event: Some(req.built.event.clone()),
-                delivery_id: Some(req.built.id.clone()),
+                event: Some(built.event.clone()),
+                delivery_id: Some(built.id.clone()),
                 method: sh.plan.method.clone(),
                 url: sh.plan.url.to_string(),
-                headers: req.headers.clone(),
-                body: req.body.clone(),
+                headers: headers.clone(),
+                body: Bytes::copy_from_slice(body),
                 valid: None,
                 reason: None,
                 duplicate,

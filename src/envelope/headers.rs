@@ -28,6 +28,38 @@ impl HeaderList {
         Self(Vec::new())
     }
 
+    pub fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
+    /// The value of entry `i`, emptied, under `name`, keeping the strings' memory
+    /// (an entry is added when `i` is the length). For lists rewritten once per
+    /// request; [`truncate`](Self::truncate) drops what is left over.
+    pub fn reuse(&mut self, i: usize, name: &str) -> &mut String {
+        if i == self.0.len() {
+            self.0.push((name.to_string(), String::new()));
+        }
+        let (n, v) = &mut self.0[i];
+        if n != name {
+            n.clear();
+            n.push_str(name);
+        }
+        v.clear();
+        v
+    }
+
+    /// Moves the last entry to position `at`, shifting the ones after it.
+    pub fn move_last_to(&mut self, at: usize) {
+        let len = self.0.len();
+        if at < len {
+            self.0[at..].rotate_right(1);
+        }
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+
     pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.0.push((name.into(), value.into()));
     }

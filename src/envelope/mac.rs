@@ -14,18 +14,41 @@ pub enum MacState {
 
 impl MacState {
     pub fn new(algorithm: Algorithm, key: &[u8], message: &[u8]) -> MacState {
+        let mut m = MacState::keyed(algorithm, key);
+        m.update(message);
+        m
+    }
+
+    /// A MAC keyed and fed nothing yet: clone it for each message, and the key's
+    /// blocks are not hashed again.
+    pub fn keyed(algorithm: Algorithm, key: &[u8]) -> MacState {
         // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
-        macro_rules! mk {
-            ($v:ident, $h:ty) => {{
-                let mut m = <Hmac<$h>>::new_from_slice(key).expect("HMAC takes any key length");
-                m.update(message);
-                MacState::$v(m)
-            }};
-        }
+        const ANY: &str = "HMAC takes any key length";
         match algorithm {
-            Algorithm::HmacSha256 => mk!(Sha256, sha2::Sha256),
-            Algorithm::HmacSha1 => mk!(Sha1, sha1::Sha1),
-            Algorithm::HmacSha512 => mk!(Sha512, sha2::Sha512),
+            Algorithm::HmacSha256 => MacState::Sha256(Hmac::new_from_slice(key).expect(ANY)),
+            Algorithm::HmacSha1 => MacState::Sha1(Hmac::new_from_slice(key).expect(ANY)),
+            Algorithm::HmacSha512 => MacState::Sha512(Hmac::new_from_slice(key).expect(ANY)),
+        }
+    }
+
+    pub fn update(&mut self, message: &[u8]) {
+        match self {
+            MacState::Sha256(m) => m.update(message),
+            MacState::Sha1(m) => m.update(message),
+            MacState::Sha512(m) => m.update(message),
+        }
+    }
+
+    /// Finishes into `buf`: the MAC's bytes.
+    pub fn finish(self, buf: &mut [u8; 64]) -> &[u8] {
+        fn put<'b>(buf: &'b mut [u8; 64], mac: &[u8]) -> &'b [u8] {
+            buf[..mac.len()].copy_from_slice(mac);
+            &buf[..mac.len()]
+        }
+        match self {
+            MacState::Sha256(m) => put(buf, &m.finalize().into_bytes()),
+            MacState::Sha1(m) => put(buf, &m.finalize().into_bytes()),
+            MacState::Sha512(m) => put(buf, &m.finalize().into_bytes()),
         }
     }
 
@@ -48,17 +71,24 @@ impl MacState {
 }
 
 pub fn encode(encoding: Encoding, bytes: &[u8]) -> String {
+    let mut out = String::new();
+    encode_into(encoding, bytes, &mut out);
+    out
+}
+
+/// Appends the encoded signature to `out`.
+pub fn encode_into(encoding: Encoding, bytes: &[u8], out: &mut String) {
     match encoding {
         Encoding::Hex => {
             // `hex::encode` goes a char at a time; a MAC is at most 64 bytes.
-            let mut buf = [0u8; 128];
-            let text = &mut buf[..bytes.len().min(64) * 2];
-            match hex::encode_to_slice(&bytes[..text.len() / 2], text) {
-                Ok(()) if bytes.len() <= 64 => String::from_utf8_lossy(text).into_owned(),
-                _ => hex::encode(bytes),
+            for chunk in bytes.chunks(64) {
+                let mut buf = [0u8; 128];
+                let text = &mut buf[..chunk.len() * 2];
+                hex::encode_to_slice(chunk, text).expect("the buffer is twice the chunk");
+                out.push_str(std::str::from_utf8(text).expect("hex is ASCII"));
             }
         }
-        Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
+        Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode_string(bytes, out),
     }
 }
 

@@ -1,10 +1,10 @@
 //! Building an event's body from the catalogue and signing bodies.
 
 use super::headers::HeaderList;
-use super::mac::{MacState, encode};
+use super::mac::{MacState, encode, encode_into};
 use super::profile::Profile;
 use super::secret::{Secret, SecretError};
-use super::template::{Ctx, TemplateError, Var};
+use super::template::{Ctx, JsonTemplate, SPLICE_KEY, TemplateError, Var};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -33,13 +33,20 @@ pub enum SignError {
 }
 
 /// An event made from the catalogue (or the user's data), ready to sign and send.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BuiltEvent {
     pub event: String,
     pub id: String,
     pub timestamp: i64,
     pub vars: Map<String, Value>,
     pub body: Vec<u8>,
+}
+
+/// Buffers reused from one event to the next.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    text: String,
+    json: Vec<u8>,
 }
 
 /// Data the user gives an event (`send --data`), serialised once: load mode builds
@@ -122,41 +129,92 @@ impl Profile {
         id: Option<String>,
         timestamp: i64,
     ) -> Result<BuiltEvent, SignError> {
-        let id = match id {
-            Some(id) => id,
-            None => self.new_id(timestamp)?,
+        let given_id = id.is_some();
+        let mut built = BuiltEvent {
+            id: id.unwrap_or_default(),
+            ..BuiltEvent::default()
         };
-        let vars = self.render_vars(Some(event), &id, timestamp)?;
+        self.build_event_into(
+            event,
+            data,
+            given_id,
+            timestamp,
+            &mut built,
+            &mut Scratch::default(),
+        )?;
+        Ok(built)
+    }
+
+    /// [`build_event`](Self::build_event) into `built`, reusing its memory (load mode
+    /// builds thousands of events one after another). `built.id` is kept when
+    /// `given_id`.
+    pub fn build_event_into(
+        &self,
+        event: &str,
+        data: Option<&GivenData>,
+        given_id: bool,
+        timestamp: i64,
+        built: &mut BuiltEvent,
+        scratch: &mut Scratch,
+    ) -> Result<(), SignError> {
+        built.event.clear();
+        built.event.push_str(event);
+        built.timestamp = timestamp;
+        if !given_id {
+            built.id.clear();
+            let ctx = Ctx {
+                timestamp: Some(timestamp),
+                ..Ctx::default()
+            };
+            self.id
+                .render_into(&ctx, &mut built.id)
+                .map_err(|e| self.tpl_err(e))?;
+        }
+        built.vars = self.render_vars(Some(event), &built.id, timestamp)?;
         let ctx = Ctx {
             event: Some(event),
-            id: Some(&id),
+            id: Some(&built.id),
             timestamp: Some(timestamp),
-            vars: Some(&vars),
+            vars: Some(&built.vars),
             ..Ctx::default()
         };
-        let sample;
-        let (data, data_json) = match data {
-            Some(d) => (&d.value, Some(d.json.as_slice())),
-            None => {
-                sample = match self.events.get(event) {
+        // The catalogue's sample is written straight to JSON, unless the envelope
+        // splices it (that needs the value).
+        let splices = matches!(&self.envelope,
+            Some(JsonTemplate::Object(f)) if f.iter().any(|(k, _)| k == SPLICE_KEY));
+        let sample_value;
+        let (data, data_json) = match (data, self.events.get(event)) {
+            (Some(d), _) => (Some(&d.value), Some(d.json.as_slice())),
+            (None, Some(e)) if !splices => {
+                scratch.json.clear();
+                e.data
+                    .write_with(&ctx, &mut scratch.json, &mut scratch.text)
+                    .map_err(|e| self.tpl_err(e))?;
+                (None, Some(scratch.json.as_slice()))
+            }
+            (None, e) => {
+                sample_value = match e {
                     Some(e) => e.data.render(&ctx).map_err(|e| self.tpl_err(e))?,
                     None => Value::Object(Map::new()),
                 };
-                (&sample, None)
+                (Some(&sample_value), None)
             }
         };
-        let body = self.wrap(&Ctx {
-            data: Some(data),
+        built.body.clear();
+        let ctx = Ctx {
+            data,
             data_json,
             ..ctx
-        })?;
-        Ok(BuiltEvent {
-            event: event.to_string(),
-            id,
-            timestamp,
-            vars,
-            body,
-        })
+        };
+        match (&self.envelope, data_json, data) {
+            (Some(env), _, _) => env
+                .write_with(&ctx, &mut built.body, &mut scratch.text)
+                .map_err(|e| self.tpl_err(e))?,
+            (None, Some(json), _) => built.body.extend_from_slice(json),
+            (None, None, data) => serde_json::to_writer(&mut built.body, &data)
+                .expect("a JSON value always serialises into memory"),
+        }
+        Ok(())
     }
 
     /// Whether the signature depends on the time, so each attempt is signed afresh.
@@ -169,22 +227,63 @@ impl Profile {
             .is_some_and(|s| s.signed.uses(ts) || self.headers.iter().any(|(_, t)| t.uses(ts)))
     }
 
-    /// The body: the data in the profile's envelope, as compact JSON.
-    fn wrap(&self, ctx: &Ctx) -> Result<Vec<u8>, SignError> {
-        let mut body = Vec::with_capacity(256 + ctx.data_json.map_or(0, <[u8]>::len));
-        match (&self.envelope, ctx.data_json, ctx.data) {
-            (Some(env), _, _) => env.write(ctx, &mut body).map_err(|e| self.tpl_err(e))?,
-            (None, Some(json), _) => body.extend_from_slice(json),
-            (None, None, data) => serde_json::to_writer(&mut body, &data)
-                .expect("a JSON value always serialises into memory"),
-        }
-        Ok(body)
-    }
-
     /// The headers the profile adds to a body, in the profile's order, signed with
     /// every secret given (several secrets give several signatures where the header
     /// holds a list, as during a key rotation).
     pub fn sign(&self, secrets: &[Secret], input: &SignInput) -> Result<HeaderList, SignError> {
+        let mut headers = HeaderList::with_capacity(self.headers.len() + 1);
+        self.signer(secrets)?
+            .sign_into(input, &mut headers, &mut Vec::new())?;
+        Ok(headers)
+    }
+
+    /// The profile's signing with these secrets, made into keys once.
+    pub fn signer(&self, secrets: &[Secret]) -> Result<Signer<'_>, SignError> {
+        let Some(scheme) = &self.signature else {
+            return Ok(Signer {
+                profile: self,
+                keys: Vec::new(),
+            });
+        };
+        if secrets.is_empty() && !scheme.optional {
+            return Err(SignError::NoSecret(self.name.clone()));
+        }
+        if secrets.len() > 1 && scheme.separator.is_none() {
+            return Err(SignError::OneSignatureOnly {
+                profile: self.name.clone(),
+                header: scheme.header.clone(),
+                count: secrets.len(),
+            });
+        }
+        let keys = secrets
+            .iter()
+            .map(|s| Ok(MacState::keyed(scheme.algorithm, &s.key(scheme.secret)?)))
+            .collect::<Result<_, SignError>>()?;
+        Ok(Signer {
+            profile: self,
+            keys,
+        })
+    }
+}
+
+/// A profile with its secrets made into keyed MACs: what signs every event of a run.
+#[derive(Clone)]
+pub struct Signer<'p> {
+    profile: &'p Profile,
+    /// One per secret; none for an unsigned profile or an optional scheme left unsigned.
+    keys: Vec<MacState>,
+}
+
+impl Signer<'_> {
+    /// Writes the profile's headers for `input` into `headers`, replacing what it held
+    /// and reusing its memory; `signed` is scratch space for the signed content.
+    pub fn sign_into(
+        &self,
+        input: &SignInput,
+        headers: &mut HeaderList,
+        signed: &mut Vec<u8>,
+    ) -> Result<(), SignError> {
+        let p = self.profile;
         let ctx = Ctx {
             event: input.event,
             id: Some(input.id),
@@ -195,69 +294,82 @@ impl Profile {
             vars: Some(input.vars),
             ..Ctx::default()
         };
-        let needs_event = self
-            .headers
-            .iter()
-            .any(|(_, t)| t.uses(|v| *v == Var::Event));
+        let needs_event = p.headers.iter().any(|(_, t)| t.uses(|v| *v == Var::Event));
         if needs_event && input.event.is_none() {
-            return Err(SignError::NoEvent(self.name.clone()));
+            return Err(SignError::NoEvent(p.name.clone()));
         }
-        let mut headers = HeaderList::new();
+        // Every header but the signature's, rendered over the strings already there.
+        let mut n = 0;
         let mut sig_slot = None;
-        for (name, t) in &self.headers {
+        for (name, t) in &p.headers {
             if t.uses(|v| *v == Var::Signature) {
-                sig_slot = Some(headers.len());
+                sig_slot = Some(n);
                 continue;
             }
-            headers.push(name.clone(), t.render(&ctx).map_err(|e| self.tpl_err(e))?);
+            t.render_into(&ctx, headers.reuse(n, name))
+                .map_err(|e| p.tpl_err(e))?;
+            n += 1;
         }
-        let Some(scheme) = &self.signature else {
-            return Ok(headers);
-        };
-        if secrets.is_empty() {
-            if scheme.optional {
-                return Ok(headers);
+        let scheme = match &p.signature {
+            // An optional scheme with no secret goes unsigned.
+            Some(scheme) if !self.keys.is_empty() => scheme,
+            _ => {
+                headers.truncate(n);
+                return Ok(());
             }
-            return Err(SignError::NoSecret(self.name.clone()));
-        }
-        if secrets.len() > 1 && scheme.separator.is_none() {
-            return Err(SignError::OneSignatureOnly {
-                profile: self.name.clone(),
-                header: scheme.header.clone(),
-                count: secrets.len(),
-            });
+        };
+        // Entries past `n` are left from the last request, to be reused; a signature
+        // over headers must not see them.
+        if scheme.signed.uses(|v| matches!(v, Var::Header(_))) {
+            headers.truncate(n);
         }
         // Most schemes sign the body alone: no need for a copy of it.
-        let rendered;
-        let signed: &[u8] = if scheme.signed.sole_var() == Some(&Var::Body) {
+        let content: &[u8] = if scheme.signed.sole_var() == Some(&Var::Body) {
             input.body
         } else {
-            rendered = scheme
+            signed.clear();
+            scheme
                 .signed
-                .render_bytes(&Ctx {
-                    headers: Some(&headers),
-                    ..ctx
-                })
-                .map_err(|e| self.tpl_err(e))?;
-            &rendered
+                .render_bytes_into(
+                    &Ctx {
+                        headers: Some(headers),
+                        ..ctx
+                    },
+                    signed,
+                )
+                .map_err(|e| p.tpl_err(e))?;
+            signed
         };
-        let mut signatures = Vec::new();
-        for s in secrets {
-            let key = s.key(scheme.secret)?;
-            signatures.push(encode(
-                scheme.encoding,
-                &MacState::new(scheme.algorithm, &key, signed).bytes(),
-            ));
-        }
-        let value = match &scheme.separator {
-            None => scheme
-                .value
-                .render(&Ctx {
-                    signature: Some(&signatures[0]),
+        let mac = |key: &MacState| {
+            let mut m = key.clone();
+            m.update(content);
+            m
+        };
+        let slot = sig_slot.expect("a scheme always has a carrier header");
+        match (&scheme.separator, &self.keys[..]) {
+            // The header holds the signature alone (the common case): no rendering.
+            (None, [key]) if scheme.value.sole_var() == Some(&Var::Signature) => {
+                let mut buf = [0; 64];
+                let bytes = mac(key).finish(&mut buf);
+                encode_into(scheme.encoding, bytes, headers.reuse(n, &scheme.header));
+            }
+            (None, [key, ..]) => {
+                let signature = encode(scheme.encoding, &mac(key).bytes());
+                let c = Ctx {
+                    signature: Some(&signature),
                     ..ctx
-                })
-                .map_err(|e| self.tpl_err(e))?,
-            Some(sep) => {
+                };
+                let value = headers.reuse(n, &scheme.header);
+                scheme
+                    .value
+                    .render_into(&c, value)
+                    .map_err(|e| p.tpl_err(e))?;
+            }
+            (Some(sep), keys) => {
+                let signatures: Vec<String> = keys
+                    .iter()
+                    .map(|k| encode(scheme.encoding, &mac(k).bytes()))
+                    .collect();
                 let mut items = Vec::new();
                 for item in &scheme.items {
                     if item.uses(|v| *v == Var::Signature) {
@@ -266,17 +378,19 @@ impl Profile {
                                 signature: Some(sig),
                                 ..ctx
                             };
-                            items.push(item.render(&c).map_err(|e| self.tpl_err(e))?);
+                            items.push(item.render(&c).map_err(|e| p.tpl_err(e))?);
                         }
                     } else {
-                        items.push(item.render(&ctx).map_err(|e| self.tpl_err(e))?);
+                        items.push(item.render(&ctx).map_err(|e| p.tpl_err(e))?);
                     }
                 }
-                items.join(sep)
+                headers.reuse(n, &scheme.header).push_str(&items.join(sep));
             }
-        };
-        let slot = sig_slot.expect("a scheme always has a carrier header");
-        headers.insert(slot, scheme.header.clone(), value);
-        Ok(headers)
+            (None, []) => unreachable!("an empty key list returned above"),
+        }
+        // The signature's header goes to its place in the profile's order.
+        headers.truncate(n + 1);
+        headers.move_last_to(slot);
+        Ok(())
     }
 }

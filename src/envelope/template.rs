@@ -10,6 +10,7 @@
 
 use super::headers::HeaderList;
 use serde_json::{Map, Value};
+use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How a timestamp is written.
@@ -239,28 +240,45 @@ impl Template {
     /// Renders to bytes (the body may be any bytes).
     pub fn render_bytes(&self, ctx: &Ctx) -> Result<Vec<u8>, TemplateError> {
         let mut out = Vec::new();
+        self.render_bytes_into(ctx, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the rendering to `out`; the body goes in as it is, bytes and all.
+    pub fn render_bytes_into(&self, ctx: &Ctx, out: &mut Vec<u8>) -> Result<(), TemplateError> {
+        let mut text = String::new();
         for seg in &self.segments {
             match seg {
                 Segment::Lit(s) => out.extend_from_slice(s.as_bytes()),
                 Segment::Var(Var::Body) => {
                     out.extend_from_slice(ctx.body.ok_or_else(|| missing(&Var::Body))?)
                 }
-                Segment::Var(v) => out.extend_from_slice(render_var(v, ctx)?.as_bytes()),
+                Segment::Var(v) => {
+                    text.clear();
+                    render_var(v, ctx, &mut text)?;
+                    out.extend_from_slice(text.as_bytes());
+                }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Renders to text; a non-UTF-8 `{body}` is replaced lossily (header values only).
     pub fn render(&self, ctx: &Ctx) -> Result<String, TemplateError> {
         let mut out = String::new();
+        self.render_into(ctx, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the rendering to `out` (as [`render`](Self::render) gives it).
+    pub fn render_into(&self, ctx: &Ctx, out: &mut String) -> Result<(), TemplateError> {
         for seg in &self.segments {
             match seg {
                 Segment::Lit(s) => out.push_str(s),
-                Segment::Var(v) => out.push_str(&render_var(v, ctx)?),
+                Segment::Var(v) => render_var(v, ctx, out)?,
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Takes a rendered value apart: the text each placeholder stood for, or `None`
@@ -291,71 +309,98 @@ fn missing(v: &Var) -> TemplateError {
     TemplateError::Missing(v.name())
 }
 
-fn render_var(v: &Var, ctx: &Ctx) -> Result<String, TemplateError> {
-    let need = |o: Option<&str>| o.map(str::to_string).ok_or_else(|| missing(v));
-    Ok(match v {
-        Var::Event => need(ctx.event)?,
-        Var::Id => need(ctx.id)?,
-        Var::Signature => need(ctx.signature)?,
-        Var::Path => need(ctx.path)?,
-        Var::Method => need(ctx.method)?,
+/// Appends a placeholder's value to `out`.
+fn render_var(v: &Var, ctx: &Ctx, out: &mut String) -> Result<(), TemplateError> {
+    fn need<'s>(o: Option<&'s str>, v: &Var) -> Result<&'s str, TemplateError> {
+        o.ok_or_else(|| missing(v))
+    }
+    match v {
+        Var::Event => out.push_str(need(ctx.event, v)?),
+        Var::Id => out.push_str(need(ctx.id, v)?),
+        Var::Signature => out.push_str(need(ctx.signature, v)?),
+        Var::Path => out.push_str(need(ctx.path, v)?),
+        Var::Method => out.push_str(need(ctx.method, v)?),
         Var::Timestamp(f) => match ctx.raw_timestamp {
-            Some((raw, rf)) if rf == *f => raw.to_string(),
-            _ => format_time(ctx.timestamp.ok_or_else(|| missing(v))?, *f)?,
+            Some((raw, rf)) if rf == *f => out.push_str(raw),
+            _ => write_time(ctx.timestamp.ok_or_else(|| missing(v))?, *f, out)?,
         },
         Var::Data => match ctx.data_json {
-            Some(json) => String::from_utf8_lossy(json).into_owned(),
-            None => ctx.data.ok_or_else(|| missing(v))?.to_string(),
+            Some(json) => out.push_str(&String::from_utf8_lossy(json)),
+            None => {
+                let data = ctx.data.ok_or_else(|| missing(v))?;
+                let _ = write!(out, "{data}");
+            }
         },
-        Var::Body => String::from_utf8_lossy(ctx.body.ok_or_else(|| missing(v))?).into_owned(),
+        Var::Body => out.push_str(&String::from_utf8_lossy(
+            ctx.body.ok_or_else(|| missing(v))?,
+        )),
         Var::BodyMd5 => {
             use base64::Engine;
             use md5::Digest;
             let body = ctx.body.ok_or_else(|| missing(v))?;
-            base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(body))
+            base64::engine::general_purpose::STANDARD.encode_string(md5::Md5::digest(body), out)
         }
-        Var::Header(h) => need(ctx.headers.and_then(|hs| hs.get(h)))?,
+        Var::Header(h) => out.push_str(need(ctx.headers.and_then(|hs| hs.get(h)), v)?),
         Var::Var(name) => match ctx.vars.and_then(|vs| vs.get(name)) {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
+            Some(Value::String(s)) => out.push_str(s),
+            Some(other) => {
+                let _ = write!(out, "{other}");
+            }
             None => return Err(missing(v)),
         },
         Var::Json(path) => match ctx
             .json
             .and_then(|j| path.split('.').try_fold(j, |v, k| v.get(k)))
         {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
+            Some(Value::String(s)) => out.push_str(s),
+            Some(other) => {
+                let _ = write!(out, "{other}");
+            }
             None => return Err(missing(v)),
         },
-        Var::Uuid => uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
-            .into_uuid()
-            .to_string(),
-        Var::Hex(n) => random_from(b"0123456789abcdef", *n),
+        Var::Uuid => {
+            let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
+            out.push_str(
+                id.hyphenated()
+                    .encode_lower(&mut uuid::Uuid::encode_buffer()),
+            );
+        }
+        Var::Hex(n) => random_from(b"0123456789abcdef", *n, out),
         Var::Alnum(n) => random_from(
             b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
             *n,
+            out,
         ),
-    })
+    }
+    Ok(())
 }
 
-/// `n` characters drawn uniformly from `alphabet`. Ids need to be unique, not secret:
-/// a per-thread generator seeded from the OS is enough, and far cheaper than a system
-/// call per id under load.
-fn random_from(alphabet: &[u8], n: usize) -> String {
-    let bytes = (0..n)
-        .map(|_| alphabet[fastrand::usize(..alphabet.len())])
-        .collect();
-    String::from_utf8(bytes).expect("the alphabets are ASCII")
+/// Appends `n` characters drawn uniformly from `alphabet` (ASCII). Ids need to be
+/// unique, not secret: a per-thread generator seeded from the OS is enough, and far
+/// cheaper than a system call per id under load.
+fn random_from(alphabet: &[u8], n: usize, out: &mut String) {
+    out.extend((0..n).map(|_| char::from(alphabet[fastrand::usize(..alphabet.len())])));
 }
 
 pub fn format_time(ts: i64, f: TimeFormat) -> Result<String, TemplateError> {
-    Ok(match f {
-        TimeFormat::Unix => ts.to_string(),
-        TimeFormat::UnixMs => (ts.saturating_mul(1000)).to_string(),
-        TimeFormat::Rfc3339 => humantime::format_rfc3339_seconds(system_time(ts)?).to_string(),
-        TimeFormat::Http => httpdate::fmt_http_date(system_time(ts)?),
-    })
+    let mut out = String::new();
+    write_time(ts, f, &mut out)?;
+    Ok(out)
+}
+
+/// Appends a timestamp in a format.
+pub fn write_time(ts: i64, f: TimeFormat, out: &mut String) -> Result<(), TemplateError> {
+    let _ = match f {
+        TimeFormat::Unix => write!(out, "{ts}"),
+        TimeFormat::UnixMs => write!(out, "{}", ts.saturating_mul(1000)),
+        TimeFormat::Rfc3339 => write!(
+            out,
+            "{}",
+            humantime::format_rfc3339_seconds(system_time(ts)?)
+        ),
+        TimeFormat::Http => write!(out, "{}", httpdate::HttpDate::from(system_time(ts)?)),
+    };
+    Ok(())
 }
 
 /// Reads a timestamp written in a format; `None` when it is not one.
@@ -431,12 +476,12 @@ impl JsonTemplate {
             JsonTemplate::Lit(v) => v.clone(),
             JsonTemplate::Str(t) => match t.sole_var() {
                 Some(Var::Data) => ctx.data.cloned().ok_or_else(|| missing(&Var::Data))?,
-                Some(Var::Timestamp(TimeFormat::Unix)) => {
-                    Value::from(ctx.timestamp.ok_or_else(|| missing(&Var::Data))?)
+                Some(v @ Var::Timestamp(TimeFormat::Unix)) => {
+                    Value::from(ctx.timestamp.ok_or_else(|| missing(v))?)
                 }
-                Some(Var::Timestamp(TimeFormat::UnixMs)) => Value::from(
+                Some(v @ Var::Timestamp(TimeFormat::UnixMs)) => Value::from(
                     ctx.timestamp
-                        .ok_or_else(|| missing(&Var::Data))?
+                        .ok_or_else(|| missing(v))?
                         .saturating_mul(1000),
                 ),
                 Some(Var::Var(name)) => ctx
@@ -473,16 +518,55 @@ impl JsonTemplate {
     /// the value: the bytes `serde_json::to_vec(&self.render(ctx)?)` would be. (Load
     /// mode builds every event this way.)
     pub fn write(&self, ctx: &Ctx, out: &mut Vec<u8>) -> Result<(), TemplateError> {
+        self.write_with(ctx, out, &mut String::new())
+    }
+
+    /// [`write`](Self::write), rendering strings through `text`, a buffer the caller
+    /// keeps from one event to the next.
+    pub fn write_with(
+        &self,
+        ctx: &Ctx,
+        out: &mut Vec<u8>,
+        text: &mut String,
+    ) -> Result<(), TemplateError> {
         fn put<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
             serde_json::to_writer(out, v).expect("JSON always serialises into memory");
+        }
+        // Keys and rendered ids rarely need escaping: check before serde does it.
+        fn put_str(out: &mut Vec<u8>, s: &str) {
+            if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+                put(out, s);
+            } else {
+                out.push(b'"');
+                out.extend_from_slice(s.as_bytes());
+                out.push(b'"');
+            }
         }
         match self {
             JsonTemplate::Lit(v) => put(out, v),
             JsonTemplate::Str(t) => match (t.sole_var(), ctx.data_json) {
                 (Some(Var::Data), Some(json)) => out.extend_from_slice(json),
                 (Some(Var::Data), None) => put(out, ctx.data.ok_or_else(|| missing(&Var::Data))?),
-                (Some(Var::Timestamp(_) | Var::Var(_)), _) => put(out, &self.render(ctx)?),
-                _ => put(out, t.render(ctx)?.as_str()),
+                (Some(v @ Var::Timestamp(f @ (TimeFormat::Unix | TimeFormat::UnixMs))), _) => {
+                    let ts = ctx.timestamp.ok_or_else(|| missing(v))?;
+                    let n = if *f == TimeFormat::UnixMs {
+                        ts.saturating_mul(1000)
+                    } else {
+                        ts
+                    };
+                    let _ = std::io::Write::write_fmt(out, format_args!("{n}"));
+                }
+                (Some(Var::Var(name)), _) => put(
+                    out,
+                    ctx.vars
+                        .and_then(|vs| vs.get(name))
+                        .ok_or_else(|| TemplateError::Missing(format!("vars.{name}")))?,
+                ),
+                _ => {
+                    text.clear();
+                    t.render_into(ctx, text)?;
+                    put_str(out, text);
+                }
             },
             JsonTemplate::Array(items) => {
                 out.push(b'[');
@@ -490,7 +574,7 @@ impl JsonTemplate {
                     if i > 0 {
                         out.push(b',');
                     }
-                    item.write(ctx, out)?;
+                    item.write_with(ctx, out, text)?;
                 }
                 out.push(b']');
             }
@@ -504,9 +588,9 @@ impl JsonTemplate {
                     if i > 0 {
                         out.push(b',');
                     }
-                    put(out, k.as_str());
+                    put_str(out, k);
                     out.push(b':');
-                    v.write(ctx, out)?;
+                    v.write_with(ctx, out, text)?;
                 }
                 out.push(b'}');
             }

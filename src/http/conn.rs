@@ -32,6 +32,8 @@ pub struct Conn {
     out: Vec<u8>,
     /// What has been read of the response.
     buf: Vec<u8>,
+    /// The request's deadline.
+    timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 /// What the response head says about the rest of the exchange.
@@ -71,6 +73,7 @@ impl Conn {
             stream: None,
             out: Vec::with_capacity(4096),
             buf: Vec::with_capacity(8192),
+            timer: None,
         }
     }
 
@@ -87,13 +90,29 @@ impl Conn {
         &mut self,
         method: &str,
         headers: &HeaderList,
-        body: Bytes,
+        body: &[u8],
         timeout: Duration,
         keep: bool,
     ) -> Result<Sent, SendError> {
         let started = Instant::now();
-        self.encode(method, headers, &body)?;
-        match tokio::time::timeout(timeout, self.exchange(method, keep)).await {
+        self.encode(method, headers, body)?;
+        // One timer for the connection's life, moved on for each request: a later
+        // deadline only updates the timer's entry, where a fresh timeout per request
+        // would insert one into the runtime's wheel and take it out again.
+        let mut timer = match self.timer.take() {
+            Some(mut t) => {
+                t.as_mut().reset((started + timeout).into());
+                t
+            }
+            None => Box::pin(tokio::time::sleep_until((started + timeout).into())),
+        };
+        let outcome = tokio::select! {
+            biased;
+            r = self.exchange(method, keep) => Ok(r),
+            () = timer.as_mut() => Err(()),
+        };
+        self.timer = Some(timer);
+        match outcome {
             Ok(Ok((head, body))) => {
                 if head.close {
                     self.stream = None;
