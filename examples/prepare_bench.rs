@@ -1,8 +1,11 @@
-//! What building and signing one load-mode event costs, without the network: the
-//! same plan `bench/send.sh` sends (profile `hmac`, 1 KiB of `--data`), prepared
-//! N times. Prints nanoseconds and heap allocations per event.
+//! What building and signing one event costs, without the network, for every built-in
+//! profile (its first event): with the 1 KiB of `--data` that `bench/send.sh` sends,
+//! and with the catalogue's own sample. Nanoseconds and heap allocations per event,
+//! for `Plan::prepare` (one request: `send`, `--dry-run`) and `Plan::prepare_into`
+//! (load mode: one reused draft, keys made once), beside HMAC-SHA256 alone over a
+//! body of the same size.
 //!
-//!   cargo run --release --example prepare_bench -- [PROFILE] [EVENTS]
+//!   cargo run --release --example prepare_bench -- [PROFILE|all] [EVENTS]
 
 use hookctl::cli::SchemeArgs;
 use hookctl::commands::send::Plan;
@@ -31,60 +34,78 @@ static A: Counting = Counting;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let name = args.next().unwrap_or_else(|| "hmac".into());
-    let n: u64 = args.next().map_or(Ok(300_000), |s| s.parse())?;
+    let only = args.next().filter(|a| a != "all");
+    let n: u64 = args.next().map_or(Ok(50_000), |s| s.parse())?;
     let config = Config::load(None)?;
-    let profile = config.profile(Some(&name), &SchemeArgs::default())?;
-    let event = profile.events.keys().next().cloned().unwrap_or_default();
-    let data = serde_json::json!({ "note": "x".repeat(960) });
-    let plan = Plan {
-        profile,
-        secrets: vec![Secret::new("bench-secret", "bench")?],
-        event,
-        data: Some(GivenData::new(data)),
-        patches: vec![],
-        extra_headers: HeaderList::new(),
-        method: "POST".into(),
-        url: "http://127.0.0.1:9/hooks".parse()?,
+    let names: Vec<String> = match only {
+        Some(name) => vec![name],
+        None => hookctl::envelope::Catalog::builtin().names(),
     };
-    let now = hookctl::settings::now_unix();
-    let mut sink = 0usize;
-    for _ in 0..n / 10 {
-        sink += plan.prepare(None, now)?.body.len();
-    }
-    let a0 = ALLOCS.load(Ordering::Relaxed);
-    let t0 = std::time::Instant::now();
-    for _ in 0..n {
-        sink += plan.prepare(None, now)?.body.len();
-    }
-    let ns = t0.elapsed().as_nanos() as f64 / n as f64;
-    let allocs = (ALLOCS.load(Ordering::Relaxed) - a0) as f64 / n as f64;
-    println!("{name}: Plan::prepare {ns:.0} ns and {allocs:.1} allocations per event");
-    // Load mode's way: one draft, its memory reused, keys made once.
-    let signer = plan.signer()?;
-    let mut draft = hookctl::commands::send::Draft::default();
-    let a0 = ALLOCS.load(Ordering::Relaxed);
-    let t0 = std::time::Instant::now();
-    for _ in 0..n {
-        plan.prepare_into(&signer, false, now, &mut draft)?;
-        sink += draft.built.body.len();
-    }
-    let ns = t0.elapsed().as_nanos() as f64 / n as f64;
-    let allocs = (ALLOCS.load(Ordering::Relaxed) - a0) as f64 / n as f64;
-    println!("{name}: Plan::prepare_into {ns:.0} ns and {allocs:.1} allocations per event");
-    // The floor: HMAC-SHA256 alone over a body of the same size, keyed each time.
-    let body = plan.prepare(None, now)?.body;
-    let t0 = std::time::Instant::now();
-    for _ in 0..n {
-        use hmac::Mac;
-        let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"bench-secret")?;
-        m.update(&body);
-        sink += m.finalize().into_bytes()[0] as usize;
-    }
-    let ns = t0.elapsed().as_nanos() as f64 / n as f64;
     println!(
-        "HMAC-SHA256 of {} bytes alone: {ns:.0} ns ({sink})",
-        body.len()
+        "{:<12} {:<20} {:>6}  {:>16}  {:>16}  {:>10}",
+        "profile", "data", "bytes", "prepare", "prepare_into", "HMAC alone"
     );
+    for name in names {
+        let profile = config.profile(Some(&name), &SchemeArgs::default())?;
+        let event = profile.events.keys().next().cloned().unwrap_or_default();
+        let bench = GivenData::new(serde_json::json!({ "note": "x".repeat(960) }));
+        for (what, data) in [("1 KiB --data", Some(bench)), (event.as_str(), None)] {
+            let plan = Plan {
+                profile: profile.clone(),
+                secrets: vec![Secret::new("bench-secret", "bench")?],
+                event: event.clone(),
+                data,
+                patches: vec![],
+                extra_headers: HeaderList::new(),
+                method: "POST".into(),
+                url: "http://127.0.0.1:9/hooks".parse()?,
+            };
+            let now = hookctl::settings::now_unix();
+            let body = plan.prepare(None, now)?.body;
+            let fresh = measure(n, || Ok(plan.prepare(None, now)?.body.len()))?;
+            // Load mode's way: one draft, its memory reused, keys made once.
+            let signer = plan.signer()?;
+            let mut draft = hookctl::commands::send::Draft::default();
+            let reused = measure(n, || {
+                plan.prepare_into(&signer, false, now, &mut draft)?;
+                Ok(draft.built.body.len())
+            })?;
+            // The floor: HMAC-SHA256 alone over a body of the same size.
+            let floor = measure(n, || {
+                use hmac::Mac;
+                let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"bench-secret")?;
+                m.update(&body);
+                Ok(m.finalize().into_bytes()[0] as usize)
+            })?;
+            let show = |(ns, allocs): (f64, f64)| format!("{ns:>6.0} ns {allocs:>4.0} al");
+            println!(
+                "{name:<12} {what:<20} {:>6}  {:>16}  {:>16}  {:>7.0} ns",
+                body.len(),
+                show(fresh),
+                show(reused),
+                floor.0
+            );
+        }
+    }
     Ok(())
+}
+
+/// Nanoseconds and heap allocations per call, after a warm-up of a tenth as many.
+fn measure(
+    n: u64,
+    mut f: impl FnMut() -> Result<usize, Box<dyn std::error::Error>>,
+) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    let mut sink = 0;
+    for _ in 0..n / 10 {
+        sink += f()?;
+    }
+    let a0 = ALLOCS.load(Ordering::Relaxed);
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        sink += f()?;
+    }
+    let ns = t0.elapsed().as_nanos() as f64 / n as f64;
+    let allocs = (ALLOCS.load(Ordering::Relaxed) - a0) as f64 / n as f64;
+    std::hint::black_box(sink);
+    Ok((ns, allocs))
 }

@@ -702,6 +702,23 @@ fn a_bad_profile_in_the_config_names_file_field_and_expectation() {
         "{e}"
     );
 
+    // A var uses only the vars before it: each event renders them in order.
+    std::fs::write(
+        &cfg,
+        "[profiles.acme]\nextends = \"github\"\n[profiles.acme.vars]\nlabel = \"{vars.later}\"\nlater = \"x\"\n",
+    )
+    .unwrap();
+    let e = stderr(
+        &hookctl(d.path())
+            .args(["sign", "-p", "acme", "--event", "ping", "--secret", "k"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        e.contains("vars.label") && e.contains("`{vars.later}` is not a var defined before"),
+        "{e}"
+    );
+
     std::fs::write(&cfg, "profile = [oops\n").unwrap();
     let o = hookctl(d.path()).args(["profiles"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));

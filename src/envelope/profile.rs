@@ -6,7 +6,7 @@
 
 use super::headers::HeaderList;
 use super::secret::SecretEncoding;
-use super::template::{JsonTemplate, Template, TemplateError, Var};
+use super::template::{JsonTemplate, Segment, Template, TemplateError, Var};
 use crate::retry::{RetryDef, RetryPolicy};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -240,6 +240,19 @@ impl Profile {
             .iter()
             .map(|(k, v)| Ok((k.clone(), json_tpl(&format!("vars.{k}"), v)?)))
             .collect::<Result<Vec<_>, FieldError>>()?;
+        // A var is rendered once per event, in order: it may use the ones before it.
+        for (i, (name, t)) in vars.iter().enumerate() {
+            for used in t.templates().iter().flat_map(|t| t.segments()) {
+                if let Segment::Var(Var::Var(other)) = used {
+                    if !vars[..i].iter().any(|(n, _)| n == other) {
+                        return Err(field_err(
+                            format!("vars.{name}"),
+                            format!("`{{vars.{other}}}` is not a var defined before this one"),
+                        ));
+                    }
+                }
+            }
+        }
         let envelope = def
             .envelope
             .as_ref()

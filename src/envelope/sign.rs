@@ -105,18 +105,64 @@ impl Profile {
         timestamp: i64,
     ) -> Result<Map<String, Value>, SignError> {
         let mut vars = Map::new();
+        self.render_vars_into(event, id, timestamp, &mut vars, &mut String::new())?;
+        Ok(vars)
+    }
+
+    /// [`render_vars`](Self::render_vars) into `vars`, in place when it holds the
+    /// same names from the last event: a constant is not copied again, and a text is
+    /// rendered over the old one's memory. (In place is sound because a var may only
+    /// use the vars before it, which `Profile::compile` checks.)
+    fn render_vars_into(
+        &self,
+        event: Option<&str>,
+        id: &str,
+        timestamp: i64,
+        vars: &mut Map<String, Value>,
+        text: &mut String,
+    ) -> Result<(), SignError> {
+        let in_place =
+            vars.len() == self.vars.len() && vars.keys().zip(&self.vars).all(|(k, (n, _))| k == n);
+        if !in_place {
+            vars.clear();
+        }
         for (name, t) in &self.vars {
             let ctx = Ctx {
                 event,
                 id: Some(id),
                 timestamp: Some(timestamp),
-                vars: Some(&vars),
+                vars: Some(vars),
                 ..Ctx::default()
             };
+            if in_place {
+                match t {
+                    JsonTemplate::Lit(v) if vars.get(name) == Some(v) => continue,
+                    JsonTemplate::Str(tpl) if t.renders_text() => {
+                        text.clear();
+                        tpl.render_into(&ctx, text).map_err(|e| self.tpl_err(e))?;
+                        match vars.get_mut(name) {
+                            Some(Value::String(s)) => {
+                                s.clear();
+                                s.push_str(text);
+                            }
+                            Some(other) => *other = Value::String(text.clone()),
+                            None => {
+                                vars.insert(name.clone(), Value::String(text.clone()));
+                            }
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             let v = t.render(&ctx).map_err(|e| self.tpl_err(e))?;
-            vars.insert(name.clone(), v);
+            if let (true, Some(old)) = (in_place, vars.get_mut(name)) {
+                *old = v;
+            } else {
+                vars.insert(name.clone(), v);
+            }
         }
-        Ok(vars)
+        Ok(())
     }
 
     /// Builds an event: fresh (or given) id and timestamp, the catalogue's sample data
@@ -170,7 +216,13 @@ impl Profile {
                 .render_into(&ctx, &mut built.id)
                 .map_err(|e| self.tpl_err(e))?;
         }
-        built.vars = self.render_vars(Some(event), &built.id, timestamp)?;
+        self.render_vars_into(
+            Some(event),
+            &built.id,
+            timestamp,
+            &mut built.vars,
+            &mut scratch.text,
+        )?;
         let ctx = Ctx {
             event: Some(event),
             id: Some(&built.id),
@@ -366,25 +418,28 @@ impl Signer<'_> {
                     .map_err(|e| p.tpl_err(e))?;
             }
             (Some(sep), keys) => {
-                let signatures: Vec<String> = keys
-                    .iter()
-                    .map(|k| encode(scheme.encoding, &mac(k).bytes()))
-                    .collect();
-                let mut items = Vec::new();
+                // A list: each item in the profile's order, one per key where the
+                // item holds the signature.
+                let mut signature = String::new();
+                let value = headers.reuse(n, &scheme.header);
+                let mut first = true;
                 for item in &scheme.items {
-                    if item.uses(|v| *v == Var::Signature) {
-                        for sig in &signatures {
-                            let c = Ctx {
-                                signature: Some(sig),
-                                ..ctx
-                            };
-                            items.push(item.render(&c).map_err(|e| p.tpl_err(e))?);
+                    let per_key = item.uses(|v| *v == Var::Signature);
+                    for key in keys.iter().take(if per_key { keys.len() } else { 1 }) {
+                        if !first {
+                            value.push_str(sep);
                         }
-                    } else {
-                        items.push(item.render(&ctx).map_err(|e| p.tpl_err(e))?);
+                        first = false;
+                        let mut c = ctx;
+                        if per_key {
+                            let mut buf = [0; 64];
+                            signature.clear();
+                            encode_into(scheme.encoding, mac(key).finish(&mut buf), &mut signature);
+                            c.signature = Some(&signature);
+                        }
+                        item.render_into(&c, value).map_err(|e| p.tpl_err(e))?;
                     }
                 }
-                headers.reuse(n, &scheme.header).push_str(&items.join(sep));
             }
             (None, []) => unreachable!("an empty key list returned above"),
         }

@@ -446,27 +446,55 @@ pub enum JsonTemplate {
 pub const SPLICE_KEY: &str = "...";
 
 impl JsonTemplate {
+    /// Compiles a JSON document; any part without placeholders becomes one constant
+    /// (`{{` and `}}` in its strings already read as braces).
     pub fn compile(value: &Value) -> Result<JsonTemplate, TemplateError> {
+        let lit = |t: &JsonTemplate| match t {
+            JsonTemplate::Lit(v) => Some(v.clone()),
+            _ => None,
+        };
         Ok(match value {
             Value::String(s) => {
                 let t = Template::parse(s)?;
-                if t.segments.iter().all(|s| matches!(s, Segment::Lit(_))) {
-                    JsonTemplate::Lit(value.clone())
-                } else {
-                    JsonTemplate::Str(t)
+                let mut text = String::new();
+                for seg in &t.segments {
+                    match seg {
+                        Segment::Lit(l) => text.push_str(l),
+                        Segment::Var(_) => return Ok(JsonTemplate::Str(t)),
+                    }
                 }
+                JsonTemplate::Lit(Value::String(text))
             }
-            Value::Array(items) => JsonTemplate::Array(
-                items
+            Value::Array(items) => {
+                let items: Vec<JsonTemplate> = items
                     .iter()
                     .map(JsonTemplate::compile)
-                    .collect::<Result<_, _>>()?,
-            ),
-            Value::Object(map) => JsonTemplate::Object(
-                map.iter()
+                    .collect::<Result<_, _>>()?;
+                match items.iter().map(lit).collect::<Option<Vec<Value>>>() {
+                    Some(values) => JsonTemplate::Lit(Value::Array(values)),
+                    None => JsonTemplate::Array(items),
+                }
+            }
+            Value::Object(map) => {
+                let fields: Vec<(String, JsonTemplate)> = map
+                    .iter()
                     .map(|(k, v)| Ok((k.clone(), JsonTemplate::compile(v)?)))
-                    .collect::<Result<_, TemplateError>>()?,
-            ),
+                    .collect::<Result<_, TemplateError>>()?;
+                let constant = !map.contains_key(SPLICE_KEY)
+                    && fields
+                        .iter()
+                        .all(|(_, v)| matches!(v, JsonTemplate::Lit(_)));
+                if constant {
+                    JsonTemplate::Lit(Value::Object(
+                        fields
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.clone(), lit(v)?)))
+                            .collect(),
+                    ))
+                } else {
+                    JsonTemplate::Object(fields)
+                }
+            }
             other => JsonTemplate::Lit(other.clone()),
         })
     }
@@ -598,6 +626,20 @@ impl JsonTemplate {
         Ok(())
     }
 
+    /// Whether this renders to a JSON string: a string template that is not a
+    /// single typed placeholder (`{data}`, `{timestamp}`, `{timestamp.ms}`, `{vars.x}`).
+    pub fn renders_text(&self) -> bool {
+        match self {
+            JsonTemplate::Str(t) => !matches!(
+                t.sole_var(),
+                Some(
+                    Var::Data | Var::Timestamp(TimeFormat::Unix | TimeFormat::UnixMs) | Var::Var(_)
+                )
+            ),
+            _ => false,
+        }
+    }
+
     /// The JSON path of the first string that is exactly the given placeholder.
     pub fn path_of(&self, want: &dyn Fn(&Var) -> bool) -> Option<Vec<String>> {
         match self {
@@ -708,6 +750,36 @@ mod tests {
         assert_eq!(
             tpl.path_of(&|v| *v == Var::Event),
             Some(vec!["event".into()])
+        );
+    }
+
+    #[test]
+    fn constant_parts_compile_to_one_value_with_braces_read() {
+        let tpl = JsonTemplate::compile(&json!({
+            "fixed": {"a": "x {{y}}", "list": [1, "{{"]},
+            "id": "{id}",
+            "...": {"b": 2}
+        }))
+        .unwrap();
+        let JsonTemplate::Object(fields) = &tpl else {
+            panic!("{tpl:?}")
+        };
+        assert_eq!(
+            fields[0].1,
+            JsonTemplate::Lit(json!({"a": "x {y}", "list": [1, "{"]}))
+        );
+        assert!(matches!(fields[1].1, JsonTemplate::Str(_)));
+        // A splice is kept as a splice even when constant.
+        let spliced = JsonTemplate::compile(&json!({"...": {"b": 2}, "c": 3})).unwrap();
+        assert!(matches!(spliced, JsonTemplate::Object(_)), "{spliced:?}");
+        let ctx = Ctx {
+            id: Some("i"),
+            ..Ctx::default()
+        };
+        assert_eq!(spliced.render(&ctx).unwrap(), json!({"b": 2, "c": 3}));
+        assert_eq!(
+            tpl.render(&ctx).unwrap().to_string(),
+            r#"{"fixed":{"a":"x {y}","list":[1,"{"]},"id":"i","b":2}"#
         );
     }
 
