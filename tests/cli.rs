@@ -668,17 +668,19 @@ fn a_bad_profile_in_the_config_names_file_field_and_expectation() {
         "{e}"
     );
 
-    std::fs::write(
-        &cfg,
+    // `sign -p acme` under a config: its exit code and what it said.
+    let sign_under = |config: &str| {
+        std::fs::write(&cfg, config).unwrap();
+        let o = hookctl(d.path())
+            .args(["sign", "-p", "acme", "--event", "ping", "--secret", "k"])
+            .output()
+            .unwrap();
+        (o.status.code(), stderr(&o))
+    };
+    let (code, e) = sign_under(
         "[profiles.acme]\nextends = \"github\"\n[profiles.acme.signature]\ntolerance = \"soon\"\n",
-    )
-    .unwrap();
-    let o = hookctl(d.path())
-        .args(["sign", "-p", "acme", "--event", "ping", "--secret", "k"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
+    );
+    assert_eq!(code, Some(2));
     assert!(
         e.contains("profile `acme`")
             && e.contains("signature.tolerance")
@@ -686,34 +688,17 @@ fn a_bad_profile_in_the_config_names_file_field_and_expectation() {
         "{e}"
     );
 
-    std::fs::write(
-        &cfg,
-        "[profiles.acme]\n[profiles.acme.headers]\n\"X-Sig\" = \"{sig}\"\n",
-    )
-    .unwrap();
-    let e = stderr(
-        &hookctl(d.path())
-            .args(["sign", "-p", "acme", "--event", "ping", "--secret", "k"])
-            .output()
-            .unwrap(),
-    );
+    let (_, e) = sign_under("[profiles.acme]\n[profiles.acme.headers]\n\"X-Sig\" = \"{sig}\"\n");
     assert!(
         e.contains("headers.X-Sig") && e.contains("unknown placeholder `{sig}`"),
         "{e}"
     );
 
     // A var uses only the vars before it: each event renders them in order.
-    std::fs::write(
-        &cfg,
+    let (code, e) = sign_under(
         "[profiles.acme]\nextends = \"github\"\n[profiles.acme.vars]\nlabel = \"{vars.later}\"\nlater = \"x\"\n",
-    )
-    .unwrap();
-    let e = stderr(
-        &hookctl(d.path())
-            .args(["sign", "-p", "acme", "--event", "ping", "--secret", "k"])
-            .output()
-            .unwrap(),
     );
+    assert_eq!(code, Some(2));
     assert!(
         e.contains("vars.label") && e.contains("`{vars.later}` is not a var defined before"),
         "{e}"

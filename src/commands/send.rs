@@ -138,7 +138,7 @@ impl Plan {
         headers: &mut HeaderList,
         signed: &mut Vec<u8>,
     ) -> Result<()> {
-        let path = crate::http::path_and_query(&self.url);
+        let path = self.signed_path();
         signer
             .sign_into(
                 &SignInput {

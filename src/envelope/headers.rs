@@ -33,8 +33,9 @@ impl HeaderList {
     }
 
     /// The value of entry `i`, emptied, under `name`, keeping the strings' memory
-    /// (an entry is added when `i` is the length). For lists rewritten once per
-    /// request; [`truncate`](Self::truncate) drops what is left over.
+    /// (an entry is added when `i` is the length; `i` is at most the length). For
+    /// lists rewritten once per request, entry by entry from the first;
+    /// [`truncate`](Self::truncate) drops what is left over.
     pub fn reuse(&mut self, i: usize, name: &str) -> &mut String {
         if i == self.0.len() {
             self.0.push((name.to_string(), String::new()));
