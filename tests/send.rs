@@ -707,6 +707,29 @@ fn load_mode_counts_are_exact() {
     );
 }
 
+/// Load mode's numbers are checked before anything is sent: each bad one is a usage
+/// error (exit 2) that names its flag, and the receiver sees nothing.
+#[test]
+fn load_mode_refuses_bad_numbers() {
+    let dir = TempDir::new().unwrap();
+    let server = TestServer::start(vec![Reply::status(200)]);
+    for (bad, flag) in [
+        (&["--count", "0"][..], "--count"),
+        (&["--count", "5", "-c", "0"][..], "--concurrency"),
+        (&["--count", "5", "--duplicate-rate", "1.5"][..], "--duplicate-rate"),
+        (&["--count", "5", "--rate", "0"][..], "--rate"),
+        (&["--duration", "1s", "--shuffle"][..], "--shuffle"),
+        (&["--duration", "soon"][..], "--duration"),
+    ] {
+        let mut args = vec!["-p", "github", "-e", "ping", "--secret", "k"];
+        args.extend_from_slice(bad);
+        let o = send(&dir, &server.url, &args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(flag), "{bad:?}: {}", stderr(&o));
+    }
+    assert_eq!(server.requests().len(), 0);
+}
+
 /// Each request in load mode has the whole `--timeout` to itself: two slow answers
 /// in a row, each inside it, are not timed out together; one past it is, and the next
 /// request gets a fresh connection and a fresh deadline.

@@ -93,6 +93,9 @@ pub fn run(
         })
         .transpose()?;
     let count = load.count.unwrap_or(u64::MAX);
+    if count == 0 {
+        bail!("--count must be at least 1");
+    }
     if load.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
