@@ -716,7 +716,10 @@ fn load_mode_refuses_bad_numbers() {
     for (bad, flag) in [
         (&["--count", "0"][..], "--count"),
         (&["--count", "5", "-c", "0"][..], "--concurrency"),
-        (&["--count", "5", "--duplicate-rate", "1.5"][..], "--duplicate-rate"),
+        (
+            &["--count", "5", "--duplicate-rate", "1.5"][..],
+            "--duplicate-rate",
+        ),
         (&["--count", "5", "--rate", "0"][..], "--rate"),
         (&["--duration", "1s", "--shuffle"][..], "--shuffle"),
         (&["--duration", "soon"][..], "--duration"),
