@@ -44,4 +44,4 @@ printf 'python sqlite3, one row, 32 per commit: %6.1f us/record\n' "$py"
 rm -f "$work"/f.db*
 floor=$(taskset -c 0 target/release/examples/store_bench "$work/f.db" floor "$records" | awk '{print $2}')
 printf 'rusqlite, bare row, no index, no checkpoint, 32 per commit: %6.1f us/record\n' "$floor"
-python3 -c 'import sys; print(f"hookctl/sqlite floor at 32 per commit: {float(sys.argv[1])/float(sys.argv[2]):.2f}")' "$hk32" "$py"
+python3 -c 'import sys; hk, py, floor = map(float, sys.argv[1:]); print(f"at 32 per commit, hookctl/python: {hk / py:.2f}, hookctl/SQLite floor: {hk / floor:.2f}")' "$hk32" "$py" "$floor"
