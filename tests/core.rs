@@ -852,6 +852,10 @@ fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
             if k % 3 == 2 {
                 extra.push("X-Extra", format!("e{k}"));
             }
+            if k % 4 == 3 {
+                // -H over one of the profile's own headers
+                extra.push("content-type", "text/plain");
+            }
             let plan = Plan {
                 profile: p.clone(),
                 secrets: vec![key.clone()],
