@@ -133,7 +133,6 @@ impl State {
 
 pub struct Store {
     conn: Connection,
-    path: String,
     file: PathBuf,
 }
 
@@ -175,7 +174,6 @@ impl Store {
         })?;
         let mut store = Store {
             conn,
-            path: shown,
             file: path.to_path_buf(),
         };
         store.setup()?;
@@ -186,11 +184,11 @@ impl Store {
         use rusqlite::ErrorCode::*;
         match e.sqlite_error_code() {
             Some(NotADatabase | DatabaseCorrupt) => StoreError::Corrupt {
-                path: self.path.clone(),
+                path: self.file.display().to_string(),
                 detail: e.to_string(),
             },
             _ => StoreError::Sql {
-                path: self.path.clone(),
+                path: self.file.display().to_string(),
                 source: e,
             },
         }
@@ -230,14 +228,14 @@ impl Store {
             .map_err(|e| self.err(e))?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew {
-                path: self.path.clone(),
+                path: self.file.display().to_string(),
                 found: version,
                 known: SCHEMA_VERSION,
             });
         }
         if version < SCHEMA_VERSION {
             let tx = self.conn.transaction().map_err(|e| StoreError::Sql {
-                path: self.path.clone(),
+                path: self.file.display().to_string(),
                 source: e,
             })?;
             // Another process may have migrated meanwhile: re-read inside the transaction.
@@ -248,7 +246,7 @@ impl Store {
                 tx.execute_batch(sql)
                     .and_then(|_| tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)))
                     .map_err(|e| StoreError::Sql {
-                        path: self.path.clone(),
+                        path: self.file.display().to_string(),
                         source: e,
                     })?;
             }
@@ -266,15 +264,15 @@ impl Store {
             .map_err(|e| self.err(e))?;
         if ours.is_none() {
             return Err(StoreError::Corrupt {
-                path: self.path.clone(),
+                path: self.file.display().to_string(),
                 detail: "it has no deliveries table".into(),
             });
         }
         Ok(())
     }
 
-    pub fn path(&self) -> &str {
-        &self.path
+    pub fn path(&self) -> &Path {
+        &self.file
     }
 
     /// How long a statement waits for another connection's lock (10 s by default).
@@ -304,7 +302,7 @@ impl Store {
     /// Records many deliveries, each with its attempts and final state, in one
     /// transaction (load mode, and later `listen` under load).
     pub fn insert_batch(&mut self, batch: &[Recorded]) -> Result<Vec<i64>, StoreError> {
-        let path = self.path.clone();
+        let path = self.file.display().to_string();
         let sql = |e| StoreError::Sql {
             path: path.clone(),
             source: e,
@@ -872,12 +870,9 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Delivery ids received lately, with how often each came: `listen` flags a
-    /// repeat as a duplicate across restarts too.
-    pub fn recent_incoming(
-        &self,
-        limit: u32,
-    ) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+    /// Delivery ids received lately, with how often each came, oldest first: `listen`
+    /// flags a repeat as a duplicate across restarts too.
+    pub fn recent_incoming(&self, limit: u32) -> Result<Vec<(String, u32)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT delivery_id, COUNT(*) FROM deliveries WHERE direction = 'in' AND delivery_id IS NOT NULL GROUP BY delivery_id ORDER BY MAX(id) DESC LIMIT ?1")
@@ -887,8 +882,11 @@ impl Store {
                 Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        let mut recent = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        recent.reverse();
+        Ok(recent)
     }
 
     /// Whether a replay of this delivery has been delivered.

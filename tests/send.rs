@@ -707,10 +707,10 @@ fn load_mode_counts_are_exact() {
     );
 }
 
-/// Load mode's numbers are checked before anything is sent: each bad one is a usage
+/// Load mode's settings are checked before anything is sent: each bad one is a usage
 /// error (exit 2) that names its flag, and the receiver sees nothing.
 #[test]
-fn load_mode_refuses_bad_numbers() {
+fn load_mode_refuses_bad_settings() {
     let dir = TempDir::new().unwrap();
     let server = TestServer::start(vec![Reply::status(200)]);
     for (bad, flag) in [
@@ -723,6 +723,7 @@ fn load_mode_refuses_bad_numbers() {
         (&["--count", "5", "--rate", "0"][..], "--rate"),
         (&["--duration", "1s", "--shuffle"][..], "--shuffle"),
         (&["--duration", "soon"][..], "--duration"),
+        (&["--count", "5", "--method", "BA D"][..], "--method"),
     ] {
         let mut args = vec!["-p", "github", "-e", "ping", "--secret", "k"];
         args.extend_from_slice(bad);

@@ -163,7 +163,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         verbose: out.verbose > 0,
     };
     let store = open_store(g)?;
-    let store_path = store.as_ref().map(|s| s.path().to_string());
+    let store_path = store.as_ref().map(|s| s.path().display().to_string());
     let seen = match &store {
         Some(s) => s
             .recent_incoming(crate::http::receiver::SEEN_WINDOW as u32)

@@ -45,7 +45,6 @@ pub struct Draft {
     pub built: BuiltEvent,
     pub headers: HeaderList,
     scratch: Scratch,
-    signed: Vec<u8>,
 }
 
 impl Plan {
@@ -111,7 +110,7 @@ impl Plan {
             &draft.built.body,
             timestamp,
             &mut draft.headers,
-            &mut draft.signed,
+            &mut draft.scratch,
         )
     }
 
@@ -124,7 +123,7 @@ impl Plan {
             body,
             timestamp,
             &mut headers,
-            &mut Vec::new(),
+            &mut Scratch::default(),
         )?;
         Ok(headers)
     }
@@ -136,7 +135,7 @@ impl Plan {
         body: &[u8],
         timestamp: i64,
         headers: &mut HeaderList,
-        signed: &mut Vec<u8>,
+        scratch: &mut Scratch,
     ) -> Result<()> {
         let path = self.signed_path();
         signer
@@ -151,7 +150,7 @@ impl Plan {
                     vars: &built.vars,
                 },
                 headers,
-                signed,
+                scratch,
             )
             .context("could not sign the event")?;
         for (n, v) in self.extra_headers.iter() {
@@ -349,6 +348,12 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     for h in &args.headers {
         let (n, v) = HeaderList::parse_line(h).context("could not read a -H header")?;
         extra_headers.push(n, v);
+    }
+    if !crate::envelope::headers::is_token(&args.method) {
+        bail!(
+            "--method `{}` is not an HTTP method",
+            args.method.escape_debug()
+        );
     }
     let timeout = match &args.timeout {
         Some(t) => parse_duration(t)

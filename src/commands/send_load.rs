@@ -272,12 +272,17 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                         if recent.len() >= 64 {
                             recent.swap_remove(fastrand::usize(..recent.len()));
                         }
+                        let b = &draft.built;
                         recent.push(Prepared {
+                            // The body goes in `body` alone, as `Plan::prepare` leaves it.
                             built: BuiltEvent {
+                                event: b.event.clone(),
+                                id: b.id.clone(),
+                                timestamp: b.timestamp,
+                                vars: b.vars.clone(),
                                 body: Vec::new(),
-                                ..draft.built.clone()
                             },
-                            body: Bytes::copy_from_slice(&draft.built.body),
+                            body: Bytes::copy_from_slice(&b.body),
                             headers: draft.headers.clone(),
                         });
                     }

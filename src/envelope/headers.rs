@@ -130,7 +130,7 @@ impl HeaderList {
         let Some((name, value)) = line.split_once(':') else {
             return Err(HeaderLineError::NoColon(line.to_string()));
         };
-        if name.is_empty() || !name.bytes().all(is_token_byte) {
+        if !is_token(name) {
             return Err(HeaderLineError::BadName(line.to_string()));
         }
         let value = value.trim_matches(|c| c == ' ' || c == '\t');
@@ -155,9 +155,13 @@ impl IntoIterator for HeaderList {
     }
 }
 
-/// RFC 9110 `tchar`.
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+/// Whether `text` is an RFC 9110 token (`tchar`s, at least one): what a header name
+/// or a method must be.
+pub fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]

@@ -47,6 +47,8 @@ pub struct BuiltEvent {
 pub struct Scratch {
     text: String,
     json: Vec<u8>,
+    /// The signed content, when it is more than the body.
+    signed: Vec<u8>,
 }
 
 /// Data the user gives an event (`send --data`), serialised once: load mode builds
@@ -285,7 +287,7 @@ impl Profile {
     pub fn sign(&self, secrets: &[Secret], input: &SignInput) -> Result<HeaderList, SignError> {
         let mut headers = HeaderList::with_capacity(self.headers.len() + 1);
         self.signer(secrets)?
-            .sign_into(input, &mut headers, &mut Vec::new())?;
+            .sign_into(input, &mut headers, &mut Scratch::default())?;
         Ok(headers)
     }
 
@@ -328,12 +330,12 @@ pub struct Signer<'p> {
 
 impl Signer<'_> {
     /// Writes the profile's headers for `input` into `headers`, replacing what it held
-    /// and reusing its memory; `signed` is scratch space for the signed content.
+    /// and reusing its memory.
     pub fn sign_into(
         &self,
         input: &SignInput,
         headers: &mut HeaderList,
-        signed: &mut Vec<u8>,
+        scratch: &mut Scratch,
     ) -> Result<(), SignError> {
         let p = self.profile;
         let ctx = Ctx {
@@ -379,7 +381,7 @@ impl Signer<'_> {
         let content: &[u8] = if scheme.signed.sole_var() == Some(&Var::Body) {
             input.body
         } else {
-            signed.clear();
+            scratch.signed.clear();
             scheme
                 .signed
                 .render_bytes_into(
@@ -387,10 +389,10 @@ impl Signer<'_> {
                         headers: Some(headers),
                         ..ctx
                     },
-                    signed,
+                    &mut scratch.signed,
                 )
                 .map_err(|e| p.tpl_err(e))?;
-            signed
+            &scratch.signed
         };
         let mac = |key: &MacState| {
             let mut m = key.clone();

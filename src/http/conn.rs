@@ -139,23 +139,16 @@ impl Conn {
     /// Writes the request into `out`: request line, `Host`, the headers in order,
     /// `Content-Length`, the body.
     fn encode(&mut self, method: &str, headers: &HeaderList, body: &[u8]) -> Result<(), SendError> {
-        // RFC 9110 token characters.
-        let valid_name = |n: &str| {
-            !n.is_empty()
-                && n.bytes().all(|b| {
-                    matches!(b, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'!' | b'#'..=b'\''
-                        | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
-                })
-        };
+        use crate::envelope::headers::is_token;
         for (n, v) in headers.iter() {
-            if !valid_name(n) || v.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+            if !is_token(n) || v.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
                 return Err(self.other(format!(
                     "the header `{}` is not a valid HTTP header",
                     n.escape_debug()
                 )));
             }
         }
-        if !valid_name(method) {
+        if !is_token(method) {
             return Err(self.other(format!("`{method}` is not an HTTP method")));
         }
         let out = &mut self.out;

@@ -119,7 +119,8 @@ struct Seen {
 }
 
 impl Seen {
-    fn new(recent: HashMap<String, u32>) -> Seen {
+    /// From ids already seen, oldest first (the first to leave the window).
+    fn new(recent: Vec<(String, u32)>) -> Seen {
         let mut seen = Seen {
             counts: HashMap::with_capacity(recent.len()),
             order: VecDeque::with_capacity(recent.len()),
@@ -170,7 +171,7 @@ impl Receiver {
         cfg: ReceiverConfig,
         writer: Option<BatchWriter>,
         client: HttpClient,
-        seen: HashMap<String, u32>,
+        seen: Vec<(String, u32)>,
         lines: tokio::sync::mpsc::UnboundedSender<DeliveryLine>,
     ) -> Receiver {
         Receiver {
@@ -537,17 +538,21 @@ mod tests {
 
     #[test]
     fn duplicates_are_told_over_a_window_of_recent_ids() {
-        let mut seen = Seen::new(HashMap::from([("old".to_string(), 2)]));
+        // From the store, oldest first.
+        let mut seen = Seen::new(vec![("older".to_string(), 1), ("old".to_string(), 2)]);
         assert_eq!(seen.attempt("old"), 3);
         assert_eq!(seen.attempt("a"), 1);
         assert_eq!(seen.attempt("a"), 2);
-        // Enough new ids push the oldest out; memory stays bounded.
-        for i in 0..SEEN_WINDOW {
+        // Fill the window, then one more id pushes out the oldest; memory stays bounded.
+        for i in 0..SEEN_WINDOW - 3 {
             seen.attempt(&format!("id-{i}"));
         }
         assert_eq!(seen.counts.len(), SEEN_WINDOW);
+        seen.attempt("new");
+        assert_eq!(seen.counts.len(), SEEN_WINDOW);
         assert_eq!(seen.order.len(), SEEN_WINDOW);
-        assert_eq!(seen.attempt("old"), 1);
-        assert_eq!(seen.attempt(&format!("id-{}", SEEN_WINDOW - 1)), 2);
+        assert_eq!(seen.attempt("old"), 4, "the newer id from the store stays");
+        assert_eq!(seen.attempt("older"), 1, "the oldest id left the window");
+        assert_eq!(seen.attempt(&format!("id-{}", SEEN_WINDOW - 4)), 2);
     }
 }
