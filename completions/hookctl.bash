@@ -1005,7 +1005,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__listen)
-            opts="-p -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --wait-for --timeout --tls --tls-cert --tls-key --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --wait-for --timeout --tls --tls-cert --tls-key --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1072,6 +1072,14 @@ _hookctl() {
                     return 0
                     ;;
                 --read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forward-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

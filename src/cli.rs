@@ -331,12 +331,18 @@ pub struct ListenArgs {
     /// Answer deliveries with a bad signature like good ones (they are still shown as invalid)
     #[arg(long)]
     pub accept_invalid: bool,
-    /// Largest body accepted; bigger ones get 413 (e.g. 512KiB, 10MB)
+    /// Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB
     #[arg(long, value_name = "SIZE", default_value = "5MiB")]
     pub max_body: String,
-    /// How long a request's headers and body may take to arrive; slower ones are dropped (headers) or get 408 (body)
+    /// How long a request's headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept
     #[arg(long, value_name = "DURATION", default_value = "10s")]
     pub read_timeout: String,
+    /// How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile's per-attempt timeout, else 10s]
+    #[arg(long, value_name = "DURATION")]
+    pub forward_timeout: Option<String>,
+    /// Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
     /// Exit 0 once a valid delivery whose event matches this glob has been answered
     #[arg(long, value_name = "EVENT_GLOB")]
     pub wait_for: Option<String>,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod envelope;
 pub mod generate;
+pub mod glob;
 pub mod http;
 pub mod output;
 pub mod rawhttp;
@@ -110,6 +111,9 @@ pub fn report(err: &anyhow::Error, color: bool) -> Exit {
             h.hint
         ));
     }
-    eprint!("{text}");
+    // Not `eprint!`, which panics when stderr cannot be written (`2>/dev/full`): the
+    // exit code still says what happened.
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
     Exit::Error
 }

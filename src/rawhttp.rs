@@ -28,6 +28,8 @@ pub enum RawError {
     BadLength(String),
     #[error("the chunked body is malformed")]
     BadChunked,
+    #[error("a chunk of the body says it is {0} bytes long, more than follow")]
+    ChunkTooLong(String),
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -91,12 +93,21 @@ fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, RawError> {
         let line_end = find(rest, b"\r\n").ok_or(RawError::BadChunked)?;
         let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|_| RawError::BadChunked)?;
         let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| RawError::BadChunked)?;
+        let too_long = || RawError::ChunkTooLong(format!("0x{size_text}"));
+        // A size wider than usize is just as impossible as one past the end of the file.
+        let size = u64::from_str_radix(size_text, 16).map_err(|e| match e.kind() {
+            std::num::IntErrorKind::PosOverflow => too_long(),
+            _ => RawError::BadChunked,
+        })?;
         rest = &rest[line_end + 2..];
         if size == 0 {
             return Ok(out);
         }
-        if rest.len() < size + 2 || &rest[size..size + 2] != b"\r\n" {
+        let size = usize::try_from(size)
+            .ok()
+            .filter(|&s| s <= rest.len().saturating_sub(2))
+            .ok_or_else(too_long)?;
+        if &rest[size..size + 2] != b"\r\n" {
             return Err(RawError::BadChunked);
         }
         out.extend_from_slice(&rest[..size]);
@@ -142,5 +153,19 @@ mod tests {
             parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
             Err(RawError::BadChunked)
         );
+        for size in [
+            "FFFFFFFFFFFFFFFF",
+            "FFFFFFFFFFFFFFFE",
+            "1FFFFFFFFFFFFFFFFF",
+            "FF",
+        ] {
+            let req = format!(
+                "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nabc\r\n0\r\n\r\n"
+            );
+            assert_eq!(
+                parse(req.as_bytes()),
+                Err(RawError::ChunkTooLong(format!("0x{size}")))
+            );
+        }
     }
 }

@@ -144,6 +144,19 @@ impl Default for RetryPolicy {
     }
 }
 
+/// The fastest and slowest `--speed` taken: a thousand times slower to a million
+/// times faster than real time.
+pub const SPEEDS: std::ops::RangeInclusive<f64> = 0.001..=1_000_000.0;
+
+/// `after` as it passes at `speed` (within [`SPEEDS`]), saturating at
+/// [`MAX_DURATION`](crate::envelope::profile::MAX_DURATION).
+pub fn at_speed(after: Duration, speed: f64) -> Duration {
+    let max = crate::envelope::profile::MAX_DURATION;
+    Duration::try_from_secs_f64(after.as_secs_f64() / speed)
+        .unwrap_or(max)
+        .min(max)
+}
+
 impl RetryPolicy {
     /// Compiles `[retry]`; on error, the field and what was expected.
     pub fn compile(def: Option<&RetryDef>) -> Result<RetryPolicy, (String, String)> {
@@ -212,7 +225,8 @@ impl RetryPolicy {
         };
         match retry_after.filter(|_| self.retry_after) {
             Some(ra) => Decision::Retry {
-                after: ra,
+                // A receiver's number: bounded like every duration hookctl takes.
+                after: ra.min(crate::envelope::profile::MAX_DURATION),
                 rule: format!("{} retries; Retry-After honoured", rule.label()),
             },
             None => Decision::Retry {

@@ -303,7 +303,51 @@ pub fn no_secret_error() -> anyhow::Error {
     )
 }
 
+/// Whether text given where a name goes (`--secret-env NAME`, `--secret-file PATH`)
+/// looks like a secret typed there by mistake: a known secret prefix, base64 padding,
+/// or a long run that mixes cases and digits (or is all hex). Such text is shown as a
+/// short prefix, never whole.
+pub fn looks_like_a_secret(text: &str) -> bool {
+    if ["whsec_", "sk_", "shpss_", "xoxb-", "ghp_"]
+        .iter()
+        .any(|p| text.starts_with(p))
+        || text.contains('=')
+        || text.contains('+')
+        || text.chars().any(char::is_whitespace)
+    {
+        return true;
+    }
+    text.split(['/', '.', '-', '_']).any(|part| {
+        let n = part.chars().count();
+        let upper = part.chars().any(|c| c.is_ascii_uppercase());
+        let lower = part.chars().any(|c| c.is_ascii_lowercase());
+        let digit = part.chars().any(|c| c.is_ascii_digit());
+        (n >= 16 && upper && lower && digit)
+            || (n >= 32 && (upper as u8 + lower as u8 + digit as u8) >= 2)
+            || (n >= 24 && part.chars().all(|c| c.is_ascii_hexdigit()))
+    })
+}
+
+/// A name or path as an error may show it: whole, or as a short prefix when it looks
+/// like a secret.
+fn shown_name(text: &str) -> String {
+    if looks_like_a_secret(text) {
+        Secret::new(text, "").map_or_else(|_| "…".into(), |s| s.hint())
+    } else {
+        text.to_string()
+    }
+}
+
 fn secret_from_env(name: &str, via: &str) -> Result<Secret> {
+    if looks_like_a_secret(name) {
+        return Err(hinted(
+            format!(
+                "could not load the signing secret ({via}): `{}` is not an environment variable's name",
+                shown_name(name)
+            ),
+            "--secret-env takes the NAME of a variable that holds the secret; pass the secret itself with --secret, or export it and name the variable",
+        ));
+    }
     match std::env::var(name) {
         Ok(v) if !v.is_empty() => Ok(Secret::new(v, format!("environment variable `{name}`"))?),
         Ok(_) => Err(hinted(
@@ -320,9 +364,18 @@ fn secret_from_env(name: &str, via: &str) -> Result<Secret> {
 }
 
 fn secrets_from_file(path: &Path, via: &str) -> Result<Vec<Secret>> {
-    let shown = path.display();
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!("could not load the signing secret ({via}): could not read `{shown}`")
+    let shown = shown_name(&path.display().to_string());
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let message =
+            format!("could not load the signing secret ({via}): could not read `{shown}`: {e}");
+        if looks_like_a_secret(&path.display().to_string()) {
+            hinted(
+                message,
+                "--secret-file takes the PATH of a file that holds the secret; pass the secret itself with --secret",
+            )
+        } else {
+            anyhow::Error::msg(message)
+        }
     })?;
     let secrets: Vec<Secret> = text
         .lines()
@@ -380,6 +433,19 @@ pub fn open_store(g: &crate::cli::GlobalArgs) -> Result<Option<crate::store::Sto
     })
 }
 
+/// Checks a user's number against the range a flag takes (which also refuses NaN and
+/// the infinities): exit 2 with the flag, the value and the range.
+pub fn check_range(value: f64, range: std::ops::RangeInclusive<f64>, flag: &str) -> Result<()> {
+    if !range.contains(&value) {
+        bail!(
+            "{flag} {value} is out of range: it takes {} to {}",
+            range.start(),
+            range.end()
+        );
+    }
+    Ok(())
+}
+
 /// A size such as `5MiB`, `512KiB`, `10MB`, `2k` or a number of bytes.
 pub fn parse_size(text: &str) -> Result<usize> {
     let t = text.trim();
@@ -426,5 +492,5 @@ pub fn require_store(g: &crate::cli::GlobalArgs, what: &str) -> Result<crate::st
         .store
         .clone()
         .unwrap_or_else(crate::store::Store::default_path);
-    crate::store::Store::open(&path).context("could not open the delivery store")
+    crate::store::Store::open_existing(&path).context("could not open the delivery store")
 }

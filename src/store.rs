@@ -27,6 +27,8 @@ pub enum StoreError {
     },
     #[error("could not open the store `{path}`: {detail}")]
     Open { path: String, detail: String },
+    #[error("the store `{path}` cannot be written: {detail}")]
+    ReadOnly { path: String, detail: String },
     #[error("the store `{path}` failed: {source}")]
     Sql {
         path: String,
@@ -154,7 +156,101 @@ impl Store {
             .join("hookctl.db")
     }
 
+    /// Opens the store to record into, creating it and its directory if need be; a
+    /// store that cannot be written is an error here, before anything is sent or
+    /// received.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let store = Store::open_rw(path)?;
+        store.check_writable()?;
+        Ok(store)
+    }
+
+    /// Opens the store to read what it holds: nothing is created. A store that does
+    /// not exist reads as an empty one (held in memory); a read-only file is read
+    /// as it is.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if !path.exists() {
+            let conn = Connection::open_in_memory().map_err(|e| StoreError::Open {
+                path: shown.clone(),
+                detail: e.to_string(),
+            })?;
+            let mut store = Store {
+                conn,
+                file: path.to_path_buf(),
+            };
+            store.setup()?;
+            return Ok(store);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::Open {
+            path: shown.clone(),
+            detail: e.to_string(),
+        })?;
+        let mut store = Store {
+            conn,
+            file: path.to_path_buf(),
+        };
+        if store.is_read_only() {
+            store.setup_read_only()?;
+        } else {
+            store.setup()?;
+        }
+        Ok(store)
+    }
+
+    /// Whether this connection can only read (the file, or its directory, is not
+    /// writable).
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+    }
+
+    /// Takes the write lock and lets it go: a store whose file, WAL or directory
+    /// cannot be written fails here.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        let read_only = |detail: String| StoreError::ReadOnly {
+            path: self.file.display().to_string(),
+            detail,
+        };
+        if self.is_read_only() {
+            return Err(read_only("the file is read-only".into()));
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+            .map_err(|e| read_only(e.to_string()))
+    }
+
+    /// What a read-only connection can check: the schema is ours and current.
+    fn setup_read_only(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| self.err(e))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.file.display().to_string(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::ReadOnly {
+                path: self.file.display().to_string(),
+                detail: format!(
+                    "it is read-only and needs upgrading from schema {version} to {SCHEMA_VERSION}; open it once where it can be written"
+                ),
+            });
+        }
+        self.check_ours()
+    }
+
+    fn open_rw(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
@@ -252,7 +348,11 @@ impl Store {
             }
             tx.commit().map_err(|e| self.err(e))?;
         }
-        // A store whose tables are not ours.
+        self.check_ours()
+    }
+
+    /// A store whose tables are not ours is refused.
+    fn check_ours(&self) -> Result<(), StoreError> {
         let ours: Option<i64> = self
             .conn
             .query_row(
@@ -730,7 +830,7 @@ pub struct StoredAttempt {
 pub struct Filter {
     pub state: Option<String>,
     /// A glob over event names (`ticket.*`).
-    pub event: Option<String>,
+    pub event: Option<crate::glob::EventGlob>,
     pub direction: Option<String>,
     /// RFC 3339 lower bound on `created_at`.
     pub since: Option<String>,
@@ -768,29 +868,6 @@ fn delivery_row(r: &rusqlite::Row) -> rusqlite::Result<StoredDelivery> {
     })
 }
 
-/// `*` matches any run of characters, `?` one; everything else itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
 impl Store {
     /// Deliveries, newest first, as the filter selects.
     pub fn list(&self, f: &Filter) -> Result<Vec<StoredDelivery>, StoreError> {
@@ -817,7 +894,7 @@ impl Store {
         for row in rows {
             let d = row.map_err(|e| self.err(e))?;
             if let Some(g) = &f.event {
-                if !d.event.as_deref().is_some_and(|e| glob_match(g, e)) {
+                if !d.event.as_deref().is_some_and(|e| g.matches(e)) {
                     continue;
                 }
             }
@@ -864,10 +941,24 @@ impl Store {
     }
 
     /// Deletes deliveries created before `before` (RFC 3339); how many.
-    pub fn prune(&self, before: &str) -> Result<usize, StoreError> {
-        self.conn
+    /// Deletes deliveries recorded before `before` (and their attempts), then gives
+    /// the space back to the file system: the file is rewritten (`VACUUM`) and the WAL
+    /// cut to nothing. How many were deleted, and whether the space was given back
+    /// (another process holding the store open can keep it from being).
+    pub fn prune(&self, before: &str) -> Result<(usize, bool), StoreError> {
+        let n = self
+            .conn
             .execute("DELETE FROM deliveries WHERE created_at < ?1", [before])
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        let compacted = n > 0
+            && self.conn.execute_batch("VACUUM").is_ok()
+            && self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_ok_and(|busy| busy == 0);
+        Ok((n, compacted || n == 0))
     }
 
     /// Delivery ids received lately, with how often each came, oldest first: `listen`
@@ -991,16 +1082,6 @@ mod tests {
     }
 
     #[test]
-    fn globs() {
-        assert!(glob_match("ticket.*", "ticket.created"));
-        assert!(glob_match("*", "anything"));
-        assert!(glob_match("a?c", "abc"));
-        assert!(!glob_match("ticket.*", "message.created"));
-        assert!(glob_match("*.created", "message.created"));
-        assert!(!glob_match("a*b", "acd"));
-    }
-
-    #[test]
     fn migrates_records_and_refuses_foreign_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("s.db");
@@ -1060,7 +1141,7 @@ mod tests {
         assert_eq!(
             store
                 .list(&Filter {
-                    event: Some("p*".into()),
+                    event: Some(crate::glob::EventGlob::new("p*").unwrap()),
                     ..Filter::default()
                 })
                 .unwrap()
@@ -1070,14 +1151,14 @@ mod tests {
         assert_eq!(
             store
                 .list(&Filter {
-                    event: Some("x*".into()),
+                    event: Some(crate::glob::EventGlob::new("x*").unwrap()),
                     ..Filter::default()
                 })
                 .unwrap()
                 .len(),
             0
         );
-        assert_eq!(store.prune("9999-01-01T00:00:00Z").unwrap(), 1);
+        assert_eq!(store.prune("9999-01-01T00:00:00Z").unwrap(), (1, true));
         assert!(store.get(1).unwrap().is_none());
 
         let junk = dir.path().join("junk.db");

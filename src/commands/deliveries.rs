@@ -21,7 +21,12 @@ fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
             }
             .to_string()
         }),
-        event: f.event.clone(),
+        event: f
+            .event
+            .as_deref()
+            .map(crate::glob::EventGlob::new)
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
         direction: f
             .direction
             .map(|d| if d == DirectionArg::In { "in" } else { "out" }.to_string()),
@@ -223,11 +228,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
         }
         DeliveriesAction::Prune { older_than } => {
             let before = rfc3339_ago(&older_than, "--older-than")?;
-            let n = store.prune(&before)?;
+            let (n, compacted) = store.prune(&before)?;
+            if !compacted {
+                out.warn("another process holds the store open: the space freed is reused by new deliveries but not given back to the file system yet");
+            }
             if out.json {
                 out.record(
                     "pruned",
-                    &serde_json::json!({"deleted": n, "before": before}),
+                    &serde_json::json!({"deleted": n, "before": before, "compacted": compacted}),
                 )?;
             } else {
                 out.line(&format!("deleted {n} deliveries older than {older_than}"))?;

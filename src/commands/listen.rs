@@ -3,16 +3,18 @@
 use crate::cli::{GlobalArgs, ListenArgs};
 use crate::envelope::profile::parse_duration;
 use crate::http::client::{ClientOptions, HttpClient};
-use crate::http::receiver::{DeliveryLine, Receiver, ReceiverConfig, Route, Script};
+use crate::http::receiver::{
+    DeliveryLine, LineFeed, LineQueue, Receiver, ReceiverConfig, Route, Script,
+};
+use crate::http::server::{Limits, Server};
 use crate::output::{Output, escape};
 use crate::settings::{Config, SecretRequest, apply_scheme_args, open_store, parse_size, secrets};
 use crate::store::BatchWriter;
 use crate::{Exit, hinted};
 use anyhow::{Context, Result, bail};
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 #[derive(Serialize)]
@@ -88,7 +90,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             );
         }
         routes.push(Route {
-            glob,
+            glob: crate::glob::EventGlob::new(&glob)
+                .map_err(anyhow::Error::msg)
+                .context("could not read a route")?,
             url: crate::commands::send::resolve_url(&url).context("could not read a route")?,
         });
     }
@@ -120,6 +124,22 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let wait_timeout = duration(args.timeout.as_deref(), "--timeout")?;
     let read_timeout =
         duration(Some(&args.read_timeout), "--read-timeout")?.unwrap_or(Duration::from_secs(10));
+    if read_timeout.is_zero() {
+        bail!("--read-timeout must be more than 0");
+    }
+    // The provider gives up after its per-attempt timeout anyway; auto has no one
+    // provider to ask.
+    let forward_timeout = match duration(args.forward_timeout.as_deref(), "--forward-timeout")? {
+        Some(d) if d.is_zero() => bail!("--forward-timeout must be more than 0"),
+        Some(d) => d,
+        None if auto => Duration::from_secs(10),
+        None => profiles[0].retry.timeout,
+    };
+    let max_connections = match args.max_connections {
+        Some(0) => bail!("--max-connections must be at least 1"),
+        Some(n) => n,
+        None => crate::http::server::default_max_connections(),
+    };
     let host = args
         .host
         .clone()
@@ -156,10 +176,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             retry_after: args.retry_after,
         },
         accept_invalid: args.accept_invalid,
-        max_body,
-        body_timeout: read_timeout,
-        forward_timeout: Duration::from_secs(30),
-        wait_for: args.wait_for.clone(),
+        forward_timeout,
+        wait_for: args
+            .wait_for
+            .as_deref()
+            .map(crate::glob::EventGlob::new)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+            .context("could not read --wait-for")?,
         verbose: out.verbose > 0,
     };
     let store = open_store(g)?;
@@ -173,6 +197,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let client = HttpClient::new(&ClientOptions {
         insecure: false,
         pool: 16,
+        max_response: max_body,
     })?;
     // As many threads as the cores this process may run on (taskset is respected).
     let threads = std::thread::available_parallelism()
@@ -184,10 +209,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         .enable_all()
         .build()?;
     let writer = store.map(|s| BatchWriter::start_on(s, rt.handle()));
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, tx));
+    let (lines, feed) = LineQueue::new();
+    let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, lines));
+    let counts = Arc::clone(&feed.counts);
 
-    let exit = rt.block_on(async {
+    let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await.map_err(|e| {
             hinted(format!("could not listen on {host}:{port}: {e}"), "pass another --port (0 picks a free one)")
         })?;
@@ -224,10 +250,23 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             }
             out.note(&e.dim("Ctrl-C to stop"));
         }
-        let (stop_printer, printer_stop) = tokio::sync::oneshot::channel();
-        let printer = tokio::spawn(print_lines(out.clone(), rx, printer_stop));
-        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        // The printer has a thread of its own: a stdout nobody reads blocks it, not
+        // the runtime, so deliveries are still answered and a signal still stops
+        // `listen`.
+        let (printed, printer_done) = std::sync::mpsc::channel();
+        let printer_out = out.clone();
+        std::thread::Builder::new()
+            .name("printer".into())
+            .spawn(move || {
+                print_lines(&printer_out, feed);
+                let _ = printed.send(());
+            })
+            .context("could not start the printer thread")?;
         let acceptor = tls.map(|t| t.acceptor);
+        let limits = Limits { max_body, read_timeout };
+        let (server, shutdown) = Server::new(listener, acceptor, Arc::clone(&receiver), limits, max_connections);
+        let serving = server.run(|w| out.warn(w));
+        tokio::pin!(serving);
         let deadline = async {
             match wait_timeout {
                 Some(t) => tokio::time::sleep(t).await,
@@ -245,95 +284,75 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             std::future::pending::<()>().await
         };
         tokio::pin!(terminate);
-        let exit = loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let _ = stream.set_nodelay(true);
-                    let receiver = Arc::clone(&receiver);
-                    let acceptor = acceptor.clone();
-                    let watcher = graceful.watcher();
-                    tokio::spawn(async move {
-                        let svc = service_fn(move |req| {
-                            let receiver = Arc::clone(&receiver);
-                            async move { Ok::<_, std::convert::Infallible>(receiver.handle(req).await) }
-                        });
-                        let mut builder = hyper::server::conn::http1::Builder::new();
-                        builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
-                        match acceptor {
-                            Some(a) => {
-                                let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), a.accept(stream)).await else { return };
-                                let _ = watcher.watch(builder.serve_connection(TokioIo::new(tls), svc)).await;
-                            }
-                            None => {
-                                let _ = watcher.watch(builder.serve_connection(TokioIo::new(stream), svc)).await;
-                            }
-                        }
-                    });
-                }
-                _ = receiver.done.notified() => break Exit::Success,
-                _ = &mut deadline => {
-                    out.note(&format!("no matching delivery within {}", humantime::format_duration(wait_timeout.unwrap_or_default())));
-                    break Exit::Negative;
-                }
-                _ = tokio::signal::ctrl_c() => break Exit::Interrupted,
-                _ = &mut terminate => break Exit::Interrupted,
+        let exit = tokio::select! {
+            _ = &mut serving => Exit::Error,
+            _ = receiver.done.notified() => Exit::Success,
+            _ = &mut deadline => {
+                out.note(&format!("no matching delivery within {}", humantime::format_duration(wait_timeout.unwrap_or_default())));
+                Exit::Negative
             }
+            _ = tokio::signal::ctrl_c() => Exit::Interrupted,
+            _ = &mut terminate => Exit::Interrupted,
         };
-        // Let answers in flight go out, but do not wait on idle keep-alive connections.
-        let _ = tokio::time::timeout(Duration::from_secs(2), graceful.shutdown()).await;
-        drop(listener);
-        // Every handler that answered has queued its line: print them all, then stop.
-        let _ = stop_printer.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(2), printer).await;
-        Ok::<_, anyhow::Error>(exit)
+        // No longer polled, the accept loop takes no more connections; answers in
+        // flight go out, idle keep-alive connections close at once.
+        shutdown.close(Duration::from_secs(2)).await;
+        Ok::<_, anyhow::Error>((exit, printer_done))
     });
-    // Dropping the runtime ends idle connections, and with them their hold on the
-    // receiver; every delivery that was answered is already committed.
-    drop(rt);
+    // Whatever is still open is dropped with the runtime (a stuck connection task
+    // cannot hold `listen` up); every delivery that was answered is already committed.
+    rt.shutdown_timeout(Duration::from_secs(1));
+    let (exit, printer_done) = served?;
     if let Some(receiver) = Arc::into_inner(receiver) {
         receiver.finish().context("the store failed")?;
     }
-    exit
+    // The printer ends once the receiver's queue has closed and it has printed the
+    // rest; a stdout that is never read cannot hold `listen` past two seconds.
+    let _ = printer_done.recv_timeout(Duration::from_secs(2));
+    let dropped = counts.dropped.load(Ordering::Relaxed);
+    if dropped > 0 {
+        out.warn(&format!(
+            "{dropped} delivery lines were not shown: stdout was not read fast enough (the store holds every delivery: `hookctl deliveries list`)"
+        ));
+    }
+    Ok(exit)
 }
-
 /// Lines are written at most every [`PRINT_EVERY`]: the first after a quiet spell
 /// goes out at once, and under load each write carries every line queued meanwhile.
 const PRINT_EVERY: Duration = Duration::from_millis(10);
 
-async fn print_lines(
-    out: Output,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<DeliveryLine>,
-    mut stop: tokio::sync::oneshot::Receiver<()>,
-) {
-    let write = |rx: &mut tokio::sync::mpsc::UnboundedReceiver<DeliveryLine>,
-                 first: Option<DeliveryLine>| {
+fn print_lines(out: &Output, feed: LineFeed) {
+    let mut reported = 0;
+    // Ends when the receiver, and with it the queue's sending end, is gone.
+    while let Ok(first) = feed.rx.recv() {
         let mut text = Vec::new();
-        for line in first
-            .into_iter()
-            .chain(std::iter::from_fn(|| rx.try_recv().ok()))
-        {
+        for (line, size) in std::iter::once(first).chain(feed.rx.try_iter()) {
+            feed.counts.queued_bytes.fetch_sub(size, Ordering::Relaxed);
             if out.json {
                 Output::record_into(&mut text, "delivery", &line);
             } else {
-                text.extend(render(&out, &line).bytes());
+                text.extend(render(out, &line).bytes());
                 text.push(b'\n');
             }
         }
+        let dropped = feed.counts.dropped.load(Ordering::Relaxed);
+        if dropped > reported {
+            let lines = dropped - reported;
+            reported = dropped;
+            if out.json {
+                Output::record_into(
+                    &mut text,
+                    "dropped",
+                    &serde_json::json!({"lines": lines, "total": dropped}),
+                );
+            }
+            out.warn(&format!(
+                "{lines} delivery lines dropped ({dropped} in all): stdout is not read fast enough; the store holds every delivery"
+            ));
+        }
+        // A closed stdout is not a reason to stop answering deliveries.
         let _ = out.bytes(&text);
-    };
-    loop {
-        tokio::select! {
-            line = rx.recv() => match line {
-                Some(line) => write(&mut rx, Some(line)),
-                None => return,
-            },
-            _ = &mut stop => return write(&mut rx, None),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(PRINT_EVERY) => {}
-            _ = &mut stop => return write(&mut rx, None),
-        }
+        std::thread::sleep(PRINT_EVERY);
     }
 }
 

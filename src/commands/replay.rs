@@ -64,7 +64,13 @@ fn select(store: &Store, args: &ReplayArgs, out: &Output) -> Result<Vec<StoredDe
         .transpose()?;
     let filter = Filter {
         state: Some("failed".into()),
-        event: args.event.clone(),
+        event: args
+            .event
+            .as_deref()
+            .map(crate::glob::EventGlob::new)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+            .context("could not read --event")?,
         since,
         ..Filter::default()
     };
@@ -142,10 +148,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     let to = args.to.as_deref().map(resolve_url).transpose()?;
-    let client = HttpClient::new(&ClientOptions {
-        insecure: args.insecure,
-        pool: 4,
-    })?;
+    let client = HttpClient::new(&ClientOptions::new(args.insecure, 4))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -380,9 +380,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         method: args.method.to_uppercase(),
         url,
     };
-    if args.speed <= 0.0 || !args.speed.is_finite() {
-        bail!("--speed must be more than 0");
-    }
+    crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
     if args.load.count.is_some() || args.load.duration.is_some() {
         return super::send_load::run(g, out, plan, &args.load, timeout, args.insecure);
     }
@@ -419,10 +417,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     let store = open_store(g)?;
-    let client = HttpClient::new(&ClientOptions {
-        insecure: args.insecure,
-        pool: 1,
-    })?;
+    let client = HttpClient::new(&ClientOptions::new(args.insecure, 1))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -555,7 +550,7 @@ pub async fn deliver(
             Decision::Delivered => break (result, State::Delivered),
             Decision::GiveUp { .. } => break (result, State::Failed),
             Decision::Retry { after, .. } => {
-                tokio::time::sleep(after.div_f64(speed)).await;
+                tokio::time::sleep(crate::retry::at_speed(after, speed)).await;
                 attempt += 1;
             }
         }
@@ -668,7 +663,7 @@ fn show_attempt(
             "  → retry in {} ({rule}; {} at --speed {speed})",
             humantime::format_duration(Duration::from_secs(after.as_secs())),
             humantime::format_duration(Duration::from_millis(
-                after.div_f64(speed).as_millis() as u64
+                crate::retry::at_speed(*after, speed).as_millis() as u64
             ))
         ),
         Decision::Retry { after, rule } => format!(

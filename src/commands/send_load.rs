@@ -11,6 +11,9 @@ use crate::http::conn::Conn;
 use crate::output::Output;
 use crate::settings::{now_unix, open_store};
 use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, now_rfc3339};
+
+/// The request rates `--rate` takes, per second.
+const RATES: std::ops::RangeInclusive<f64> = 0.001..=10_000_000.0;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use serde::Serialize;
@@ -102,17 +105,14 @@ pub fn run(
     if !(0.0..=1.0).contains(&load.duplicate_rate) {
         bail!("--duplicate-rate is a share between 0 and 1");
     }
-    if load.rate.is_some_and(|r| r <= 0.0 || !r.is_finite()) {
-        bail!("--rate must be more than 0");
+    if let Some(rate) = load.rate {
+        crate::settings::check_range(rate, RATES, "--rate")?;
     }
     if load.shuffle && load.count.is_none() {
         bail!("--shuffle needs --count: the events are made up front, then reordered");
     }
     let store = open_store(g)?;
-    let client = HttpClient::new(&ClientOptions {
-        insecure,
-        pool: load.concurrency,
-    })?;
+    let client = HttpClient::new(&ClientOptions::new(insecure, load.concurrency))?;
     // --shuffle: make every request first (duplicates included), then reorder them.
     let queue = if load.shuffle {
         let mut made: Vec<(Prepared, bool)> = Vec::with_capacity(count as usize);
@@ -238,7 +238,12 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
             break;
         }
         if let Some(rate) = sh.rate {
-            let at = sh.start + Duration::from_secs_f64(i as f64 / rate);
+            // Within RATES and a bounded count, so the offset is finite and in range.
+            let offset = Duration::try_from_secs_f64(i as f64 / rate)
+                .unwrap_or(crate::envelope::profile::MAX_DURATION);
+            let Some(at) = sh.start.checked_add(offset) else {
+                break;
+            };
             if sh.deadline.is_some_and(|d| at >= d) {
                 break;
             }

@@ -47,9 +47,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
                 "--responses, --fail-first and --retry-after describe a simulated receiver; with --to the receiver's real answers count"
             );
         }
-        if args.speed <= 0.0 || !args.speed.is_finite() {
-            bail!("--speed must be more than 0");
-        }
+        crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
         let url = resolve_url(to)?;
         let secrets = signing_secrets(
             &SecretRequest {
@@ -84,10 +82,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
         };
         let prepared = plan.prepare(None, now_unix())?;
         let store = open_store(g)?;
-        let client = HttpClient::new(&ClientOptions {
-            insecure: false,
-            pool: 1,
-        })?;
+        let client = HttpClient::new(&ClientOptions::new(false, 1))?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;

@@ -24,7 +24,15 @@ pub enum ProfileError {
     },
     #[error("profile `{0}` extends itself (through {1})")]
     Cycle(String, String),
+    #[error(
+        "profile `{profile}`: its `extends` chain is over the limit of {MAX_EXTENDS} profiles ({chain} …)"
+    )]
+    TooDeep { profile: String, chain: String },
 }
+
+/// How many profiles one `extends` chain may pass through: far more than any real
+/// hierarchy, and it keeps resolving every profile linear in the catalogue's size.
+pub const MAX_EXTENDS: usize = 16;
 
 /// The built-in profiles, in the order they are listed.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -113,6 +121,12 @@ impl Catalog {
     ) -> Result<(toml::Table, String), ProfileError> {
         if chain.iter().any(|c| c == name) {
             return Err(ProfileError::Cycle(name.to_string(), chain.join(" → ")));
+        }
+        if chain.len() >= MAX_EXTENDS {
+            return Err(ProfileError::TooDeep {
+                profile: chain[0].clone(),
+                chain: chain[..4].join(" → "),
+            });
         }
         chain.push(name.to_string());
         let builtin = BUILTIN.iter().find(|(n, _)| *n == name);

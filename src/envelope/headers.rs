@@ -155,6 +155,66 @@ impl IntoIterator for HeaderList {
     }
 }
 
+/// Header values travel as bytes, and a few senders put bytes in them that are not
+/// UTF-8 (Latin-1 names, say). hookctl keeps every value as text, so that signing and
+/// verifying stay simple, and carries such bytes through unchanged by a reversible
+/// mapping, as Python's `surrogateescape` does: a byte that is not part of valid UTF-8
+/// becomes the code point `ESCAPE_BASE + byte`, in a private-use plane that no header
+/// holds in practice (a value that does hold one is escaped byte by byte too, so that
+/// bytes → text → bytes is always the identity). [`value_to_bytes`] undoes it when the
+/// value goes back on the wire; [`crate::output::escape`] shows such bytes as `\xNN`.
+pub const ESCAPE_BASE: u32 = 0x10_FF00;
+
+fn escaped_byte(c: char) -> Option<u8> {
+    let c = c as u32;
+    (ESCAPE_BASE..=ESCAPE_BASE + 0xFF)
+        .contains(&c)
+        .then(|| (c - ESCAPE_BASE) as u8)
+}
+
+fn escape_byte(b: u8) -> char {
+    char::from_u32(ESCAPE_BASE + b as u32).expect("a private-use code point")
+}
+
+/// A header value's bytes as text (see [`ESCAPE_BASE`]).
+pub fn value_from_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    // U+10FF00 and above start with 0xF4 in UTF-8; without that byte valid UTF-8
+    // stands for itself.
+    if !bytes.contains(&0xF4) {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return s.into();
+        }
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if escaped_byte(c).is_some() {
+                let mut buf = [0; 4];
+                out.extend(c.encode_utf8(&mut buf).bytes().map(escape_byte));
+            } else {
+                out.push(c);
+            }
+        }
+        out.extend(chunk.invalid().iter().map(|&b| escape_byte(b)));
+    }
+    out.into()
+}
+
+/// A header value as bytes on the wire: [`value_from_bytes`] undone.
+pub fn value_to_bytes(value: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !value.as_bytes().contains(&0xF4) {
+        return value.as_bytes().into();
+    }
+    let mut out = Vec::with_capacity(value.len());
+    for c in value.chars() {
+        match escaped_byte(c) {
+            Some(b) => out.push(b),
+            None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out.into()
+}
+
 /// Whether `text` is an RFC 9110 token (`tchar`s, at least one): what a header name
 /// or a method must be.
 pub fn is_token(text: &str) -> bool {
@@ -178,6 +238,27 @@ mod tests {
         assert_eq!(h.get_all("x-a").collect::<Vec<_>>(), ["1", "3"]);
         h.set("X-A", "9");
         assert_eq!(h.iter().collect::<Vec<_>>(), [("X-A", "9"), ("x-b", "2")]);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_survive_the_round_trip() {
+        let cases: [&[u8]; 6] = [
+            b"plain",
+            b"caf\xe9",
+            b"\xff\xfe\x00x",
+            "\u{10FF41} stands for itself".as_bytes(),
+            b"\xf4\x8f\xbc",
+            "é ü".as_bytes(),
+        ];
+        for bytes in cases {
+            let text = value_from_bytes(bytes);
+            assert_eq!(&*value_to_bytes(&text), bytes, "{bytes:?}");
+        }
+        assert_eq!(value_from_bytes(b"caf\xe9"), "caf\u{10FFE9}");
+        assert!(matches!(
+            value_from_bytes(b"ascii"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

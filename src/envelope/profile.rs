@@ -6,11 +6,12 @@
 
 use super::headers::HeaderList;
 use super::secret::SecretEncoding;
-use super::template::{JsonTemplate, Segment, Template, TemplateError, Var};
+use super::template::{JsonTemplate, Segment, SizeBound, Template, TemplateError, Var};
 use crate::retry::{RetryDef, RetryPolicy};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// A profile exactly as written in TOML. Every field is optional so that an override
@@ -214,15 +215,55 @@ fn json_tpl(field: &str, value: &Value) -> Result<JsonTemplate, FieldError> {
     JsonTemplate::compile(value).map_err(|e: TemplateError| field_err(field, e.to_string()))
 }
 
-/// Parses a duration like `5m`, `300s`, `1h 30m` or a bare number of seconds.
+/// The longest duration hookctl takes anywhere (a timeout, a tolerance, a delay):
+/// 100 years. Anything longer is a typo, and would overflow the clock's arithmetic.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// Parses a duration like `5m`, `300s`, `1h 30m` or a bare number of seconds, at most
+/// [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    if let Ok(secs) = t.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
+    let d = match t.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => humantime::parse_duration(t).map_err(|e| {
+            format!("`{text}` is not a duration ({e}); expected e.g. `300`, `5m`, `1h 30m`")
+        })?,
+    };
+    if d > MAX_DURATION {
+        return Err(format!("`{text}` is longer than the limit of 100 years"));
     }
-    humantime::parse_duration(t).map_err(|e| {
-        format!("`{text}` is not a duration ({e}); expected e.g. `300`, `5m`, `1h 30m`")
-    })
+    Ok(d)
+}
+
+/// The most a var, header, envelope or event sample of a profile may render to of its
+/// own (1 MiB), and how many times it may take in an outside value.
+pub const MAX_RENDERED: u64 = 1 << 20;
+pub const MAX_INPUT_USES: u64 = 16;
+
+fn check_bound(field: &str, b: SizeBound) -> Result<(), FieldError> {
+    if b.fixed > MAX_RENDERED {
+        let shown = if b.fixed == u64::MAX {
+            "more than 2^64".to_string()
+        } else {
+            b.fixed.to_string()
+        };
+        return Err(field_err(
+            field,
+            format!(
+                "may render to {shown} bytes, over the limit of {MAX_RENDERED} (1 MiB); a var used more than once in another doubles each time"
+            ),
+        ));
+    }
+    if b.per_input > MAX_INPUT_USES {
+        return Err(field_err(
+            field,
+            format!(
+                "uses the event name, id, data or a header {} times over (through its vars), over the limit of {MAX_INPUT_USES}",
+                b.per_input
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl Profile {
@@ -253,12 +294,23 @@ impl Profile {
                 }
             }
         }
+        // Bounded before anything renders: a var, header, envelope or sample may render
+        // at most MAX_RENDERED bytes of its own, and take in an outside value (the event
+        // name, the data) at most MAX_INPUT_USES times.
+        let mut bounds: HashMap<&str, SizeBound> = HashMap::new();
+        for (name, t) in &vars {
+            let b = t.text_bound(&|n| bounds.get(n).copied().unwrap_or_default());
+            check_bound(&format!("vars.{name}"), b)?;
+            bounds.insert(name, b);
+        }
+        let var_bound = |n: &str| bounds.get(n).copied().unwrap_or_default();
         let envelope = def
             .envelope
             .as_ref()
             .map(|e| json_tpl("envelope", &Value::Object(e.clone())))
             .transpose()?;
         if let Some(env) = &envelope {
+            check_bound("envelope", env.size_bound(&var_bound))?;
             if env.path_of(&|v| *v == Var::Data).is_none()
                 && !matches!(env, JsonTemplate::Object(f) if f.iter().any(|(k, _)| k == "..."))
             {
@@ -273,6 +325,7 @@ impl Profile {
             HeaderList::parse_line(&format!("{name}: x"))
                 .map_err(|_| field_err(format!("headers.{name}"), "not a valid header name"))?;
             let t = tpl(&format!("headers.{name}"), value)?;
+            check_bound(&format!("headers.{name}"), t.size_bound(&var_bound))?;
             if t.uses(|v| matches!(v, Var::Body | Var::Data)) {
                 return Err(field_err(
                     format!("headers.{name}"),
@@ -301,12 +354,15 @@ impl Profile {
         let mut events = IndexMap::new();
         for (ename, e) in &def.events {
             let data = e.data.clone().unwrap_or_else(|| Value::Object(Map::new()));
+            let field = format!("events.\"{ename}\".data");
+            let data = json_tpl(&field, &data)?;
+            check_bound(&field, data.size_bound(&var_bound))?;
             events.insert(
                 ename.clone(),
                 Event {
                     name: ename.clone(),
                     description: e.description.clone(),
-                    data: json_tpl(&format!("events.\"{ename}\".data"), &data)?,
+                    data,
                     test: e.test,
                     handshake: e.handshake,
                     complete: e

@@ -139,6 +139,32 @@ pub enum TemplateError {
     BadTimestamp(i64),
 }
 
+/// An upper bound on a rendering's size: `fixed` bytes, plus `per_input` times the
+/// longest outside value it takes in (the event name, the id, the data, a header).
+/// Profiles are checked against such bounds when they compile, so that a chain of
+/// vars that each double the last cannot ask for gigabytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SizeBound {
+    pub fixed: u64,
+    pub per_input: u64,
+}
+
+impl SizeBound {
+    pub fn fixed(n: usize) -> SizeBound {
+        SizeBound {
+            fixed: n as u64,
+            per_input: 0,
+        }
+    }
+
+    pub fn plus(self, o: SizeBound) -> SizeBound {
+        SizeBound {
+            fixed: self.fixed.saturating_add(o.fixed),
+            per_input: self.per_input.saturating_add(o.per_input),
+        }
+    }
+}
+
 /// A parsed template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
@@ -227,6 +253,30 @@ impl Template {
         self.segments
             .iter()
             .any(|s| matches!(s, Segment::Var(v) if pred(v)))
+    }
+
+    /// An upper bound on the text this renders to, given one for each var it uses.
+    pub fn size_bound(&self, var: &dyn Fn(&str) -> SizeBound) -> SizeBound {
+        let mut b = SizeBound::default();
+        for seg in &self.segments {
+            b = b.plus(match seg {
+                Segment::Lit(s) => SizeBound::fixed(s.len()),
+                Segment::Var(v) => match v {
+                    Var::Var(name) => var(name),
+                    Var::Uuid => SizeBound::fixed(36),
+                    Var::Hex(n) | Var::Alnum(n) => SizeBound::fixed(*n),
+                    Var::Timestamp(_) => SizeBound::fixed(64),
+                    Var::BodyMd5 => SizeBound::fixed(24),
+                    // What comes from outside: the event name, the id, the data, a
+                    // header, the body, a path, a signature.
+                    _ => SizeBound {
+                        fixed: 0,
+                        per_input: 1,
+                    },
+                },
+            });
+        }
+        b
     }
 
     /// The placeholder if the template is exactly one placeholder.
@@ -651,6 +701,41 @@ impl JsonTemplate {
                 })
             }),
             _ => None,
+        }
+    }
+
+    /// An upper bound on the JSON text this renders to (a string's own text may grow
+    /// six times when escaped), given one for each var it uses.
+    pub fn size_bound(&self, var: &dyn Fn(&str) -> SizeBound) -> SizeBound {
+        match self {
+            JsonTemplate::Lit(v) => SizeBound::fixed(v.to_string().len()),
+            JsonTemplate::Str(t) => {
+                let b = t.size_bound(var);
+                // Escaping counts against the fixed part; an outside value is counted
+                // once per use, its own size being bounded where it comes in.
+                SizeBound {
+                    fixed: b.fixed.saturating_mul(6).saturating_add(2),
+                    per_input: b.per_input,
+                }
+            }
+            JsonTemplate::Array(items) => items
+                .iter()
+                .fold(SizeBound::fixed(2 + items.len()), |b, i| {
+                    b.plus(i.size_bound(var))
+                }),
+            JsonTemplate::Object(fields) => fields.iter().fold(SizeBound::fixed(2), |b, (k, v)| {
+                b.plus(SizeBound::fixed(k.len() * 6 + 4))
+                    .plus(v.size_bound(var))
+            }),
+        }
+    }
+
+    /// An upper bound on the text `{vars.NAME}` puts in a string: a string as it is,
+    /// anything else as JSON.
+    pub fn text_bound(&self, var: &dyn Fn(&str) -> SizeBound) -> SizeBound {
+        match self {
+            JsonTemplate::Str(t) => t.size_bound(var),
+            other => other.size_bound(var),
         }
     }
 

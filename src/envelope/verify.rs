@@ -481,8 +481,9 @@ impl Profile {
         let tolerance = opts.tolerance.unwrap_or(scheme.tolerance);
         if let (Some(tol), Some((ts, _, _))) = (tolerance, parsed.timestamp) {
             let tol_secs = tol.as_secs();
+            let tol_i64 = i64::try_from(tol_secs).unwrap_or(i64::MAX);
             let age = opts.now.saturating_sub(ts);
-            if age > tol_secs as i64 {
+            if age > tol_i64 {
                 return fail(
                     v,
                     Failure::TimestampTooOld {
@@ -491,11 +492,11 @@ impl Profile {
                     },
                 );
             }
-            if -age > tol_secs as i64 {
+            if age.saturating_neg() > tol_i64 {
                 return fail(
                     v,
                     Failure::TimestampTooNew {
-                        ahead_secs: -age,
+                        ahead_secs: age.saturating_neg(),
                         tolerance_secs: tol_secs,
                     },
                 );

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// A response body larger than this is an error, not a reason to run out of memory.
-const MAX_RESPONSE_BODY: usize = 64 << 20;
+/// A response body larger than this is an error, not a reason to run out of memory
+/// (unless [`Conn::max_body`] says otherwise).
+pub const MAX_RESPONSE_BODY: usize = 64 << 20;
 /// A response head that has not ended by this size is an error.
 const MAX_RESPONSE_HEAD: usize = 64 << 10;
 /// Response headers read at most (httparse works on a fixed array).
@@ -34,6 +35,8 @@ pub struct Conn {
     buf: Vec<u8>,
     /// The request's deadline.
     timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+    /// The largest response body read.
+    max_body: usize,
 }
 
 /// What the response head says about the rest of the exchange.
@@ -74,7 +77,53 @@ impl Conn {
             out: Vec::with_capacity(4096),
             buf: Vec::with_capacity(8192),
             timer: None,
+            max_body: MAX_RESPONSE_BODY,
         }
+    }
+
+    /// Sets the largest response body read; a larger one is an error.
+    pub fn max_body(mut self, limit: usize) -> Conn {
+        self.max_body = limit;
+        self
+    }
+
+    /// Points the next requests at another path and query of the same origin.
+    pub fn set_target(&mut self, url: &reqwest::Url) {
+        self.url.clear();
+        self.url.push_str(url.as_str());
+        self.path.clear();
+        self.path.push_str(url.path());
+        if let Some(q) = url.query() {
+            self.path.push('?');
+            self.path.push_str(q);
+        }
+    }
+
+    /// Whether the connection is open for another request.
+    pub fn is_open(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// Drops a kept-alive connection that the server has closed while it was idle (it
+    /// reads as ended, or holds bytes nobody asked for), so that the next request
+    /// opens a fresh one instead of being sent into it. (Sending and retrying instead
+    /// could deliver a webhook twice.) One non-blocking read: for a pool's idle
+    /// connections, not for load mode's busy ones.
+    pub fn drop_if_closed(&mut self) {
+        if let Some(s) = &self.stream {
+            let mut probe = [0u8; 1];
+            match s.try_read(&mut probe) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                _ => self.stream = None,
+            }
+        }
+    }
+
+    fn too_large(&self) -> SendError {
+        self.other(format!(
+            "the answer's body is over the {}-byte limit",
+            self.max_body
+        ))
     }
 
     fn other(&self, detail: impl Into<String>) -> SendError {
@@ -171,7 +220,7 @@ impl Conn {
             }
             out.extend_from_slice(n.as_bytes());
             out.extend_from_slice(b": ");
-            out.extend_from_slice(v.as_bytes());
+            out.extend_from_slice(&crate::envelope::headers::value_to_bytes(v));
             out.extend_from_slice(b"\r\n");
         }
         out.extend_from_slice(b"Content-Length: ");
@@ -230,10 +279,8 @@ impl Conn {
         } else {
             match head.framing {
                 Framing::Length(n) => {
-                    if n > MAX_RESPONSE_BODY {
-                        return Err(
-                            self.other(format!("a response body of {n} bytes is too large"))
-                        );
+                    if n > self.max_body {
+                        return Err(self.too_large());
                     }
                     while self.buf.len() < head.len + n {
                         if self.fill().await? == 0 {
@@ -247,8 +294,8 @@ impl Conn {
                 Framing::Chunked => self.read_chunked(head.len).await?,
                 Framing::UntilClose => {
                     while self.fill().await? > 0 {
-                        if self.buf.len() - head.len > MAX_RESPONSE_BODY {
-                            return Err(self.other("the response body is too large"));
+                        if self.buf.len() - head.len > self.max_body {
+                            return Err(self.too_large());
                         }
                     }
                     self.stream = None;
@@ -325,7 +372,7 @@ impl Conn {
                 }
             }
             if keep {
-                kept.push(h.name, String::from_utf8_lossy(h.value));
+                kept.push(h.name, crate::envelope::headers::value_from_bytes(h.value));
             }
         }
         Ok(Some(Head {
@@ -344,13 +391,20 @@ impl Conn {
         loop {
             // The size line.
             let Some(end) = find_crlf(&self.buf[at..]) else {
+                if self.buf.len() - at > MAX_RESPONSE_HEAD {
+                    return Err(self.other("a chunk-size line of the response is over 64 KiB"));
+                }
                 self.more_of_chunked().await?;
                 continue;
             };
             let line = String::from_utf8_lossy(&self.buf[at..at + end]);
             let hex = line.split(';').next().unwrap_or("").trim();
-            let size = usize::from_str_radix(hex, 16)
-                .map_err(|_| self.other(format!("bad chunk size `{hex}` in the response")))?;
+            let size = u64::from_str_radix(hex, 16).map_err(|_| {
+                self.other(format!(
+                    "bad chunk size `{}` in the response",
+                    hex.chars().take(40).collect::<String>()
+                ))
+            })?;
             if size == 0 {
                 // Trailers, if any, up to an empty line.
                 let mut pos = at + end + 2;
@@ -358,13 +412,19 @@ impl Conn {
                     match find_crlf(&self.buf[pos..]) {
                         Some(0) => return Ok(Bytes::from(body)),
                         Some(n) => pos += n + 2,
+                        None if self.buf.len() - pos > MAX_RESPONSE_HEAD => {
+                            return Err(self.other("the response's trailers are over 64 KiB"));
+                        }
                         None => self.more_of_chunked().await?,
                     }
                 }
             }
-            if body.len() + size > MAX_RESPONSE_BODY {
-                return Err(self.other("the response body is too large"));
+            // Compared without adding, so that a size near 2^64 cannot wrap.
+            let room = self.max_body.saturating_sub(body.len()) as u64;
+            if size > room {
+                return Err(self.too_large());
             }
+            let size = size as usize;
             let data = at + end + 2;
             while self.buf.len() < data + size + 2 {
                 self.more_of_chunked().await?;

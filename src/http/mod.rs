@@ -1,20 +1,43 @@
-//! HTTP plumbing shared by the commands: the client (send, replay, forward).
+//! HTTP plumbing shared by the commands: the client (send, replay, forward), the
+//! server `listen` runs on, and TLS.
 
 pub mod client;
 pub mod conn;
 pub mod receiver;
+pub mod server;
 pub mod tls;
 
-/// A hyper/reqwest header map as a [`HeaderList`] (values that are not UTF-8 are
-/// replaced lossily; repeated headers keep their order).
-pub fn header_list(map: &hyper::HeaderMap) -> crate::envelope::HeaderList {
+use crate::envelope::HeaderList;
+use crate::envelope::headers::value_from_bytes;
+
+/// A hyper/reqwest header map as a [`HeaderList`] (bytes that are not UTF-8 kept, see
+/// [`crate::envelope::headers::ESCAPE_BASE`]; repeats of one name keep their order,
+/// but a map cannot say how different names were interleaved).
+pub fn header_list(map: &hyper::HeaderMap) -> HeaderList {
     map.iter()
         .map(|(n, v)| {
             (
                 n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                value_from_bytes(v.as_bytes()).into_owned(),
             )
         })
+        .collect()
+}
+
+/// The headers that go on to the next hop, in order: less the hop-by-hop ones
+/// ([`is_hop_by_hop`]) and every header the `Connection` header names (RFC 9110
+/// §7.6.1).
+pub fn forwardable(headers: &HeaderList) -> HeaderList {
+    let named: Vec<&str> = headers
+        .get_all("connection")
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    headers
+        .iter()
+        .filter(|(n, _)| !is_hop_by_hop(n) && !named.iter().any(|c| c.eq_ignore_ascii_case(n)))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect()
 }
 

@@ -1,17 +1,16 @@
 //! The receiving side of `listen`: one delivery in, verified, recorded, answered —
 //! with a scripted response or the app's own, when forwarded.
 
-use super::client::HttpClient;
+use super::client::{HttpClient, SendError};
+use super::server::{Handler, Request, Response};
 use crate::envelope::catalog::detect_among;
 use crate::envelope::template::Ctx;
 use crate::envelope::{HeaderList, Profile, Received, Secret, VerifyOptions};
+use crate::glob::EventGlob;
 use crate::output::BodyJson;
 use crate::settings::now_unix;
-use crate::store::{
-    BatchWriter, Direction, Recorded, RecordedAttempt, State, glob_match, now_rfc3339,
-};
+use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, now_rfc3339};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -38,7 +37,7 @@ pub struct Script {
 
 #[derive(Debug, Clone)]
 pub struct Route {
-    pub glob: String,
+    pub glob: EventGlob,
     pub url: reqwest::Url,
 }
 
@@ -53,11 +52,10 @@ pub struct ReceiverConfig {
     pub routes: Vec<Route>,
     pub script: Script,
     pub accept_invalid: bool,
-    pub max_body: usize,
-    pub body_timeout: Duration,
+    /// How long the app may take to answer a forwarded delivery (then 504).
     pub forward_timeout: Duration,
     /// Stop after answering the first valid delivery whose event matches.
-    pub wait_for: Option<String>,
+    pub wait_for: Option<EventGlob>,
     /// Keep headers and bodies in the printed deliveries (`-v`).
     pub verbose: bool,
 }
@@ -94,6 +92,75 @@ pub struct DeliveryLine {
     pub body: Option<BodyJson>,
 }
 
+/// The most lines waiting to be printed, and the most bytes they may hold (with `-v`
+/// a line carries the headers and the body).
+pub const MAX_QUEUED_LINES: usize = 4096;
+pub const MAX_QUEUED_BYTES: usize = 32 << 20;
+
+/// The lines `listen` shows, on their way to the thread that prints them. Bounded in
+/// lines and bytes: when whoever reads stdout falls behind (or never reads), new lines
+/// are dropped and counted instead of piling up in memory. The store still holds
+/// every delivery.
+pub struct LineQueue {
+    tx: std::sync::mpsc::SyncSender<(DeliveryLine, usize)>,
+    counts: Arc<LineCounts>,
+}
+
+/// What the queue and its printer share.
+#[derive(Default)]
+pub struct LineCounts {
+    pub queued_bytes: std::sync::atomic::AtomicUsize,
+    pub dropped: AtomicU64,
+}
+
+/// The printing end of a [`LineQueue`].
+pub struct LineFeed {
+    pub rx: std::sync::mpsc::Receiver<(DeliveryLine, usize)>,
+    pub counts: Arc<LineCounts>,
+}
+
+impl LineQueue {
+    pub fn new() -> (LineQueue, LineFeed) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(MAX_QUEUED_LINES);
+        let counts = Arc::new(LineCounts::default());
+        (
+            LineQueue {
+                tx,
+                counts: Arc::clone(&counts),
+            },
+            LineFeed { rx, counts },
+        )
+    }
+
+    /// Queues a line, or drops and counts it when the queue is full.
+    pub fn send(&self, line: DeliveryLine) {
+        let size = line.size();
+        let c = &self.counts;
+        let before = c.queued_bytes.fetch_add(size, Ordering::Relaxed);
+        if before + size > MAX_QUEUED_BYTES || self.tx.try_send((line, size)).is_err() {
+            c.queued_bytes.fetch_sub(size, Ordering::Relaxed);
+            c.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl DeliveryLine {
+    /// Roughly what the line holds, in bytes.
+    fn size(&self) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .flatten()
+            .map(|[n, v]| n.len() + v.len() + 16)
+            .sum();
+        let body = match &self.body {
+            Some(BodyJson::Text(t)) | Some(BodyJson::Base64(t)) => t.len(),
+            None => 0,
+        };
+        512 + self.path.len() + self.reason.len() + headers + body
+    }
+}
+
 pub struct Receiver {
     cfg: ReceiverConfig,
     writer: Option<BatchWriter>,
@@ -101,7 +168,7 @@ pub struct Receiver {
     /// Delivery id → attempts seen (this run, plus recent ones from the store).
     seen: Mutex<Seen>,
     seq: AtomicU64,
-    lines: tokio::sync::mpsc::UnboundedSender<DeliveryLine>,
+    lines: LineQueue,
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
@@ -156,14 +223,16 @@ impl Seen {
     }
 }
 
-type Resp = hyper::Response<Full<Bytes>>;
+type Resp = Response;
 
 fn json_response(status: u16, value: serde_json::Value) -> Resp {
-    hyper::Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(value.to_string())))
-        .expect("a valid status and header")
+    Response::json(status, &value)
+}
+
+impl Handler for Receiver {
+    fn handle(&self, req: Request) -> impl std::future::Future<Output = Response> + Send {
+        Receiver::handle(self, req)
+    }
 }
 
 impl Receiver {
@@ -172,7 +241,7 @@ impl Receiver {
         writer: Option<BatchWriter>,
         client: HttpClient,
         seen: Vec<(String, u32)>,
-        lines: tokio::sync::mpsc::UnboundedSender<DeliveryLine>,
+        lines: LineQueue,
     ) -> Receiver {
         Receiver {
             cfg,
@@ -193,22 +262,22 @@ impl Receiver {
 
     fn route_for(&self, event: Option<&str>) -> Option<&reqwest::Url> {
         event
-            .and_then(|e| self.cfg.routes.iter().find(|r| glob_match(&r.glob, e)))
+            .and_then(|e| self.cfg.routes.iter().find(|r| r.glob.matches(e)))
             .map(|r| &r.url)
             .or(self.cfg.forward.as_ref())
     }
 
     /// Handles one request; never fails (every problem is a response).
-    pub async fn handle(&self, req: hyper::Request<hyper::body::Incoming>) -> Resp {
+    pub async fn handle(&self, req: Request) -> Resp {
         let started = Instant::now();
         let time = now_rfc3339();
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let method = req.method().to_string();
-        let path = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
+        let Request {
+            method,
+            target: path,
+            headers,
+            body,
+        } = req;
         let mut line = DeliveryLine {
             seq,
             time,
@@ -232,7 +301,7 @@ impl Receiver {
             body: None,
         };
         let base = self.cfg.base_path.trim_end_matches('/');
-        let bare_path = req.uri().path();
+        let bare_path = path.split('?').next().unwrap_or_default();
         let under_base = bare_path
             .strip_prefix(base)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
@@ -244,44 +313,17 @@ impl Receiver {
                 format!("not under {}", self.cfg.base_path),
             );
         }
-        let headers = super::header_list(req.headers());
-        let declared = req
-            .headers()
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > self.cfg.max_body) {
+        if climbs_out(bare_path) {
             return self.reject(
                 line,
                 started,
-                413,
-                format!("body over the {}-byte limit", self.cfg.max_body),
+                400,
+                "the path has a `.` or `..` segment".into(),
             );
         }
-        let body = match tokio::time::timeout(
-            self.cfg.body_timeout,
-            Limited::new(req.into_body(), self.cfg.max_body).collect(),
-        )
-        .await
-        {
-            Ok(Ok(b)) => b.to_bytes(),
-            Ok(Err(e))
-                if e.downcast_ref::<http_body_util::LengthLimitError>()
-                    .is_some() =>
-            {
-                return self.reject(
-                    line,
-                    started,
-                    413,
-                    format!("body over the {}-byte limit", self.cfg.max_body),
-                );
-            }
-            Ok(Err(e)) => {
-                return self.reject(line, started, 400, format!("could not read the body: {e}"));
-            }
-            Err(_) => {
-                return self.reject(line, started, 408, "the body did not arrive in time".into());
-            }
+        let body = match body {
+            Ok(b) => b,
+            Err(e) => return self.reject(line, started, e.status(), e.to_string()),
         };
         if self.cfg.verbose {
             line.headers = Some(
@@ -386,24 +428,26 @@ impl Receiver {
                 serde_json::json!({"error": "scripted failure (hookctl listen)"}),
             );
             if let Some(ra) = s.retry_after {
-                r.headers_mut().insert("retry-after", ra.into());
+                r.headers.push("retry-after", ra.to_string());
             }
             r
         } else if let Some(url) = self.route_for(line.event.as_deref()).cloned() {
             self.forward(&mut line, &url, &method, &path, &headers, body.clone())
                 .await
         } else {
-            hyper::Response::builder()
-                .status(s.status)
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from_static(b"{\"received\":true}")))
-                .expect("a valid status")
+            let mut headers = HeaderList::with_capacity(1);
+            headers.push("content-type", "application/json");
+            Response {
+                status: s.status,
+                headers,
+                body: Bytes::from_static(b"{\"received\":true}"),
+            }
         };
-        line.status = response.status().as_u16();
+        line.status = response.status;
 
         // Recorded before it is acknowledged.
         if let Some(w) = &self.writer {
-            let rh = super::header_list(response.headers());
+            let rh = response.headers.clone();
             let record = Recorded {
                 direction: Direction::In,
                 source: "listen",
@@ -429,15 +473,7 @@ impl Receiver {
                     latency_ms: Some(started.elapsed().as_secs_f64() * 1e3),
                     error: line.forward_error.clone(),
                     response_headers: Some(rh),
-                    response_body: Some(
-                        response
-                            .body()
-                            .clone()
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default(),
-                    ),
+                    response_body: Some(response.body.clone()),
                 }],
             };
             match w.send_acked(record).await {
@@ -454,9 +490,9 @@ impl Receiver {
         }
         line.latency_ms = started.elapsed().as_secs_f64() * 1e3;
         let matched = self.cfg.wait_for.as_ref().is_some_and(|g| {
-            line.valid == Some(true) && line.event.as_deref().is_some_and(|e| glob_match(g, e))
+            line.valid == Some(true) && line.event.as_deref().is_some_and(|e| g.matches(e))
         });
-        let _ = self.lines.send(line);
+        self.lines.send(line);
         if matched && !self.matched.swap(true, Ordering::SeqCst) {
             self.done.notify_one();
         }
@@ -473,12 +509,13 @@ impl Receiver {
         line.status = status;
         line.reason = reason.clone();
         line.latency_ms = started.elapsed().as_secs_f64() * 1e3;
-        let _ = self.lines.send(line);
+        self.lines.send(line);
         json_response(status, serde_json::json!({"error": reason}))
     }
 
-    /// Passes the request on, byte-exact, and returns the app's answer (502 when the
-    /// app cannot be reached).
+    /// Passes the request on, byte-exact, and returns the app's answer: 502 when the
+    /// app cannot be reached or its answer is over `--max-body`, 504 when it does not
+    /// answer within `--forward-timeout`.
     async fn forward(
         &self,
         line: &mut DeliveryLine,
@@ -488,53 +525,108 @@ impl Receiver {
         headers: &HeaderList,
         body: Bytes,
     ) -> Resp {
-        let mut url = base.clone();
-        let prefix = self.cfg.base_path.trim_end_matches('/');
-        let (p, q) = path
-            .split_once('?')
-            .map_or((path, None), |(p, q)| (p, Some(q)));
-        let suffix = p.strip_prefix(prefix).unwrap_or(p).trim_start_matches('/');
-        if !suffix.is_empty() {
-            let joined = format!("{}/{suffix}", url.path().trim_end_matches('/'));
-            url.set_path(&joined);
-        }
-        if let Some(q) = q {
-            url.set_query(Some(q));
-        }
+        let Some(url) = forward_url(base, &self.cfg.base_path, path) else {
+            line.forward_error = Some("the path leaves the --forward-to URL".into());
+            return json_response(
+                400,
+                serde_json::json!({"error": "the path leaves the URL it is forwarded to"}),
+            );
+        };
         line.forwarded_to = Some(url.to_string());
-        let fwd: HeaderList = headers
-            .iter()
-            .filter(|(n, _)| !super::is_hop_by_hop(n))
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
+        let fwd = super::forwardable(headers);
         match self
             .client
             .send(method, &url, &fwd, body, self.cfg.forward_timeout)
             .await
         {
-            Ok(sent) => {
-                let mut b = hyper::Response::builder().status(sent.status);
-                for (n, v) in sent.headers.iter() {
-                    if !super::is_hop_by_hop(n) {
-                        b = b.header(n, v);
-                    }
-                }
-                b.body(Full::new(sent.body)).unwrap_or_else(|e| json_response(502, serde_json::json!({"error": format!("the app's answer could not be passed on: {e}")})))
-            }
+            Ok(sent) => Response {
+                status: sent.status,
+                headers: super::forwardable(&sent.headers),
+                body: sent.body,
+            },
             Err(e) => {
                 line.forward_error = Some(e.to_string());
+                let (status, error) = match &e {
+                    SendError::Timeout(_) => (504, "the app did not answer in time"),
+                    _ => (502, "the app did not answer"),
+                };
                 json_response(
-                    502,
-                    serde_json::json!({"error": "the app did not answer", "detail": e.to_string()}),
+                    status,
+                    serde_json::json!({"error": error, "detail": e.to_string()}),
                 )
             }
         }
     }
 }
 
+/// Whether a request path has a `.` or `..` segment, written plainly, percent-encoded
+/// (`%2e%2e`) or after a backslash: a URL parser would resolve it and climb out of
+/// the base the delivery is forwarded to.
+pub fn climbs_out(path: &str) -> bool {
+    path.split(['/', '\\']).any(|seg| {
+        let decoded = seg.replace("%2e", ".").replace("%2E", ".");
+        decoded == "." || decoded == ".."
+    })
+}
+
+/// The URL a delivery to `path` (path and query) goes to: the part of the path below
+/// `--path` appended to the base URL's path, the query replaced by the request's.
+/// `None` when the result would not lie beneath the base (a `..` segment).
+pub fn forward_url(base: &reqwest::Url, listen_path: &str, path: &str) -> Option<reqwest::Url> {
+    let (p, q) = path
+        .split_once('?')
+        .map_or((path, None), |(p, q)| (p, Some(q)));
+    if climbs_out(p) {
+        return None;
+    }
+    let prefix = listen_path.trim_end_matches('/');
+    let suffix = p.strip_prefix(prefix).unwrap_or(p).trim_start_matches('/');
+    let mut url = base.clone();
+    if !suffix.is_empty() {
+        let joined = format!("{}/{suffix}", url.path().trim_end_matches('/'));
+        url.set_path(&joined);
+    }
+    if let Some(q) = q {
+        url.set_query(Some(q));
+    }
+    // However the parser read it, the result stays beneath the base.
+    let root = base.path().trim_end_matches('/');
+    let under = url
+        .path()
+        .strip_prefix(root)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    (under && url.origin() == base.origin()).then_some(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarding_stays_beneath_its_base() {
+        let base = reqwest::Url::parse("http://app:3000/base/").unwrap();
+        let to = |p: &str| forward_url(&base, "/hooks", p).map(|u| u.to_string());
+        assert_eq!(
+            to("/hooks/a/b?x=1").as_deref(),
+            Some("http://app:3000/base/a/b?x=1")
+        );
+        assert_eq!(to("/hooks").as_deref(), Some("http://app:3000/base/"));
+        for bad in [
+            "/hooks/../../admin",
+            "/hooks/%2e%2e/%2E%2E/admin",
+            "/hooks/.%2e/admin",
+            "/hooks/a/..",
+            "/hooks/..\\..\\admin",
+            "/hooks/./x",
+        ] {
+            assert_eq!(to(bad), None, "{bad}");
+        }
+        // A `..` inside a name is not a segment.
+        assert_eq!(
+            to("/hooks/a..b").as_deref(),
+            Some("http://app:3000/base/a..b")
+        );
+    }
 
     #[test]
     fn duplicates_are_told_over_a_window_of_recent_ids() {

@@ -145,6 +145,11 @@ pub fn escape(text: &str) -> String {
     for c in text.chars() {
         match c {
             '\n' | '\t' => out.push(c),
+            // A header byte that is not UTF-8 (see `headers::ESCAPE_BASE`).
+            c if (c as u32) >= crate::envelope::headers::ESCAPE_BASE => {
+                let b = (c as u32 - crate::envelope::headers::ESCAPE_BASE) as u8;
+                out.push_str(&format!("\\x{b:02x}"));
+            }
             c if c.is_control()
                 || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
             {

@@ -1,0 +1,705 @@
+//! The HTTP/1.1 server `listen` runs on.
+//!
+//! A webhook receiver has to hand on exactly what arrived: every header in the order it
+//! came, repeats and spelling kept, bytes that are not UTF-8 included. A general server
+//! library keeps headers in a map, so this one parses each request head itself
+//! (`httparse`) and hands the handler a [`Request`] with the headers as an ordered
+//! list and the body as bytes. Everything it reads is bounded: the head (64 KiB, 128
+//! headers), the body (`--max-body`), the time a head or a body may take
+//! (`--read-timeout`, which is also how long an idle keep-alive connection is kept),
+//! and the number of connections served at once (`--max-connections`).
+
+use crate::envelope::HeaderList;
+use crate::envelope::headers::{value_from_bytes, value_to_bytes};
+use bytes::Bytes;
+use std::future::Future;
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
+
+/// The most a request head may take, request line included.
+pub const MAX_HEAD: usize = 64 << 10;
+/// The most header lines one request may have.
+pub const MAX_HEADERS: usize = 128;
+/// The most a chunk-size line or the trailers of a chunked body may take.
+const MAX_CHUNK_LINE: usize = 4 << 10;
+const MAX_TRAILERS: usize = 64 << 10;
+
+/// One request as it arrived.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// The path and query, as sent (an absolute-form target is cut to its path).
+    pub target: String,
+    /// Every header in order, as spelled (see [`value_from_bytes`] for bytes that are
+    /// not UTF-8).
+    pub headers: HeaderList,
+    /// The body, or why it could not be read; the connection is closed after the answer
+    /// to a request whose body failed.
+    pub body: Result<Bytes, BodyError>,
+}
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("body over the {0}-byte limit")]
+    TooLarge(usize),
+    #[error("the body did not arrive in time")]
+    Timeout,
+    #[error("could not read the body: {0}")]
+    Malformed(String),
+}
+
+impl BodyError {
+    /// The status that answers it.
+    pub fn status(&self) -> u16 {
+        match self {
+            BodyError::TooLarge(_) => 413,
+            BodyError::Timeout => 408,
+            BodyError::Malformed(_) => 400,
+        }
+    }
+}
+
+/// An answer. `Content-Length`, `Transfer-Encoding` and `Connection` are the
+/// server's to write; any given here are left out.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderList,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn json(status: u16, value: &serde_json::Value) -> Response {
+        let mut headers = HeaderList::with_capacity(1);
+        headers.push("content-type", "application/json");
+        Response {
+            status,
+            headers,
+            body: Bytes::from(value.to_string()),
+        }
+    }
+}
+
+/// What a connection may take.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_body: usize,
+    /// How long a request head may take to arrive, then its body; also how long an
+    /// idle keep-alive connection is kept.
+    pub read_timeout: Duration,
+}
+
+/// What answers requests.
+pub trait Handler: Send + Sync + 'static {
+    fn handle(&self, req: Request) -> impl Future<Output = Response> + Send;
+}
+
+/// A default for `--max-connections`: half the file descriptors this process may
+/// open (a forwarded delivery needs a second one), less a few for the store and the
+/// terminal, within 16 to 16,384.
+pub fn default_max_connections() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct it is given, nothing else.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 {
+            let soft = usize::try_from(lim.rlim_cur).unwrap_or(usize::MAX);
+            return (soft.saturating_sub(32) / 2).clamp(16, 16_384);
+        }
+    }
+    512
+}
+
+/// Stops the connections a server has open: those between requests close at once,
+/// those in the middle of one close after answering it.
+pub struct Shutdown {
+    tx: watch::Sender<bool>,
+    conns: Arc<Semaphore>,
+    max: usize,
+}
+
+impl Shutdown {
+    /// Signals every connection, then waits up to `wait` for them to close.
+    pub async fn close(self, wait: Duration) {
+        let _ = self.tx.send(true);
+        let all = u32::try_from(self.max).unwrap_or(u32::MAX);
+        let _ = tokio::time::timeout(wait, self.conns.acquire_many(all)).await;
+    }
+}
+
+/// A server's accept loop, to be polled until the caller has reason to stop (then
+/// [`Shutdown::close`]).
+pub struct Server<H: Handler> {
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    handler: Arc<H>,
+    limits: Arc<Limits>,
+    conns: Arc<Semaphore>,
+    max: usize,
+    stop: watch::Receiver<bool>,
+}
+
+impl<H: Handler> Server<H> {
+    pub fn new(
+        listener: TcpListener,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+        handler: Arc<H>,
+        limits: Limits,
+        max_connections: usize,
+    ) -> (Server<H>, Shutdown) {
+        let max = max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        let conns = Arc::new(Semaphore::new(max));
+        let (tx, stop) = watch::channel(false);
+        (
+            Server {
+                listener,
+                tls,
+                handler,
+                limits: Arc::new(limits),
+                conns: Arc::clone(&conns),
+                max,
+                stop,
+            },
+            Shutdown { tx, conns, max },
+        )
+    }
+
+    /// Accepts connections for ever. At `--max-connections`, a new connection waits
+    /// in the kernel's backlog until one closes; when the process runs out of file
+    /// descriptors, accepting pauses briefly instead of spinning. `warn` is told of
+    /// each, once.
+    pub async fn run(self, warn: impl Fn(&str)) {
+        let (mut warned_full, mut warned_fds) = (false, false);
+        loop {
+            let permit = match Arc::clone(&self.conns).try_acquire_owned() {
+                Ok(p) => p,
+                Err(_) => {
+                    if !warned_full {
+                        warned_full = true;
+                        warn(&format!(
+                            "{} connections are open, the --max-connections limit: new ones wait until one closes",
+                            self.max
+                        ));
+                    }
+                    match Arc::clone(&self.conns).acquire_owned().await {
+                        Ok(p) => p,
+                        Err(_) => return,
+                    }
+                }
+            };
+            let stream = match self.listener.accept().await {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    if matches!(e.raw_os_error(), Some(code) if is_out_of_fds(code)) {
+                        if !warned_fds {
+                            warned_fds = true;
+                            warn(&format!(
+                                "out of file descriptors ({e}): new connections wait; raise `ulimit -n` or lower --max-connections"
+                            ));
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let handler = Arc::clone(&self.handler);
+            let limits = Arc::clone(&self.limits);
+            let stop = self.stop.clone();
+            let tls = self.tls.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                match tls {
+                    Some(acceptor) => {
+                        let handshake =
+                            tokio::time::timeout(limits.read_timeout, acceptor.accept(stream));
+                        if let Ok(Ok(tls)) = handshake.await {
+                            serve(tls, &*handler, &limits, stop).await;
+                        }
+                    }
+                    None => serve(stream, &*handler, &limits, stop).await,
+                }
+            });
+        }
+    }
+}
+
+fn is_out_of_fds(code: i32) -> bool {
+    #[cfg(unix)]
+    {
+        code == libc::EMFILE
+            || code == libc::ENFILE
+            || code == libc::ENOBUFS
+            || code == libc::ENOMEM
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = code;
+        false
+    }
+}
+
+/// How the body of a request is framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Empty,
+    Length(u64),
+    Chunked,
+}
+
+/// A request head, parsed.
+struct Head {
+    method: String,
+    target: String,
+    headers: HeaderList,
+    framing: Framing,
+    /// The client asked to close after this request (or speaks HTTP/1.0).
+    close: bool,
+    expect_continue: bool,
+}
+
+/// Why a head was refused: the status and a short reason.
+struct Refused(u16, &'static str);
+
+/// One connection: what has been read and not yet used, and the stream.
+struct Conn<S> {
+    io: S,
+    buf: Vec<u8>,
+    out: Vec<u8>,
+}
+
+/// Serves one connection until it closes, idles out, breaks a rule or is stopped.
+pub async fn serve<S, H>(io: S, handler: &H, limits: &Limits, mut stop: watch::Receiver<bool>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    H: Handler,
+{
+    let mut c = Conn {
+        io,
+        buf: Vec::with_capacity(8 << 10),
+        out: Vec::with_capacity(1 << 10),
+    };
+    loop {
+        let head = match c.read_head(limits, &mut stop).await {
+            Ok(Some(head)) => head,
+            Ok(None) => return,
+            Err(Refused(status, reason)) => {
+                let resp = Response::json(status, &serde_json::json!({ "error": reason }));
+                let _ = c.write(&resp, true, false).await;
+                return;
+            }
+        };
+        let body = c.read_body(&head, limits).await;
+        let close = head.close || body.is_err() || *stop.borrow();
+        let head_only = head.method == "HEAD";
+        let resp = handler
+            .handle(Request {
+                method: head.method,
+                target: head.target,
+                headers: head.headers,
+                body,
+            })
+            .await;
+        if c.write(&resp, close, head_only).await.is_err() || close {
+            return;
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+    /// Reads more into `buf`; how many bytes came (0: the peer closed).
+    async fn fill(&mut self) -> std::io::Result<usize> {
+        self.buf.reserve(8 << 10);
+        self.io.read_buf(&mut self.buf).await
+    }
+
+    /// The next request's head; `None` when the connection ends between requests (the
+    /// peer closed, it stayed idle past the read timeout, or the server is stopping).
+    async fn read_head(
+        &mut self,
+        limits: &Limits,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<Option<Head>, Refused> {
+        let deadline = Instant::now() + limits.read_timeout;
+        loop {
+            // Empty lines before a request line are allowed (RFC 9112 §2.2).
+            let skip = self
+                .buf
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            self.buf.drain(..skip);
+            if !self.buf.is_empty() {
+                if let Some((head, len)) = parse_head(&self.buf)? {
+                    self.buf.drain(..len);
+                    return Ok(Some(head));
+                }
+                if self.buf.len() > MAX_HEAD {
+                    return Err(Refused(431, "the request head is over 64 KiB"));
+                }
+            }
+            let idle = self.buf.is_empty();
+            let read = tokio::select! {
+                r = tokio::time::timeout_at(deadline, self.fill()) => r,
+                _ = stop.wait_for(|s| *s), if idle => return Ok(None),
+            };
+            match read {
+                Ok(Ok(0)) | Ok(Err(_)) => return Ok(None),
+                Ok(Ok(_)) => {}
+                Err(_) if idle => return Ok(None),
+                Err(_) => return Err(Refused(408, "the request head did not arrive in time")),
+            }
+        }
+    }
+
+    /// The body, as its head frames it, within the size and time limits.
+    async fn read_body(&mut self, head: &Head, limits: &Limits) -> Result<Bytes, BodyError> {
+        let deadline = Instant::now() + limits.read_timeout;
+        match head.framing {
+            Framing::Empty => Ok(Bytes::new()),
+            Framing::Length(n) => {
+                let n = usize::try_from(n)
+                    .ok()
+                    .filter(|&n| n <= limits.max_body)
+                    .ok_or(BodyError::TooLarge(limits.max_body))?;
+                self.continue_if_asked(head).await?;
+                while self.buf.len() < n {
+                    self.fill_by(deadline).await?;
+                }
+                let rest = self.buf.split_off(n);
+                let body = std::mem::replace(&mut self.buf, rest);
+                Ok(Bytes::from(body))
+            }
+            Framing::Chunked => {
+                self.continue_if_asked(head).await?;
+                self.read_chunked(limits.max_body, deadline).await
+            }
+        }
+    }
+
+    async fn continue_if_asked(&mut self, head: &Head) -> Result<(), BodyError> {
+        if head.expect_continue {
+            self.io
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .map_err(|e| BodyError::Malformed(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    async fn fill_by(&mut self, deadline: Instant) -> Result<(), BodyError> {
+        match tokio::time::timeout_at(deadline, self.fill()).await {
+            Ok(Ok(0)) => Err(BodyError::Malformed(
+                "the connection closed before the body ended".into(),
+            )),
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(BodyError::Malformed(e.to_string())),
+            Err(_) => Err(BodyError::Timeout),
+        }
+    }
+
+    /// Decodes a chunked body (RFC 9112 §7.1), dropping extensions and trailers.
+    async fn read_chunked(&mut self, max: usize, deadline: Instant) -> Result<Bytes, BodyError> {
+        let bad = |what: &str| BodyError::Malformed(format!("bad chunked encoding: {what}"));
+        let mut body = Vec::new();
+        loop {
+            let line = loop {
+                if let Some(end) = find_crlf(&self.buf) {
+                    break end;
+                }
+                if self.buf.len() > MAX_CHUNK_LINE {
+                    return Err(bad("a chunk-size line is over 4 KiB"));
+                }
+                self.fill_by(deadline).await?;
+            };
+            let size_text = self.buf[..line]
+                .split(|&b| b == b';')
+                .next()
+                .unwrap_or_default()
+                .trim_ascii();
+            let size = std::str::from_utf8(size_text)
+                .ok()
+                .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit()))
+                .ok_or_else(|| bad("a chunk size is not hexadecimal"))
+                // Wider than 64 bits is over any limit too.
+                .map(|t| u64::from_str_radix(t, 16).unwrap_or(u64::MAX))?;
+            self.buf.drain(..line + 2);
+            if size == 0 {
+                // Trailers up to an empty line, read and dropped.
+                let mut seen = 0usize;
+                loop {
+                    match find_crlf(&self.buf) {
+                        Some(0) => {
+                            self.buf.drain(..2);
+                            return Ok(Bytes::from(body));
+                        }
+                        Some(n) => {
+                            seen += n + 2;
+                            self.buf.drain(..n + 2);
+                        }
+                        None => {
+                            if seen + self.buf.len() > MAX_TRAILERS {
+                                return Err(bad("the trailers are over 64 KiB"));
+                            }
+                            self.fill_by(deadline).await?;
+                        }
+                    }
+                }
+            }
+            let room = max.saturating_sub(body.len()) as u64;
+            if size > room {
+                return Err(BodyError::TooLarge(max));
+            }
+            let size = size as usize;
+            while self.buf.len() < size + 2 {
+                self.fill_by(deadline).await?;
+            }
+            if &self.buf[size..size + 2] != b"\r\n" {
+                return Err(bad("a chunk does not end where its size says"));
+            }
+            body.extend_from_slice(&self.buf[..size]);
+            self.buf.drain(..size + 2);
+        }
+    }
+
+    /// Writes an answer: status line, `Date`, the headers in order, the framing.
+    async fn write(
+        &mut self,
+        resp: &Response,
+        close: bool,
+        head_only: bool,
+    ) -> std::io::Result<()> {
+        let out = &mut self.out;
+        out.clear();
+        let status = hyper::StatusCode::from_u16(resp.status)
+            .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+        let _ = write!(
+            out,
+            "HTTP/1.1 {} {}\r\ndate: {}\r\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or(""),
+            httpdate::fmt_http_date(std::time::SystemTime::now())
+        );
+        for (n, v) in resp.headers.iter() {
+            let v = value_to_bytes(v);
+            let framing = ["content-length", "transfer-encoding", "connection", "date"]
+                .iter()
+                .any(|h| n.eq_ignore_ascii_case(h));
+            // A name or value that would break the head is not passed on.
+            if framing
+                || !crate::envelope::headers::is_token(n)
+                || v.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0))
+            {
+                continue;
+            }
+            out.extend_from_slice(n.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(&v);
+            out.extend_from_slice(b"\r\n");
+        }
+        let bodiless = matches!(status.as_u16(), 100..=199 | 204 | 304);
+        if !bodiless {
+            let _ = write!(out, "content-length: {}\r\n", resp.body.len());
+        }
+        if close {
+            out.extend_from_slice(b"connection: close\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        if bodiless || head_only {
+            self.io.write_all(&self.out).await?;
+        } else if resp.body.len() <= 16 << 10 {
+            self.out.extend_from_slice(&resp.body);
+            self.io.write_all(&self.out).await?;
+        } else {
+            self.io.write_all(&self.out).await?;
+            self.io.write_all(&resp.body).await?;
+        }
+        self.io.flush().await
+    }
+}
+
+/// Where the first CRLF starts.
+fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = bytes[from..].iter().position(|&b| b == b'\r') {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'\n') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Parses a complete head at the start of `buf`: the head and its length, `None`
+/// when more is needed.
+fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Refused> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut slots);
+    let len = match req.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Refused(431, "more than 128 request headers"));
+        }
+        Err(_) => return Err(Refused(400, "malformed request")),
+    };
+    let method = req.method.unwrap_or_default().to_string();
+    let version = req.version.unwrap_or(1);
+    let target = origin_form(req.path.unwrap_or_default())
+        .ok_or(Refused(400, "the request target is not a path"))?;
+    let mut headers = HeaderList::with_capacity(req.headers.len());
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    let mut coded = false;
+    let mut close = version == 0;
+    let mut expect_continue = false;
+    for h in req.headers.iter() {
+        let name = h.name;
+        if name.eq_ignore_ascii_case("content-length") {
+            // Repeats (or a list) must all agree: anything else is how requests are
+            // smuggled past a proxy.
+            for part in h.value.split(|&b| b == b',') {
+                let n = std::str::from_utf8(part.trim_ascii())
+                    .ok()
+                    .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                    .map(|t| t.parse::<u64>().unwrap_or(u64::MAX))
+                    .ok_or(Refused(400, "Content-Length is not a number"))?;
+                if length.is_some_and(|l| l != n) {
+                    return Err(Refused(400, "Content-Length headers disagree"));
+                }
+                length = Some(n);
+            }
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            coded = true;
+            let last = h
+                .value
+                .rsplit(|&b| b == b',')
+                .next()
+                .unwrap_or_default()
+                .trim_ascii();
+            chunked = last.eq_ignore_ascii_case(b"chunked");
+        } else if name.eq_ignore_ascii_case("connection") {
+            let has = |word: &[u8]| {
+                h.value
+                    .split(|&b| b == b',')
+                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(word))
+            };
+            if has(b"close") {
+                close = true;
+            } else if version == 0 && has(b"keep-alive") {
+                close = false;
+            }
+        } else if name.eq_ignore_ascii_case("expect") {
+            expect_continue = h.value.trim_ascii().eq_ignore_ascii_case(b"100-continue");
+        }
+        headers.push(name, value_from_bytes(h.value));
+    }
+    let framing = match (coded, length) {
+        (true, Some(_)) => {
+            return Err(Refused(
+                400,
+                "both Transfer-Encoding and Content-Length are set",
+            ));
+        }
+        (true, None) if !chunked || version == 0 => {
+            return Err(Refused(400, "a transfer coding other than chunked"));
+        }
+        (true, None) => Framing::Chunked,
+        (false, Some(0)) | (false, None) => Framing::Empty,
+        (false, Some(n)) => Framing::Length(n),
+    };
+    Ok(Some((
+        Head {
+            method,
+            target,
+            headers,
+            framing,
+            close,
+            expect_continue: expect_continue && version == 1 && framing != Framing::Empty,
+        },
+        len,
+    )))
+}
+
+/// The path and query of a request target: origin-form as it is, absolute-form
+/// (`http://host/path?q`, as sent to a proxy) cut to its path and query.
+fn origin_form(target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return Some(target.to_string());
+    }
+    let lower = target.get(..8).unwrap_or(target).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        let url = reqwest::Url::parse(target).ok()?;
+        return Some(super::path_and_query(&url));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(text: &str) -> Result<Option<(Head, usize)>, u16> {
+        parse_head(text.as_bytes()).map_err(|Refused(s, _)| s)
+    }
+
+    #[test]
+    fn heads_keep_order_and_bytes() {
+        let raw = b"POST /h?x=1 HTTP/1.1\r\nX-A: 1\r\nx-b: 2\r\nX-A: 3\r\nX-L: caf\xe9\r\nContent-Length: 3\r\n\r\nabc";
+        let (h, len) = parse_head(raw).ok().unwrap().unwrap();
+        assert_eq!(&raw[len..], b"abc");
+        assert_eq!((h.method.as_str(), h.target.as_str()), ("POST", "/h?x=1"));
+        let names: Vec<&str> = h.headers.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["X-A", "x-b", "X-A", "X-L", "Content-Length"]);
+        assert_eq!(&*value_to_bytes(h.headers.get("x-l").unwrap()), b"caf\xe9");
+        assert_eq!(h.framing, Framing::Length(3));
+    }
+
+    #[test]
+    fn framing_that_could_smuggle_is_refused() {
+        assert_eq!(
+            head("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n").err(),
+            Some(400)
+        );
+        assert_eq!(
+            head("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .err(),
+            Some(400)
+        );
+        assert_eq!(
+            head("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n").err(),
+            Some(400)
+        );
+        assert_eq!(
+            head("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n").err(),
+            Some(400)
+        );
+        assert_eq!(head("GET * HTTP/1.1\r\n\r\n").err(), Some(400));
+        let many: String = (0..200).map(|i| format!("X-{i}: v\r\n")).collect();
+        assert_eq!(
+            head(&format!("GET / HTTP/1.1\r\n{many}\r\n")).err(),
+            Some(431)
+        );
+        assert!(matches!(head("POST / HTTP/1.1\r\nX: 1\r\n"), Ok(None)));
+    }
+
+    #[test]
+    fn absolute_targets_become_paths() {
+        assert_eq!(origin_form("/a?b").as_deref(), Some("/a?b"));
+        assert_eq!(
+            origin_form("http://example.com:8/a/b?c=d").as_deref(),
+            Some("/a/b?c=d")
+        );
+        assert_eq!(origin_form("example.com:443"), None);
+    }
+}
