@@ -437,8 +437,13 @@ pub fn open_store(g: &crate::cli::GlobalArgs) -> Result<Option<crate::store::Sto
 /// the infinities): exit 2 with the flag, the value and the range.
 pub fn check_range(value: f64, range: std::ops::RangeInclusive<f64>, flag: &str) -> Result<()> {
     if !range.contains(&value) {
+        let shown = if value != 0.0 && value.is_finite() && !(1e-3..1e9).contains(&value.abs()) {
+            format!("{value:e}")
+        } else {
+            format!("{value}")
+        };
         bail!(
-            "{flag} {value} is out of range: it takes {} to {}",
+            "{flag} {shown} is out of range: it takes {} to {}",
             range.start(),
             range.end()
         );

@@ -194,12 +194,39 @@ impl Store {
             conn,
             file: path.to_path_buf(),
         };
-        if store.is_read_only() {
-            store.setup_read_only()?;
-        } else {
+        if !store.is_read_only() {
             store.setup()?;
+            return Ok(store);
         }
-        Ok(store)
+        match store.setup_read_only() {
+            // A WAL store cannot be read where its `-shm` file cannot be made (a
+            // read-only directory). Without a WAL file nothing is waiting to be
+            // checkpointed, so the database file alone is the whole store: read it
+            // as immutable.
+            Err(StoreError::ReadOnly { .. } | StoreError::Sql { .. })
+                if !wal_path(path).exists() =>
+            {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let conn = Connection::open_with_flags(
+                    uri,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_URI
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(|e| StoreError::Open {
+                    path: shown,
+                    detail: e.to_string(),
+                })?;
+                let mut store = Store {
+                    conn,
+                    file: path.to_path_buf(),
+                };
+                store.setup_read_only()?;
+                Ok(store)
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(store),
+        }
     }
 
     /// Whether this connection can only read (the file, or its directory, is not
@@ -272,6 +299,13 @@ impl Store {
             conn,
             file: path.to_path_buf(),
         };
+        // SQLite opens a file it may not write read-only, silently.
+        if store.is_read_only() {
+            return Err(StoreError::ReadOnly {
+                path: shown,
+                detail: "the file is read-only".into(),
+            });
+        }
         store.setup()?;
         Ok(store)
     }
@@ -279,6 +313,10 @@ impl Store {
     fn err(&self, e: rusqlite::Error) -> StoreError {
         use rusqlite::ErrorCode::*;
         match e.sqlite_error_code() {
+            Some(ReadOnly) => StoreError::ReadOnly {
+                path: self.file.display().to_string(),
+                detail: e.to_string(),
+            },
             Some(NotADatabase | DatabaseCorrupt) => StoreError::Corrupt {
                 path: self.file.display().to_string(),
                 detail: e.to_string(),
@@ -866,6 +904,28 @@ fn delivery_row(r: &rusqlite::Row) -> rusqlite::Result<StoredDelivery> {
         attempts: r.get(16)?,
         last_status: r.get(17)?,
     })
+}
+
+/// The WAL file beside a store.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// A path as the path of an SQLite `file:` URI (`%`, `?` and `#` escaped).
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Store {

@@ -265,8 +265,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         let acceptor = tls.map(|t| t.acceptor);
         let limits = Limits { max_body, read_timeout };
         let (server, shutdown) = Server::new(listener, acceptor, Arc::clone(&receiver), limits, max_connections);
-        let serving = server.run(|w| out.warn(w));
-        tokio::pin!(serving);
+        let mut serving = Box::pin(server.run(|w| out.warn(w)));
         let deadline = async {
             match wait_timeout {
                 Some(t) => tokio::time::sleep(t).await,
@@ -294,8 +293,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             _ = tokio::signal::ctrl_c() => Exit::Interrupted,
             _ = &mut terminate => Exit::Interrupted,
         };
-        // No longer polled, the accept loop takes no more connections; answers in
-        // flight go out, idle keep-alive connections close at once.
+        // The accept loop goes (and with it the listening socket and the connection
+        // slot it held); answers in flight go out, idle keep-alive connections close
+        // at once.
+        drop(serving);
         shutdown.close(Duration::from_secs(2)).await;
         Ok::<_, anyhow::Error>((exit, printer_done))
     });
@@ -307,8 +308,20 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         receiver.finish().context("the store failed")?;
     }
     // The printer ends once the receiver's queue has closed and it has printed the
-    // rest; a stdout that is never read cannot hold `listen` past two seconds.
-    let _ = printer_done.recv_timeout(Duration::from_secs(2));
+    // rest. It is waited for while it makes progress, up to two seconds; a stdout
+    // that is never read holds `listen` up for a quarter of a second at most.
+    let give_up = std::time::Instant::now() + Duration::from_secs(2);
+    let mut left = counts.queued_bytes.load(Ordering::Relaxed);
+    while printer_done
+        .recv_timeout(Duration::from_millis(250))
+        .is_err_and(|e| e == std::sync::mpsc::RecvTimeoutError::Timeout)
+    {
+        let now_left = counts.queued_bytes.load(Ordering::Relaxed);
+        if now_left >= left || std::time::Instant::now() >= give_up {
+            break;
+        }
+        left = now_left;
+    }
     let dropped = counts.dropped.load(Ordering::Relaxed);
     if dropped > 0 {
         out.warn(&format!(

@@ -148,6 +148,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     let to = args.to.as_deref().map(resolve_url).transpose()?;
+    let record = !store.is_read_only();
+    if !record {
+        out.warn(&format!(
+            "the store `{}` is read-only: the replays are sent but not recorded",
+            store.path().display()
+        ));
+    }
     let client = HttpClient::new(&ClientOptions::new(args.insecure, 4))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -177,12 +184,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             ),
             None => None,
         };
-        let mut headers: HeaderList = d
-            .headers
-            .iter()
-            .filter(|(n, _)| !crate::http::is_hop_by_hop(n))
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
+        // In order, less what belonged to the original connection.
+        let mut headers: HeaderList = crate::http::forwardable(&d.headers);
         let original = d.body.clone();
         let body = if args.edit {
             edit(&original, d.id)?
@@ -261,50 +264,55 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             timeout,
         ));
         let delivered = matches!(&result, Ok(s) if (200..300).contains(&s.status));
-        let id = store
-            .insert_delivery(&NewDelivery {
-                direction: Direction::Out,
-                source: "replay",
-                profile: profile.as_ref().map(|p| p.name.as_str()),
-                event: d.event.as_deref(),
-                delivery_id: d.delivery_id.as_deref(),
-                method: &d.method,
-                url: url.as_str(),
-                headers: &headers,
-                body: &body,
-                valid: None,
-                reason: None,
-                duplicate: false,
-                replay_of: Some(d.id),
-                state: if delivered {
-                    State::Delivered
-                } else {
-                    State::Failed
-                },
-            })
-            .context("could not record the replay")?;
         let (status, latency, error) = match &result {
             Ok(s) => (Some(s.status), Some(s.latency.as_secs_f64() * 1e3), None),
             Err(e) => (None, None, Some(e.to_string())),
         };
-        store
-            .add_attempt(
-                id,
-                &NewAttempt {
-                    number: 1,
-                    started_at,
-                    request_headers: Some(&headers),
-                    status,
-                    latency_ms: latency,
-                    error: error.as_deref(),
-                    response_headers: result.as_ref().ok().map(|s| &s.headers),
-                    response_body: result.as_ref().ok().map(|s| &s.body[..]),
-                },
-            )
-            .context("could not record the replay")?;
+        let id = if record {
+            let id = store
+                .insert_delivery(&NewDelivery {
+                    direction: Direction::Out,
+                    source: "replay",
+                    profile: profile.as_ref().map(|p| p.name.as_str()),
+                    event: d.event.as_deref(),
+                    delivery_id: d.delivery_id.as_deref(),
+                    method: &d.method,
+                    url: url.as_str(),
+                    headers: &headers,
+                    body: &body,
+                    valid: None,
+                    reason: None,
+                    duplicate: false,
+                    replay_of: Some(d.id),
+                    state: if delivered {
+                        State::Delivered
+                    } else {
+                        State::Failed
+                    },
+                })
+                .context("could not record the replay")?;
+            store
+                .add_attempt(
+                    id,
+                    &NewAttempt {
+                        number: 1,
+                        started_at,
+                        request_headers: Some(&headers),
+                        status,
+                        latency_ms: latency,
+                        error: error.as_deref(),
+                        response_headers: result.as_ref().ok().map(|s| &s.headers),
+                        response_body: result.as_ref().ok().map(|s| &s.body[..]),
+                    },
+                )
+                .context("could not record the replay")?;
+            Some(id)
+        } else {
+            None
+        };
         let r = Replayed {
             original: d.id,
-            id: Some(id),
+            id,
             event: d.event.clone(),
             url: url.to_string(),
             resigned: args.resign,
