@@ -14,6 +14,8 @@ pub struct Captured {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The request head exactly as it came (RawServer only).
+    pub raw_head: Vec<u8>,
 }
 
 impl Captured {
@@ -114,6 +116,7 @@ impl TestServer {
                                     path,
                                     headers,
                                     body,
+                                    raw_head: Vec::new(),
                                 });
                                 r.len() - 1
                             };
@@ -234,6 +237,7 @@ impl RawServer {
                             }
                         }
                         let body = buf[head_end..head_end + len].to_vec();
+                        let buf_head = buf[..head_end].to_vec();
                         buf.drain(..head_end + len);
                         let mut line = head.split_whitespace();
                         seen.lock().unwrap().push(Captured {
@@ -241,6 +245,7 @@ impl RawServer {
                             path: line.next().unwrap_or("").to_string(),
                             headers,
                             body,
+                            raw_head: buf_head,
                         });
                         for piece in answer {
                             if stream.write_all(piece).is_err() {
