@@ -250,11 +250,8 @@ impl Store {
             .map_err(|e| read_only(e.to_string()))
     }
 
-    /// What a read-only connection can check: the schema is ours and current.
-    fn setup_read_only(&mut self) -> Result<(), StoreError> {
-        self.conn
-            .busy_timeout(Duration::from_secs(10))
-            .map_err(|e| self.err(e))?;
+    /// The store's schema version; one newer than this hookctl's is refused.
+    fn schema_version(&self) -> Result<i64, StoreError> {
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -266,6 +263,15 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
+        Ok(version)
+    }
+
+    /// What a read-only connection can check: the schema is ours and current.
+    fn setup_read_only(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| self.err(e))?;
+        let version = self.schema_version()?;
         if version < SCHEMA_VERSION {
             return Err(StoreError::ReadOnly {
                 path: self.file.display().to_string(),
@@ -356,17 +362,7 @@ impl Store {
                  PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = {WAL_LIMIT};"
             ))
             .map_err(|e| self.err(e))?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: self.file.display().to_string(),
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
+        let version = self.schema_version()?;
         if version < SCHEMA_VERSION {
             let tx = self.conn.transaction().map_err(|e| StoreError::Sql {
                 path: self.file.display().to_string(),

@@ -308,19 +308,19 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         receiver.finish().context("the store failed")?;
     }
     // The printer ends once the receiver's queue has closed and it has printed the
-    // rest. It is waited for while it makes progress, up to two seconds; a stdout
-    // that is never read holds `listen` up for a quarter of a second at most.
+    // rest. It is waited for while its writes go through, up to two seconds; a stdout
+    // that is never read holds `listen` up for half a second at most.
     let give_up = std::time::Instant::now() + Duration::from_secs(2);
-    let mut left = counts.queued_bytes.load(Ordering::Relaxed);
+    let mut written = counts.written.load(Ordering::Relaxed);
     while printer_done
-        .recv_timeout(Duration::from_millis(250))
+        .recv_timeout(Duration::from_millis(500))
         .is_err_and(|e| e == std::sync::mpsc::RecvTimeoutError::Timeout)
     {
-        let now_left = counts.queued_bytes.load(Ordering::Relaxed);
-        if now_left >= left || std::time::Instant::now() >= give_up {
+        let now = counts.written.load(Ordering::Relaxed);
+        if now == written || std::time::Instant::now() >= give_up {
             break;
         }
-        left = now_left;
+        written = now;
     }
     let dropped = counts.dropped.load(Ordering::Relaxed);
     if dropped > 0 {
@@ -336,6 +336,7 @@ const PRINT_EVERY: Duration = Duration::from_millis(10);
 
 fn print_lines(out: &Output, feed: LineFeed) {
     let mut reported = 0;
+    let mut last_report: Option<std::time::Instant> = None;
     // Ends when the receiver, and with it the queue's sending end, is gone.
     while let Ok(first) = feed.rx.recv() {
         let mut text = Vec::new();
@@ -349,9 +350,11 @@ fn print_lines(out: &Output, feed: LineFeed) {
             }
         }
         let dropped = feed.counts.dropped.load(Ordering::Relaxed);
-        if dropped > reported {
+        // Said at most once a second.
+        if dropped > reported && last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
             let lines = dropped - reported;
             reported = dropped;
+            last_report = Some(std::time::Instant::now());
             if out.json {
                 Output::record_into(
                     &mut text,
@@ -365,6 +368,7 @@ fn print_lines(out: &Output, feed: LineFeed) {
         }
         // A closed stdout is not a reason to stop answering deliveries.
         let _ = out.bytes(&text);
+        feed.counts.written.fetch_add(1, Ordering::Relaxed);
         std::thread::sleep(PRINT_EVERY);
     }
 }

@@ -360,14 +360,9 @@ impl Conn {
                     framing = Framing::Chunked;
                 }
             } else if h.name.eq_ignore_ascii_case("connection") {
-                let has = |word: &[u8]| {
-                    h.value
-                        .split(|&b| b == b',')
-                        .any(|t| t.trim_ascii().eq_ignore_ascii_case(word))
-                };
-                if has(b"close") {
+                if super::lists(h.value, b"close") {
                     close = true;
-                } else if has(b"keep-alive") {
+                } else if super::lists(h.value, b"keep-alive") {
                     close = false;
                 }
             }

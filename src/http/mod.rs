@@ -59,6 +59,14 @@ pub fn is_hop_by_hop(name: &str) -> bool {
     NAMES.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
+/// Whether a comma-separated header value (`Connection: keep-alive, Upgrade`) lists
+/// `word`, in any case.
+pub fn lists(value: &[u8], word: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(word))
+}
+
 /// The path and query of a URL, as a request line and a path-signing scheme see them.
 pub fn path_and_query(url: &reqwest::Url) -> String {
     match url.query() {

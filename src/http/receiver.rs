@@ -111,6 +111,8 @@ pub struct LineQueue {
 pub struct LineCounts {
     pub queued_bytes: std::sync::atomic::AtomicUsize,
     pub dropped: AtomicU64,
+    /// Batches the printer has written out.
+    pub written: AtomicU64,
 }
 
 /// The printing end of a [`LineQueue`].

@@ -589,14 +589,9 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Refused> {
                 .trim_ascii();
             chunked = last.eq_ignore_ascii_case(b"chunked");
         } else if name.eq_ignore_ascii_case("connection") {
-            let has = |word: &[u8]| {
-                h.value
-                    .split(|&b| b == b',')
-                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(word))
-            };
-            if has(b"close") {
+            if super::lists(h.value, b"close") {
                 close = true;
-            } else if version == 0 && has(b"keep-alive") {
+            } else if version == 0 && super::lists(h.value, b"keep-alive") {
                 close = false;
             }
         } else if name.eq_ignore_ascii_case("expect") {
