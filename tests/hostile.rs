@@ -599,13 +599,18 @@ fn a_secret_typed_where_a_name_goes_is_not_echoed() {
 }
 
 /// Runs hookctl as `nobody` when the tests run as root (root writes any file), so
-/// that a read-only file is read-only to it.
+/// that a read-only file is read-only to it. The binary is copied into `dir` (which
+/// `nobody` can enter), since the build folder may not be open to other users.
 fn as_unprivileged(dir: &std::path::Path) -> Command {
     let bin = assert_cmd::cargo::cargo_bin("hookctl");
     let mut c = if unsafe { libc::geteuid() } == 0 {
+        let copy = dir.join("hookctl-copy");
+        if !copy.exists() {
+            std::fs::copy(&bin, &copy).unwrap();
+        }
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(bin);
+            .arg(copy);
         c
     } else {
         Command::new(bin)
@@ -617,7 +622,8 @@ fn as_unprivileged(dir: &std::path::Path) -> Command {
 #[test]
 fn the_store_under_adverse_conditions() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new().unwrap();
+    // In /tmp, which any user may enter, whatever TMPDIR says.
+    let dir = tempfile::Builder::new().tempdir_in("/tmp").unwrap();
     let d = dir.path();
     // Reading commands create nothing.
     let o = hookctl(d)
