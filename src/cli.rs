@@ -38,8 +38,8 @@ pub struct GlobalArgs {
     /// Delivery store (SQLite) [default: hookctl/hookctl.db under the user's data directory]
     #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_STORE")]
     pub store: Option<PathBuf>,
-    /// Do not record anything in the store
-    #[arg(long, global = true, conflicts_with = "store")]
+    /// Do not record anything in the store (beats HOOKCTL_STORE and an earlier --store)
+    #[arg(long, global = true, overrides_with = "store")]
     pub no_store: bool,
 }
 

@@ -916,3 +916,46 @@ fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
     }
     assert!(checked > 40, "only {checked} events");
 }
+
+/// Secrets whose base64 lost its padding (or carries stray low bits in its last
+/// character) sign as the standardwebhooks Python library (1.1.0) signs with them:
+/// these signatures are its own `Webhook(secret).sign("msg_1", 1700000000, "{}")`.
+#[test]
+fn unpadded_whsec_secrets_sign_as_the_official_library_does() {
+    let profile = Catalog::builtin().get("standard").unwrap();
+    let vars = profile.render_vars(None, "", 0).unwrap();
+    for (secret_text, expected) in [
+        (
+            "whsec_dGVzdB",
+            "v1,eKz7HZuFOf10lKa1mJNAK+day2D2tBwSFXr/dvOgJEU=",
+        ),
+        (
+            "whsec_c2VjcmV0LWtleS0x",
+            "v1,pqDVtEEGWTe7i8HXt+n0tQst9fhrLjKsKxGVFthYghA=",
+        ),
+        (
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "v1,x5lVgj0b/JJJaUYaa1+6I5J/EECcryrPlFN4VrkmI94=",
+        ),
+    ] {
+        let headers = profile
+            .sign(
+                &[secret(secret_text)],
+                &SignInput {
+                    body: b"{}",
+                    event: Some("e"),
+                    id: "msg_1",
+                    timestamp: 1_700_000_000,
+                    method: "POST",
+                    path: "/",
+                    vars: &vars,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            headers.get("webhook-signature"),
+            Some(expected),
+            "{secret_text}"
+        );
+    }
+}

@@ -223,6 +223,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             (_, _, true) => Some(crate::http::tls::self_signed(&std::env::temp_dir().join(format!("hookctl-listen-{}.pem", addr.port())))?),
             _ => None,
         };
+        // A certificate made for this run goes with it.
+        let _made_pem = tls.as_ref().filter(|_| args.tls_cert.is_none()).map(|t| RemoveOnDrop(t.cert_path.clone()));
         let scheme = if tls.is_some() { "https" } else { "http" };
         let shown_host = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
         let url = format!("{scheme}://{shown_host}:{}{}", addr.port(), base_path);
@@ -330,6 +332,15 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     }
     Ok(exit)
 }
+/// Removes a file when dropped (a certificate made for one run).
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Lines are written at most every [`PRINT_EVERY`]: the first after a quiet spell
 /// goes out at once, and under load each write carries every line queued meanwhile.
 const PRINT_EVERY: Duration = Duration::from_millis(10);

@@ -118,10 +118,15 @@ impl Secret {
     }
 }
 
-/// Standard or URL-safe base64, padded or not.
+/// Standard or URL-safe base64, padded or not, as the official Standard Webhooks
+/// libraries take a secret: Python's adds `==` and decodes leniently, so a secret
+/// that lost its padding, or whose last character carries stray low bits, is read
+/// the same way here.
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    let cfg = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let cfg = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
     let text = text.trim();
     GeneralPurpose::new(&base64::alphabet::STANDARD, cfg)
         .decode(text)
@@ -158,6 +163,10 @@ mod tests {
             bare.key(SecretEncoding::Whsec).unwrap(),
             s.key(SecretEncoding::Whsec).unwrap()
         );
+        // Unpadded, and with stray low bits in the last character: read as the
+        // standardwebhooks Python library reads it (`b64decode(secret + "==")`).
+        let unpadded = Secret::new("whsec_dGVzdB", "t").unwrap();
+        assert_eq!(unpadded.key(SecretEncoding::Whsec).unwrap(), b"test");
         let bad = Secret::new("not base64!!", "--secret").unwrap();
         let err = bad.key(SecretEncoding::Base64).unwrap_err().to_string();
         assert!(

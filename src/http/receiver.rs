@@ -527,7 +527,7 @@ impl Receiver {
         headers: &HeaderList,
         body: Bytes,
     ) -> Resp {
-        let Some(url) = forward_url(base, &self.cfg.base_path, path) else {
+        let Some(url) = forward_url(base, path) else {
             line.forward_error = Some("the path leaves the --forward-to URL".into());
             return json_response(
                 400,
@@ -571,33 +571,27 @@ pub fn climbs_out(path: &str) -> bool {
     })
 }
 
-/// The URL a delivery to `path` (path and query) goes to: the part of the path below
-/// `--path` appended to the base URL's path, the query replaced by the request's.
-/// `None` when the result would not lie beneath the base (a `..` segment).
-pub fn forward_url(base: &reqwest::Url, listen_path: &str, path: &str) -> Option<reqwest::Url> {
+/// The URL a delivery to `path` (path and query, as received) goes to. A URL with a
+/// path (`http://localhost:3000/webhooks`) is the exact target, as Stripe CLI's
+/// `--forward-to` is; a bare origin (`http://localhost:3000`) takes the path as
+/// received. The request's query, if it has one, replaces the URL's. `None` for a
+/// path with a `.` or `..` segment, which a URL parser would resolve.
+pub fn forward_url(base: &reqwest::Url, path: &str) -> Option<reqwest::Url> {
     let (p, q) = path
         .split_once('?')
         .map_or((path, None), |(p, q)| (p, Some(q)));
     if climbs_out(p) {
         return None;
     }
-    let prefix = listen_path.trim_end_matches('/');
-    let suffix = p.strip_prefix(prefix).unwrap_or(p).trim_start_matches('/');
     let mut url = base.clone();
-    if !suffix.is_empty() {
-        let joined = format!("{}/{suffix}", url.path().trim_end_matches('/'));
-        url.set_path(&joined);
+    if matches!(base.path(), "" | "/") {
+        url.set_path(p);
     }
     if let Some(q) = q {
         url.set_query(Some(q));
     }
-    // However the parser read it, the result stays beneath the base.
-    let root = base.path().trim_end_matches('/');
-    let under = url
-        .path()
-        .strip_prefix(root)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
-    (under && url.origin() == base.origin()).then_some(url)
+    // The path never names another host (`//evil.example/x` stays a path).
+    (url.origin() == base.origin()).then_some(url)
 }
 
 #[cfg(test)]
@@ -605,14 +599,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forwarding_stays_beneath_its_base() {
-        let base = reqwest::Url::parse("http://app:3000/base/").unwrap();
-        let to = |p: &str| forward_url(&base, "/hooks", p).map(|u| u.to_string());
+    fn forwarding_goes_where_it_was_told() {
+        // A URL with a path is the exact target; the query comes along.
+        let base = reqwest::Url::parse("http://app:3000/webhooks").unwrap();
+        let to = |p: &str| forward_url(&base, p).map(|u| u.to_string());
         assert_eq!(
             to("/hooks/a/b?x=1").as_deref(),
-            Some("http://app:3000/base/a/b?x=1")
+            Some("http://app:3000/webhooks?x=1")
         );
-        assert_eq!(to("/hooks").as_deref(), Some("http://app:3000/base/"));
+        assert_eq!(to("/").as_deref(), Some("http://app:3000/webhooks"));
+        // A bare origin takes the path as received.
+        let origin = reqwest::Url::parse("http://app:3000").unwrap();
+        let at = |p: &str| forward_url(&origin, p).map(|u| u.to_string());
+        assert_eq!(
+            at("/hooks/a?x=1").as_deref(),
+            Some("http://app:3000/hooks/a?x=1")
+        );
+        assert_eq!(
+            at("//evil.example/x").as_deref(),
+            Some("http://app:3000//evil.example/x")
+        );
         for bad in [
             "/hooks/../../admin",
             "/hooks/%2e%2e/%2E%2E/admin",
@@ -621,12 +627,13 @@ mod tests {
             "/hooks/..\\..\\admin",
             "/hooks/./x",
         ] {
+            assert_eq!(at(bad), None, "{bad}");
             assert_eq!(to(bad), None, "{bad}");
         }
         // A `..` inside a name is not a segment.
         assert_eq!(
-            to("/hooks/a..b").as_deref(),
-            Some("http://app:3000/base/a..b")
+            at("/hooks/a..b").as_deref(),
+            Some("http://app:3000/hooks/a..b")
         );
     }
 
