@@ -38,8 +38,8 @@ pub struct GlobalArgs {
     /// Delivery store (SQLite) [default: hookctl/hookctl.db under the user's data directory]
     #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_STORE")]
     pub store: Option<PathBuf>,
-    /// Do not record anything in the store (beats HOOKCTL_STORE and an earlier --store)
-    #[arg(long, global = true, overrides_with = "store")]
+    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
+    #[arg(long, global = true)]
     pub no_store: bool,
 }
 
@@ -404,8 +404,8 @@ pub struct SimulateArgs {
     after_help = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h --resign --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks"
 )]
 pub struct ReplayArgs {
-    /// Deliveries to send again (ids from `hookctl deliveries list`)
-    pub ids: Vec<i64>,
+    /// Deliveries to send again: store ids (the first column of `hookctl deliveries list`) or the provider's delivery ids
+    pub ids: Vec<String>,
     /// Send again every failed delivery (that no replay has delivered since)
     #[arg(long, conflicts_with = "ids")]
     pub failed: bool,
@@ -485,8 +485,8 @@ pub enum DeliveriesAction {
     },
     /// One delivery: headers, body, verdict and every attempt
     Show {
-        /// The delivery's id in the store (the first column of `list`)
-        id: i64,
+        /// The delivery's id in the store (the first column of `list`), or the provider's delivery id
+        id: String,
         /// Print the request as raw HTTP (for `verify --request -`)
         #[arg(long)]
         raw: bool,

@@ -962,6 +962,32 @@ impl Store {
         Ok(out)
     }
 
+    /// A delivery by its store id or, failing that, by the provider's delivery id (the
+    /// newest record of it that is not a replay).
+    pub fn find(
+        &self,
+        key: &str,
+    ) -> Result<Option<(StoredDelivery, Vec<StoredAttempt>)>, StoreError> {
+        if let Ok(id) = key.trim().parse::<i64>() {
+            if let Some(found) = self.get(id)? {
+                return Ok(Some(found));
+            }
+        }
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM deliveries WHERE delivery_id = ?1 ORDER BY replay_of IS NOT NULL, id DESC LIMIT 1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match id {
+            Some(id) => self.get(id),
+            None => Ok(None),
+        }
+    }
+
     pub fn get(&self, id: i64) -> Result<Option<(StoredDelivery, Vec<StoredAttempt>)>, StoreError> {
         let d = self
             .conn

@@ -129,10 +129,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             }
         }
         DeliveriesAction::Show { id, raw } => {
-            let Some((d, attempts)) = store.get(id)? else {
+            let Some((d, attempts)) = store.find(&id)? else {
                 return Err(hinted(
-                    format!("no delivery {id} in the store"),
-                    "`hookctl deliveries list` shows the ids",
+                    format!("no delivery `{}` in the store", escape(&id)),
+                    "`hookctl deliveries list` shows store ids and delivery ids",
                 ));
             };
             if raw {

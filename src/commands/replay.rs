@@ -48,10 +48,10 @@ fn select(store: &Store, args: &ReplayArgs, out: &Output) -> Result<Vec<StoredDe
             .ids
             .iter()
             .map(|id| {
-                store.get(*id)?.map(|(d, _)| d).ok_or_else(|| {
+                store.find(id)?.map(|(d, _)| d).ok_or_else(|| {
                     hinted(
-                        format!("no delivery {id} in the store"),
-                        "`hookctl deliveries list` shows the ids",
+                        format!("no delivery `{}` in the store", crate::output::escape(id)),
+                        "`hookctl deliveries list` shows store ids and delivery ids",
                     )
                 })
             })
@@ -348,7 +348,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
                 },
             })
             .collect();
-        out.line(&Table::new(rows).with(Style::sharp()).to_string())?;
+        if !out.quiet {
+            out.line(&Table::new(rows).with(Style::sharp()).to_string())?;
+        }
         let ok = results.iter().filter(|r| r.delivered).count();
         let text = format!("{ok} of {} delivered", results.len());
         out.line(&if ok == results.len() {

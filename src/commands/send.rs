@@ -471,15 +471,18 @@ pub async fn deliver(
         None => None,
     };
     let s = out.out();
-    if !out.json {
+    // The store's id is what `replay` and `deliveries show` take (the delivery id
+    // works there too).
+    let stored_note = stored.map(|n| format!("  store #{n}")).unwrap_or_default();
+    if !out.json && !out.quiet {
         out.line(&format!(
             "{} {} {}  {} {}  {}",
             s.dim("→"),
             plan.method,
             plan.url,
             profile.name,
-            prepared.built.event,
-            s.dim(&format!("id {}", prepared.built.id))
+            escape(&prepared.built.event),
+            s.dim(&format!("id {}{stored_note}", escape(&prepared.built.id)))
         ))?;
         if out.verbose > 0 {
             for (n, v) in prepared.headers.iter() {
@@ -545,7 +548,9 @@ pub async fn deliver(
             )
             .context("could not record the attempt")?;
         }
-        show_attempt(out, attempt, at_secs, &result, &decision, retry, speed)?;
+        if !out.quiet || out.json {
+            show_attempt(out, attempt, at_secs, &result, &decision, retry, speed)?;
+        }
         match decision {
             Decision::Delivered => break (result, State::Delivered),
             Decision::GiveUp { .. } => break (result, State::Failed),
@@ -579,6 +584,24 @@ pub async fn deliver(
                 stored,
             },
         )?;
+    } else if out.quiet {
+        // One line: the outcome, the event and where it is in the store.
+        let outcome = match &last {
+            Ok(sent) if delivered => s.ok(&format!("delivered {}", sent.status)),
+            Ok(sent) => s.fail(&format!("failed {}", sent.status)),
+            Err(e) => s.fail(&format!("failed: {e}")),
+        };
+        let tries = if attempt > 1 {
+            format!(" after {attempt} attempts")
+        } else {
+            String::new()
+        };
+        out.line(&format!(
+            "{outcome}{tries}  {} {}  id {}{stored_note}",
+            profile.name,
+            escape(&prepared.built.event),
+            escape(&prepared.built.id)
+        ))?;
     } else if let Ok(sent) = &last {
         if out.verbose > 0 {
             for (n, v) in sent.headers.iter() {

@@ -140,7 +140,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
         out.record("result", &summary)?;
     } else {
         let rows: Vec<Row> = steps.iter().map(row).collect();
-        out.line(&Table::new(rows).with(Style::sharp()).to_string())?;
+        if !out.quiet {
+            out.line(&Table::new(rows).with(Style::sharp()).to_string())?;
+        }
         let st = out.out();
         let verdict = if delivered {
             st.ok("delivered")

@@ -404,9 +404,18 @@ impl Profile {
 
     /// The header that names the event, if the profile has one.
     pub fn event_header(&self) -> Option<&str> {
+        self.header_of(&Var::Event)
+    }
+
+    /// The header that carries the delivery id, if the profile has one.
+    pub fn id_header(&self) -> Option<&str> {
+        self.header_of(&Var::Id)
+    }
+
+    fn header_of(&self, var: &Var) -> Option<&str> {
         self.headers
             .iter()
-            .find(|(_, t)| t.sole_var() == Some(&Var::Event))
+            .find(|(_, t)| t.sole_var() == Some(var))
             .map(|(n, _)| n.as_str())
     }
 

@@ -378,12 +378,16 @@ impl Receiver {
             }
             if line.event.is_none() || line.delivery_id.is_none() {
                 let (e, i) = p.body_event_and_id(&body);
-                let from_header = p
-                    .event_header()
-                    .and_then(|h| headers.get(h))
-                    .map(str::to_string);
-                line.event = line.event.take().or(e).or(from_header);
-                line.delivery_id = line.delivery_id.take().or(i);
+                // Read whenever the profile says where they are: without a secret
+                // too, so that duplicates and --fail-first still work.
+                let header = |name: Option<&str>| {
+                    name.and_then(|h| headers.get(h))
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                };
+                line.event = line.event.take().or(e).or(header(p.event_header()));
+                line.delivery_id = line.delivery_id.take().or(header(p.id_header())).or(i);
             }
             if let Some(def) = line.event.as_deref().and_then(|e| p.events.get(e)) {
                 line.test = def.test;

@@ -1,0 +1,100 @@
+//! The first week of real use: what a new user stumbled on, on the real binary.
+
+mod support;
+
+use support::listener::{Listener, post};
+use support::{hookctl, stderr, stdout};
+use tempfile::TempDir;
+
+#[test]
+fn without_a_secret_listen_still_reads_the_delivery_id() {
+    let dir = TempDir::new().unwrap();
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["-p", "standard", "--fail-first", "1"],
+    );
+    let headers = [
+        ("webhook-id".to_string(), "same".to_string()),
+        ("webhook-timestamp".to_string(), "1700000000".to_string()),
+        ("webhook-signature".to_string(), "v1,AAAA".to_string()),
+    ];
+    let answers: Vec<u16> = (0..3)
+        .map(|_| post(&l.addr, "/", &headers, br#"{"type":"x.y","data":{}}"#).status)
+        .collect();
+    assert_eq!(
+        answers,
+        [503, 200, 200],
+        "--fail-first works without a secret"
+    );
+    let d = l.wait_deliveries(3);
+    let ids: Vec<&str> = d
+        .iter()
+        .map(|x| x["delivery_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["same"; 3]);
+    let attempts: Vec<u64> = d.iter().map(|x| x["attempt"].as_u64().unwrap()).collect();
+    assert_eq!(attempts, [1, 2, 3]);
+    assert_eq!(d[2]["duplicate"], true);
+    assert_eq!(d[0]["event"], "x.y");
+}
+
+#[test]
+fn ids_from_the_store_or_the_provider_and_quiet_send() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    let s = store.to_str().unwrap();
+    let o = hookctl(dir.path())
+        .args(["--store", s, "-q", "send", "--to", "http://127.0.0.1:9/"])
+        .args([
+            "-p",
+            "github",
+            "-e",
+            "push",
+            "--secret",
+            "k",
+            "--id",
+            "gh-delivery-7",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 1, "-q: one result line: {text}");
+    assert!(text.contains("store #1"), "{text}");
+    assert!(text.contains("gh-delivery-7"), "{text}");
+    // Both ids find it.
+    for key in ["1", "gh-delivery-7"] {
+        let o = hookctl(dir.path())
+            .args(["--store", s, "deliveries", "show", key])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stdout(&o).starts_with("delivery 1 "), "{}", stdout(&o));
+    }
+    let o = hookctl(dir.path())
+        .args(["--store", s, "deliveries", "show", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no delivery `nope`"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_store_beats_the_environment() {
+    let dir = TempDir::new().unwrap();
+    let env_store = dir.path().join("env.db");
+    let o = hookctl(dir.path())
+        .env("HOOKCTL_STORE", &env_store)
+        .args([
+            "--no-store",
+            "send",
+            "--to",
+            "http://127.0.0.1:9/",
+            "--dry-run",
+        ])
+        .args(["-p", "github", "-e", "push", "--secret", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!env_store.exists());
+}
