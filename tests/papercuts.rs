@@ -98,3 +98,92 @@ fn no_store_beats_the_environment() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!env_store.exists());
 }
+
+#[test]
+fn a_dry_run_is_a_request_verify_accepts() {
+    let dir = TempDir::new().unwrap();
+    for (profile, event) in [
+        ("github", "push"),
+        ("stripe", "invoice.paid"),
+        ("hover", "webhook-verification-code"),
+        ("agentbot", "message.created"),
+    ] {
+        let o = hookctl(dir.path())
+            .args(["send", "--to", "http://127.0.0.1:9/hooks?x=1", "--dry-run"])
+            .args(["-p", profile, "-e", event, "--secret", "k"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stderr(&o).contains("curl"), "the curl command is on stderr");
+        std::fs::write(dir.path().join("req.http"), &o.stdout).unwrap();
+        let v = hookctl(dir.path())
+            .args([
+                "verify",
+                "--request",
+                "req.http",
+                "--secret",
+                "k",
+                "-p",
+                profile,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(v.status.code(), Some(0), "{profile}: {}", stdout(&v));
+    }
+}
+
+#[test]
+fn sign_without_an_event_leaves_out_the_event_header_and_says_so() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("b.json"), br#"{"action":"opened"}"#).unwrap();
+    let o = hookctl(dir.path())
+        .args(["sign", "-p", "github", "--secret", "k", "--body", "b.json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`X-GitHub-Event` left out"),
+        "{}",
+        stderr(&o)
+    );
+    let headers = stdout(&o);
+    assert!(!headers.contains("X-GitHub-Event"), "{headers}");
+    std::fs::write(dir.path().join("h.txt"), &headers).unwrap();
+    let v = hookctl(dir.path())
+        .args([
+            "verify", "-H", "@h.txt", "--body", "b.json", "--secret", "k",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
+    // With the event in the body, the header is there.
+    std::fs::write(
+        dir.path().join("e.json"),
+        br#"{"eventType":"lead.captured","deliveryId":"d-9","data":{}}"#,
+    )
+    .unwrap();
+    let o = hookctl(dir.path())
+        .args([
+            "sign",
+            "-p",
+            "hyperleap",
+            "--secret",
+            "k",
+            "--body",
+            "e.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("X-Hyperleap-Event: lead.captured"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("X-Hyperleap-Delivery-Id: d-9"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stderr(&o).contains("left out"), "{}", stderr(&o));
+}

@@ -206,6 +206,15 @@ pub fn set_path(target: &mut Value, path: &str, value: Value) -> Result<()> {
     Ok(())
 }
 
+/// `host[:port]` of a URL, as a `Host` header gives it.
+fn authority(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or("localhost");
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
 /// `PATH=VALUE` → path and typed value (JSON if it parses, else text).
 pub fn parse_set(text: &str) -> Result<(String, Value)> {
     let Some((path, raw)) = text.split_once('=') else {
@@ -404,15 +413,34 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
                 },
             )?;
         } else {
-            out.line(&format!("{} {} HTTP/1.1", plan.method, plan.url))?;
+            // Standard output is the request exactly as it would travel, so that
+            // `send --dry-run > req.http; hookctl verify --request req.http` works
+            // (and `nc` can send it); the curl command goes to stderr.
+            let mut text = format!(
+                "{} {} HTTP/1.1\r\nHost: {}\r\n",
+                plan.method,
+                crate::http::path_and_query(&plan.url),
+                authority(&plan.url)
+            )
+            .into_bytes();
             for (n, v) in prepared.headers.iter() {
-                out.line(&format!("{n}: {v}"))?;
+                if !n.eq_ignore_ascii_case("content-length") && !n.eq_ignore_ascii_case("host") {
+                    text.extend_from_slice(n.as_bytes());
+                    text.extend_from_slice(b": ");
+                    text.extend_from_slice(&crate::envelope::headers::value_to_bytes(v));
+                    text.extend_from_slice(b"\r\n");
+                }
             }
-            out.line("")?;
-            out.bytes(&prepared.body)?;
-            out.line("\n")?;
-            out.line(&out.out().dim("# the same request with curl:"))?;
-            out.line(&curl)?;
+            text.extend(format!("Content-Length: {}\r\n\r\n", prepared.body.len()).bytes());
+            text.extend_from_slice(&prepared.body);
+            if out.stdout_is_terminal() {
+                text.push(b'\n');
+            }
+            out.bytes(&text)?;
+            out.note(&format!(
+                "{}\n{curl}",
+                out.err().dim("# the same request with curl:")
+            ));
         }
         return Ok(Exit::Success);
     }

@@ -60,6 +60,20 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
             (e.body, true, Some(event), e.id)
         }
     };
+    if event.is_none() {
+        let left_out: Vec<&str> = profile
+            .headers
+            .iter()
+            .filter(|(_, t)| t.uses(|v| *v == crate::envelope::template::Var::Event))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if !left_out.is_empty() {
+            out.warn(&format!(
+                "no event name (none in the body): `{}` left out; pass --event NAME to include it",
+                left_out.join("`, `")
+            ));
+        }
+    }
     let vars = profile.render_vars(event.as_deref(), &id, timestamp)?;
     let headers = profile
         .sign(

@@ -21,7 +21,7 @@ pub enum SignError {
         header: String,
         count: usize,
     },
-    #[error("the event name is needed: profile `{0}` names the event in a header")]
+    #[error("the event name is needed: profile `{0}` signs it")]
     NoEvent(String),
     #[error(transparent)]
     Secret(#[from] SecretError),
@@ -348,8 +348,15 @@ impl Signer<'_> {
             vars: Some(input.vars),
             ..Ctx::default()
         };
-        let needs_event = p.headers.iter().any(|(_, t)| t.uses(|v| *v == Var::Event));
-        if needs_event && input.event.is_none() {
+        // Without an event name, the headers that carry it are left out (`sign` says
+        // so); only a signature over the name cannot be made without it.
+        let no_event = input.event.is_none();
+        let is_event = |v: &Var| *v == Var::Event;
+        if no_event
+            && p.signature
+                .as_ref()
+                .is_some_and(|s| s.signed.uses(is_event) || s.value.uses(is_event))
+        {
             return Err(SignError::NoEvent(p.name.clone()));
         }
         // Every header but the signature's, rendered over the strings already there.
@@ -358,6 +365,9 @@ impl Signer<'_> {
         for (name, t) in &p.headers {
             if t.uses(|v| *v == Var::Signature) {
                 sig_slot = Some(n);
+                continue;
+            }
+            if no_event && t.uses(is_event) {
                 continue;
             }
             t.render_into(&ctx, headers.reuse(n, name))
