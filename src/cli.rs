@@ -415,6 +415,9 @@ pub struct ReplayArgs {
     /// With --failed: only events matching this glob
     #[arg(long, value_name = "GLOB", requires = "failed")]
     pub event: Option<String>,
+    /// With --failed: only deliveries sent (out) or received (in)
+    #[arg(long, value_enum, value_name = "DIR", requires = "failed")]
+    pub direction: Option<DirectionArg>,
     /// Where to send [default: where a sent delivery went; needed for received ones]
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,

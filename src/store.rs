@@ -8,6 +8,7 @@
 
 use crate::envelope::HeaderList;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,7 +39,8 @@ pub enum StoreError {
 }
 
 /// Schema migrations, in order; entry `i` takes a store from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE deliveries (
     id            INTEGER PRIMARY KEY,
     created_at    TEXT NOT NULL,
@@ -72,9 +74,19 @@ CREATE TABLE attempts (
     response_body    BLOB
 );
 CREATE INDEX attempts_by_delivery ON attempts(delivery);
-"#];
+"#,
+    // `replay --failed` asks whether a replay delivered a delivery; only replays are
+    // indexed, so recording an original costs nothing more.
+    r#"
+CREATE INDEX deliveries_by_replay_of ON deliveries(replay_of) WHERE replay_of IS NOT NULL;
+"#,
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The oldest schema a read-only store can be read at as it is: the migrations after
+/// it add indexes only.
+const MIN_READABLE_VERSION: i64 = 1;
 
 /// A delivery to record.
 #[derive(Debug, Clone)]
@@ -272,11 +284,11 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             .map_err(|e| self.err(e))?;
         let version = self.schema_version()?;
-        if version < SCHEMA_VERSION {
+        if version < MIN_READABLE_VERSION {
             return Err(StoreError::ReadOnly {
                 path: self.file.display().to_string(),
                 detail: format!(
-                    "it is read-only and needs upgrading from schema {version} to {SCHEMA_VERSION}; open it once where it can be written"
+                    "it is read-only and needs upgrading from schema {version} to {MIN_READABLE_VERSION}; open it once where it can be written"
                 ),
             });
         }
@@ -1062,17 +1074,56 @@ impl Store {
         Ok(recent)
     }
 
-    /// Whether a replay of this delivery has been delivered.
-    pub fn delivered_by_replay(&self, id: i64) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM deliveries WHERE replay_of = ?1 AND state = 'delivered' LIMIT 1",
-                [id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(|e| self.err(e))
+    /// What `replay --failed` sends again, oldest first: one record per delivery id
+    /// (the one `send` made, which knows its target, over the one `listen` received),
+    /// taken only when no attempt of that delivery id, in either direction and by
+    /// any replay, was delivered. Replays themselves are not taken again.
+    pub fn failed_deliveries(
+        &self,
+        direction: Option<&str>,
+        since: Option<&str>,
+        event: Option<&crate::glob::EventGlob>,
+    ) -> Result<Vec<StoredDelivery>, StoreError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d
+             WHERE d.state = 'failed' AND d.replay_of IS NULL
+               AND (?1 IS NULL OR d.direction = ?1)
+               AND (?2 IS NULL OR d.created_at >= ?2)
+               AND NOT EXISTS (SELECT 1 FROM deliveries r
+                               WHERE r.replay_of = d.id AND r.state = 'delivered')
+               AND (d.delivery_id IS NULL OR NOT EXISTS (
+                     SELECT 1 FROM deliveries e
+                     WHERE e.delivery_id = d.delivery_id AND e.state = 'delivered'))
+             ORDER BY d.id"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params![direction, since], delivery_row)
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<StoredDelivery> = Vec::new();
+        let mut at: HashMap<String, usize> = HashMap::new();
+        for row in rows {
+            let d = row.map_err(|e| self.err(e))?;
+            if event.is_some_and(|g| !d.event.as_deref().is_some_and(|e| g.matches(e))) {
+                continue;
+            }
+            match d.delivery_id.clone() {
+                Some(id) => match at.get(&id) {
+                    // Seen: keep the one that knows where it was going.
+                    Some(&i) => {
+                        if out[i].direction == "in" && d.direction == "out" {
+                            out[i] = d;
+                        }
+                    }
+                    None => {
+                        at.insert(id, out.len());
+                        out.push(d);
+                    }
+                },
+                None => out.push(d),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -187,3 +187,96 @@ fn sign_without_an_event_leaves_out_the_event_header_and_says_so() {
     );
     assert!(!stderr(&o).contains("left out"), "{}", stderr(&o));
 }
+
+#[test]
+fn replay_failed_takes_each_delivery_id_once_and_not_the_ones_a_retry_delivered() {
+    use support::server::{Reply, TestServer};
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    let s = store.to_str().unwrap();
+    // One store for `send` and `listen`, as a developer has it.
+    let failing = Listener::start(
+        dir.path(),
+        &["--store", s],
+        &["-p", "hyperleap", "--secret", "k", "--status", "500"],
+    );
+    for id in ["a", "b", "c"] {
+        let o = hookctl(dir.path())
+            .args([
+                "--store",
+                s,
+                "send",
+                "--to",
+                &failing.url,
+                "-p",
+                "hyperleap",
+                "-e",
+                "lead.captured",
+            ])
+            .args(["--secret", "k", "--id", id])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    }
+    failing.wait_deliveries(3);
+    drop(failing);
+    // `d` fails once, then a retry delivers it.
+    let flaky = Listener::start(
+        dir.path(),
+        &["--store", s],
+        &["-p", "hyperleap", "--secret", "k", "--fail-first", "1"],
+    );
+    let o = hookctl(dir.path())
+        .args([
+            "--store",
+            s,
+            "send",
+            "--to",
+            &flaky.url,
+            "-p",
+            "hyperleap",
+            "-e",
+            "lead.captured",
+        ])
+        .args(["--secret", "k", "--id", "d", "--retry", "--speed", "100000"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    flaky.wait_deliveries(2);
+    drop(flaky);
+
+    // Received ones alone have no target: refused before anything is sent.
+    let o = hookctl(dir.path())
+        .args(["--store", s, "replay", "--failed", "--direction", "in"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--to"), "{}", stderr(&o));
+
+    let app = TestServer::start(vec![Reply::status(200)]);
+    let o = hookctl(dir.path())
+        .args([
+            "--store", s, "--json", "replay", "--failed", "--to", &app.url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut got: Vec<String> = app
+        .requests()
+        .iter()
+        .map(|r| r.header("x-hyperleap-delivery-id").unwrap().to_string())
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        ["a", "b", "c"],
+        "each failed delivery id once, `d` not at all"
+    );
+    // Delivered now: nothing is left to replay.
+    let o = hookctl(dir.path())
+        .args(["--store", s, "replay", "--failed", "--to", &app.url])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(app.requests().len(), 3);
+}

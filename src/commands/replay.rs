@@ -8,9 +8,7 @@ use crate::http::client::{ClientOptions, HttpClient};
 use crate::output::{Output, escape};
 use crate::settings::{Config, SecretRequest, now_unix, signing_secrets};
 use crate::settings::{require_store, rfc3339_ago};
-use crate::store::{
-    Direction, Filter, NewAttempt, NewDelivery, State, Store, StoredDelivery, now_rfc3339,
-};
+use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, StoredDelivery, now_rfc3339};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
@@ -62,26 +60,21 @@ fn select(store: &Store, args: &ReplayArgs, out: &Output) -> Result<Vec<StoredDe
         .as_deref()
         .map(|s| rfc3339_ago(s, "--since"))
         .transpose()?;
-    let filter = Filter {
-        state: Some("failed".into()),
-        event: args
-            .event
-            .as_deref()
-            .map(crate::glob::EventGlob::new)
-            .transpose()
-            .map_err(anyhow::Error::msg)
-            .context("could not read --event")?,
-        since,
-        ..Filter::default()
-    };
-    let mut failed = Vec::new();
-    for d in store.list(&filter)? {
-        // the originals, not earlier replays of them, and not those a replay delivered
-        if d.replay_of.is_none() && !store.delivered_by_replay(d.id)? {
-            failed.push(d);
+    let event = args
+        .event
+        .as_deref()
+        .map(crate::glob::EventGlob::new)
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("could not read --event")?;
+    let direction = args.direction.map(|d| {
+        if d == crate::cli::DirectionArg::In {
+            "in"
+        } else {
+            "out"
         }
-    }
-    failed.reverse(); // oldest first, as they happened
+    });
+    let failed = store.failed_deliveries(direction, since.as_deref(), event.as_ref())?;
     if args.failed {
         return Ok(failed);
     }
@@ -148,6 +141,26 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     let to = args.to.as_deref().map(resolve_url).transpose()?;
+    // Said before anything is sent: a received delivery has no target of its own.
+    let received: Vec<String> = chosen
+        .iter()
+        .filter(|d| d.direction != "out")
+        .map(|d| d.id.to_string())
+        .collect();
+    if to.is_none() && !received.is_empty() {
+        return Err(hinted(
+            format!(
+                "{} received by `listen` (store id {}), so without a target of their own",
+                if received.len() == 1 {
+                    "a delivery was"
+                } else {
+                    "deliveries were"
+                },
+                received.join(", ")
+            ),
+            "pass --to URL (your app), or --direction out for the ones you sent",
+        ));
+    }
     let record = !store.is_read_only();
     if !record {
         out.warn(&format!(

@@ -430,6 +430,11 @@ fn summarise(
     };
     if out.json {
         out.record("result", &summary)?;
+    } else if out.quiet {
+        out.line(&format!(
+            "sent {} in {:.2} s ({:.0} req/s): 2xx {}, non-2xx {}, errors {}",
+            summary.sent, secs, summary.rate, summary.ok, summary.non_2xx, summary.errors
+        ))?;
     } else {
         let s = out.out();
         out.line(&format!(
