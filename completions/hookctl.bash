@@ -1289,7 +1289,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__replay)
-            opts="-p -k -q -v -h --failed --since --event --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -k -q -v -h --failed --since --event --direction --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,6 +1301,10 @@ _hookctl() {
                     ;;
                 --event)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -W "in out" -- "${cur}"))
                     return 0
                     ;;
                 --to)
@@ -1351,7 +1355,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__send)
-            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --set --header --method --id --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --body --set --header --method --id --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1378,6 +1382,10 @@ _hookctl() {
                     return 0
                     ;;
                 --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

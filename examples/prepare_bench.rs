@@ -54,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 profile: profile.clone(),
                 secrets: vec![Secret::new("bench-secret", "bench")?],
                 event: event.clone(),
+                body: None,
                 data,
                 patches: vec![],
                 extra_headers: HeaderList::new(),

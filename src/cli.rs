@@ -224,6 +224,9 @@ pub struct SendArgs {
     /// The event's data instead of the sample: inline JSON, a file, or - for standard input
     #[arg(long, value_name = "JSON|FILE")]
     pub data: Option<String>,
+    /// Send this file (or - for standard input) as the body, byte for byte, signed; the event and id come from it when it has them
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "set"])]
+    pub body: Option<std::path::PathBuf>,
     /// Change one field of the body as sent (as `events show` prints it), e.g. `data.email=a@b.c`;
     /// the value is JSON when it parses as JSON (`42`, `true`, `null`, `[1]`), else text (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE")]

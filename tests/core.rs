@@ -860,6 +860,7 @@ fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
                 profile: p.clone(),
                 secrets: vec![key.clone()],
                 event: event.clone(),
+                body: None,
                 data: given.clone(),
                 patches: vec![],
                 extra_headers: extra,

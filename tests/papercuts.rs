@@ -280,3 +280,111 @@ fn replay_failed_takes_each_delivery_id_once_and_not_the_ones_a_retry_delivered(
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(app.requests().len(), 3);
 }
+
+/// Every body hookctl builds is what `JSON.stringify(JSON.parse(body))` gives back, so
+/// a receiver that verifies the re-serialised body (Agentbot's own sample does)
+/// accepts it: every event of every profile, and hostile numbers through `--set`,
+/// `--data` and the catalogue. Checked with node itself.
+#[test]
+fn bodies_are_what_json_stringify_writes() {
+    let dir = TempDir::new().unwrap();
+    let list = hookctl(dir.path())
+        .args(["--json", "events"])
+        .output()
+        .unwrap();
+    let mut bodies: Vec<String> = Vec::new();
+    for line in stdout(&list).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (p, e) = (
+            v["data"]["profile"].as_str().unwrap(),
+            v["data"]["event"].as_str().unwrap(),
+        );
+        let o = hookctl(dir.path())
+            .args(["events", "show", e, "-p", p])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{p} {e}: {}", stderr(&o));
+        bodies.push(stdout(&o).trim_end_matches('\n').to_string());
+    }
+    assert!(
+        bodies.len() > 40,
+        "every event of every profile: {}",
+        bodies.len()
+    );
+    let hostile = [
+        "1.0",
+        "1e3",
+        "-0",
+        "12345678901234567890",
+        "0.1",
+        "1e21",
+        "5e-324",
+        "-1.5E+300",
+    ];
+    for n in hostile {
+        for args in [
+            vec!["--set".to_string(), format!("data.confidence={n}")],
+            vec![
+                "--data".to_string(),
+                format!("{{\"n\":{n},\"list\":[{n}]}}"),
+            ],
+        ] {
+            let o = hookctl(dir.path())
+                .args([
+                    "send",
+                    "--to",
+                    "http://127.0.0.1:9/",
+                    "--dry-run",
+                    "-p",
+                    "agentbot",
+                ])
+                .args(["-e", "message.created", "--secret", "k"])
+                .args(&args)
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+            let raw = stdout(&o);
+            let body = raw.split("\r\n\r\n").nth(1).unwrap().to_string();
+            bodies.push(body);
+        }
+    }
+    std::fs::write(
+        dir.path().join("bodies.json"),
+        serde_json::to_vec(&bodies).unwrap(),
+    )
+    .unwrap();
+    let check = "const bodies = JSON.parse(require('fs').readFileSync('bodies.json', 'utf8'));
+        const bad = bodies.filter(b => JSON.stringify(JSON.parse(b)) !== b);
+        if (bad.length) { console.log(JSON.stringify(bad.slice(0, 3))); process.exit(1); }
+        console.log(bodies.length);";
+    let o = std::process::Command::new("node")
+        .current_dir(dir.path())
+        .args(["-e", check])
+        .output()
+        .expect("node runs (the tests need it)");
+    assert!(
+        o.status.success(),
+        "JSON.stringify disagrees: {}",
+        stdout(&o)
+    );
+    assert_eq!(stdout(&o).trim(), bodies.len().to_string());
+}
+
+#[test]
+fn send_body_sends_the_file_byte_for_byte_signed() {
+    let dir = TempDir::new().unwrap();
+    let app = support::server::TestServer::start(vec![support::server::Reply::status(200)]);
+    let exact = b"{ \"eventType\" : \"lead.captured\", \"deliveryId\": \"d-1\", \"n\": 1.0 }\n";
+    std::fs::write(dir.path().join("b.json"), exact).unwrap();
+    let o = hookctl(dir.path())
+        .args(["--no-store", "send", "--to", &app.url, "-p", "hyperleap"])
+        .args(["--secret", "k", "--body", "b.json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got = &app.requests()[0];
+    assert_eq!(got.body, exact);
+    assert_eq!(got.header("x-hyperleap-event"), Some("lead.captured"));
+    assert_eq!(got.header("x-hyperleap-delivery-id"), Some("d-1"));
+    assert!(support::server::verifies("hyperleap", "k", got));
+}

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
 /// Everything needed to make (and re-make) the request for one event.
@@ -25,6 +26,8 @@ pub struct Plan {
     pub secrets: Vec<Secret>,
     pub event: String,
     pub data: Option<GivenData>,
+    /// A body sent byte for byte (`--body`) instead of one built from the catalogue.
+    pub body: Option<Bytes>,
     pub patches: Vec<(String, Value)>,
     pub extra_headers: HeaderList,
     pub method: String,
@@ -86,6 +89,28 @@ impl Plan {
         draft: &mut Draft,
     ) -> Result<()> {
         let p = &self.profile;
+        if let Some(exact) = &self.body {
+            let b = &mut draft.built;
+            if !given_id {
+                b.id = match p.body_event_and_id(exact).1 {
+                    Some(id) => id,
+                    None => p.new_id(timestamp)?,
+                };
+            }
+            b.event.clone_from(&self.event);
+            b.timestamp = timestamp;
+            b.vars = p.render_vars(Some(&self.event), &b.id, timestamp)?;
+            b.body.clear();
+            b.body.extend_from_slice(exact);
+            return self.sign_into(
+                signer,
+                &draft.built,
+                &draft.built.body,
+                timestamp,
+                &mut draft.headers,
+                &mut draft.scratch,
+            );
+        }
         p.build_event_into(
             &self.event,
             self.data.as_ref(),
@@ -102,7 +127,7 @@ impl Plan {
                 set_path(&mut body, path, v.clone())
                     .with_context(|| format!("could not apply --set {path}"))?;
             }
-            draft.built.body = serde_json::to_vec(&body)?;
+            draft.built.body = crate::envelope::json::to_vec(&body);
         }
         self.sign_into(
             signer,
@@ -343,7 +368,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     let profile = config.profile(args.profile.as_deref(), &args.scheme)?;
     let url = resolve_url(&args.to)?;
-    let stdin_used = args.data.as_deref() == Some("-");
+    let stdin_used =
+        args.data.as_deref() == Some("-") || args.body.as_deref() == Some(Path::new("-"));
     let secrets = signing_secrets(
         &SecretRequest {
             args: &args.secrets,
@@ -352,7 +378,26 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         },
         &profile,
     )?;
-    let event = pick_event(out, &profile, args.event.clone())?;
+    let body = args
+        .body
+        .as_deref()
+        .map(|p| read_input(p).map(Bytes::from))
+        .transpose()
+        .context("could not read --body")?;
+    // A body of one's own names its event, or --event does.
+    let event = match (&body, &args.event) {
+        (Some(b), None) => profile.body_event_and_id(b).0.ok_or_else(|| {
+            hinted(
+                "--body: no event name in the body",
+                format!(
+                    "pass --event NAME (profile `{}` names it in a header)",
+                    profile.name
+                ),
+            )
+        })?,
+        (Some(_), Some(e)) => e.clone(),
+        (None, given) => pick_event(out, &profile, given.clone())?,
+    };
     let mut extra_headers = HeaderList::new();
     for h in &args.headers {
         let (n, v) = HeaderList::parse_line(h).context("could not read a -H header")?;
@@ -374,6 +419,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         profile,
         secrets,
         event,
+        body,
         data: args
             .data
             .as_deref()

@@ -75,6 +75,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
             secrets,
             event,
             data: None,
+            body: None,
             patches: Vec::new(),
             extra_headers: HeaderList::new(),
             method: "POST".into(),

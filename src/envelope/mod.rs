@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod explain;
 pub mod headers;
+pub mod json;
 pub mod mac;
 pub mod profile;
 pub mod secret;

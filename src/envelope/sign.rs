@@ -61,7 +61,7 @@ pub struct GivenData {
 
 impl GivenData {
     pub fn new(value: Value) -> GivenData {
-        let json = serde_json::to_vec(&value).expect("a JSON value always serialises");
+        let json = super::json::to_vec(&value);
         GivenData { value, json }
     }
 
@@ -265,8 +265,7 @@ impl Profile {
                 .write_with(&ctx, &mut built.body, &mut scratch.text)
                 .map_err(|e| self.tpl_err(e))?,
             (None, Some(json), _) => built.body.extend_from_slice(json),
-            (None, None, data) => serde_json::to_writer(&mut built.body, &data)
-                .expect("a JSON value always serialises into memory"),
+            (None, None, data) => super::json::write(&mut built.body, &data),
         }
         Ok(())
     }

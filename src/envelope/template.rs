@@ -378,7 +378,7 @@ fn render_var(v: &Var, ctx: &Ctx, out: &mut String) -> Result<(), TemplateError>
             Some(json) => out.push_str(&String::from_utf8_lossy(json)),
             None => {
                 let data = ctx.data.ok_or_else(|| missing(v))?;
-                let _ = write!(out, "{data}");
+                out.push_str(&String::from_utf8_lossy(&super::json::to_vec(data)));
             }
         },
         Var::Body => out.push_str(&String::from_utf8_lossy(
@@ -393,9 +393,7 @@ fn render_var(v: &Var, ctx: &Ctx, out: &mut String) -> Result<(), TemplateError>
         Var::Header(h) => out.push_str(need(ctx.headers.and_then(|hs| hs.get(h)), v)?),
         Var::Var(name) => match ctx.vars.and_then(|vs| vs.get(name)) {
             Some(Value::String(s)) => out.push_str(s),
-            Some(other) => {
-                let _ = write!(out, "{other}");
-            }
+            Some(other) => out.push_str(&String::from_utf8_lossy(&super::json::to_vec(other))),
             None => return Err(missing(v)),
         },
         Var::Json(path) => match ctx
@@ -593,7 +591,7 @@ impl JsonTemplate {
     }
 
     /// Writes what [`render`](Self::render) gives, as compact JSON, without building
-    /// the value: the bytes `serde_json::to_vec(&self.render(ctx)?)` would be. (Load
+    /// the value: the bytes `json::to_vec(&self.render(ctx)?)` would be. (Load
     /// mode builds every event this way.)
     pub fn write(&self, ctx: &Ctx, out: &mut Vec<u8>) -> Result<(), TemplateError> {
         self.write_with(ctx, out, &mut String::new())
@@ -608,7 +606,7 @@ impl JsonTemplate {
         text: &mut String,
     ) -> Result<(), TemplateError> {
         fn put<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
-            serde_json::to_writer(out, v).expect("JSON always serialises into memory");
+            super::json::write(out, v);
         }
         // Keys and rendered ids rarely need escaping: check before serde does it.
         fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -871,7 +869,7 @@ mod tests {
     #[test]
     fn writing_gives_the_bytes_of_the_rendered_value() {
         let data = json!({"name": "Ada \"Lovelace\"\n", "list": [1, 2.5, null], "é": true});
-        let data_json = serde_json::to_vec(&data).unwrap();
+        let data_json = crate::envelope::json::to_vec(&data);
         let mut vars = Map::new();
         vars.insert("x".into(), json!({"k": [1]}));
         let docs = [
@@ -897,7 +895,7 @@ mod tests {
                 };
                 let mut written = Vec::new();
                 tpl.write(&ctx, &mut written).unwrap();
-                let rendered = serde_json::to_vec(&tpl.render(&ctx).unwrap()).unwrap();
+                let rendered = crate::envelope::json::to_vec(&tpl.render(&ctx).unwrap());
                 assert_eq!(
                     String::from_utf8(written).unwrap(),
                     String::from_utf8(rendered).unwrap(),
