@@ -104,7 +104,12 @@ pub fn report(err: &anyhow::Error, color: bool) -> Exit {
             output::escape(&cause.to_string())
         ));
     }
-    if let Some(h) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+    // A hint given as context is found by `downcast_ref`, one made as the error by
+    // walking the chain.
+    if let Some(h) = err
+        .downcast_ref::<Hinted>()
+        .or_else(|| err.chain().find_map(|e| e.downcast_ref::<Hinted>()))
+    {
         text.push_str(&format!(
             "  {} {}\n",
             paint("hint:", |s| s.cyan().bold()),

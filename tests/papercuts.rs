@@ -388,3 +388,120 @@ fn send_body_sends_the_file_byte_for_byte_signed() {
     assert_eq!(got.header("x-hyperleap-delivery-id"), Some("d-1"));
     assert!(support::server::verifies("hyperleap", "k", got));
 }
+
+#[test]
+fn mistakes_get_suggestions() {
+    let dir = TempDir::new().unwrap();
+    let run = |args: &[&str]| {
+        let o = hookctl(dir.path()).args(args).output().unwrap();
+        (o.status.code(), stderr(&o))
+    };
+    let to = ["--to", "http://127.0.0.1:9/", "--secret", "k", "--dry-run"];
+    let (code, err) = run(&[&["send", "-p", "githb", "-e", "push"][..], &to].concat());
+    assert_eq!(code, Some(2));
+    assert!(err.contains("did you mean `github`?"), "{err}");
+    let (_, err) = run(&[&["send", "-p", "github", "-e", "psh"][..], &to].concat());
+    assert!(err.contains("did you mean `push`?"), "{err}");
+    let (_, err) = run(&[
+        "send",
+        "--to",
+        "localhost:4343",
+        "-p",
+        "github",
+        "-e",
+        "push",
+        "--secret",
+        "k",
+    ]);
+    assert!(err.contains("`http://localhost:4343`"), "{err}");
+    let (_, err) = run(&["lisen"]);
+    assert!(err.contains("'listen'"), "{err}");
+    let (code, err) = run(&["simulate", "-p", "github", "--retry-after", "5"]);
+    assert_eq!(code, Some(0));
+    assert!(err.contains("does not honour Retry-After"), "{err}");
+    let (code, err) = run(&[
+        &[
+            "send",
+            "-p",
+            "agentbot",
+            "-e",
+            "message.created",
+            "--set",
+            "data.visitor_nam=x",
+        ][..],
+        &to,
+    ]
+    .concat());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("did you mean `data.visitor_name`?"), "{err}");
+}
+
+#[test]
+fn plain_verify_gives_every_reason_that_holds() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("b.json"), b"{}").unwrap();
+    let o = hookctl(dir.path())
+        .args(["sign", "-p", "stripe", "--secret", "k", "--body", "b.json"])
+        .args(["--timestamp", "1600000000"])
+        .output()
+        .unwrap();
+    std::fs::write(dir.path().join("h.txt"), &o.stdout).unwrap();
+    let o = hookctl(dir.path())
+        .args([
+            "verify", "-H", "@h.txt", "--body", "b.json", "--secret", "other",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(text.contains("timestamp too old"), "{text}");
+    assert!(text.contains("signature does not match"), "{text}");
+}
+
+#[test]
+fn tls_and_provider_mix_ups_are_explained() {
+    let dir = TempDir::new().unwrap();
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["-p", "stripe", "--secret", "k", "--tls"],
+    );
+    let o = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "send",
+            "--to",
+            &l.url,
+            "-p",
+            "stripe",
+            "-e",
+            "invoice.paid",
+            "--secret",
+            "k",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("-k/--insecure"), "{}", stderr(&o));
+    // A GitHub delivery to a Stripe listener: the line says whose it looks like.
+    let o = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "send",
+            "-k",
+            "--to",
+            &l.url,
+            "-p",
+            "github",
+            "-e",
+            "push",
+            "--secret",
+            "k",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let d = l.wait_deliveries(1);
+    let reason = d.last().unwrap()["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("fit profile `github`"), "{reason}");
+}

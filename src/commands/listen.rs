@@ -159,8 +159,19 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     } else {
         profiles[0].name.clone()
     };
+    let others = if auto {
+        Vec::new()
+    } else {
+        config
+            .catalog
+            .all()?
+            .into_iter()
+            .filter(|p| p.signature.is_some() && p.name != profiles[0].name)
+            .collect()
+    };
     let cfg = ReceiverConfig {
         profiles,
+        others,
         auto,
         secrets,
         tolerance,

@@ -190,6 +190,53 @@ impl Plan {
 }
 
 /// Sets a dotted path in a JSON value, creating objects on the way.
+/// Every dotted path of a JSON body's fields, as `--set` addresses them.
+fn field_paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    let mut visit = |key: String, child: &Value| {
+        let path = if prefix.is_empty() {
+            key
+        } else {
+            format!("{prefix}.{key}")
+        };
+        out.push(path.clone());
+        field_paths(child, &path, out);
+    };
+    match v {
+        Value::Object(map) => map.iter().for_each(|(k, c)| visit(k.clone(), c)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, c)| visit(i.to_string(), c)),
+        _ => {}
+    }
+}
+
+/// Warns about a `--set` path the event's body does not have (it is added, which is
+/// seldom what was meant), naming the nearest field that it does have.
+fn warn_new_fields(out: &Output, plan: &Plan) -> Result<()> {
+    if plan.patches.is_empty() {
+        return Ok(());
+    }
+    let sample = plan
+        .profile
+        .build_event(&plan.event, plan.data.as_ref(), None, now_unix())?;
+    let Ok(body) = serde_json::from_slice::<Value>(&sample.body) else {
+        return Ok(());
+    };
+    let mut paths = Vec::new();
+    field_paths(&body, "", &mut paths);
+    for (path, _) in &plan.patches {
+        if !paths.iter().any(|p| p == path) {
+            let hint = crate::envelope::did_you_mean(path, paths.iter().map(String::as_str));
+            out.warn(&format!(
+                "--set {path}: the `{}` body has no such field, so it is added{hint}",
+                plan.event
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn set_path(target: &mut Value, path: &str, value: Value) -> Result<()> {
     if path.is_empty() {
         *target = value;
@@ -357,9 +404,25 @@ struct ResponseJson<'a> {
 }
 
 pub fn resolve_url(to: &str) -> Result<reqwest::Url> {
-    let url = reqwest::Url::parse(to).with_context(|| format!("--to `{to}` is not a URL"))?;
+    // `localhost:4343` parses as a URL of scheme `localhost`: say what was meant.
+    let suggest =
+        || (!to.contains("://")).then(|| format!("write it with its scheme: `http://{to}`"));
+    let url = match reqwest::Url::parse(to) {
+        Ok(u) => u,
+        Err(e) => {
+            let msg = format!("`{to}` is not a URL ({e})");
+            return Err(match suggest() {
+                Some(h) => hinted(msg, h),
+                None => anyhow::Error::msg(msg),
+            });
+        }
+    };
     if !matches!(url.scheme(), "http" | "https") {
-        bail!("--to `{to}`: only http:// and https:// URLs can be sent to");
+        let msg = format!("`{to}`: only http:// and https:// URLs can be sent to");
+        return Err(match suggest() {
+            Some(h) => hinted(msg, h),
+            None => anyhow::Error::msg(msg),
+        });
     }
     Ok(url)
 }
@@ -436,6 +499,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         url,
     };
     crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
+    warn_new_fields(out, &plan)?;
     if args.load.count.is_some() || args.load.duration.is_some() {
         return super::send_load::run(g, out, plan, &args.load, timeout, args.insecure);
     }
@@ -688,7 +752,15 @@ pub async fn deliver(
     }
     match last {
         Err(e) if !retry && !matches!(e, SendError::Timeout(_)) => {
-            Err(anyhow::Error::new(e).context("the event was not delivered"))
+            let hint = e.hint();
+            let err = anyhow::Error::new(e);
+            Err(match hint {
+                Some(h) => err.context(crate::Hinted {
+                    message: "the event was not delivered".into(),
+                    hint: h.into(),
+                }),
+                None => err.context("the event was not delivered"),
+            })
         }
         _ if delivered => Ok(Exit::Success),
         _ => Ok(Exit::Negative),

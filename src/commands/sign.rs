@@ -6,7 +6,7 @@ use crate::envelope::SignInput;
 use crate::output::{BodyJson, Output};
 use crate::settings::{Config, SecretRequest, now_unix, read_input, signing_secrets};
 use crate::{Exit, hinted};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -88,7 +88,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
                 vars: &vars,
             },
         )
-        .context("could not sign")?;
+        .map_err(|e| match e {
+            crate::envelope::SignError::NoEvent(_) => hinted(
+                format!("could not sign: {e}"),
+                format!(
+                    "pass --event NAME; `hookctl events --profile {}` lists them",
+                    profile.name
+                ),
+            ),
+            e => anyhow::Error::new(e).context("could not sign"),
+        })?;
     if out.json {
         out.record(
             "signature",

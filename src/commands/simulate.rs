@@ -122,6 +122,12 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
         (None, []) => Outcome::Status(500),
         (None, list) => list[(n - 1).min(list.len() - 1)],
     };
+    if args.retry_after.is_some() && !profile.retry.retry_after {
+        out.warn(&format!(
+            "profile `{}` does not honour Retry-After: its schedule is the same with or without --retry-after",
+            profile.name
+        ));
+    }
     let (steps, delivered) = timeline(
         &profile.retry,
         outcome,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ProfileError {
-    #[error("unknown profile `{name}`; known profiles: {}", known.join(", "))]
+    #[error("unknown profile `{name}`{}; known profiles: {}", super::did_you_mean(name, known.iter().map(String::as_str)), known.join(", "))]
     Unknown { name: String, known: Vec<String> },
     #[error("profile `{profile}` ({origin}): {error}")]
     Invalid {

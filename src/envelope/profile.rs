@@ -424,8 +424,9 @@ impl Profile {
         self.events.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.events.keys().map(String::as_str).collect();
             format!(
-                "profile `{}` has no event `{name}`; it has: {}",
+                "profile `{}` has no event `{name}`{}; it has: {}",
                 self.name,
+                super::did_you_mean(name, known.iter().copied()),
                 known.join(", ")
             )
         })

@@ -422,6 +422,15 @@ impl Profile {
         };
         let fail = |mut v: Verification, f: Failure| {
             v.reason = f.to_string();
+            // Every reason that holds: a stale timestamp is often not the only one.
+            let timestamp = matches!(
+                f,
+                Failure::TimestampTooOld { .. } | Failure::TimestampTooNew { .. }
+            );
+            if timestamp && v.signature_matches == Some(false) {
+                v.reason
+                    .push_str("; and the signature does not match with any secret given");
+            }
             v.failure = Some(f);
             Ok(v)
         };

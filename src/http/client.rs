@@ -52,6 +52,25 @@ pub enum SendError {
 }
 
 impl SendError {
+    /// Advice for the user, where the failure has a usual cause.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            SendError::Tls { detail, .. }
+                if detail.contains("UnknownIssuer")
+                    || detail.contains("self-signed")
+                    || detail.contains("self signed") =>
+            {
+                Some(
+                    "the server's certificate is not signed by an authority this machine trusts (a self-signed one, as `hookctl listen --tls` makes): pass -k/--insecure to accept it",
+                )
+            }
+            SendError::Connect { detail, .. } if detail.contains("refused") => {
+                Some("nothing listens there: is the receiver running, and on that port?")
+            }
+            _ => None,
+        }
+    }
+
     pub fn outcome(&self) -> Outcome {
         match self {
             SendError::Timeout(_) => Outcome::Timeout,

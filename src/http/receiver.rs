@@ -44,6 +44,9 @@ pub struct Route {
 pub struct ReceiverConfig {
     /// The profile, or every profile for `--profile auto`.
     pub profiles: Vec<Profile>,
+    /// With a named profile, the others that sign: to say whose a delivery looks like
+    /// when it is not that profile's.
+    pub others: Vec<Profile>,
     pub auto: bool,
     pub secrets: Vec<Secret>,
     pub tolerance: Option<Option<Duration>>,
@@ -363,6 +366,18 @@ impl Receiver {
                         line.reason = v.reason;
                         line.event = v.event;
                         line.delivery_id = v.id;
+                        // Another provider's delivery: say whose it looks like.
+                        if matches!(
+                            v.failure,
+                            Some(crate::envelope::Failure::MissingHeader { .. })
+                        ) {
+                            if let Some(other) = detect_among(&self.cfg.others, &headers) {
+                                line.reason.push_str(&format!(
+                                    " (the headers fit profile `{}`: is --profile right?)",
+                                    other.name
+                                ));
+                            }
+                        }
                     }
                     Err(e) => {
                         line.valid = Some(false);
