@@ -409,7 +409,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s p -l profile -d
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l secret-env -d 'Take the secret from this environment variable' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l secret-file -d 'Take the secret from this file' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l port -d 'Port `listen` uses' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s o -l output -d 'Where to write [default: ./hookctl.toml]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s o -l output -d 'Where to write' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -31,13 +31,125 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
 }
 
 fn collect(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) {
+    // The examples get a section of their own, unfilled and unhyphenated, so that
+    // each command reads as it is typed; clap_mangen would fill `after_help` into a
+    // paragraph called EXTRA.
+    let examples = crate::cli::EXAMPLES
+        .iter()
+        .find(|(n, _)| Some(*n) == name.strip_prefix("hookctl-"))
+        .map(|(_, e)| *e);
     let page_cmd = cmd.clone().name(name.to_string());
+    let page_cmd = if examples.is_some() {
+        page_cmd.after_help("")
+    } else {
+        page_cmd
+    };
+    let man = clap_mangen::Man::new(page_cmd);
     let mut buf = Vec::new();
-    clap_mangen::Man::new(page_cmd)
-        .render(&mut buf)
-        .expect("rendering into memory cannot fail");
+    let rendered = (|| -> std::io::Result<()> {
+        man.render_title(&mut buf)?;
+        man.render_name_section(&mut buf)?;
+        man.render_synopsis_section(&mut buf)?;
+        man.render_description_section(&mut buf)?;
+        man.render_options_section(&mut buf)?;
+        if cmd.get_subcommands().any(|s| s.get_name() != "help") {
+            man.render_subcommands_section(&mut buf)?;
+        }
+        if let (None, Some(notes)) = (examples, cmd.get_after_help()) {
+            buf.extend_from_slice(b".SH NOTES\n");
+            for line in notes.to_string().lines() {
+                buf.extend_from_slice(b".PP\n");
+                buf.extend_from_slice(roff_text(line).as_bytes());
+                buf.push(b'\n');
+            }
+        }
+        if let Some(examples) = examples {
+            buf.extend_from_slice(b".SH EXAMPLES\n.nh\n.nf\n");
+            for (i, e) in examples.iter().enumerate() {
+                if i > 0 {
+                    buf.extend_from_slice(b"\n");
+                }
+                for line in example_lines(e) {
+                    buf.extend_from_slice(roff_text(&line).as_bytes());
+                    buf.push(b'\n');
+                }
+            }
+            buf.extend_from_slice(b".fi\n.hy\n");
+        }
+        Ok(())
+    })();
+    rendered.expect("rendering into memory cannot fail");
     pages.push((format!("{name}.1"), buf));
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         collect(sub, &format!("{name}-{}", sub.get_name()), pages);
     }
+}
+
+/// Text for a roff line: backslashes and dashes escaped, a leading `.` or `'` guarded.
+fn roff_text(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    if line.starts_with(['.', '\'']) {
+        out.push_str("\\&");
+    }
+    for c in line.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The widest an example line may be in `--help` before it is broken.
+const EXAMPLE_WIDTH: usize = 76;
+
+/// An example command broken into lines of at most [`EXAMPLE_WIDTH`] characters,
+/// at spaces before options, each but the last ending in ` \\`.
+pub fn example_lines(cmd: &str) -> Vec<String> {
+    // An option and its value stay together, and so does a quoted argument.
+    let mut groups: Vec<String> = Vec::new();
+    for word in cmd.split(' ') {
+        match groups.last_mut() {
+            Some(g) if g.matches('\'').count() % 2 == 1 => {
+                g.push(' ');
+                g.push_str(word);
+            }
+            Some(g) if !word.starts_with('-') && g.starts_with('-') && !g.contains(' ') => {
+                g.push(' ');
+                g.push_str(word);
+            }
+            Some(g) if !word.starts_with('-') && !g.starts_with('-') => {
+                g.push(' ');
+                g.push_str(word);
+            }
+            _ => groups.push(word.to_string()),
+        }
+    }
+    let mut lines = vec![String::new()];
+    for g in groups {
+        let cur = lines.last_mut().expect("never empty");
+        if !cur.is_empty() && cur.chars().count() + 1 + g.chars().count() > EXAMPLE_WIDTH - 2 {
+            cur.push_str(" \\");
+            lines.push(format!("    {g}"));
+        } else {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(&g);
+        }
+    }
+    lines
+}
+
+/// The `Examples:` block of a subcommand's `--help`.
+pub fn examples_help(examples: &[&str]) -> String {
+    let mut text = String::from("Examples:");
+    for e in examples {
+        for line in example_lines(e) {
+            text.push_str("\n  ");
+            text.push_str(&line);
+        }
+    }
+    text
 }

@@ -864,6 +864,7 @@ pub struct StoredAttempt {
     pub started_at: String,
     pub request_headers: Option<HeaderList>,
     pub status: Option<u16>,
+    #[serde(serialize_with = "crate::output::ser_round3_opt")]
     pub latency_ms: Option<f64>,
     pub error: Option<String>,
     pub response_headers: Option<HeaderList>,

@@ -505,3 +505,84 @@ fn tls_and_provider_mix_ups_are_explained() {
     let reason = d.last().unwrap()["reason"].as_str().unwrap().to_string();
     assert!(reason.contains("fit profile `github`"), "{reason}");
 }
+
+#[test]
+fn help_and_man_pages_read_and_copy_well() {
+    let dir = TempDir::new().unwrap();
+    let help = stdout(
+        &hookctl(dir.path())
+            .args(["send", "--help"])
+            .output()
+            .unwrap(),
+    );
+    let load = help.find("\nLoad mode:").unwrap();
+    let secrets = help.find("\nSecrets:").expect("a Secrets heading");
+    let secret_flag = help.find("--secret-env").unwrap();
+    assert!(
+        secret_flag > secrets,
+        "the secret options sit under Secrets"
+    );
+    assert!(secrets > load || help[load..secrets].contains("--count"));
+    let examples = &help[help.find("Examples:").unwrap()..];
+    for line in examples.lines() {
+        assert!(line.chars().count() <= 80, "an example line wraps: {line}");
+    }
+    let init = stdout(
+        &hookctl(dir.path())
+            .args(["init", "--help"])
+            .output()
+            .unwrap(),
+    );
+    for line in init.lines().filter(|l| l.contains("--output")) {
+        assert_eq!(line.matches("[default").count(), 1, "{line}");
+    }
+    let man = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/hookctl-verify.1"),
+    )
+    .unwrap();
+    assert!(man.contains(".SH EXAMPLES\n.nh\n.nf\n"), "{man}");
+    assert!(!man.contains("EXTRA"));
+    assert!(man.contains("X\\-Hub\\-Signature\\-256"));
+}
+
+#[test]
+fn profile_notes_wrap_and_keep_their_value() {
+    let dir = TempDir::new().unwrap();
+    for p in ["hover", "hoverbot", "agentbot", "convosphere", "hyperleap"] {
+        let text = stdout(
+            &hookctl(dir.path())
+                .args(["profiles", "show", p])
+                .output()
+                .unwrap(),
+        );
+        let json = stdout(
+            &hookctl(dir.path())
+                .args(["--json", "profiles", "show", p])
+                .output()
+                .unwrap(),
+        );
+        let want: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let want = &want["data"]["notes"];
+        assert!(want.as_array().is_some_and(|n| !n.is_empty()), "{p}");
+        let parsed: toml::Table =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{p}: {e}\n{text}"));
+        let got = serde_json::to_value(&parsed["notes"]).unwrap();
+        assert_eq!(&got, want, "{p}");
+        let notes = &text[text.find("notes = [").unwrap()..];
+        let notes = &notes[..notes.find("\n]").unwrap()];
+        for line in notes.lines() {
+            assert!(line.chars().count() <= 100, "{p}: {line}");
+        }
+    }
+}
+
+#[test]
+fn json_numbers_carry_no_noise() {
+    let dir = TempDir::new().unwrap();
+    let l = Listener::start(dir.path(), &["--no-store"], &[]);
+    post(&l.addr, "/", &[], b"{}");
+    let d = l.wait_deliveries(1);
+    let ms = d[0]["latency_ms"].to_string();
+    let decimals = ms.split('.').nth(1).map_or(0, str::len);
+    assert!(decimals <= 3, "{ms}");
+}

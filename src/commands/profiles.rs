@@ -68,8 +68,19 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ProfilesArgs) -> Result<Exit> {
                     },
                 )?;
             } else {
-                let text =
-                    toml::to_string(&p.def).context("could not render the profile as TOML")?;
+                // Notes are long prose: written as multi-line strings, wrapped, with the
+                // same value (a line-ending backslash joins the lines back).
+                let mut def = p.def.clone();
+                let notes = std::mem::take(&mut def.notes);
+                let mut text =
+                    toml::to_string(&def).context("could not render the profile as TOML")?;
+                if !notes.is_empty() {
+                    let at = text
+                        .find("\nid = ")
+                        .or_else(|| text.find("\n\n"))
+                        .map_or(text.len(), |i| i + 1);
+                    text.insert_str(at, &notes_toml(&notes));
+                }
                 out.line(&format!(
                     "# profile `{}` ({})\n# signature: {}\n# To change it, copy what you need under [profiles.{}] in hookctl.toml.\n\n{}",
                     p.name,
@@ -82,4 +93,40 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ProfilesArgs) -> Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// The widest a line of a note is written.
+const NOTE_WIDTH: usize = 88;
+
+/// `notes = [...]` as TOML with each note a multi-line basic string, wrapped at
+/// spaces; every line but the last ends in a backslash, which TOML reads as joining
+/// it to the next with the spaces between left out, so the value is the note as it is.
+fn notes_toml(notes: &[String]) -> String {
+    let mut out = String::from("notes = [\n");
+    for note in notes {
+        let mut escaped = String::with_capacity(note.len());
+        for c in note.chars() {
+            match c {
+                '\\' => escaped.push_str("\\\\"),
+                '"' => escaped.push_str("\\\""),
+                c if c.is_control() => escaped.push_str(&format!("\\u{:04X}", c as u32)),
+                c => escaped.push(c),
+            }
+        }
+        out.push_str("  \"\"\"\\\n");
+        let mut line = String::new();
+        for word in escaped.split(' ') {
+            if !line.is_empty() && line.len() + 1 + word.len() > NOTE_WIDTH - 4 {
+                // The space stays on this line, before the backslash.
+                out.push_str(&format!("  {line} \\\n"));
+                line.clear();
+            } else if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push_str(&format!("  {line}\"\"\",\n"));
+    }
+    out.push_str("]\n");
+    out
 }

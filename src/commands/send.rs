@@ -373,13 +373,16 @@ struct DryRun<'a> {
 #[derive(Serialize)]
 struct AttemptRecord<'a> {
     attempt: u32,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     at_secs: f64,
     status: Option<u16>,
+    #[serde(serialize_with = "crate::output::ser_round3_opt")]
     latency_ms: Option<f64>,
     error: Option<String>,
     outcome: String,
     decision: &'a str,
     rule: Option<&'a str>,
+    #[serde(serialize_with = "crate::output::ser_round3_opt")]
     retry_in_secs: Option<f64>,
 }
 

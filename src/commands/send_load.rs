@@ -32,9 +32,13 @@ struct WorkerStats {
 
 #[derive(Serialize)]
 struct Latency {
+    #[serde(serialize_with = "crate::output::ser_round3")]
     p50: f64,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     p90: f64,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     p99: f64,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     max: f64,
 }
 
@@ -45,7 +49,9 @@ struct Summary {
     non_2xx: u64,
     errors: u64,
     duplicates: u64,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     elapsed_secs: f64,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     rate: f64,
     latency_ms: Option<Latency>,
     statuses: BTreeMap<u16, u64>,

@@ -28,6 +28,7 @@ struct Summary<'a> {
     profile: &'a str,
     state: &'a str,
     attempts: usize,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     total_secs: f64,
 }
 

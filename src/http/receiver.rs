@@ -77,6 +77,7 @@ pub struct DeliveryLine {
     pub valid: Option<bool>,
     pub reason: String,
     pub status: u16,
+    #[serde(serialize_with = "crate::output::ser_round3")]
     pub latency_ms: f64,
     pub duplicate: bool,
     pub attempt: u32,
