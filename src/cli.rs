@@ -140,7 +140,7 @@ pub enum SecretEncodingArg {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = crate::generate::examples_help(EXAMPLES_SIGN)
+    after_help = EXAMPLES_SIGN
 )]
 pub struct SignArgs {
     /// Provider profile [default: `profile` in hookctl.toml]
@@ -172,7 +172,7 @@ pub struct SignArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = crate::generate::examples_help(EXAMPLES_VERIFY)
+    after_help = EXAMPLES_VERIFY
 )]
 pub struct VerifyArgs {
     /// Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]
@@ -210,7 +210,7 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = crate::generate::examples_help(EXAMPLES_SEND)
+    after_help = EXAMPLES_SEND
 )]
 pub struct SendArgs {
     /// Where to send
@@ -290,7 +290,7 @@ pub struct LoadArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = crate::generate::examples_help(EXAMPLES_LISTEN)
+    after_help = EXAMPLES_LISTEN
 )]
 pub struct ListenArgs {
     /// Address to bind [default: `listen.host` in hookctl.toml, else 127.0.0.1]
@@ -370,7 +370,7 @@ pub struct ListenArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = crate::generate::examples_help(EXAMPLES_SIMULATE)
+    after_help = EXAMPLES_SIMULATE
 )]
 pub struct SimulateArgs {
     /// Provider profile [default: `profile` in hookctl.toml]
@@ -405,7 +405,7 @@ pub struct SimulateArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = crate::generate::examples_help(EXAMPLES_REPLAY)
+    after_help = EXAMPLES_REPLAY
 )]
 pub struct ReplayArgs {
     /// Deliveries to send again: store ids (the first column of `hookctl deliveries list`) or the provider's delivery ids
@@ -589,42 +589,19 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// Example command lines, shown under `--help` and in the man pages' EXAMPLES
-/// section. Kept whole here; [`examples_help`] breaks the long ones with `\`
-/// continuations so that no line wraps mid-command and each stays copyable.
-pub const EXAMPLES_SIGN: &[&str] = &[
-    "hookctl sign --profile stripe --secret-env STRIPE_WEBHOOK_SECRET --body event.json",
-    "hookctl sign --profile agentbot --event message.created --secret-env AGENTBOT_SECRET",
-];
-pub const EXAMPLES_VERIFY: &[&str] = &[
-    "hookctl verify --profile github --secret-env GH_SECRET -H 'X-Hub-Signature-256: sha256=…' --body payload.json",
-    "hookctl verify --request captured.http --secret-file secret.txt --explain",
-];
-pub const EXAMPLES_SEND: &[&str] = &[
-    "hookctl send --to http://localhost:3000/hooks -p hyperleap --event lead.captured --secret-env HL_SECRET",
-    "hookctl send --to http://localhost:3000/hooks -p stripe -e invoice.paid --set data.object.amount_paid=990 --retry --speed 60",
-    "hookctl send --to http://localhost:3000/hooks -p github -e push --count 10000 --concurrency 32 --secret k",
-    "hookctl send --to http://localhost:3000/hooks -p agentbot -e ticket.created --dry-run --secret k",
-];
-pub const EXAMPLES_LISTEN: &[&str] = &[
-    "hookctl listen --profile agentbot --secret-env AGENTBOT_SECRET --forward-to http://localhost:3000/webhooks",
-    "hookctl listen --route 'ticket.*=http://localhost:3000/tickets' --forward-to http://localhost:3000/other",
-    "hookctl listen --fail-first 2 --retry-after 1",
-    "hookctl --json listen --port 0 --wait-for 'lead.*' --timeout 30s",
-];
-pub const EXAMPLES_SIMULATE: &[&str] = &[
-    "hookctl simulate -p convosphere",
-    "hookctl simulate -p agentbot --responses 500,timeout,429,200",
-    "hookctl simulate -p hyperleap --to http://127.0.0.1:4242/ --speed 100 --secret-env HL_SECRET",
-];
-pub const EXAMPLES_REPLAY: &[&str] = &[
-    "hookctl replay 42 --to http://localhost:3000/hooks",
-    "hookctl replay --failed --since 1h --resign --secret-env STRIPE_WEBHOOK_SECRET",
-    "hookctl replay 42 --edit --resign --to http://localhost:3000/hooks",
-];
+// Example command lines, shown under `--help` (`after_help`) and, read back from
+// these strings, in the man pages' EXAMPLES section. Written already broken with
+// `\` continuations at under 80 columns, so that clap has nothing to wrap and each
+// example can be copied whole; a test holds them to that.
+pub const EXAMPLES_SIGN: &str = "Examples:\n  hookctl sign --profile stripe --secret-env STRIPE_WEBHOOK_SECRET \\\n      --body event.json\n  hookctl sign --profile agentbot --event message.created \\\n      --secret-env AGENTBOT_SECRET";
+pub const EXAMPLES_VERIFY: &str = "Examples:\n  hookctl verify --profile github --secret-env GH_SECRET \\\n      -H 'X-Hub-Signature-256: sha256=…' --body payload.json\n  hookctl verify --request captured.http --secret-file secret.txt --explain";
+pub const EXAMPLES_SEND: &str = "Examples:\n  hookctl send --to http://localhost:3000/hooks -p hyperleap \\\n      --event lead.captured --secret-env HL_SECRET\n  hookctl send --to http://localhost:3000/hooks -p stripe -e invoice.paid \\\n      --set data.object.amount_paid=990 --retry --speed 60\n  hookctl send --to http://localhost:3000/hooks -p github -e push \\\n      --count 10000 --concurrency 32 --secret k\n  hookctl send --to http://localhost:3000/hooks -p agentbot \\\n      -e ticket.created --dry-run --secret k";
+pub const EXAMPLES_LISTEN: &str = "Examples:\n  hookctl listen --profile agentbot --secret-env AGENTBOT_SECRET \\\n      --forward-to http://localhost:3000/webhooks\n  hookctl listen --route 'ticket.*=http://localhost:3000/tickets' \\\n      --forward-to http://localhost:3000/other\n  hookctl listen --fail-first 2 --retry-after 1\n  hookctl --json listen --port 0 --wait-for 'lead.*' --timeout 30s";
+pub const EXAMPLES_SIMULATE: &str = "Examples:\n  hookctl simulate -p convosphere\n  hookctl simulate -p agentbot --responses 500,timeout,429,200\n  hookctl simulate -p hyperleap --to http://127.0.0.1:4242/ --speed 100 \\\n      --secret-env HL_SECRET";
+pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h --resign \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks";
 
 /// Every subcommand's examples, by name.
-pub const EXAMPLES: &[(&str, &[&str])] = &[
+pub const EXAMPLES: &[(&str, &str)] = &[
     ("sign", EXAMPLES_SIGN),
     ("verify", EXAMPLES_VERIFY),
     ("send", EXAMPLES_SEND),

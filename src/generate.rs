@@ -65,14 +65,15 @@ fn collect(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) 
         }
         if let Some(examples) = examples {
             buf.extend_from_slice(b".SH EXAMPLES\n.nh\n.nf\n");
-            for (i, e) in examples.iter().enumerate() {
-                if i > 0 {
+            // The `--help` block less its title and indent; a blank line before each
+            // example but the first (continuation lines are indented further).
+            for (i, line) in examples.lines().skip(1).enumerate() {
+                let line = line.strip_prefix("  ").unwrap_or(line);
+                if i > 0 && !line.starts_with(' ') {
                     buf.extend_from_slice(b"\n");
                 }
-                for line in example_lines(e) {
-                    buf.extend_from_slice(roff_text(&line).as_bytes());
-                    buf.push(b'\n');
-                }
+                buf.extend_from_slice(roff_text(line).as_bytes());
+                buf.push(b'\n');
             }
             buf.extend_from_slice(b".fi\n.hy\n");
         }
@@ -99,57 +100,4 @@ fn roff_text(line: &str) -> String {
         }
     }
     out
-}
-
-/// The widest an example line may be in `--help` before it is broken.
-const EXAMPLE_WIDTH: usize = 76;
-
-/// An example command broken into lines of at most [`EXAMPLE_WIDTH`] characters,
-/// at spaces before options, each but the last ending in ` \\`.
-pub fn example_lines(cmd: &str) -> Vec<String> {
-    // An option and its value stay together, and so does a quoted argument.
-    let mut groups: Vec<String> = Vec::new();
-    for word in cmd.split(' ') {
-        match groups.last_mut() {
-            Some(g) if g.matches('\'').count() % 2 == 1 => {
-                g.push(' ');
-                g.push_str(word);
-            }
-            Some(g) if !word.starts_with('-') && g.starts_with('-') && !g.contains(' ') => {
-                g.push(' ');
-                g.push_str(word);
-            }
-            Some(g) if !word.starts_with('-') && !g.starts_with('-') => {
-                g.push(' ');
-                g.push_str(word);
-            }
-            _ => groups.push(word.to_string()),
-        }
-    }
-    let mut lines = vec![String::new()];
-    for g in groups {
-        let cur = lines.last_mut().expect("never empty");
-        if !cur.is_empty() && cur.chars().count() + 1 + g.chars().count() > EXAMPLE_WIDTH - 2 {
-            cur.push_str(" \\");
-            lines.push(format!("    {g}"));
-        } else {
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.push_str(&g);
-        }
-    }
-    lines
-}
-
-/// The `Examples:` block of a subcommand's `--help`.
-pub fn examples_help(examples: &[&str]) -> String {
-    let mut text = String::from("Examples:");
-    for e in examples {
-        for line in example_lines(e) {
-            text.push_str("\n  ");
-            text.push_str(&line);
-        }
-    }
-    text
 }
