@@ -263,7 +263,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__deliveries__subcmd__export)
-            opts="-q -v -h --status --event --direction --since --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -q -v -h --status --event --direction --since --profile --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +282,14 @@ _hookctl() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -389,7 +397,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__deliveries__subcmd__list)
-            opts="-q -v -h --status --event --direction --since --limit --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -f -q -v -h --status --event --direction --since --profile --limit --follow --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -408,6 +416,14 @@ _hookctl() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

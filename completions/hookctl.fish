@@ -113,8 +113,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s q -l quiet -d
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l to -d 'Where to send' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s p -l profile -d 'Provider profile [default: `profile` in hookctl.toml]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l to -d 'Where to send [default: `send.to` in hookctl.toml]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s p -l profile -d 'Provider profile [default: `send.profile`, else `profile`, in hookctl.toml]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s e -l event -d 'Event from the profile\'s catalogue [default on a terminal: pick one]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l data -d 'The event\'s data instead of the sample: inline JSON, a file, or - for standard input' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l body -d 'Send this file (or - for standard input) as the body, byte for byte, signed; the event and id come from it when it has them' -r -F
@@ -228,12 +228,14 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_s
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l direction -d 'Only received (in) or sent (out) deliveries' -r -f -a "in\t''
 out\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l since -d 'Only deliveries from the last DURATION, e.g. 1h' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s p -l profile -d 'Only this profile\'s deliveries' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l limit -d 'At most this many' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s f -l follow -d 'Keep going: show each new delivery as it is recorded (by any hookctl process), until Ctrl-C'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
@@ -257,6 +259,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_s
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l direction -d 'Only received (in) or sent (out) deliveries' -r -f -a "in\t''
 out\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l since -d 'Only deliveries from the last DURATION, e.g. 1h' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s p -l profile -d 'Only this profile\'s deliveries' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -213,10 +213,10 @@ pub struct VerifyArgs {
     after_help = EXAMPLES_SEND
 )]
 pub struct SendArgs {
-    /// Where to send
+    /// Where to send [default: `send.to` in hookctl.toml]
     #[arg(long, value_name = "URL")]
-    pub to: String,
-    /// Provider profile [default: `profile` in hookctl.toml]
+    pub to: Option<String>,
+    /// Provider profile [default: `send.profile`, else `profile`, in hookctl.toml]
     #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Event from the profile's catalogue [default on a terminal: pick one]
@@ -465,6 +465,9 @@ pub struct DeliveryFilter {
     /// Only deliveries from the last DURATION, e.g. 1h
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
+    /// Only this profile's deliveries
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -489,6 +492,9 @@ pub enum DeliveriesAction {
         /// At most this many
         #[arg(long, value_name = "N", default_value_t = 50)]
         limit: u64,
+        /// Keep going: show each new delivery as it is recorded (by any hookctl process), until Ctrl-C
+        #[arg(short, long)]
+        follow: bool,
     },
     /// One delivery: headers, body, verdict and every attempt
     Show {

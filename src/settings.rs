@@ -25,7 +25,21 @@ pub struct ConfigFile {
     #[serde(default)]
     pub listen: ListenConfig,
     #[serde(default)]
+    pub send: SendConfig,
+    #[serde(default)]
     pub profiles: IndexMap<String, ProfileDef>,
+}
+
+/// `[send]`: what `send` (and `simulate --to`) uses when its flags do not say.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendConfig {
+    /// The URL to send to (`--to`).
+    pub to: Option<String>,
+    /// The profile (`--profile`), before the top-level `profile`.
+    pub profile: Option<String>,
+    /// The event (`--event`).
+    pub event: Option<String>,
 }
 
 /// Where the secret comes from when no flag says. Never the secret itself.

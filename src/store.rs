@@ -241,6 +241,11 @@ impl Store {
         }
     }
 
+    /// Whether this is the empty stand-in for a store that does not exist (yet).
+    pub fn is_memory(&self) -> bool {
+        self.conn.path().is_none_or(str::is_empty)
+    }
+
     /// Whether this connection can only read (the file, or its directory, is not
     /// writable).
     pub fn is_read_only(&self) -> bool {
@@ -882,6 +887,10 @@ pub struct Filter {
     /// RFC 3339 lower bound on `created_at`.
     pub since: Option<String>,
     pub limit: Option<u64>,
+    /// Only this profile's deliveries.
+    pub profile: Option<String>,
+    /// Only deliveries recorded after this store id (`--follow`).
+    pub after_id: Option<i64>,
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.profile, d.event, d.delivery_id, d.method, d.url, d.headers, d.body, d.valid, d.reason, d.state, d.duplicate, d.replay_of,
@@ -953,6 +962,14 @@ impl Store {
         if let Some(since) = &f.since {
             args.push(since.clone());
             sql.push_str(&format!(" AND d.created_at >= ?{}", args.len()));
+        }
+        if let Some(p) = &f.profile {
+            args.push(p.clone());
+            sql.push_str(&format!(" AND d.profile = ?{}", args.len()));
+        }
+        if let Some(id) = f.after_id {
+            args.push(id.to_string());
+            sql.push_str(&format!(" AND d.id > CAST(?{} AS INTEGER)", args.len()));
         }
         sql.push_str(" ORDER BY d.id DESC");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;

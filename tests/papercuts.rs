@@ -586,3 +586,96 @@ fn json_numbers_carry_no_noise() {
     let decimals = ms.split('.').nth(1).map_or(0, str::len);
     assert!(decimals <= 3, "{ms}");
 }
+
+#[test]
+fn send_defaults_from_hookctl_toml_and_deliveries_by_profile_and_followed() {
+    use support::server::{Reply, TestServer};
+    let dir = TempDir::new().unwrap();
+    let app = TestServer::start(vec![Reply::status(200)]);
+    std::fs::write(
+        dir.path().join("hookctl.toml"),
+        format!(
+            "[send]\nto = \"{}/hooks\"\nprofile = \"github\"\nevent = \"push\"\n",
+            app.url
+        ),
+    )
+    .unwrap();
+    let store = dir.path().join("s.db");
+    let s = store.to_str().unwrap();
+    // `deliveries list --follow` started before anything exists: it waits for the store.
+    let mut follow = std::process::Command::new(assert_cmd::cargo::cargo_bin("hookctl"))
+        .current_dir(dir.path())
+        .args([
+            "--store",
+            s,
+            "--json",
+            "deliveries",
+            "list",
+            "--follow",
+            "-p",
+            "github",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let o = hookctl(dir.path())
+        .args(["--store", s, "send", "--secret", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(app.requests()[0].path, "/hooks");
+    assert_eq!(app.requests()[0].header("x-github-event"), Some("push"));
+    let o = hookctl(dir.path())
+        .args([
+            "--store",
+            s,
+            "send",
+            "--secret",
+            "k",
+            "-p",
+            "stripe",
+            "-e",
+            "invoice.paid",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = hookctl(dir.path())
+        .args([
+            "--store",
+            s,
+            "--json",
+            "deliveries",
+            "list",
+            "--profile",
+            "stripe",
+        ])
+        .output()
+        .unwrap();
+    let listed = stdout(&o);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.contains("\"stripe\""), "{listed}");
+    // The follower saw the github delivery, and only it.
+    let stdout = follow.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let seen = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_default();
+    // Nothing else comes: the stripe delivery is not this follower's.
+    let more = rx.recv_timeout(std::time::Duration::from_millis(700)).ok();
+    let _ = follow.kill();
+    let _ = follow.wait();
+    assert_eq!(more, None);
+    assert!(seen.contains("\"github\""), "{seen}");
+    assert!(!seen.contains("\"stripe\""), "{seen}");
+}

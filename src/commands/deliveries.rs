@@ -36,6 +36,8 @@ fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
             .map(|s| rfc3339_ago(s, "--since"))
             .transpose()?,
         limit,
+        profile: f.profile.clone(),
+        after_id: None,
     })
 }
 
@@ -106,26 +108,87 @@ fn attempt_details(attempts: &[crate::store::StoredAttempt]) -> Vec<AttemptJson<
         .collect()
 }
 
+/// How often `--follow` looks for new deliveries.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// `deliveries list --follow`: each delivery recorded after `last`, as it comes, one
+/// line (or JSON record) each, oldest first, until interrupted. A store that does not
+/// exist yet is opened once some command has made it.
+fn follow_store(
+    g: &GlobalArgs,
+    out: &Output,
+    mut store: crate::store::Store,
+    mut f: crate::store::Filter,
+    mut last: i64,
+) -> Result<Exit> {
+    if !out.json {
+        out.note(&out.err().dim("following; Ctrl-C to stop"));
+    }
+    loop {
+        std::thread::sleep(FOLLOW_EVERY);
+        if !store.path().exists() {
+            continue;
+        }
+        if store.is_memory() {
+            store = require_store(g, "deliveries")?;
+        }
+        f.after_id = Some(last);
+        let mut fresh = store.list(&f)?;
+        fresh.reverse();
+        for d in &fresh {
+            last = last.max(d.id);
+            if out.json {
+                out.record("delivery", d)?;
+            } else {
+                let r = row(d);
+                out.line(&format!(
+                    "{:>5}  {}  {:<3}  {}  {}  {}  {}  {}  {}",
+                    r.id,
+                    r.time,
+                    r.dir,
+                    r.profile,
+                    r.event,
+                    r.delivery_id,
+                    r.valid,
+                    r.state,
+                    r.last
+                ))?;
+            }
+        }
+    }
+}
+
 pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
     let store = require_store(g, "deliveries")?;
     match args.action.unwrap_or(DeliveriesAction::List {
         filter: DeliveryFilter::default(),
         limit: 50,
+        follow: false,
     }) {
-        DeliveriesAction::List { filter: f, limit } => {
+        DeliveriesAction::List {
+            filter: f,
+            limit,
+            follow,
+        } => {
             let list = store.list(&filter(&f, Some(limit))?)?;
             if out.json {
                 for d in &list {
                     out.record("delivery", d)?;
                 }
             } else if list.is_empty() {
-                out.note("no deliveries");
+                if !follow {
+                    out.note("no deliveries");
+                }
             } else {
                 out.line(
                     &Table::new(list.iter().map(row))
                         .with(Style::sharp())
                         .to_string(),
                 )?;
+            }
+            if follow {
+                let last = list.iter().map(|d| d.id).max().unwrap_or(0);
+                return follow_store(g, out, store, filter(&f, None)?, last);
             }
         }
         DeliveriesAction::Show { id, raw } => {

@@ -126,6 +126,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: InitArgs) -> Result<Exit> {
          # Route deliveries to your app by event name (`listen --route` does the same):\n\
          # [listen.routes]\n\
          # \"ticket.*\" = \"http://localhost:3000/tickets\"\n\n\
+         # What `hookctl send` uses when --to, --profile or --event are not given:\n\
+         # [send]\n\
+         # to = \"http://localhost:3000/webhooks\"\n\
+         # event = \"lead.captured\"\n\n\
          # Add or change a provider in the same format as the built-ins\n\
          # (`hookctl profiles show {name}` prints one):\n\
          # [profiles.{name}]\n\

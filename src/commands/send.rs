@@ -432,8 +432,23 @@ pub fn resolve_url(to: &str) -> Result<reqwest::Url> {
 
 pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
-    let profile = config.profile(args.profile.as_deref(), &args.scheme)?;
-    let url = resolve_url(&args.to)?;
+    // Flags first, then `[send]` in hookctl.toml.
+    let defaults = &config.file.send;
+    let profile = config.profile(
+        args.profile.as_deref().or(defaults.profile.as_deref()),
+        &args.scheme,
+    )?;
+    let to = args
+        .to
+        .as_deref()
+        .or(defaults.to.as_deref())
+        .ok_or_else(|| {
+            hinted(
+                "no URL to send to",
+                "pass --to URL, or set `to` under [send] in hookctl.toml",
+            )
+        })?;
+    let url = resolve_url(to)?;
     let stdin_used =
         args.data.as_deref() == Some("-") || args.body.as_deref() == Some(Path::new("-"));
     let secrets = signing_secrets(
@@ -462,7 +477,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
             )
         })?,
         (Some(_), Some(e)) => e.clone(),
-        (None, given) => pick_event(out, &profile, given.clone())?,
+        (None, given) => pick_event(
+            out,
+            &profile,
+            given.clone().or_else(|| defaults.event.clone()),
+        )?,
     };
     let mut extra_headers = HeaderList::new();
     for h in &args.headers {
