@@ -354,6 +354,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With --failed: only those from the last DURATION')
             [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'With --failed: only events matching this glob')
             [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'With --failed: only deliveries sent (out) or received (in)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Replays in flight at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Replays in flight at once')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Where to send [default: where a sent delivery went; needed for received ones]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile to re-sign with [default: the one recorded]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to re-sign with [default: the one recorded]')

@@ -1305,7 +1305,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__replay)
-            opts="-p -k -q -v -h --failed --since --event --direction --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-c -p -k -q -v -h --failed --since --event --direction --concurrency --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1321,6 +1321,14 @@ _hookctl() {
                     ;;
                 --direction)
                     COMPREPLY=($(compgen -W "in out" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --to)

@@ -334,6 +334,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --since 'With --failed: only those from the last DURATION'
             cand --event 'With --failed: only events matching this glob'
             cand --direction 'With --failed: only deliveries sent (out) or received (in)'
+            cand -c 'Replays in flight at once'
+            cand --concurrency 'Replays in flight at once'
             cand --to 'Where to send [default: where a sent delivery went; needed for received ones]'
             cand -p 'Profile to re-sign with [default: the one recorded]'
             cand --profile 'Profile to re-sign with [default: the one recorded]'

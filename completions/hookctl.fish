@@ -310,6 +310,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l since -d 'Wit
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l event -d 'With --failed: only events matching this glob' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l direction -d 'With --failed: only deliveries sent (out) or received (in)' -r -f -a "in\t''
 out\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s c -l concurrency -d 'Replays in flight at once' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l to -d 'Where to send [default: where a sent delivery went; needed for received ones]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s p -l profile -d 'Profile to re-sign with [default: the one recorded]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l timeout -d 'Per-request timeout [default: the profile\'s]' -r

@@ -422,6 +422,9 @@ pub struct ReplayArgs {
     /// With --failed: only deliveries sent (out) or received (in)
     #[arg(long, value_enum, value_name = "DIR", requires = "failed")]
     pub direction: Option<DirectionArg>,
+    /// Replays in flight at once
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 1)]
+    pub concurrency: usize,
     /// Where to send [default: where a sent delivery went; needed for received ones]
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,

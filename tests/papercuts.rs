@@ -679,3 +679,79 @@ fn send_defaults_from_hookctl_toml_and_deliveries_by_profile_and_followed() {
     assert!(seen.contains("\"github\""), "{seen}");
     assert!(!seen.contains("\"stripe\""), "{seen}");
 }
+
+#[test]
+fn replay_sends_in_parallel_with_c() {
+    use std::io::{Read, Write};
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    let s = store.to_str().unwrap();
+    for i in 0..4 {
+        let o = hookctl(dir.path())
+            .args([
+                "--store",
+                s,
+                "send",
+                "--to",
+                "http://127.0.0.1:9/",
+                "-p",
+                "github",
+            ])
+            .args(["-e", "push", "--secret", "k", "--id", &format!("p-{i}")])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+    }
+    // A receiver that answers only once all four requests are in: replays sent one
+    // at a time would never get there (and its wait is bounded).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        listener.set_nonblocking(true).unwrap();
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut held = Vec::new();
+        while held.len() < 4 && std::time::Instant::now() < until {
+            match listener.accept() {
+                Ok((mut c, _)) => {
+                    c.set_nonblocking(false).unwrap();
+                    c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                        .unwrap();
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        let n = c.read(&mut chunk).unwrap_or(0);
+                        if n == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                    }
+                    held.push(c);
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            }
+        }
+        let all = held.len();
+        for mut c in held {
+            let _ =
+                c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+        all
+    });
+    let o = hookctl(dir.path())
+        .args([
+            "--store", s, "--json", "replay", "--failed", "--to", &url, "-c", "4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(server.join().unwrap(), 4, "all four were in flight at once");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let originals: Vec<i64> = stdout(&o)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["data"]["original"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(originals, [1, 2, 3, 4], "shown in the order chosen");
+}

@@ -133,6 +133,17 @@ fn edit(body: &[u8], id: i64) -> Result<Vec<u8>> {
     Ok(edited)
 }
 
+/// One replay, made ready before any is sent.
+struct Job<'a> {
+    d: &'a StoredDelivery,
+    url: reqwest::Url,
+    headers: HeaderList,
+    body: Vec<u8>,
+    profile: Option<Profile>,
+    timeout: Duration,
+    edited: bool,
+}
+
 pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     let store = require_store(g, "replay")?;
@@ -169,12 +180,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             store.path().display()
         ));
     }
-    let client = HttpClient::new(&ClientOptions::new(args.insecure, 4))?;
+    let client = HttpClient::new(&ClientOptions::new(args.insecure, args.concurrency.max(1)))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let mut results = Vec::new();
     let mut warned = std::collections::HashSet::new();
+    let mut jobs: Vec<Job> = Vec::with_capacity(chosen.len());
     for d in &chosen {
         let url = match (&to, d.direction.as_str()) {
             (Some(u), _) => u.clone(),
@@ -269,14 +281,53 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
                 .map(|p| p.retry.timeout)
                 .unwrap_or(Duration::from_secs(30)),
         };
-        let started_at = now_rfc3339();
-        let result = rt.block_on(client.send(
-            &d.method,
-            &url,
-            &headers,
-            Bytes::from(body.clone()),
+        jobs.push(Job {
+            d,
+            url,
+            headers,
+            body,
+            profile,
             timeout,
-        ));
+            edited,
+        });
+    }
+    // Sent up to --concurrency at once; recorded and shown in the order chosen.
+    let sent = rt.block_on(async {
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(args.concurrency.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        for (i, job) in jobs.iter().enumerate() {
+            let (client, slots) = (client.clone(), std::sync::Arc::clone(&slots));
+            let (method, url, headers) =
+                (job.d.method.clone(), job.url.clone(), job.headers.clone());
+            let (body, timeout) = (Bytes::from(job.body.clone()), job.timeout);
+            set.spawn(async move {
+                let _slot = slots.acquire_owned().await;
+                let started_at = now_rfc3339();
+                (
+                    i,
+                    started_at,
+                    client.send(&method, &url, &headers, body, timeout).await,
+                )
+            });
+        }
+        let mut sent = Vec::with_capacity(jobs.len());
+        while let Some(done) = set.join_next().await {
+            sent.push(done.expect("a replay task does not panic"));
+        }
+        sent.sort_by_key(|(i, _, _)| *i);
+        sent
+    });
+    for (job, (_, started_at, result)) in jobs.iter().zip(sent) {
+        let Job {
+            d,
+            url,
+            headers,
+            body,
+            profile,
+            edited,
+            ..
+        } = job;
+        let edited = *edited;
         let delivered = matches!(&result, Ok(s) if (200..300).contains(&s.status));
         let (status, latency, error) = match &result {
             Ok(s) => (Some(s.status), Some(s.latency.as_secs_f64() * 1e3), None),
@@ -292,8 +343,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
                     delivery_id: d.delivery_id.as_deref(),
                     method: &d.method,
                     url: url.as_str(),
-                    headers: &headers,
-                    body: &body,
+                    headers,
+                    body,
                     valid: None,
                     reason: None,
                     duplicate: false,
@@ -311,7 +362,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
                     &NewAttempt {
                         number: 1,
                         started_at,
-                        request_headers: Some(&headers),
+                        request_headers: Some(headers),
                         status,
                         latency_ms: latency,
                         error: error.as_deref(),
