@@ -129,7 +129,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Delivery id [default: a fresh one in the profile''s format]')
             [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Compress the retry schedule: N seconds of it pass per second')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-attempt timeout [default: the profile''s]')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Send this many events')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Send this many events (with --retry: each follows the retry policy, -c at once)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Requests in flight at once')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most this many requests per second')

@@ -123,7 +123,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --id 'Delivery id [default: a fresh one in the profile''s format]'
             cand --speed 'Compress the retry schedule: N seconds of it pass per second'
             cand --timeout 'Per-attempt timeout [default: the profile''s]'
-            cand --count 'Send this many events'
+            cand --count 'Send this many events (with --retry: each follows the retry policy, -c at once)'
             cand -c 'Requests in flight at once'
             cand --concurrency 'Requests in flight at once'
             cand --rate 'At most this many requests per second'

@@ -124,7 +124,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l method -d 'HTTP
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l id -d 'Delivery id [default: a fresh one in the profile\'s format]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l speed -d 'Compress the retry schedule: N seconds of it pass per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l timeout -d 'Per-attempt timeout [default: the profile\'s]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l count -d 'Send this many events' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l count -d 'Send this many events (with --retry: each follows the retry policy, -c at once)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s c -l concurrency -d 'Requests in flight at once' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l rate -d 'At most this many requests per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l duration -d 'Stop starting requests after this long, e.g. 30s' -r

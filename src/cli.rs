@@ -268,8 +268,8 @@ pub struct SendArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Load mode")]
 pub struct LoadArgs {
-    /// Send this many events
-    #[arg(long, value_name = "N", conflicts_with_all = ["retry", "dry_run"])]
+    /// Send this many events (with --retry: each follows the retry policy, -c at once)
+    #[arg(long, value_name = "N", conflicts_with = "dry_run")]
     pub count: Option<u64>,
     /// Requests in flight at once
     #[arg(long, short = 'c', value_name = "C", default_value_t = 16)]

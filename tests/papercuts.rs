@@ -755,3 +755,44 @@ fn replay_sends_in_parallel_with_c() {
         .collect();
     assert_eq!(originals, [1, 2, 3, 4], "shown in the order chosen");
 }
+
+#[test]
+fn count_with_retry_takes_each_event_through_the_policy() {
+    let dir = TempDir::new().unwrap();
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["-p", "hyperleap", "--secret", "k", "--fail-first", "1"],
+    );
+    let o = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "send",
+            "--to",
+            &l.url,
+            "-p",
+            "hyperleap",
+            "-e",
+            "lead.captured",
+        ])
+        .args([
+            "--secret", "k", "--count", "3", "-c", "3", "--retry", "--speed", "100000",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("3 events: 3 delivered, 0 failed"),
+        "{}",
+        stdout(&o)
+    );
+    let d = l.wait_deliveries(6);
+    assert_eq!(d.len(), 6, "two attempts of each of three events");
+    let mut ids: Vec<&str> = d
+        .iter()
+        .map(|x| x["delivery_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+}

@@ -522,6 +522,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     };
     crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
     warn_new_fields(out, &plan)?;
+    if let (Some(count), true) = (args.load.count, args.retry) {
+        return retry_many(g, out, &plan, &args, count, timeout);
+    }
     if args.load.count.is_some() || args.load.duration.is_some() {
         return super::send_load::run(g, out, plan, &args.load, timeout, args.insecure);
     }
@@ -596,6 +599,97 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
 
 /// Sends one prepared event, with retries when asked; prints and records each attempt.
 #[allow(clippy::too_many_arguments)]
+/// `send --count N --retry`: N events, each taken through the profile's retry policy
+/// as a single `send --retry` takes one, up to `-c` at once; a summary at the end.
+fn retry_many(
+    g: &GlobalArgs,
+    out: &Output,
+    plan: &Plan,
+    args: &SendArgs,
+    count: u64,
+    timeout: Duration,
+) -> Result<Exit> {
+    let load = &args.load;
+    if load.rate.is_some() || load.duplicate_rate > 0.0 || load.shuffle || args.id.is_some() {
+        bail!(
+            "--rate, --duplicate-rate, --shuffle and --id are load mode's; with --retry each event is sent as one `send --retry` sends it"
+        );
+    }
+    if count == 0 {
+        bail!("--count must be at least 1");
+    }
+    let store = open_store(g)?;
+    let width = load.concurrency.max(1);
+    let client = HttpClient::new(&ClientOptions::new(args.insecure, width))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (mut delivered, mut failed) = (0u64, 0u64);
+    rt.block_on(async {
+        type Pending<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Exit>> + 'a>>;
+        let mut in_flight: Vec<Pending<'_>> = Vec::with_capacity(width);
+        let mut started = 0u64;
+        loop {
+            while in_flight.len() < width && started < count {
+                let prepared = plan.prepare(None, now_unix())?;
+                in_flight.push(Box::pin(deliver(
+                    out,
+                    plan,
+                    prepared,
+                    &client,
+                    store.as_ref(),
+                    timeout,
+                    true,
+                    args.speed,
+                    "send",
+                )));
+                started += 1;
+            }
+            if in_flight.is_empty() {
+                return Ok::<_, anyhow::Error>(());
+            }
+            // Wait for any of them (one task, so the store's connection is shared).
+            let done: Vec<(usize, Result<Exit>)> = std::future::poll_fn(|cx| {
+                let ready: Vec<(usize, Result<Exit>)> = in_flight
+                    .iter_mut()
+                    .enumerate()
+                    .filter_map(|(i, f)| match f.as_mut().poll(cx) {
+                        std::task::Poll::Ready(r) => Some((i, r)),
+                        std::task::Poll::Pending => None,
+                    })
+                    .collect();
+                if ready.is_empty() {
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(ready)
+                }
+            })
+            .await;
+            for (i, result) in done.into_iter().rev() {
+                drop(in_flight.swap_remove(i));
+                match result? {
+                    Exit::Success => delivered += 1,
+                    _ => failed += 1,
+                }
+            }
+        }
+    })?;
+    if !out.json {
+        let s = out.out();
+        let text = format!("{count} events: {delivered} delivered, {failed} failed");
+        out.line(&if failed == 0 {
+            s.ok(&text)
+        } else {
+            s.fail(&text)
+        })?;
+    }
+    Ok(if failed == 0 {
+        Exit::Success
+    } else {
+        Exit::Negative
+    })
+}
+
 pub async fn deliver(
     out: &Output,
     plan: &Plan,
