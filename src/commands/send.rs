@@ -597,8 +597,6 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     ))
 }
 
-/// Sends one prepared event, with retries when asked; prints and records each attempt.
-#[allow(clippy::too_many_arguments)]
 /// `send --count N --retry`: N events, each taken through the profile's retry policy
 /// as a single `send --retry` takes one, up to `-c` at once; a summary at the end.
 fn retry_many(
@@ -690,6 +688,8 @@ fn retry_many(
     })
 }
 
+/// Sends one prepared event, with retries when asked; prints and records each attempt.
+#[allow(clippy::too_many_arguments)]
 pub async fn deliver(
     out: &Output,
     plan: &Plan,
