@@ -144,13 +144,13 @@ pub enum SecretEncodingArg {
 )]
 pub struct SignArgs {
     /// Provider profile [default: `profile` in hookctl.toml]
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// Body to sign, a file or - for standard input [default: build --event's sample body, and print it after the headers]
     #[arg(long, value_name = "FILE")]
     pub body: Option<PathBuf>,
     /// Event name (for the event header, or the sample body to build)
-    #[arg(short, long, value_name = "EVENT")]
+    #[arg(short, long, value_name = "EVENT", add = event_names())]
     pub event: Option<String>,
     /// Delivery id [default: the body's, or a fresh one]
     #[arg(long, value_name = "ID")]
@@ -176,7 +176,7 @@ pub struct SignArgs {
 )]
 pub struct VerifyArgs {
     /// Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// A request header, 'Name: value' (repeatable); '@FILE' reads header lines from a file
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
@@ -217,10 +217,10 @@ pub struct SendArgs {
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
     /// Provider profile [default: `send.profile`, else `profile`, in hookctl.toml]
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// Event from the profile's catalogue [default on a terminal: pick one]
-    #[arg(short, long, value_name = "EVENT")]
+    #[arg(short, long, value_name = "EVENT", add = event_names())]
     pub event: Option<String>,
     /// The event's data instead of the sample: inline JSON, a file, or - for standard input
     #[arg(long, value_name = "JSON|FILE")]
@@ -303,7 +303,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "PATH")]
     pub path: Option<String>,
     /// Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// How far a signed timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile's]
     #[arg(long, value_name = "DURATION")]
@@ -374,7 +374,7 @@ pub struct ListenArgs {
 )]
 pub struct SimulateArgs {
     /// Provider profile [default: `profile` in hookctl.toml]
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// What each attempt meets, in order: statuses, `timeout`, `connection`; the last repeats [default: 500 every time]
     #[arg(
@@ -397,7 +397,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "N", default_value_t = 1.0)]
     pub speed: f64,
     /// With --to: the event to send [default: the profile's first]
-    #[arg(short, long, value_name = "EVENT")]
+    #[arg(short, long, value_name = "EVENT", add = event_names())]
     pub event: Option<String>,
     #[command(flatten)]
     pub secrets: SecretArgs,
@@ -435,7 +435,7 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub edit: bool,
     /// Profile to re-sign with [default: the one recorded]
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// Per-request timeout [default: the profile's]
     #[arg(long, value_name = "DURATION")]
@@ -469,7 +469,7 @@ pub struct DeliveryFilter {
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
     /// Only this profile's deliveries
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
 }
 
@@ -533,6 +533,7 @@ pub enum ProfilesAction {
     /// Show one profile's full definition, in the format hookctl.toml takes
     Show {
         /// Profile name
+        #[arg(add = profile_names())]
         name: String,
     },
 }
@@ -540,7 +541,7 @@ pub enum ProfilesAction {
 #[derive(Debug, Args)]
 pub struct EventsArgs {
     /// Only this profile's events [default: every profile's]
-    #[arg(short, long, value_name = "NAME", global = true)]
+    #[arg(short, long, value_name = "NAME", global = true, add = profile_names())]
     pub profile: Option<String>,
     #[command(subcommand)]
     pub action: Option<EventsAction>,
@@ -553,6 +554,7 @@ pub enum EventsAction {
     /// Print the exact body `send` would send for an event
     Show {
         /// Event name
+        #[arg(add = event_names())]
         event: String,
         /// Delivery id [default: fresh]
         #[arg(long, value_name = "ID")]
@@ -569,7 +571,7 @@ pub enum EventsAction {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Default profile (asked on a terminal when not given)
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// Take the secret from this environment variable
     #[arg(long, value_name = "NAME", conflicts_with = "secret_file")]
@@ -618,3 +620,13 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("simulate", EXAMPLES_SIMULATE),
     ("replay", EXAMPLES_REPLAY),
 ];
+
+/// Profile names for dynamic shell completion (`source <(COMPLETE=bash hookctl)`).
+fn profile_names() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(crate::generate::profile_candidates)
+}
+
+/// Event names for dynamic shell completion.
+fn event_names() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(crate::generate::event_candidates)
+}

@@ -101,3 +101,38 @@ fn roff_text(line: &str) -> String {
     }
     out
 }
+
+/// The profiles known here (built-in, and the nearest hookctl.toml's), for the shell.
+pub fn profile_candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
+    let Ok(config) = crate::settings::Config::load(None) else {
+        return Vec::new();
+    };
+    let mut out = vec![
+        clap_complete::engine::CompletionCandidate::new("auto")
+            .help(Some("detect the provider from the headers".into())),
+    ];
+    for name in config.catalog.names() {
+        let help = config.catalog.get(&name).ok().map(|p| p.description.into());
+        out.push(clap_complete::engine::CompletionCandidate::new(name).help(help));
+    }
+    out
+}
+
+/// Every profile's events, for the shell (the profile given is not known here).
+pub fn event_candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
+    let Ok(config) = crate::settings::Config::load(None) else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::BTreeMap::new();
+    for p in config.catalog.all().unwrap_or_default() {
+        for e in p.events.values() {
+            seen.entry(e.name.clone())
+                .or_insert_with(|| format!("{}: {}", p.name, e.description));
+        }
+    }
+    seen.into_iter()
+        .map(|(name, help)| {
+            clap_complete::engine::CompletionCandidate::new(name).help(Some(help.into()))
+        })
+        .collect()
+}

@@ -3,6 +3,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash hookctl` prints a completion script that asks hookctl itself for
+    // profile and event names; without COMPLETE set this returns at once.
+    clap_complete::CompleteEnv::with_factory(<hookctl::cli::Cli as clap::CommandFactory>::command)
+        .complete();
     let cli = hookctl::cli::Cli::parse();
     let color = match cli.global.color {
         hookctl::cli::ColorChoice::Always => true,

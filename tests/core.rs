@@ -909,7 +909,7 @@ fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
             };
             assert_eq!(
                 String::from_utf8_lossy(&draft.built.body),
-                serde_json::to_string(&tree).unwrap(),
+                String::from_utf8(hookctl::envelope::json::to_vec(&tree)).unwrap(),
                 "{what}"
             );
             checked += 1;

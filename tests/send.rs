@@ -885,14 +885,17 @@ fn dry_run_prints_the_request_and_a_working_curl_command() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(server.requests().is_empty(), "a dry run sends nothing");
     let text = stdout(&o);
+    let host = server.url.trim_start_matches("http://");
     assert!(
         text.starts_with(&format!(
-            "POST {}/h?x=1 HTTP/1.1\nContent-Type: application/json\nX-Slack-Request-Timestamp: ",
-            server.url
+            "POST /h?x=1 HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nX-Slack-Request-Timestamp: "
         )),
         "{text}"
     );
-    let curl = text[text.find("curl -X").unwrap()..].trim_end();
+    // Standard output is the request alone; the curl command is on stderr.
+    assert!(!text.contains("curl"), "{text}");
+    let err = stderr(&o);
+    let curl = err[err.find("curl -X").unwrap()..].trim_end();
     if std::process::Command::new("curl")
         .arg("--version")
         .output()

@@ -106,9 +106,9 @@ impl Secret {
             SecretEncoding::Raw => self.text.as_bytes().to_vec(),
             SecretEncoding::Whsec => {
                 let b64 = self.text.strip_prefix("whsec_").unwrap_or(&self.text);
-                decode_base64(b64).ok_or_else(fail)?
+                decode_secret_base64(b64).ok_or_else(fail)?
             }
-            SecretEncoding::Base64 => decode_base64(&self.text).ok_or_else(fail)?,
+            SecretEncoding::Base64 => decode_secret_base64(&self.text).ok_or_else(fail)?,
             SecretEncoding::Hex => hex::decode(self.text.trim()).map_err(|_| fail())?,
         };
         if key.is_empty() {
@@ -118,15 +118,23 @@ impl Secret {
     }
 }
 
-/// Standard or URL-safe base64, padded or not, as the official Standard Webhooks
-/// libraries take a secret: Python's adds `==` and decodes leniently, so a secret
-/// that lost its padding, or whose last character carries stray low bits, is read
-/// the same way here.
+/// Standard or URL-safe base64, padded or not (a signature in a header).
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    decode_base64_with(text, false)
+}
+
+/// A secret's base64, as the official Standard Webhooks libraries take it: Python's
+/// adds `==` and decodes leniently, so a secret that lost its padding, or whose last
+/// character carries stray low bits, is read the same way here.
+fn decode_secret_base64(text: &str) -> Option<Vec<u8>> {
+    decode_base64_with(text, true)
+}
+
+fn decode_base64_with(text: &str, lenient: bool) -> Option<Vec<u8>> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     let cfg = GeneralPurposeConfig::new()
         .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true);
+        .with_decode_allow_trailing_bits(lenient);
     let text = text.trim();
     GeneralPurpose::new(&base64::alphabet::STANDARD, cfg)
         .decode(text)
