@@ -796,3 +796,27 @@ fn count_with_retry_takes_each_event_through_the_policy() {
     ids.dedup();
     assert_eq!(ids.len(), 3);
 }
+
+#[test]
+fn the_shell_completes_profile_and_event_names() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("hookctl.toml"),
+        "[profiles.acme]\nextends = \"github\"\ndescription = \"Acme's hooks\"\n",
+    )
+    .unwrap();
+    let complete = |words: &[&str]| {
+        let o = hookctl(dir.path())
+            .env("COMPLETE", "fish")
+            .arg("--")
+            .args(words)
+            .output()
+            .unwrap();
+        stdout(&o)
+    };
+    let profiles = complete(&["hookctl", "send", "-p", "ac"]);
+    assert!(profiles.contains("acme\tAcme's hooks"), "{profiles}");
+    let events = complete(&["hookctl", "send", "-e", "pu"]);
+    assert!(events.contains("push\t"), "{events}");
+    assert!(events.contains("pull_request\t"), "{events}");
+}
