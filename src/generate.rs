@@ -124,7 +124,12 @@ pub fn event_candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
         return Vec::new();
     };
     let mut seen = std::collections::BTreeMap::new();
-    for p in config.catalog.all().unwrap_or_default() {
+    for p in config
+        .catalog
+        .names()
+        .iter()
+        .filter_map(|n| config.catalog.get(n).ok())
+    {
         for e in p.events.values() {
             seen.entry(e.name.clone())
                 .or_insert_with(|| format!("{}: {}", p.name, e.description));

@@ -159,14 +159,18 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     } else {
         profiles[0].name.clone()
     };
+    // Only for hints: a profile elsewhere in hookctl.toml that does not compile is
+    // not this command's concern.
     let others = if auto {
         Vec::new()
     } else {
         config
             .catalog
-            .all()?
-            .into_iter()
-            .filter(|p| p.signature.is_some() && p.name != profiles[0].name)
+            .names()
+            .iter()
+            .filter(|n| **n != profiles[0].name)
+            .filter_map(|n| config.catalog.get(n).ok())
+            .filter(|p| p.signature.is_some())
             .collect()
     };
     let cfg = ReceiverConfig {
