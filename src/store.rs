@@ -194,18 +194,11 @@ impl Store {
             store.setup()?;
             return Ok(store);
         }
-        let conn = Connection::open_with_flags(
+        let mut store = Store::connect(
+            path,
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| StoreError::Open {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        let mut store = Store {
-            conn,
-            file: path.to_path_buf(),
-        };
+        )?;
         if !store.is_read_only() {
             store.setup()?;
             return Ok(store);
@@ -219,26 +212,35 @@ impl Store {
                 if !wal_path(path).exists() =>
             {
                 let uri = format!("file:{}?immutable=1", uri_path(path));
-                let conn = Connection::open_with_flags(
+                let mut store = Store::connect(
+                    path,
                     uri,
                     OpenFlags::SQLITE_OPEN_READ_ONLY
                         | OpenFlags::SQLITE_OPEN_URI
                         | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
-                .map_err(|e| StoreError::Open {
-                    path: shown,
-                    detail: e.to_string(),
-                })?;
-                let mut store = Store {
-                    conn,
-                    file: path.to_path_buf(),
-                };
+                )?;
                 store.setup_read_only()?;
                 Ok(store)
             }
             Err(e) => Err(e),
             Ok(()) => Ok(store),
         }
+    }
+
+    /// A connection to `path` opened with `flags` (a path or an SQLite `file:` URI).
+    fn connect(
+        path: &Path,
+        target: impl AsRef<Path>,
+        flags: OpenFlags,
+    ) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(target, flags).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        Ok(Store {
+            conn,
+            file: path.to_path_buf(),
+        })
     }
 
     /// Whether this is the empty stand-in for a store that does not exist (yet).
@@ -308,20 +310,13 @@ impl Store {
                 detail: e.to_string(),
             })?;
         }
-        let conn = Connection::open_with_flags(
+        let mut store = Store::connect(
+            path,
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| StoreError::Open {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        let mut store = Store {
-            conn,
-            file: path.to_path_buf(),
-        };
+        )?;
         // SQLite opens a file it may not write read-only, silently.
         if store.is_read_only() {
             return Err(StoreError::ReadOnly {

@@ -102,24 +102,18 @@ impl Plan {
             b.vars = p.render_vars(Some(&self.event), &b.id, timestamp)?;
             b.body.clear();
             b.body.extend_from_slice(exact);
-            return self.sign_into(
-                signer,
-                &draft.built,
-                &draft.built.body,
+        } else {
+            p.build_event_into(
+                &self.event,
+                self.data.as_ref(),
+                given_id,
                 timestamp,
-                &mut draft.headers,
+                &mut draft.built,
                 &mut draft.scratch,
-            );
+            )?;
         }
-        p.build_event_into(
-            &self.event,
-            self.data.as_ref(),
-            given_id,
-            timestamp,
-            &mut draft.built,
-            &mut draft.scratch,
-        )?;
-        // `--set` paths address the body as sent (as `events show` prints it).
+        // `--set` paths address the body as sent (as `events show` prints it); they
+        // cannot be given with `--body`.
         if !self.patches.is_empty() {
             let mut body: Value =
                 serde_json::from_slice(&draft.built.body).context("--set needs a JSON body")?;
