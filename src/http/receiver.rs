@@ -231,6 +231,14 @@ impl Seen {
 
 type Resp = Response;
 
+/// One delivery as it came in, admitted: the request less its transport.
+struct Delivery {
+    method: String,
+    path: String,
+    headers: HeaderList,
+    body: Bytes,
+}
+
 fn json_response(status: u16, value: serde_json::Value) -> Resp {
     Response::json(status, &value)
 }
@@ -273,7 +281,9 @@ impl Receiver {
             .or(self.cfg.forward.as_ref())
     }
 
-    /// Handles one request; never fails (every problem is a response).
+    /// Handles one request; never fails (every problem is a response). The steps:
+    /// admit (path, body), inspect (profile, verdict, event, id, duplicate), answer
+    /// (script or forward), record (before the answer goes out), show.
     pub async fn handle(&self, req: Request) -> Resp {
         let started = Instant::now();
         let time = now_rfc3339();
@@ -306,52 +316,76 @@ impl Receiver {
             headers: None,
             body: None,
         };
+        let body = match self.admit(&path, body) {
+            Ok(b) => b,
+            Err((status, reason)) => return self.reject(line, started, status, reason),
+        };
+        let d = Delivery {
+            method,
+            path,
+            headers,
+            body,
+        };
+        self.inspect(&d, &mut line);
+        let response = self.answer(&d, &mut line).await;
+        line.status = response.status;
+        let response = self.record(d, &mut line, response, started).await;
+        line.latency_ms = started.elapsed().as_secs_f64() * 1e3;
+        let matched = self.cfg.wait_for.as_ref().is_some_and(|g| {
+            line.valid == Some(true) && line.event.as_deref().is_some_and(|e| g.matches(e))
+        });
+        self.lines.send(line);
+        if matched && !self.matched.swap(true, Ordering::SeqCst) {
+            self.done.notify_one();
+        }
+        response
+    }
+
+    /// The body, if the request may come in: under `--path`, no dot segments, and a
+    /// body that arrived whole and within the limits.
+    fn admit(
+        &self,
+        path: &str,
+        body: Result<Bytes, super::server::BodyError>,
+    ) -> Result<Bytes, (u16, String)> {
         let base = self.cfg.base_path.trim_end_matches('/');
         let bare_path = path.split('?').next().unwrap_or_default();
         let under_base = bare_path
             .strip_prefix(base)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
         if !under_base {
-            return self.reject(
-                line,
-                started,
-                404,
-                format!("not under {}", self.cfg.base_path),
-            );
+            return Err((404, format!("not under {}", self.cfg.base_path)));
         }
         if climbs_out(bare_path) {
-            return self.reject(
-                line,
-                started,
-                400,
-                "the path has a `.` or `..` segment".into(),
-            );
+            return Err((400, "the path has a `.` or `..` segment".into()));
         }
-        let body = match body {
-            Ok(b) => b,
-            Err(e) => return self.reject(line, started, e.status(), e.to_string()),
-        };
+        body.map_err(|e| (e.status(), e.to_string()))
+    }
+
+    /// What the delivery is: its profile, whether it is genuine, its event and id,
+    /// whether it was seen before.
+    fn inspect(&self, d: &Delivery, line: &mut DeliveryLine) {
         if self.cfg.verbose {
             line.headers = Some(
-                headers
+                d.headers
                     .iter()
                     .map(|(n, v)| [n.to_string(), v.to_string()])
                     .collect(),
             );
-            line.body = Some(BodyJson::new(&body));
+            line.body = Some(BodyJson::new(&d.body));
         }
 
         // Which profile, and is it genuine?
         let profile = if self.cfg.auto {
-            detect_among(&self.cfg.profiles, &headers)
+            detect_among(&self.cfg.profiles, &d.headers)
         } else {
             self.cfg.profiles.first()
         };
         let received = Received {
-            method: &method,
-            path: &path,
-            headers: &headers,
-            body: &body,
+            method: &d.method,
+            path: &d.path,
+            headers: &d.headers,
+            body: &d.body,
         };
         if let Some(p) = profile {
             line.profile = Some(p.name.clone());
@@ -372,7 +406,7 @@ impl Receiver {
                             v.failure,
                             Some(crate::envelope::Failure::MissingHeader { .. })
                         ) {
-                            if let Some(other) = detect_among(&self.cfg.others, &headers) {
+                            if let Some(other) = detect_among(&self.cfg.others, &d.headers) {
                                 line.reason.push_str(&format!(
                                     " (the headers fit profile `{}`: is --profile right?)",
                                     other.name
@@ -393,11 +427,11 @@ impl Receiver {
                 };
             }
             if line.event.is_none() || line.delivery_id.is_none() {
-                let (e, i) = p.body_event_and_id(&body);
+                let (e, i) = p.body_event_and_id(&d.body);
                 // Read whenever the profile says where they are: without a secret
                 // too, so that duplicates and --fail-first still work.
                 let header = |name: Option<&str>| {
-                    name.and_then(|h| headers.get(h))
+                    name.and_then(|h| d.headers.get(h))
                         .map(str::trim)
                         .filter(|v| !v.is_empty())
                         .map(str::to_string)
@@ -408,7 +442,7 @@ impl Receiver {
             if let Some(def) = line.event.as_deref().and_then(|e| p.events.get(e)) {
                 line.test = def.test;
                 if def.handshake {
-                    let json = serde_json::from_slice(&body).ok();
+                    let json = serde_json::from_slice(&d.body).ok();
                     let ctx = Ctx {
                         json: json.as_ref(),
                         ..Ctx::default()
@@ -431,13 +465,16 @@ impl Receiver {
             line.attempt = n;
             line.duplicate = n > 1;
         }
+    }
 
-        // The answer.
+    /// The answer: 401 for a bad signature, a scripted failure, the app's own answer
+    /// when forwarded, or the scripted success.
+    async fn answer(&self, d: &Delivery, line: &mut DeliveryLine) -> Resp {
         let s = &self.cfg.script;
-        if let Some(d) = s.delay {
-            tokio::time::sleep(d).await;
+        if let Some(delay) = s.delay {
+            tokio::time::sleep(delay).await;
         }
-        let mut response = if line.valid == Some(false) && !self.cfg.accept_invalid {
+        if line.valid == Some(false) && !self.cfg.accept_invalid {
             json_response(
                 401,
                 serde_json::json!({"error": "invalid signature", "reason": line.reason}),
@@ -454,7 +491,7 @@ impl Receiver {
             }
             r
         } else if let Some(url) = self.route_for(line.event.as_deref()).cloned() {
-            self.forward(&mut line, &url, &method, &path, &headers, body.clone())
+            self.forward(line, &url, &d.method, &d.path, &d.headers, d.body.clone())
                 .await
         } else {
             let mut headers = HeaderList::with_capacity(1);
@@ -464,10 +501,18 @@ impl Receiver {
                 headers,
                 body: Bytes::from_static(b"{\"received\":true}"),
             }
-        };
-        line.status = response.status;
+        }
+    }
 
-        // Recorded before it is acknowledged.
+    /// Records the delivery and its answer before the answer goes out; an answer the
+    /// store could not take becomes 503, so that the sender tries again.
+    async fn record(
+        &self,
+        d: Delivery,
+        line: &mut DeliveryLine,
+        mut response: Resp,
+        started: Instant,
+    ) -> Resp {
         if let Some(w) = &self.writer {
             let rh = response.headers.clone();
             let record = Recorded {
@@ -476,10 +521,10 @@ impl Receiver {
                 profile: line.profile.clone(),
                 event: line.event.clone(),
                 delivery_id: line.delivery_id.clone(),
-                method: method.clone(),
-                url: path.clone(),
-                headers,
-                body,
+                method: d.method,
+                url: d.path,
+                headers: d.headers,
+                body: d.body,
                 valid: line.valid,
                 reason: Some(line.reason.clone()).filter(|r| !r.is_empty()),
                 duplicate: line.duplicate,
@@ -509,14 +554,6 @@ impl Receiver {
                     line.reason = format!("{}; NOT RECORDED: the store failed", line.reason);
                 }
             }
-        }
-        line.latency_ms = started.elapsed().as_secs_f64() * 1e3;
-        let matched = self.cfg.wait_for.as_ref().is_some_and(|g| {
-            line.valid == Some(true) && line.event.as_deref().is_some_and(|e| g.matches(e))
-        });
-        self.lines.send(line);
-        if matched && !self.matched.swap(true, Ordering::SeqCst) {
-            self.done.notify_one();
         }
         response
     }
