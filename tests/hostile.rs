@@ -336,13 +336,23 @@ fn the_apps_answer_is_bounded_in_size_and_time() {
     let started = Instant::now();
     assert_eq!(post(&l.addr, "/", &[], b"{}").status, 504);
     assert!(started.elapsed() < Duration::from_secs(4));
-    // With a named profile and no flag, the profile's per-attempt timeout applies.
-    let listening = Listener::start(
+    // With a named profile and no flag, the profile's per-attempt timeout applies
+    // (the provider gives up then anyway).
+    std::fs::write(
+        dir.path().join("hookctl.toml"),
+        "[profiles.quick]\nextends = \"github\"\n[profiles.quick.retry]\ntimeout = \"400ms\"\n",
+    )
+    .unwrap();
+    let l = Listener::start(
         dir.path(),
         &["--no-store"],
-        &["-p", "github", "--forward-to", &slow.url],
+        &["-p", "quick", "--forward-to", &slow.url],
     );
-    drop(listening);
+    let started = Instant::now();
+    assert_eq!(post(&l.addr, "/", &[], b"{}").status, 504);
+    assert!(started.elapsed() < Duration::from_secs(4));
+    let line = &l.wait_deliveries(1)[0];
+    assert_eq!(line["forward_error"], "no answer within 400ms", "{line}");
 }
 
 /// CPU time (user + system) of a process so far, in clock ticks.
