@@ -8,8 +8,8 @@
 //!   cargo run --release --example prepare_bench -- [PROFILE|all] [EVENTS]
 
 use hookctl::cli::SchemeArgs;
-use hookctl::commands::send::Plan;
 use hookctl::envelope::{GivenData, HeaderList, Secret};
+use hookctl::outbound::Plan;
 use hookctl::settings::Config;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let fresh = measure(n, || Ok(plan.prepare(None, now)?.body.len()))?;
             // Load mode's way: one draft, its memory reused, keys made once.
             let signer = plan.signer()?;
-            let mut draft = hookctl::commands::send::Draft::default();
+            let mut draft = hookctl::outbound::Draft::default();
             let reused = measure(n, || {
                 plan.prepare_into(&signer, false, now, &mut draft)?;
                 Ok(draft.built.body.len())

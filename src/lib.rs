@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod generate;
 pub mod glob;
 pub mod http;
+pub mod outbound;
 pub mod output;
 pub mod rawhttp;
 pub mod retry;

@@ -836,9 +836,9 @@ fn auto_detection_picks_the_profile_from_headers() {
 /// render, serialised (the slower path this writer replaced).
 #[test]
 fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
-    use hookctl::commands::send::{Draft, Plan};
     use hookctl::envelope::GivenData;
     use hookctl::envelope::template::Ctx;
+    use hookctl::outbound::{Draft, Plan};
     let now = 1_775_399_400;
     // Valid as raw text, hex and base64 alike, so every profile's encoding takes it.
     let key = secret("00112233445566778899aabbccddeeff");

@@ -260,7 +260,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                     out.line(&format!("  {n}: {}", escape(v)))?;
                 }
                 out.line(&s.dim("body:"))?;
-                out.line(&crate::commands::send::render_body(&d.body, true))?;
+                out.line(&crate::output::render_body(&d.body, true))?;
                 for a in &attempts {
                     let what = match (a.status, &a.error) {
                         (Some(st), _) => st.to_string(),

@@ -93,13 +93,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             glob: crate::glob::EventGlob::new(&glob)
                 .map_err(anyhow::Error::msg)
                 .context("could not read a route")?,
-            url: crate::commands::send::resolve_url(&url).context("could not read a route")?,
+            url: crate::outbound::resolve_url(&url).context("could not read a route")?,
         });
     }
     let forward = args
         .forward_to
         .as_deref()
-        .map(crate::commands::send::resolve_url)
+        .map(crate::outbound::resolve_url)
         .transpose()
         .context("could not read --forward-to")?;
     if !(0.0..=1.0).contains(&args.fail_rate) {
@@ -451,9 +451,7 @@ fn render(out: &Output, l: &DeliveryLine) -> String {
     }
     if let Some(body) = &l.body {
         let shown = match body {
-            crate::output::BodyJson::Text(t) => {
-                crate::commands::send::render_body(t.as_bytes(), true)
-            }
+            crate::output::BodyJson::Text(t) => crate::output::render_body(t.as_bytes(), true),
             crate::output::BodyJson::Base64(b) => {
                 format!("({} bytes, not text; base64 {b})", b.len() * 3 / 4)
             }

@@ -16,10 +16,7 @@ pub mod verify;
 
 use serde::Serialize;
 
-/// Headers as ordered `[name, value]` pairs for JSON.
-pub fn header_pairs(h: &crate::envelope::HeaderList) -> Vec<[&str; 2]> {
-    h.iter().map(|(n, v)| [n, v]).collect()
-}
+pub use crate::output::header_pairs;
 
 /// A profile's event, as listed.
 #[derive(Debug, Serialize)]

@@ -1,10 +1,10 @@
 //! `hookctl replay`: recorded deliveries sent again.
 
-use super::send::resolve_url;
 use crate::cli::{GlobalArgs, ReplayArgs};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Profile, SignInput};
 use crate::http::client::{ClientOptions, HttpClient};
+use crate::outbound::resolve_url;
 use crate::output::{Output, escape};
 use crate::settings::{Config, SecretRequest, now_unix, signing_secrets};
 use crate::settings::{require_store, rfc3339_ago};

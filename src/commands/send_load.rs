@@ -1,13 +1,13 @@
 //! `hookctl send --count N`: load mode. Every request is its own event (fresh id,
 //! timestamp and signature); a summary of counts and latencies follows.
 
-use super::send::{Draft, Plan, Prepared};
 use crate::Exit;
 use crate::cli::{GlobalArgs, LoadArgs};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{BuiltEvent, HeaderList};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::conn::Conn;
+use crate::outbound::{Draft, Plan, Prepared};
 use crate::output::Output;
 use crate::settings::{now_unix, open_store};
 use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, now_rfc3339};

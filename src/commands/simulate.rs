@@ -1,10 +1,11 @@
 //! `hookctl simulate`: a profile's retry policy as a timeline, or run for real.
 
-use super::send::{Plan, deliver, resolve_url};
 use crate::cli::{GlobalArgs, SimulateArgs};
 use crate::envelope::HeaderList;
 use crate::http::client::{ClientOptions, HttpClient};
+use crate::outbound::{DeliverOptions, Plan, deliver, resolve_url};
 use crate::output::Output;
+use crate::output::delivery::DeliveryView;
 use crate::retry::{Outcome, Step, timeline};
 use crate::settings::{Config, SecretRequest, now_unix, open_store, signing_secrets};
 use crate::{Exit, hinted};
@@ -88,17 +89,27 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        return rt.block_on(deliver(
-            out,
-            &plan,
-            prepared,
-            &client,
-            store.as_ref(),
+        let opts = DeliverOptions {
             timeout,
-            true,
-            args.speed,
-            "simulate",
-        ));
+            retry: true,
+            speed: args.speed,
+            source: "simulate",
+        };
+        let view = DeliveryView {
+            out,
+            retry: true,
+            speed: args.speed,
+        };
+        return rt
+            .block_on(deliver(
+                &plan,
+                prepared,
+                &client,
+                store.as_ref(),
+                &opts,
+                &mut |r| view.report(r),
+            ))?
+            .exit(true);
     }
 
     let responses: Vec<Outcome> = args

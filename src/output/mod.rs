@@ -1,6 +1,8 @@
 //! Everything a command shows goes through here: stdout for data, stderr for
 //! diagnostics; colour decided once per stream; JSON Lines with `--json`.
 
+pub mod delivery;
+
 use crate::cli::{ColorChoice, GlobalArgs};
 use base64::Engine;
 use colored::Colorize;
@@ -158,6 +160,29 @@ pub fn ser_round3_opt<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::
     }
 }
 
+/// A response body for a person: pretty JSON when it is JSON, escaped text, or a note.
+pub fn render_body(body: &[u8], full: bool) -> String {
+    const MAX: usize = 4096;
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        return escape(&serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) if full || text.len() <= MAX => escape(text),
+        Ok(text) => {
+            let cut = (0..=MAX)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            format!(
+                "{}… ({} bytes in all; -v shows everything)",
+                escape(&text[..cut]),
+                text.len()
+            )
+        }
+        Err(_) => format!("({} bytes, not text)", body.len()),
+    }
+}
+
 /// Escapes control characters so that untrusted text (headers, bodies) cannot drive
 /// the terminal.
 pub fn escape(text: &str) -> String {
@@ -179,6 +204,11 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Headers as ordered `[name, value]` pairs for JSON.
+pub fn header_pairs(h: &crate::envelope::HeaderList) -> Vec<[&str; 2]> {
+    h.iter().map(|(n, v)| [n, v]).collect()
 }
 
 /// A body for JSON output: `{"text":…}` when it is UTF-8, `{"base64":…}` otherwise.

@@ -1,0 +1,441 @@
+//! The outbound side: an event's plan (profile, secrets, data, target), made into
+//! signed requests, one at a time or in a draft reused for load. Shared by `send`,
+//! load mode, `simulate --to` and `replay`, so that no command imports another.
+
+use crate::envelope::sign::{Scratch, Signer};
+use crate::envelope::{BuiltEvent, GivenData, HeaderList, Profile, Secret, SignInput};
+use crate::hinted;
+use crate::http::client::{HttpClient, SendError, Sent};
+use crate::retry::{Decision, Outcome};
+use crate::settings::now_unix;
+use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, now_rfc3339};
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use serde_json::Value;
+use std::time::Duration;
+
+/// Everything needed to make (and re-make) the request for one event.
+pub struct Plan {
+    pub profile: Profile,
+    pub secrets: Vec<Secret>,
+    pub event: String,
+    pub data: Option<GivenData>,
+    /// A body sent byte for byte (`--body`) instead of one built from the catalogue.
+    pub body: Option<Bytes>,
+    pub patches: Vec<(String, Value)>,
+    pub extra_headers: HeaderList,
+    pub method: String,
+    pub url: reqwest::Url,
+}
+
+/// One request, ready to go.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub built: BuiltEvent,
+    pub body: Bytes,
+    pub headers: HeaderList,
+}
+
+/// One request made in place, its memory reused for the next (load mode).
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub built: BuiltEvent,
+    pub headers: HeaderList,
+    scratch: Scratch,
+}
+
+impl Plan {
+    /// The path (and query) a scheme that signs the path sees.
+    pub fn signed_path(&self) -> String {
+        crate::http::path_and_query(&self.url)
+    }
+
+    /// Builds the event (fresh id and timestamp unless given), applies `--data` and
+    /// `--set`, and signs it.
+    pub fn prepare(&self, id: Option<String>, timestamp: i64) -> Result<Prepared> {
+        let mut draft = Draft::default();
+        let given_id = id.is_some();
+        draft.built.id = id.unwrap_or_default();
+        self.prepare_into(&self.signer()?, given_id, timestamp, &mut draft)?;
+        // The body lives on in `body`; `built.body` would only be a second copy.
+        let body = Bytes::from(std::mem::take(&mut draft.built.body));
+        Ok(Prepared {
+            built: draft.built,
+            body,
+            headers: draft.headers,
+        })
+    }
+
+    /// The profile's signing with the plan's secrets, keyed once.
+    pub fn signer(&self) -> Result<Signer<'_>> {
+        self.profile
+            .signer(&self.secrets)
+            .context("could not sign the event")
+    }
+
+    /// [`prepare`](Self::prepare) into `draft`, reusing its memory: what load mode
+    /// does for every request. `draft.built.id` is kept when `given_id`.
+    pub fn prepare_into(
+        &self,
+        signer: &Signer,
+        given_id: bool,
+        timestamp: i64,
+        draft: &mut Draft,
+    ) -> Result<()> {
+        let p = &self.profile;
+        if let Some(exact) = &self.body {
+            let b = &mut draft.built;
+            if !given_id {
+                b.id = match p.body_event_and_id(exact).1 {
+                    Some(id) => id,
+                    None => p.new_id(timestamp)?,
+                };
+            }
+            b.event.clone_from(&self.event);
+            b.timestamp = timestamp;
+            b.vars = p.render_vars(Some(&self.event), &b.id, timestamp)?;
+            b.body.clear();
+            b.body.extend_from_slice(exact);
+        } else {
+            p.build_event_into(
+                &self.event,
+                self.data.as_ref(),
+                given_id,
+                timestamp,
+                &mut draft.built,
+                &mut draft.scratch,
+            )?;
+        }
+        // `--set` paths address the body as sent (as `events show` prints it); they
+        // cannot be given with `--body`.
+        if !self.patches.is_empty() {
+            let mut body: Value =
+                serde_json::from_slice(&draft.built.body).context("--set needs a JSON body")?;
+            for (path, v) in &self.patches {
+                set_path(&mut body, path, v.clone())
+                    .with_context(|| format!("could not apply --set {path}"))?;
+            }
+            draft.built.body = crate::envelope::json::to_vec(&body);
+        }
+        self.sign_into(
+            signer,
+            &draft.built,
+            &draft.built.body,
+            timestamp,
+            &mut draft.headers,
+            &mut draft.scratch,
+        )
+    }
+
+    /// Signs (again) at `timestamp`: the body and id stay, the signature is fresh.
+    pub fn sign(&self, built: &BuiltEvent, body: &[u8], timestamp: i64) -> Result<HeaderList> {
+        let mut headers = HeaderList::new();
+        self.sign_into(
+            &self.signer()?,
+            built,
+            body,
+            timestamp,
+            &mut headers,
+            &mut Scratch::default(),
+        )?;
+        Ok(headers)
+    }
+
+    fn sign_into(
+        &self,
+        signer: &Signer,
+        built: &BuiltEvent,
+        body: &[u8],
+        timestamp: i64,
+        headers: &mut HeaderList,
+        scratch: &mut Scratch,
+    ) -> Result<()> {
+        let path = self.signed_path();
+        signer
+            .sign_into(
+                &SignInput {
+                    body,
+                    event: Some(&built.event),
+                    id: &built.id,
+                    timestamp,
+                    method: &self.method,
+                    path: &path,
+                    vars: &built.vars,
+                },
+                headers,
+                scratch,
+            )
+            .context("could not sign the event")?;
+        for (n, v) in self.extra_headers.iter() {
+            if headers.contains(n) {
+                headers.set(n, v);
+            } else {
+                headers.push(n, v);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets a dotted path in a JSON value, creating objects on the way.
+pub fn set_path(target: &mut Value, path: &str, value: Value) -> Result<()> {
+    if path.is_empty() {
+        *target = value;
+        return Ok(());
+    }
+    let mut cur = target;
+    let keys: Vec<&str> = path.split('.').collect();
+    for (i, key) in keys.iter().enumerate() {
+        if key.is_empty() {
+            bail!("`{path}` has an empty key");
+        }
+        let last = i + 1 == keys.len();
+        cur = match cur {
+            Value::Object(map) => {
+                if last {
+                    map.insert(key.to_string(), value);
+                    return Ok(());
+                }
+                map.entry(key.to_string())
+                    .or_insert_with(|| Value::Object(Default::default()))
+            }
+            Value::Array(items) => {
+                let idx: usize = key
+                    .parse()
+                    .with_context(|| format!("`{key}` in `{path}` is not an array index"))?;
+                let len = items.len();
+                let slot = items.get_mut(idx).with_context(|| {
+                    format!("index {idx} in `{path}` is past the end ({len} items)")
+                })?;
+                if last {
+                    *slot = value;
+                    return Ok(());
+                }
+                slot
+            }
+            _ => bail!("`{path}` goes through a value that is not an object"),
+        };
+    }
+    Ok(())
+}
+
+pub fn resolve_url(to: &str) -> Result<reqwest::Url> {
+    // `localhost:4343` parses as a URL of scheme `localhost`: say what was meant.
+    let suggest =
+        || (!to.contains("://")).then(|| format!("write it with its scheme: `http://{to}`"));
+    let url = match reqwest::Url::parse(to) {
+        Ok(u) => u,
+        Err(e) => {
+            let msg = format!("`{to}` is not a URL ({e})");
+            return Err(match suggest() {
+                Some(h) => hinted(msg, h),
+                None => anyhow::Error::msg(msg),
+            });
+        }
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        let msg = format!("`{to}`: only http:// and https:// URLs can be sent to");
+        return Err(match suggest() {
+            Some(h) => hinted(msg, h),
+            None => anyhow::Error::msg(msg),
+        });
+    }
+    Ok(url)
+}
+
+/// How one delivery is attempted.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliverOptions {
+    pub timeout: Duration,
+    /// Follow the profile's retry policy (else one attempt).
+    pub retry: bool,
+    /// How much faster than real time the retry delays pass.
+    pub speed: f64,
+    /// Which command recorded it (`send`, `simulate`).
+    pub source: &'static str,
+}
+
+/// What the attempt loop reports as it goes, for the caller to render.
+pub enum Report<'a> {
+    /// Before the first attempt, once the delivery is recorded (`stored`: its id).
+    Started {
+        plan: &'a Plan,
+        prepared: &'a Prepared,
+        stored: Option<i64>,
+    },
+    /// One attempt's result and what the policy made of it.
+    Attempt {
+        number: u32,
+        at_secs: f64,
+        result: &'a Result<Sent, SendError>,
+        decision: &'a Decision,
+    },
+    /// The end: delivered or not, after how many attempts.
+    Finished {
+        plan: &'a Plan,
+        prepared: &'a Prepared,
+        delivered: &'a Delivered,
+        stored: Option<i64>,
+    },
+}
+
+/// How a delivery ended.
+pub struct Delivered {
+    pub state: State,
+    pub attempts: u32,
+    /// The last attempt's answer, or why it had none.
+    pub last: Result<Sent, SendError>,
+}
+
+impl Delivered {
+    /// The exit status a command gives it: 0 delivered, 1 not; a single attempt that
+    /// could not be made at all (not a timeout) is an error, with advice where the
+    /// failure has a usual cause.
+    pub fn exit(self, retry: bool) -> Result<crate::Exit> {
+        match self.last {
+            Err(e) if !retry && !matches!(e, SendError::Timeout(_)) => {
+                let hint = e.hint();
+                let err = anyhow::Error::new(e);
+                Err(match hint {
+                    Some(h) => err.context(crate::Hinted {
+                        message: "the event was not delivered".into(),
+                        hint: h.into(),
+                    }),
+                    None => err.context("the event was not delivered"),
+                })
+            }
+            _ if self.state == State::Delivered => Ok(crate::Exit::Success),
+            _ => Ok(crate::Exit::Negative),
+        }
+    }
+}
+
+/// Sends one prepared event, with retries when asked (re-signing a timestamped scheme
+/// for each attempt), recording the delivery and each attempt in the store, and
+/// reporting each step to `report`.
+pub async fn deliver(
+    plan: &Plan,
+    mut prepared: Prepared,
+    client: &HttpClient,
+    store: Option<&Store>,
+    opts: &DeliverOptions,
+    report: &mut dyn FnMut(Report<'_>) -> Result<()>,
+) -> Result<Delivered> {
+    let profile = &plan.profile;
+    let stored = match store {
+        Some(s) => Some(
+            s.insert_delivery(&NewDelivery {
+                direction: Direction::Out,
+                source: opts.source,
+                profile: Some(&profile.name),
+                event: Some(&prepared.built.event),
+                delivery_id: Some(&prepared.built.id),
+                method: &plan.method,
+                url: plan.url.as_str(),
+                headers: &prepared.headers,
+                body: &prepared.body,
+                valid: None,
+                reason: None,
+                duplicate: false,
+                replay_of: None,
+                state: State::Pending,
+            })
+            .context("could not record the delivery")?,
+        ),
+        None => None,
+    };
+    report(Report::Started {
+        plan,
+        prepared: &prepared,
+        stored,
+    })?;
+    let first = std::time::Instant::now();
+    let mut attempt = 1u32;
+    let (last, state): (Result<Sent, SendError>, State) = loop {
+        if attempt > 1 && profile.timestamped() {
+            prepared.headers = plan.sign(&prepared.built, &prepared.body, now_unix())?;
+        }
+        let started_at = now_rfc3339();
+        let at_secs = first.elapsed().as_secs_f64();
+        let result = client
+            .send(
+                &plan.method,
+                &plan.url,
+                &prepared.headers,
+                prepared.body.clone(),
+                opts.timeout,
+            )
+            .await;
+        let (outcome, retry_after) = match &result {
+            Ok(sent) => (Outcome::Status(sent.status), sent.retry_after()),
+            Err(e) => (e.outcome(), None),
+        };
+        let decision = if opts.retry {
+            profile
+                .retry
+                .decide(attempt as usize, &outcome, retry_after)
+        } else if outcome.is_success() {
+            Decision::Delivered
+        } else {
+            Decision::GiveUp {
+                rule: "sent once (--retry follows the profile's policy)".into(),
+            }
+        };
+        if let (Some(s), Some(id)) = (store, stored) {
+            let (status, latency, error, rh, rb) = match &result {
+                Ok(sent) => (
+                    Some(sent.status),
+                    Some(sent.latency.as_secs_f64() * 1e3),
+                    None,
+                    Some(&sent.headers),
+                    Some(&sent.body[..]),
+                ),
+                Err(e) => (None, None, Some(e.to_string()), None, None),
+            };
+            s.add_attempt(
+                id,
+                &NewAttempt {
+                    number: attempt,
+                    started_at,
+                    request_headers: Some(&prepared.headers),
+                    status,
+                    latency_ms: latency,
+                    error: error.as_deref(),
+                    response_headers: rh,
+                    response_body: rb,
+                },
+            )
+            .context("could not record the attempt")?;
+        }
+        report(Report::Attempt {
+            number: attempt,
+            at_secs,
+            result: &result,
+            decision: &decision,
+        })?;
+        match decision {
+            Decision::Delivered => break (result, State::Delivered),
+            Decision::GiveUp { .. } => break (result, State::Failed),
+            Decision::Retry { after, .. } => {
+                tokio::time::sleep(crate::retry::at_speed(after, opts.speed)).await;
+                attempt += 1;
+            }
+        }
+    };
+    if let (Some(s), Some(id)) = (store, stored) {
+        s.set_state(id, state)
+            .context("could not record the delivery's state")?;
+    }
+    let delivered = Delivered {
+        state,
+        attempts: attempt,
+        last,
+    };
+    report(Report::Finished {
+        plan,
+        prepared: &prepared,
+        delivered: &delivered,
+        stored,
+    })?;
+    Ok(delivered)
+}
