@@ -234,14 +234,15 @@ impl<H: Handler> Server<H> {
 }
 
 fn is_out_of_fds(code: i32) -> bool {
-    #[cfg(unix)]
+    // libc is a dependency on Linux only.
+    #[cfg(target_os = "linux")]
     {
         code == libc::EMFILE
             || code == libc::ENFILE
             || code == libc::ENOBUFS
             || code == libc::ENOMEM
     }
-    #[cfg(not(unix))]
+    #[cfg(not(target_os = "linux"))]
     {
         let _ = code;
         false
