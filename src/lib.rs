@@ -114,7 +114,7 @@ pub fn report(err: &anyhow::Error, color: bool) -> Exit {
         text.push_str(&format!(
             "  {} {}\n",
             paint("hint:", |s| s.cyan().bold()),
-            h.hint
+            output::escape(&h.hint)
         ));
     }
     // Not `eprint!`, which panics when stderr cannot be written (`2>/dev/full`): the

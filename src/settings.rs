@@ -353,7 +353,11 @@ fn shown_name(text: &str) -> String {
 }
 
 fn secret_from_env(name: &str, via: &str) -> Result<Secret> {
-    if looks_like_a_secret(name) {
+    if name.is_empty() {
+        bail!("could not load the signing secret ({via}): the variable's name is empty");
+    }
+    // A variable that exists is used, whatever its name looks like.
+    if std::env::var_os(name).is_none() && looks_like_a_secret(name) {
         return Err(hinted(
             format!(
                 "could not load the signing secret ({via}): `{}` is not an environment variable's name",
