@@ -515,14 +515,18 @@ fn help_and_man_pages_read_and_copy_well() {
             .output()
             .unwrap(),
     );
-    let load = help.find("\nLoad mode:").unwrap();
-    let secrets = help.find("\nSecrets:").expect("a Secrets heading");
-    let secret_flag = help.find("--secret-env").unwrap();
-    assert!(
-        secret_flag > secrets,
-        "the secret options sit under Secrets"
-    );
-    assert!(secrets > load || help[load..secrets].contains("--count"));
+    // Each heading's section runs to the next line that is a heading.
+    let section = |title: &str| -> String {
+        let start = help.find(&format!("\n{title}:\n")).expect(title) + title.len() + 3;
+        help[start..]
+            .lines()
+            .take_while(|l| l.starts_with(' ') || l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(section("Secrets").contains("--secret-env"), "{help}");
+    assert!(!section("Load mode").contains("--secret"), "{help}");
+    assert!(section("Load mode").contains("--count"), "{help}");
     let examples = &help[help.find("Examples:").unwrap()..];
     for line in examples.lines() {
         assert!(line.chars().count() <= 80, "an example line wraps: {line}");

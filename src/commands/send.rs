@@ -66,15 +66,6 @@ fn warn_new_fields(out: &Output, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-/// `host[:port]` of a URL, as a `Host` header gives it.
-fn authority(url: &reqwest::Url) -> String {
-    let host = url.host_str().unwrap_or("localhost");
-    match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    }
-}
-
 /// `PATH=VALUE` → path and typed value (JSON if it parses, else text).
 pub fn parse_set(text: &str) -> Result<(String, Value)> {
     let Some((path, raw)) = text.split_once('=') else {
@@ -283,7 +274,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
                 "{} {} HTTP/1.1\r\nHost: {}\r\n",
                 plan.method,
                 crate::http::path_and_query(&plan.url),
-                authority(&plan.url)
+                crate::http::authority(&plan.url)
             )
             .into_bytes();
             for (n, v) in prepared.headers.iter() {
@@ -318,11 +309,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         speed: args.speed,
         source: "send",
     };
-    let view = DeliveryView {
-        out,
-        retry: args.retry,
-        speed: args.speed,
-    };
+    let view = DeliveryView::new(out, &opts);
     rt.block_on(deliver(
         &plan,
         prepared,
@@ -373,11 +360,7 @@ fn retry_many(
         loop {
             while in_flight.len() < width && started < count {
                 let prepared = plan.prepare(None, now_unix())?;
-                let view = DeliveryView {
-                    out,
-                    retry: true,
-                    speed: args.speed,
-                };
+                let view = DeliveryView::new(out, &opts);
                 let (client, store, opts) = (&client, store.as_ref(), &opts);
                 in_flight.push(Box::pin(async move {
                     deliver(plan, prepared, client, store, opts, &mut |r| view.report(r))

@@ -95,11 +95,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
             speed: args.speed,
             source: "simulate",
         };
-        let view = DeliveryView {
-            out,
-            retry: true,
-            speed: args.speed,
-        };
+        let view = DeliveryView::new(out, &opts);
         return rt
             .block_on(deliver(
                 &plan,

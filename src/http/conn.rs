@@ -7,6 +7,7 @@
 //! [`super::client::HttpClient`].)
 
 use super::client::{SendError, Sent};
+use super::find_crlf;
 use crate::envelope::HeaderList;
 use bytes::Bytes;
 use std::io::Write;
@@ -59,10 +60,7 @@ impl Conn {
     pub fn new(url: &reqwest::Url) -> Conn {
         let host = url.host_str().unwrap_or("localhost");
         let port = url.port_or_known_default().unwrap_or(80);
-        let authority = match url.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host.to_string(),
-        };
+        let authority = super::authority(url);
         Conn {
             url: url.to_string(),
             // `[::1]` in a URL, `::1` for the socket.
@@ -438,8 +436,4 @@ impl Conn {
         }
         Ok(())
     }
-}
-
-fn find_crlf(bytes: &[u8]) -> Option<usize> {
-    bytes.windows(2).position(|w| w == b"\r\n")
 }

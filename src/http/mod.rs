@@ -67,6 +67,21 @@ pub fn lists(value: &[u8], word: &[u8]) -> bool {
         .any(|t| t.trim_ascii().eq_ignore_ascii_case(word))
 }
 
+/// Where the first CRLF in `bytes` starts.
+pub fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(2).position(|w| w == b"\r\n")
+}
+
+/// `host[:port]` of a URL, as a `Host` header gives it (the port only when the URL
+/// names one).
+pub fn authority(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or("localhost");
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
 /// The path and query of a URL, as a request line and a path-signing scheme see them.
 pub fn path_and_query(url: &reqwest::Url) -> String {
     match url.query() {

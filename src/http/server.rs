@@ -9,6 +9,7 @@
 //! (`--read-timeout`, which is also how long an idle keep-alive connection is kept),
 //! and the number of connections served at once (`--max-connections`).
 
+use super::find_crlf;
 use crate::envelope::HeaderList;
 use crate::envelope::headers::{value_from_bytes, value_to_bytes};
 use bytes::Bytes;
@@ -528,19 +529,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     }
 }
 
-/// Where the first CRLF starts.
-fn find_crlf(bytes: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = bytes[from..].iter().position(|&b| b == b'\r') {
-        let at = from + i;
-        if bytes.get(at + 1) == Some(&b'\n') {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
-
 /// Parses a complete head at the start of `buf`: the head and its length, `None`
 /// when more is needed.
 fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Refused> {
@@ -744,24 +732,15 @@ mod tests {
         assert!(bodies[2].starts_with("abcd"), "{text}");
         assert!(text.ends_with('z'), "{text}");
         // Over the limit, declared or chunked: 413 and the connection closes.
-        let out = exchange(
-            b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
-            10,
-        );
-        assert!(
-            out.starts_with(b"HTTP/1.1 413"),
-            "{:?}",
-            String::from_utf8_lossy(&out)
-        );
-        let out = exchange(
+        for request in [
+            &b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n"[..],
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n",
-            10,
-        );
-        assert!(
-            out.starts_with(b"HTTP/1.1 413"),
-            "{:?}",
-            String::from_utf8_lossy(&out)
-        );
+        ] {
+            let out = exchange(request, 10);
+            let text = String::from_utf8_lossy(&out);
+            assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+            assert!(text.contains("connection: close"), "{text}");
+        }
     }
 
     proptest::proptest! {

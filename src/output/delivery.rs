@@ -49,12 +49,21 @@ struct ResponseJson<'a> {
 
 /// Renders the reports of one delivery.
 pub struct DeliveryView<'o> {
-    pub out: &'o Output,
-    pub retry: bool,
-    pub speed: f64,
+    out: &'o Output,
+    retry: bool,
+    speed: f64,
 }
 
-impl DeliveryView<'_> {
+impl<'o> DeliveryView<'o> {
+    /// A view of a delivery attempted as `opts` says.
+    pub fn new(out: &'o Output, opts: &crate::outbound::DeliverOptions) -> DeliveryView<'o> {
+        DeliveryView {
+            out,
+            retry: opts.retry,
+            speed: opts.speed,
+        }
+    }
+
     pub fn report(&self, r: Report<'_>) -> Result<()> {
         let out = self.out;
         match r {
