@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'The deliveries the store holds: list, show, export, prune')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Show a provider''s retry schedule as a timeline, or run it against a receiver')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Attack your own webhook endpoint as a provider''s forger would, and grade each check')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List a profile''s events, or show the exact body of one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hookctl.toml, asking for the defaults')
@@ -127,6 +128,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'An extra request header, ''Name: value''; it replaces a profile header of that name (repeatable)')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Delivery id [default: a fresh one in the profile''s format]')
+            [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Sign as of this time: Unix seconds, or from now, e.g. `-10m` (stale) or `+10m`')
+            [CompletionResult]::new('--tamper', '--tamper', [CompletionResultType]::ParameterName, 'Change one field of the body after signing, so the signature no longer matches (a forged request: does the receiver refuse it?) (repeatable)')
             [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Compress the retry schedule: N seconds of it pass per second')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-attempt timeout [default: the profile''s]')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Send this many events (with --retry: each follows the retry policy, -c at once)')
@@ -147,6 +150,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Pretty-print the JSON body, then sign it (does the receiver verify the bytes sent?)')
+            [CompletionResult]::new('--unsigned', '--unsigned', [CompletionResultType]::ParameterName, 'Leave the signature header out')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the exact request and an equivalent curl command; send nothing')
             [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Follow the profile''s retry policy until delivered or given up')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a local receiver''s self-signed one)')
@@ -381,6 +386,46 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'hookctl;audit' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The endpoint to audit (yours: it receives forged, stale, huge and slow requests)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The event the deliveries carry [default: the profile''s first]')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'The event the deliveries carry [default: the profile''s first]')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks (comma-separated; `valid` always runs first)')
+            [CompletionResult]::new('--oracle-url', '--oracle-url', [CompletionResultType]::ParameterName, 'A GET answering the number of deliveries the endpoint has processed, as plain text: how `replayed-delivery` sees whether a repeat was acted on')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 on a failed check, or on a warning too')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report (for CI test reports)')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Write a Markdown report (for a pull request)')
+            [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'Pause between requests')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'An extra request header on every request, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'An extra request header on every request, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history')
+            [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Read a secret from this environment variable (repeatable)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read secrets from a file, one per line (repeatable)')
+            [CompletionResult]::new('--signature-header', '--signature-header', [CompletionResultType]::ParameterName, 'Name of the header that carries the signature')
+            [CompletionResult]::new('--signature-format', '--signature-format', [CompletionResultType]::ParameterName, 'Value template of that header, e.g. ''sha256={signature}'' or ''t={timestamp},v1={signature}''')
+            [CompletionResult]::new('--signed', '--signed', [CompletionResultType]::ParameterName, 'Template of the signed bytes, e.g. ''{body}'' or ''{timestamp}.{body}''')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'MAC algorithm')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Encoding of the signature')
+            [CompletionResult]::new('--secret-encoding', '--secret-encoding', [CompletionResultType]::ParameterName, 'How the secret becomes the key')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Audit a host that is not this machine without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Audit a host that is not this machine without asking')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a local receiver''s self-signed one)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a local receiver''s self-signed one)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'hookctl;profiles' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
@@ -556,6 +601,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'The deliveries the store holds: list, show, export, prune')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Show a provider''s retry schedule as a timeline, or run it against a receiver')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Attack your own webhook endpoint as a provider''s forger would, and grade each check')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List a profile''s events, or show the exact body of one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hookctl.toml, asking for the defaults')
@@ -598,6 +644,9 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;help;replay' {
+            break
+        }
+        'hookctl;help;audit' {
             break
         }
         'hookctl;help;profiles' {

@@ -16,6 +16,9 @@ _hookctl() {
             ",$1")
                 cmd="hookctl"
                 ;;
+            hookctl,audit)
+                cmd="hookctl__subcmd__audit"
+                ;;
             hookctl,completions)
                 cmd="hookctl__subcmd__completions"
                 ;;
@@ -99,6 +102,9 @@ _hookctl() {
                 ;;
             hookctl__subcmd__events__subcmd__help,show)
                 cmd="hookctl__subcmd__events__subcmd__help__subcmd__show"
+                ;;
+            hookctl__subcmd__help,audit)
+                cmd="hookctl__subcmd__help__subcmd__audit"
                 ;;
             hookctl__subcmd__help,completions)
                 cmd="hookctl__subcmd__help__subcmd__completions"
@@ -185,12 +191,126 @@ _hookctl() {
 
     case "${cmd}" in
         hookctl)
-            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay profiles events init completions help"
+            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay audit profiles events init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__audit)
+            opts="-p -e -y -H -k -q -v -h --to --profile --event --only --oracle-url --fail-on --junit --markdown --yes --delay --header --insecure --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -W "valid replayed-delivery tampered-body wrong-secret missing-signature malformed-signature stale-timestamp future-timestamp multiple-signatures reserialized-json non-ascii-body other-scheme oversized-body slow-body signature-leak slow-answer" -- "${cur}"))
+                    return 0
+                    ;;
+                --oracle-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "fail warn" -- "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --markdown)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signature-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signature-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --algorithm)
+                    COMPREPLY=($(compgen -W "hmac-sha256 hmac-sha1 hmac-sha512" -- "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    return 0
+                    ;;
+                --secret-encoding)
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -673,8 +793,22 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__help)
-            opts="sign verify send listen deliveries simulate replay profiles events init completions help"
+            opts="sign verify send listen deliveries simulate replay audit profiles events init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1379,7 +1513,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__send)
-            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --body --set --header --method --id --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --body --set --header --method --id --timestamp --tamper --pretty --unsigned --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1430,6 +1564,14 @@ _hookctl() {
                     return 0
                     ;;
                 --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timestamp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tamper)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand deliveries 'The deliveries the store holds: list, show, export, prune'
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+            cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -121,6 +122,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --header 'An extra request header, ''Name: value''; it replaces a profile header of that name (repeatable)'
             cand --method 'HTTP method'
             cand --id 'Delivery id [default: a fresh one in the profile''s format]'
+            cand --timestamp 'Sign as of this time: Unix seconds, or from now, e.g. `-10m` (stale) or `+10m`'
+            cand --tamper 'Change one field of the body after signing, so the signature no longer matches (a forged request: does the receiver refuse it?) (repeatable)'
             cand --speed 'Compress the retry schedule: N seconds of it pass per second'
             cand --timeout 'Per-attempt timeout [default: the profile''s]'
             cand --count 'Send this many events (with --retry: each follows the retry policy, -c at once)'
@@ -141,6 +144,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --pretty 'Pretty-print the JSON body, then sign it (does the receiver verify the bytes sent?)'
+            cand --unsigned 'Leave the signature header out'
             cand --dry-run 'Print the exact request and an equivalent curl command; send nothing'
             cand --retry 'Follow the profile''s retry policy until delivered or given up'
             cand -k 'Accept any TLS certificate (a local receiver''s self-signed one)'
@@ -360,6 +365,45 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'hookctl;audit'= {
+            cand --to 'The endpoint to audit (yours: it receives forged, stale, huge and slow requests)'
+            cand -p 'The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]'
+            cand --profile 'The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]'
+            cand -e 'The event the deliveries carry [default: the profile''s first]'
+            cand --event 'The event the deliveries carry [default: the profile''s first]'
+            cand --only 'Run only these checks (comma-separated; `valid` always runs first)'
+            cand --oracle-url 'A GET answering the number of deliveries the endpoint has processed, as plain text: how `replayed-delivery` sees whether a repeat was acted on'
+            cand --fail-on 'Exit 1 on a failed check, or on a warning too'
+            cand --junit 'Write a JUnit XML report (for CI test reports)'
+            cand --markdown 'Write a Markdown report (for a pull request)'
+            cand --delay 'Pause between requests'
+            cand -H 'An extra request header on every request, ''Name: value'' (repeatable)'
+            cand --header 'An extra request header on every request, ''Name: value'' (repeatable)'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --signature-header 'Name of the header that carries the signature'
+            cand --signature-format 'Value template of that header, e.g. ''sha256={signature}'' or ''t={timestamp},v1={signature}'''
+            cand --signed 'Template of the signed bytes, e.g. ''{body}'' or ''{timestamp}.{body}'''
+            cand --algorithm 'MAC algorithm'
+            cand --encoding 'Encoding of the signature'
+            cand --secret-encoding 'How the secret becomes the key'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand -y 'Audit a host that is not this machine without asking'
+            cand --yes 'Audit a host that is not this machine without asking'
+            cand -k 'Accept any TLS certificate (a local receiver''s self-signed one)'
+            cand --insecure 'Accept any TLS certificate (a local receiver''s self-signed one)'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hookctl;profiles'= {
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
@@ -519,6 +563,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand deliveries 'The deliveries the store holds: list, show, export, prune'
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+            cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -550,6 +595,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;simulate'= {
         }
         &'hookctl;help;replay'= {
+        }
+        &'hookctl;help;audit'= {
         }
         &'hookctl;help;profiles'= {
             cand list 'List every profile (the default)'

@@ -42,6 +42,7 @@ complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "listen" -d 'Receive
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "profiles" -d 'List the provider profiles, or show one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
@@ -122,6 +123,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l set -d 'Change 
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s H -l header -d 'An extra request header, \'Name: value\'; it replaces a profile header of that name (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l method -d 'HTTP method' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l id -d 'Delivery id [default: a fresh one in the profile\'s format]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l timestamp -d 'Sign as of this time: Unix seconds, or from now, e.g. `-10m` (stale) or `+10m`' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l tamper -d 'Change one field of the body after signing, so the signature no longer matches (a forged request: does the receiver refuse it?) (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l speed -d 'Compress the retry schedule: N seconds of it pass per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l timeout -d 'Per-attempt timeout [default: the profile\'s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l count -d 'Send this many events (with --retry: each follows the retry policy, -c at once)' -r
@@ -149,6 +152,8 @@ always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l pretty -d 'Pretty-print the JSON body, then sign it (does the receiver verify the bytes sent?)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l unsigned -d 'Leave the signature header out'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l dry-run -d 'Print the exact request and an equivalent curl command; send nothing'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l retry -d 'Follow the profile\'s retry policy until delivered or given up'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s k -l insecure -d 'Accept any TLS certificate (a local receiver\'s self-signed one)'
@@ -331,6 +336,59 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s q -l quiet -d
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l to -d 'The endpoint to audit (yours: it receives forged, stale, huge and slow requests)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s p -l profile -d 'The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s e -l event -d 'The event the deliveries carry [default: the profile\'s first]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l only -d 'Run only these checks (comma-separated; `valid` always runs first)' -r -f -a "valid\t''
+replayed-delivery\t''
+tampered-body\t''
+wrong-secret\t''
+missing-signature\t''
+malformed-signature\t''
+stale-timestamp\t''
+future-timestamp\t''
+multiple-signatures\t''
+reserialized-json\t''
+non-ascii-body\t''
+other-scheme\t''
+oversized-body\t''
+slow-body\t''
+signature-leak\t''
+slow-answer\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l oracle-url -d 'A GET answering the number of deliveries the endpoint has processed, as plain text: how `replayed-delivery` sees whether a repeat was acted on' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l fail-on -d 'Exit 1 on a failed check, or on a warning too' -r -f -a "fail\t''
+warn\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l junit -d 'Write a JUnit XML report (for CI test reports)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l markdown -d 'Write a Markdown report (for a pull request)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l delay -d 'Pause between requests' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s H -l header -d 'An extra request header on every request, \'Name: value\' (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l signature-header -d 'Name of the header that carries the signature' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l algorithm -d 'MAC algorithm' -r -f -a "hmac-sha256\t''
+hmac-sha1\t''
+hmac-sha512\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
+base64\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
+whsec\t''
+base64\t''
+hex\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s y -l yes -d 'Audit a host that is not this machine without asking'
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s k -l insecure -d 'Accept any TLS certificate (a local receiver\'s self-signed one)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -436,18 +494,19 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s q -l qui
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List deliveries, newest first (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'

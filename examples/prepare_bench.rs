@@ -60,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 extra_headers: HeaderList::new(),
                 method: "POST".into(),
                 url: "http://127.0.0.1:9/hooks".parse()?,
+                craft: Default::default(),
             };
             let now = hookctl::settings::now_unix();
             let body = plan.prepare(None, now)?.body;

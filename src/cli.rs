@@ -66,6 +66,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Send recorded deliveries again, byte-exact or re-signed, failed ones first of all
     Replay(ReplayArgs),
+    /// Attack your own webhook endpoint as a provider's forger would, and grade each check
+    Audit(AuditArgs),
     /// List the provider profiles, or show one
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
@@ -241,6 +243,19 @@ pub struct SendArgs {
     /// Delivery id [default: a fresh one in the profile's format]
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
+    /// Sign as of this time: Unix seconds, or from now, e.g. `-10m` (stale) or `+10m`
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, conflicts_with_all = ["retry", "count", "duration"])]
+    pub timestamp: Option<String>,
+    /// Change one field of the body after signing, so the signature no longer
+    /// matches (a forged request: does the receiver refuse it?) (repeatable)
+    #[arg(long, value_name = "PATH=VALUE", conflicts_with_all = ["retry", "body"], help_heading = "Faults")]
+    pub tamper: Vec<String>,
+    /// Pretty-print the JSON body, then sign it (does the receiver verify the bytes sent?)
+    #[arg(long, conflicts_with = "body", help_heading = "Faults")]
+    pub pretty: bool,
+    /// Leave the signature header out
+    #[arg(long, help_heading = "Faults")]
+    pub unsigned: bool,
     /// Print the exact request and an equivalent curl command; send nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -258,6 +273,58 @@ pub struct SendArgs {
     pub insecure: bool,
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub scheme: SchemeArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Fail,
+    Warn,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES_AUDIT)]
+pub struct AuditArgs {
+    /// The endpoint to audit (yours: it receives forged, stale, huge and slow requests)
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    pub profile: Option<String>,
+    /// The event the deliveries carry [default: the profile's first]
+    #[arg(short, long, value_name = "EVENT", add = event_names())]
+    pub event: Option<String>,
+    /// Run only these checks (comma-separated; `valid` always runs first)
+    #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(crate::audit::CHECKS))]
+    pub only: Vec<String>,
+    /// A GET answering the number of deliveries the endpoint has processed, as plain
+    /// text: how `replayed-delivery` sees whether a repeat was acted on
+    #[arg(long, value_name = "URL")]
+    pub oracle_url: Option<String>,
+    /// Exit 1 on a failed check, or on a warning too
+    #[arg(long, value_enum, value_name = "GRADE", default_value = "fail")]
+    pub fail_on: FailOn,
+    /// Write a JUnit XML report (for CI test reports)
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a Markdown report (for a pull request)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Audit a host that is not this machine without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Pause between requests
+    #[arg(long, value_name = "DURATION", default_value = "100ms")]
+    pub delay: String,
+    /// An extra request header on every request, 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Accept any TLS certificate (a local receiver's self-signed one)
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
     #[command(flatten)]
     pub secrets: SecretArgs,
     #[command(flatten)]
@@ -611,6 +678,8 @@ pub const EXAMPLES_LISTEN: &str = "Examples:\n  hookctl listen --profile agentbo
 pub const EXAMPLES_SIMULATE: &str = "Examples:\n  hookctl simulate -p convosphere\n  hookctl simulate -p agentbot --responses 500,timeout,429,200\n  hookctl simulate -p hyperleap --to http://127.0.0.1:4242/ --speed 100 \\\n      --secret-env HL_SECRET";
 pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h --resign \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks";
 
+pub const EXAMPLES_AUDIT: &str = "Examples:\n  hookctl audit --to http://localhost:3000/hooks -p stripe \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl audit --to http://localhost:3000/hooks -p github \\\n      --secret-env GH_SECRET --oracle-url http://localhost:3000/count \\\n      --junit audit.xml\n  hookctl audit --to http://localhost:3000/hooks -p hyperleap \\\n      --secret-env HL_SECRET --only tampered-body,stale-timestamp";
+
 /// Every subcommand's examples, by name.
 pub const EXAMPLES: &[(&str, &str)] = &[
     ("sign", EXAMPLES_SIGN),
@@ -619,6 +688,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("listen", EXAMPLES_LISTEN),
     ("simulate", EXAMPLES_SIMULATE),
     ("replay", EXAMPLES_REPLAY),
+    ("audit", EXAMPLES_AUDIT),
 ];
 
 /// Profile names for dynamic shell completion (`source <(COMPLETE=bash hookctl)`).

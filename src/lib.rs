@@ -3,6 +3,7 @@
 //! `main` parses the command line and calls [`run`]; everything else lives here so
 //! tests can drive it in-process. The signing/envelope core is [`envelope`].
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod envelope;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Deliveries(args) => commands::deliveries::run(&cli.global, &out, args),
         Command::Simulate(args) => commands::simulate::run(&cli.global, &out, args),
         Command::Replay(args) => commands::replay::run(&cli.global, &out, args),
+        Command::Audit(args) => commands::audit::run(&cli.global, &out, args),
         Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),

@@ -26,6 +26,26 @@ pub struct Plan {
     pub extra_headers: HeaderList,
     pub method: String,
     pub url: reqwest::Url,
+    /// Deliberate faults, for testing a receiver.
+    pub craft: Craft,
+}
+
+/// What `send` can do to a request on purpose, so that a receiver's handling of it
+/// can be tried (and `audit`'s findings reproduced).
+#[derive(Debug, Clone, Default)]
+pub struct Craft {
+    /// Pretty-print the JSON body before signing.
+    pub pretty: bool,
+    /// Fields changed after signing: the signature no longer matches.
+    pub tamper: Vec<(String, Value)>,
+    /// Leave the signature header out.
+    pub unsigned: bool,
+}
+
+/// A JSON body pretty-printed with 2-space indents.
+fn pretty(body: &[u8]) -> Result<Vec<u8>> {
+    let v: Value = serde_json::from_slice(body).context("--pretty needs a JSON body")?;
+    Ok(serde_json::to_vec_pretty(&v)?)
 }
 
 /// One request, ready to go.
@@ -117,6 +137,9 @@ impl Plan {
             }
             draft.built.body = crate::envelope::json::to_vec(&body);
         }
+        if self.craft.pretty {
+            draft.built.body = pretty(&draft.built.body)?;
+        }
         self.sign_into(
             signer,
             &draft.built,
@@ -124,7 +147,20 @@ impl Plan {
             timestamp,
             &mut draft.headers,
             &mut draft.scratch,
-        )
+        )?;
+        if !self.craft.tamper.is_empty() {
+            let mut body: Value =
+                serde_json::from_slice(&draft.built.body).context("--tamper needs a JSON body")?;
+            for (path, v) in &self.craft.tamper {
+                set_path(&mut body, path, v.clone())
+                    .with_context(|| format!("could not apply --tamper {path}"))?;
+            }
+            draft.built.body = crate::envelope::json::to_vec(&body);
+            if self.craft.pretty {
+                draft.built.body = pretty(&draft.built.body)?;
+            }
+        }
+        Ok(())
     }
 
     /// Signs (again) at `timestamp`: the body and id stay, the signature is fresh.
@@ -166,6 +202,15 @@ impl Plan {
                 scratch,
             )
             .context("could not sign the event")?;
+        if self.craft.unsigned {
+            if let Some(scheme) = &self.profile.signature {
+                *headers = headers
+                    .iter()
+                    .filter(|(n, _)| !n.eq_ignore_ascii_case(&scheme.header))
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect();
+            }
+        }
         for (n, v) in self.extra_headers.iter() {
             if headers.contains(n) {
                 headers.set(n, v);

@@ -866,6 +866,7 @@ fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
                 extra_headers: extra,
                 method: "POST".into(),
                 url: "http://127.0.0.1:9/hooks?x=1".parse().unwrap(),
+                craft: Default::default(),
             };
             let seed = (round * 1000 + k) as u64;
             fastrand::seed(seed);

@@ -1038,3 +1038,138 @@ fn the_store_records_every_attempt_and_a_corrupt_store_stops_early() {
         "the file is left as it was"
     );
 }
+
+/// `send --dry-run` with the given flags, then `verify --request` on what it printed:
+/// (verify's exit code, its output, the request).
+fn dry_run_then_verify(profile: &str, flags: &[&str]) -> (i32, String, String) {
+    let dir = TempDir::new().unwrap();
+    let o = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "send",
+            "--to",
+            "http://127.0.0.1:9/hooks",
+            "-p",
+            profile,
+        ])
+        .args([
+            "--secret",
+            "whsec_c2VjcmV0LWtleS0xMjM0NTY3ODkw",
+            "--dry-run",
+        ])
+        .args(flags)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let request = stdout(&o);
+    std::fs::write(dir.path().join("req.http"), &request).unwrap();
+    let v = hookctl(dir.path())
+        .args(["verify", "--request", "req.http", "-p", profile])
+        .args(["--secret", "whsec_c2VjcmV0LWtleS0xMjM0NTY3ODkw"])
+        .output()
+        .unwrap();
+    (
+        v.status.code().unwrap_or(-1),
+        format!("{}{}", stdout(&v), stderr(&v)),
+        request,
+    )
+}
+
+#[test]
+fn send_makes_the_faults_a_receiver_must_refuse() {
+    // Changed after signing: the signature no longer matches.
+    let (code, said, req) =
+        dry_run_then_verify("github", &["-e", "push", "--tamper", "ref=refs/heads/evil"]);
+    assert_eq!(code, 1, "{said}");
+    assert!(req.contains(r#""ref":"refs/heads/evil""#), "{req}");
+    // Without the signature header.
+    let (code, said, req) = dry_run_then_verify("github", &["-e", "push", "--unsigned"]);
+    assert_eq!(code, 1, "{said}");
+    assert!(
+        !req.to_ascii_lowercase().contains("x-hub-signature-256"),
+        "{req}"
+    );
+    assert!(said.contains("X-Hub-Signature-256"), "{said}");
+    // Signed ten minutes ago, or ahead: outside Stripe's five minutes.
+    let (code, said, _) =
+        dry_run_then_verify("stripe", &["-e", "invoice.paid", "--timestamp", "-10m"]);
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("too old"), "{said}");
+    let (code, said, _) =
+        dry_run_then_verify("stripe", &["-e", "invoice.paid", "--timestamp", "+10m"]);
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("too new"), "{said}");
+    let (_, _, req) = dry_run_then_verify(
+        "stripe",
+        &["-e", "invoice.paid", "--timestamp", "1700000000"],
+    );
+    assert!(req.contains("t=1700000000,v1="), "{req}");
+}
+
+#[test]
+fn send_pretty_signs_the_pretty_bytes() {
+    let (code, said, req) = dry_run_then_verify("standard", &["-e", "user.created", "--pretty"]);
+    assert_eq!(code, 0, "{said}");
+    assert!(req.contains("{\n  \""), "{req}");
+    // With --tamper too: pretty, and changed after signing.
+    let (code, _, req) = dry_run_then_verify(
+        "standard",
+        &[
+            "-e",
+            "user.created",
+            "--pretty",
+            "--tamper",
+            "data.name=Mallory",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(req.contains("\"name\": \"Mallory\""), "{req}");
+}
+
+#[test]
+fn send_timestamp_says_what_it_takes() {
+    let dir = TempDir::new().unwrap();
+    let o = hookctl(dir.path())
+        .args([
+            "send",
+            "--to",
+            "http://127.0.0.1:9/",
+            "-p",
+            "stripe",
+            "--secret",
+            "k",
+        ])
+        .args([
+            "-e",
+            "invoice.paid",
+            "--dry-run",
+            "--timestamp",
+            "yesterday",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("not Unix seconds or ±DURATION"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    // Huge offsets saturate rather than overflow.
+    let o = hookctl(dir.path())
+        .args([
+            "send",
+            "--to",
+            "http://127.0.0.1:9/",
+            "-p",
+            "stripe",
+            "--secret",
+            "k",
+        ])
+        .args(["-e", "invoice.paid", "--dry-run", "--timestamp", "-99y"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("outside 1970 to 9999"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,6 +1,7 @@
 //! One file per subcommand: load inputs, call the core, hand the result to the output
 //! layer, return an exit status.
 
+pub mod audit;
 pub mod completions;
 pub mod deliveries;
 pub mod events;

@@ -6,7 +6,7 @@ use crate::cli::{GlobalArgs, SendArgs};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{GivenData, HeaderList, Profile};
 use crate::http::client::{ClientOptions, HttpClient};
-use crate::outbound::{DeliverOptions, Plan, deliver, resolve_url};
+use crate::outbound::{Craft, DeliverOptions, Plan, deliver, resolve_url};
 use crate::output::delivery::DeliveryView;
 use crate::output::{BodyJson, Output};
 use crate::settings::{Config, SecretRequest, now_unix, open_store, read_input, signing_secrets};
@@ -73,6 +73,35 @@ pub fn parse_set(text: &str) -> Result<(String, Value)> {
     };
     let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
     Ok((path.trim().to_string(), value))
+}
+
+/// `--timestamp`: Unix seconds, or `-DURATION`/`+DURATION` from now.
+fn parse_when(text: &str) -> Result<i64> {
+    let t = text.trim();
+    let read = |d: &str| {
+        parse_duration(d)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("--timestamp `{t}`: not Unix seconds or ±DURATION"))
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    };
+    let now = now_unix();
+    let when = if let Some(d) = t.strip_prefix('-') {
+        now.saturating_sub(read(d)?)
+    } else if let Some(d) = t.strip_prefix('+') {
+        now.saturating_add(read(d)?)
+    } else {
+        t.parse::<i64>().map_err(|_| {
+            hinted(
+                format!("--timestamp `{t}` is not Unix seconds or ±DURATION"),
+                "e.g. --timestamp 1700000000, --timestamp -10m (signed ten minutes ago), --timestamp +1h",
+            )
+        })?
+    };
+    // 1970 to the end of 9999: what every scheme's format can write.
+    if !(0..=253_402_300_799).contains(&when) {
+        bail!("--timestamp `{t}` falls outside 1970 to 9999");
+    }
+    Ok(when)
 }
 
 /// `--data`: inline JSON, `-`, or a file.
@@ -238,6 +267,15 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
         extra_headers,
         method: args.method.to_uppercase(),
         url,
+        craft: Craft {
+            pretty: args.pretty,
+            tamper: args
+                .tamper
+                .iter()
+                .map(|s| parse_set(s).context("could not read --tamper"))
+                .collect::<Result<_>>()?,
+            unsigned: args.unsigned,
+        },
     };
     crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
     warn_new_fields(out, &plan)?;
@@ -247,7 +285,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     if args.load.count.is_some() || args.load.duration.is_some() {
         return super::send_load::run(g, out, plan, &args.load, timeout, args.insecure);
     }
-    let prepared = plan.prepare(args.id.clone(), now_unix())?;
+    let timestamp = match &args.timestamp {
+        Some(when) => parse_when(when)?,
+        None => now_unix(),
+    };
+    let prepared = plan.prepare(args.id.clone(), timestamp)?;
     if args.dry_run {
         let curl = curl_command(
             &plan.method,

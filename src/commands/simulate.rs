@@ -82,6 +82,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
             extra_headers: HeaderList::new(),
             method: "POST".into(),
             url,
+            craft: Default::default(),
         };
         let prepared = plan.prepare(None, now_unix())?;
         let store = open_store(g)?;

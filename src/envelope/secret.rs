@@ -96,6 +96,21 @@ impl Secret {
         format!("{prefix}…")
     }
 
+    /// Whether `text` shows this secret: as given, or its key in hex or base64 (a
+    /// secret shorter than 6 characters could be there by chance, and is not looked
+    /// for).
+    pub fn shown_in(&self, text: &str, encoding: SecretEncoding) -> bool {
+        use base64::Engine as _;
+        let mut forms = vec![self.text.clone()];
+        if let Ok(key) = self.key(encoding) {
+            forms.push(hex::encode(&key));
+            forms.push(base64::engine::general_purpose::STANDARD.encode(&key));
+        }
+        forms
+            .iter()
+            .any(|f| f.len() >= 6 && text.contains(f.as_str()))
+    }
+
     /// The key bytes under a decoding rule.
     pub fn key(&self, encoding: SecretEncoding) -> Result<Vec<u8>, SecretError> {
         let fail = || SecretError::NotDecodable {

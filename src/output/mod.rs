@@ -1,6 +1,7 @@
 //! Everything a command shows goes through here: stdout for data, stderr for
 //! diagnostics; colour decided once per stream; JSON Lines with `--json`.
 
+pub mod audit;
 pub mod delivery;
 
 use crate::cli::{ColorChoice, GlobalArgs};
@@ -158,6 +159,13 @@ pub fn ser_round3_opt<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::
         Some(x) => s.serialize_some(&round3(*x)),
         None => s.serialize_none(),
     }
+}
+
+/// Standard output's width when it is a terminal, else 100 columns.
+pub fn terminal_width() -> usize {
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| usize::from(w.0))
+        .unwrap_or(100)
 }
 
 /// A response body for a person: pretty JSON when it is JSON, escaped text, or a note.
