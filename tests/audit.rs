@@ -146,11 +146,16 @@ struct Audited {
     stderr: String,
 }
 
-/// Runs `hookctl --json audit` against `base` with the test's secret.
+/// Runs `hookctl --json audit` against `base` with the test's secret, and `/count`
+/// as the oracle.
 fn audit(profile: &str, base: &str, extra: &[&str]) -> Audited {
+    audit_with(profile, base, extra, true)
+}
+
+fn audit_with(profile: &str, base: &str, extra: &[&str], oracle: bool) -> Audited {
     let dir = TempDir::new().unwrap();
     let to = format!("{base}/hooks?src=audit");
-    let oracle = format!("{base}/count");
+    let oracle_url = format!("{base}/count");
     let mut args = vec![
         "--json",
         "--no-store",
@@ -163,9 +168,10 @@ fn audit(profile: &str, base: &str, extra: &[&str]) -> Audited {
         "AUDIT_SECRET",
         "--delay",
         "5ms",
-        "--oracle-url",
-        &oracle,
     ];
+    if oracle {
+        args.extend(["--oracle-url", &oracle_url]);
+    }
     args.extend_from_slice(extra);
     let o = hookctl(dir.path())
         .env("AUDIT_SECRET", SECRET)
@@ -538,4 +544,38 @@ fn every_request_is_tagged_with_its_check() {
             "malformed-signature"
         ]
     );
+}
+
+#[test]
+fn a_stack_trace_in_a_refusal_is_a_warning_and_a_slow_answer_is_graded_by_the_timeout() {
+    use support::server::{Reply, TestServer};
+    // The valid delivery is taken; every request after it gets a Python traceback.
+    let server = TestServer::start(vec![
+        Reply::status(200),
+        Reply::status(401).body(
+            "Traceback (most recent call last):\n  File \"app.py\", line 9, in hook\nValueError: bad signature",
+        ),
+    ]);
+    let a = audit_with("github", &server.url, &["--only", "signature-leak"], false);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(a.grades["signature-leak"], "warn", "{:#?}", a.checks);
+    assert!(
+        a.checks[1]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("stack trace")
+    );
+    // Convosphere waits 5 s: an answer after 2.6 s is more than half of it.
+    let slow = TestServer::start(vec![Reply::status(200).delay(Duration::from_millis(2600))]);
+    let a = audit_with("convosphere", &slow.url, &["--only", "slow-answer"], false);
+    assert_eq!(a.grades["slow-answer"], "warn", "{:#?}", a.checks);
+    let c = &a.checks[1];
+    assert!(
+        c["summary"]
+            .as_str()
+            .unwrap()
+            .contains("more than half of the 5s"),
+        "{c}"
+    );
+    assert!(c["latency_ms"].as_f64().unwrap() >= 2600.0, "{c}");
 }
