@@ -104,6 +104,15 @@ pub struct Check {
     pub latency_ms: Option<f64>,
 }
 
+impl Check {
+    /// Says what came back: the answer (or why there was none), its status and time.
+    fn answered(&mut self, result: &Result<Sent, SendError>) {
+        self.got = describe(result);
+        self.status = status_of(result);
+        self.latency_ms = result.as_ref().ok().map(|s| s.latency.as_secs_f64() * 1e3);
+    }
+}
+
 /// The totals.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct Totals {
@@ -275,10 +284,6 @@ fn status_of(result: &Result<Sent, SendError>) -> Option<u16> {
     result.as_ref().ok().map(|s| s.status)
 }
 
-fn latency_of(result: &Result<Sent, SendError>) -> Option<f64> {
-    result.as_ref().ok().map(|s| s.latency.as_secs_f64() * 1e3)
-}
-
 /// `3.2 ms`, `1.25 s`.
 pub fn millis(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
@@ -300,17 +305,6 @@ fn size(n: usize) -> String {
         format!("{:.1} KiB", n as f64 / 1024.0)
     } else {
         format!("{n} bytes")
-    }
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+%".contains(&b))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 
@@ -882,9 +876,7 @@ impl Audit {
             prepared.built.event, prepared.built.id, p.name
         );
         c.expected = "2xx".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         self.valid = Some((prepared, sent));
         Ok(c)
     }
@@ -906,10 +898,8 @@ impl Audit {
         let mut c = self.new_check(name, Grade::Skip, String::new());
         c.sent = format!("the valid delivery again, byte for byte (the same id, {id})");
         c.expected = "a 2xx answer, and the delivery not acted on a second time".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
-        c.reproduce = self.send_with(&format!("--id {}", shell_quote(&id)));
+        c.answered(&result);
+        c.reproduce = self.send_with(&format!("--id {}", crate::output::shell_word(&id)));
         let retried = match &result {
             Ok(s) => matches!(
                 self.plan
@@ -974,9 +964,7 @@ impl Audit {
         let mut c = self.new_check(name, grade, summary);
         c.sent = format!("a delivery signed, then {told}; the signature headers kept");
         c.expected = "4xx: the signature no longer matches the body".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         c.reproduce = match field {
             Some((path, new)) => {
                 let text = match new {
@@ -985,7 +973,7 @@ impl Audit {
                 };
                 self.send_with(&format!(
                     "--tamper {}",
-                    shell_quote(&format!("{path}={text}"))
+                    crate::output::shell_word(&format!("{path}={text}"))
                 ))
             }
             None => self.audit_only(name),
@@ -1000,9 +988,7 @@ impl Audit {
         let mut c = self.new_check(name, grade, summary);
         c.sent = "a delivery signed with a secret that is not the endpoint's".into();
         c.expected = "4xx".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         c.reproduce = self.wrong_secret_line();
         Ok(c)
     }
@@ -1054,9 +1040,7 @@ impl Audit {
                 self.plan.profile.name
             ));
         }
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         c.reproduce = self.send_with("--unsigned");
         Ok(c)
     }
@@ -1105,7 +1089,7 @@ impl Audit {
         c.status = results.iter().find_map(|(_, r)| status_of(r));
         c.reproduce = self.send_with(&format!(
             "-H {}",
-            shell_quote(&format!("{header}: {}", first_value.unwrap_or_default()))
+            crate::output::shell_word(&format!("{header}: {}", first_value.unwrap_or_default()))
         ));
         Ok(c)
     }
@@ -1155,9 +1139,7 @@ impl Audit {
             secs(tolerance)
         );
         c.expected = "4xx: the timestamp is outside the tolerance".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         c.reproduce = self.send_with(&format!(
             "--timestamp {}{}s",
             if future { "+" } else { "-" },
@@ -1218,9 +1200,7 @@ impl Audit {
         let mut c = self.new_check(name, grade, summary);
         c.sent = format!("a delivery whose `{}` holds {told}", scheme.header);
         c.expected = "2xx: one valid signature is enough, and unknown versions are ignored".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         // Flags give secrets in order: the made-up one first, then the endpoint's.
         c.reproduce = if self.opts.secret_flags.is_empty() {
             self.audit_only(name)
@@ -1250,9 +1230,7 @@ impl Audit {
         let mut c = self.new_check(name, grade, summary);
         c.sent = "a delivery whose JSON is pretty-printed (2-space indents), signed over exactly those bytes".into();
         c.expected = "2xx: the signature is over the bytes sent, however they are spaced".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         c.reproduce = self.send_with("--pretty");
         Ok(c)
     }
@@ -1272,12 +1250,10 @@ impl Audit {
         c.sent =
             format!("a delivery with `{path}` set to \"{NON_ASCII}\", signed over its UTF-8 bytes");
         c.expected = "2xx".into();
-        c.got = describe(&result);
-        c.status = status_of(&result);
-        c.latency_ms = latency_of(&result);
+        c.answered(&result);
         c.reproduce = self.send_with(&format!(
             "--set {}",
-            shell_quote(&format!("{path}={NON_ASCII}"))
+            crate::output::shell_word(&format!("{path}={NON_ASCII}"))
         ));
         Ok(c)
     }

@@ -7,8 +7,8 @@ use crate::envelope::HeaderList;
 use crate::envelope::profile::parse_duration;
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::{Craft, Plan, resolve_url};
-use crate::output::Output;
 use crate::output::audit::{Subject, card, junit, markdown};
+use crate::output::{Output, shell_word};
 use crate::settings::{Config, SecretRequest, signing_secrets};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result, bail};
@@ -32,17 +32,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+%".contains(&b))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
 /// How the secrets were given, as flags that give them again (no secret's text: a
 /// literal `--secret` becomes a placeholder).
 fn secret_flags(a: &SecretArgs) -> String {
@@ -51,12 +40,12 @@ fn secret_flags(a: &SecretArgs) -> String {
     out.extend(
         a.secret_env
             .iter()
-            .map(|n| format!("--secret-env {}", quote(n))),
+            .map(|n| format!("--secret-env {}", shell_word(n))),
     );
     out.extend(
         a.secret_file
             .iter()
-            .map(|p| format!("--secret-file {}", quote(&p.display().to_string()))),
+            .map(|p| format!("--secret-file {}", shell_word(&p.display().to_string()))),
     );
     out.join(" ")
 }
@@ -66,7 +55,7 @@ fn scheme_flags(a: &SchemeArgs) -> String {
     let mut out = Vec::new();
     let mut push = |flag: &str, v: Option<String>| {
         if let Some(v) = v {
-            out.push(format!("--{flag} {}", quote(&v)));
+            out.push(format!("--{flag} {}", shell_word(&v)));
         }
     };
     let name = |v: Option<clap::builder::PossibleValue>| v.map(|p| p.get_name().to_string());
@@ -154,9 +143,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: AuditArgs) -> Result<Exit> {
     }
     let mut common = format!(
         "--to {} -p {} -e {}",
-        quote(url.as_str()),
-        quote(&profile.name),
-        quote(&event)
+        shell_word(url.as_str()),
+        shell_word(&profile.name),
+        shell_word(&event)
     );
     let scheme = scheme_flags(&args.scheme);
     if !scheme.is_empty() {
@@ -164,7 +153,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: AuditArgs) -> Result<Exit> {
         common.push_str(&scheme);
     }
     for h in &args.headers {
-        common.push_str(&format!(" -H {}", quote(h)));
+        common.push_str(&format!(" -H {}", shell_word(h)));
     }
     if args.insecure {
         common.push_str(" -k");

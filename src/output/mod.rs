@@ -161,6 +161,19 @@ pub fn ser_round3_opt<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::
     }
 }
 
+/// A word for a shell command line: as it is when it needs no quoting, else in
+/// single quotes.
+pub fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+%".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 /// Standard output's width when it is a terminal, else 100 columns.
 pub fn terminal_width() -> usize {
     terminal_size::terminal_size_of(std::io::stdout())
