@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Show a provider''s retry schedule as a timeline, or run it against a receiver')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Attack your own webhook endpoint as a provider''s forger would, and grade each check')
+            [CompletionResult]::new('relay', 'relay', [CompletionResultType]::ParameterValue, 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List a profile''s events, or show the exact body of one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hookctl.toml, asking for the defaults')
@@ -186,6 +187,9 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'How long a request''s headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept')
             [CompletionResult]::new('--forward-timeout', '--forward-timeout', [CompletionResultType]::ParameterName, 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile''s per-attempt timeout, else 10s]')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]')
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The relay channel to hold [default: the one last used with that relay, else a new one]')
+            [CompletionResult]::new('--relay-key', '--relay-key', [CompletionResultType]::ParameterName, 'The key a relay that restricts who makes channels asks for')
             [CompletionResult]::new('--wait-for', '--wait-for', [CompletionResultType]::ParameterName, 'Exit 0 once a valid delivery whose event matches this glob has been answered')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait-for: give up (exit 1) after this long')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this certificate chain (PEM)')
@@ -203,6 +207,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
             [CompletionResult]::new('--accept-invalid', '--accept-invalid', [CompletionResultType]::ParameterName, 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
@@ -426,6 +432,35 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'hookctl;relay' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address and port to listen on; port 0 picks a free one')
+            [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'TLS certificate chain (PEM); with --tls-key the relay serves HTTPS')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'TLS private key (PEM)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest delivery taken (bigger ones get 413)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]')
+            [CompletionResult]::new('--queue-max', '--queue-max', [CompletionResultType]::ParameterName, 'Deliveries held per channel while its client is away (more get 503)')
+            [CompletionResult]::new('--queue-ttl', '--queue-ttl', [CompletionResultType]::ParameterName, 'How long a held delivery is kept')
+            [CompletionResult]::new('--response-timeout', '--response-timeout', [CompletionResultType]::ParameterName, 'How long a sender waits for the client''s answer (then 504)')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'With no client connected: hold deliveries (202) or refuse them (503)')
+            [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'How often each side of a link shows it is alive; two missed mean it is dead')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Make channels only for clients that give this key [default: anyone may]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Read that key from a file (its first line), out of sight of `ps`')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'How long a request''s head and body may take to arrive')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Most connections served at once [default: half the file descriptors this process may open]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'hookctl;profiles' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
@@ -602,6 +637,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Show a provider''s retry schedule as a timeline, or run it against a receiver')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Attack your own webhook endpoint as a provider''s forger would, and grade each check')
+            [CompletionResult]::new('relay', 'relay', [CompletionResultType]::ParameterValue, 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List a profile''s events, or show the exact body of one')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hookctl.toml, asking for the defaults')
@@ -647,6 +683,9 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;help;audit' {
+            break
+        }
+        'hookctl;help;relay' {
             break
         }
         'hookctl;help;profiles' {

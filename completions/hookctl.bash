@@ -40,6 +40,9 @@ _hookctl() {
             hookctl,profiles)
                 cmd="hookctl__subcmd__profiles"
                 ;;
+            hookctl,relay)
+                cmd="hookctl__subcmd__relay"
+                ;;
             hookctl,replay)
                 cmd="hookctl__subcmd__replay"
                 ;;
@@ -127,6 +130,9 @@ _hookctl() {
             hookctl__subcmd__help,profiles)
                 cmd="hookctl__subcmd__help__subcmd__profiles"
                 ;;
+            hookctl__subcmd__help,relay)
+                cmd="hookctl__subcmd__help__subcmd__relay"
+                ;;
             hookctl__subcmd__help,replay)
                 cmd="hookctl__subcmd__help__subcmd__replay"
                 ;;
@@ -191,7 +197,7 @@ _hookctl() {
 
     case "${cmd}" in
         hookctl)
-            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay audit profiles events init completions help"
+            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay audit relay profiles events init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,7 +799,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__help)
-            opts="sign verify send listen deliveries simulate replay audit profiles events init completions help"
+            opts="sign verify send listen deliveries simulate replay audit relay profiles events init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1030,6 +1036,20 @@ _hookctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hookctl__subcmd__help__subcmd__relay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hookctl__subcmd__help__subcmd__replay)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1155,7 +1175,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__listen)
-            opts="-p -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --wait-for --timeout --tls --tls-cert --tls-key --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -k -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --relay --channel --relay-key --insecure --wait-for --timeout --tls --tls-cert --tls-key --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1230,6 +1250,18 @@ _hookctl() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relay-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1419,6 +1451,92 @@ _hookctl() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay)
+            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --json --color --quiet --verbose --config --store --no-store --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --response-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --offline)
+                    COMPREPLY=($(compgen -W "queue reject" -- "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
+            cand relay 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -179,6 +180,9 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --read-timeout 'How long a request''s headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept'
             cand --forward-timeout 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile''s per-attempt timeout, else 10s]'
             cand --max-connections 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]'
+            cand --relay 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here'
+            cand --channel 'The relay channel to hold [default: the one last used with that relay, else a new one]'
+            cand --relay-key 'The key a relay that restricts who makes channels asks for'
             cand --wait-for 'Exit 0 once a valid delivery whose event matches this glob has been answered'
             cand --timeout 'With --wait-for: give up (exit 1) after this long'
             cand --tls-cert 'Serve HTTPS with this certificate chain (PEM)'
@@ -196,6 +200,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
             cand --accept-invalid 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
+            cand -k 'Accept any TLS certificate from the relay'
+            cand --insecure 'Accept any TLS certificate from the relay'
             cand --tls 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
             cand -q 'Print less: only results and errors'
@@ -404,6 +410,34 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'hookctl;relay'= {
+            cand --bind 'Address and port to listen on; port 0 picks a free one'
+            cand --public-url 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]'
+            cand --tls-cert 'TLS certificate chain (PEM); with --tls-key the relay serves HTTPS'
+            cand --tls-key 'TLS private key (PEM)'
+            cand --max-body 'Largest delivery taken (bigger ones get 413)'
+            cand --rate 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]'
+            cand --queue-max 'Deliveries held per channel while its client is away (more get 503)'
+            cand --queue-ttl 'How long a held delivery is kept'
+            cand --response-timeout 'How long a sender waits for the client''s answer (then 504)'
+            cand --offline 'With no client connected: hold deliveries (202) or refuse them (503)'
+            cand --heartbeat 'How often each side of a link shows it is alive; two missed mean it is dead'
+            cand --key 'Make channels only for clients that give this key [default: anyone may]'
+            cand --key-file 'Read that key from a file (its first line), out of sight of `ps`'
+            cand --read-timeout 'How long a request''s head and body may take to arrive'
+            cand --max-connections 'Most connections served at once [default: half the file descriptors this process may open]'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hookctl;profiles'= {
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
@@ -564,6 +598,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
+            cand relay 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -597,6 +632,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;replay'= {
         }
         &'hookctl;help;audit'= {
+        }
+        &'hookctl;help;relay'= {
         }
         &'hookctl;help;profiles'= {
             cand list 'List every profile (the default)'

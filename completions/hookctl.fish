@@ -43,6 +43,7 @@ complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "deliveries" -d 'The
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "profiles" -d 'List the provider profiles, or show one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
@@ -180,6 +181,9 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-body -d '
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l read-timeout -d 'How long a request\'s headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l forward-timeout -d 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile\'s per-attempt timeout, else 10s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-connections -d 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay -d 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l channel -d 'The relay channel to hold [default: the one last used with that relay, else a new one]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay-key -d 'The key a relay that restricts who makes channels asks for' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l wait-for -d 'Exit 0 once a valid delivery whose event matches this glob has been answered' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l timeout -d 'With --wait-for: give up (exit 1) after this long' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM)' -r -F
@@ -205,6 +209,7 @@ never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l accept-invalid -d 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s k -l insecure -d 'Accept any TLS certificate from the relay'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls -d 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s q -l quiet -d 'Print less: only results and errors'
@@ -389,6 +394,32 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s q -l quiet -d 
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l bind -d 'Address and port to listen on; port 0 picks a free one' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l public-url -d 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l tls-cert -d 'TLS certificate chain (PEM); with --tls-key the relay serves HTTPS' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l tls-key -d 'TLS private key (PEM)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l max-body -d 'Largest delivery taken (bigger ones get 413)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l rate -d 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l queue-max -d 'Deliveries held per channel while its client is away (more get 503)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l queue-ttl -d 'How long a held delivery is kept' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l response-timeout -d 'How long a sender waits for the client\'s answer (then 504)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l offline -d 'With no client connected: hold deliveries (202) or refuse them (503)' -r -f -a "queue\t''
+reject\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l heartbeat -d 'How often each side of a link shows it is alive; two missed mean it is dead' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key -d 'Make channels only for clients that give this key [default: anyone may]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key-file -d 'Read that key from a file (its first line), out of sight of `ps`' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l read-timeout -d 'How long a request\'s head and body may take to arrive' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l max-connections -d 'Most connections served at once [default: half the file descriptors this process may open]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -494,19 +525,20 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s q -l qui
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List deliveries, newest first (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'

@@ -68,6 +68,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Attack your own webhook endpoint as a provider's forger would, and grade each check
     Audit(AuditArgs),
+    /// Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT
+    Relay(RelayArgs),
     /// List the provider profiles, or show one
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
@@ -280,6 +282,68 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OfflineArg {
+    Queue,
+    Reject,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES_RELAY)]
+pub struct RelayArgs {
+    /// Address and port to listen on; port 0 picks a free one
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// The URL clients are told the relay has (behind a proxy or load balancer)
+    /// [default: http(s)://the bound address]
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// TLS certificate chain (PEM); with --tls-key the relay serves HTTPS
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// TLS private key (PEM)
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Largest delivery taken (bigger ones get 413)
+    #[arg(long, value_name = "SIZE", default_value = "5MiB")]
+    pub max_body: String,
+    /// Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+    /// Deliveries held per channel while its client is away (more get 503)
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub queue_max: u64,
+    /// How long a held delivery is kept
+    #[arg(long, value_name = "DURATION", default_value = "3d")]
+    pub queue_ttl: String,
+    /// How long a sender waits for the client's answer (then 504)
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub response_timeout: String,
+    /// With no client connected: hold deliveries (202) or refuse them (503)
+    #[arg(long, value_enum, value_name = "WHAT", default_value = "queue")]
+    pub offline: OfflineArg,
+    /// How often each side of a link shows it is alive; two missed mean it is dead
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub heartbeat: String,
+    /// Make channels only for clients that give this key [default: anyone may]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "HOOKCTL_RELAY_KEY",
+        hide_env_values = true
+    )]
+    pub key: Option<String>,
+    /// Read that key from a file (its first line), out of sight of `ps`
+    #[arg(long, value_name = "PATH", conflicts_with = "key")]
+    pub key_file: Option<std::path::PathBuf>,
+    /// How long a request's head and body may take to arrive
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub read_timeout: String,
+    /// Most connections served at once [default: half the file descriptors this process may open]
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Fail,
     Warn,
@@ -414,6 +478,26 @@ pub struct ListenArgs {
     /// Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Receive through a relay instead of a local port: its URL as `hookctl relay`
+    /// prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here
+    #[arg(long, value_name = "URL", help_heading = "Relay")]
+    pub relay: Option<String>,
+    /// The relay channel to hold [default: the one last used with that relay, else a new one]
+    #[arg(long, value_name = "NAME", requires = "relay", help_heading = "Relay")]
+    pub channel: Option<String>,
+    /// The key a relay that restricts who makes channels asks for
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "HOOKCTL_RELAY_KEY",
+        hide_env_values = true,
+        requires = "relay",
+        help_heading = "Relay"
+    )]
+    pub relay_key: Option<String>,
+    /// Accept any TLS certificate from the relay
+    #[arg(long, short = 'k', requires = "relay", help_heading = "Relay")]
+    pub insecure: bool,
     /// Exit 0 once a valid delivery whose event matches this glob has been answered
     #[arg(long, value_name = "EVENT_GLOB")]
     pub wait_for: Option<String>,
@@ -680,6 +764,8 @@ pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://lo
 
 pub const EXAMPLES_AUDIT: &str = "Examples:\n  hookctl audit --to http://localhost:3000/hooks -p stripe \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl audit --to http://localhost:3000/hooks -p github \\\n      --secret-env GH_SECRET --oracle-url http://localhost:3000/count \\\n      --junit audit.xml\n  hookctl audit --to http://localhost:3000/hooks -p hyperleap \\\n      --secret-env HL_SECRET --only tampered-body,stale-timestamp";
 
+pub const EXAMPLES_RELAY: &str = "Examples:\n  hookctl relay --bind 0.0.0.0:8080 --public-url https://hooks.example.com \\\n      --key-file /etc/hookctl/relay.key\n  hookctl listen --relay https://hooks.example.com --channel my-app \\\n      --forward-to http://localhost:3000/webhooks";
+
 /// Every subcommand's examples, by name.
 pub const EXAMPLES: &[(&str, &str)] = &[
     ("sign", EXAMPLES_SIGN),
@@ -689,6 +775,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("simulate", EXAMPLES_SIMULATE),
     ("replay", EXAMPLES_REPLAY),
     ("audit", EXAMPLES_AUDIT),
+    ("relay", EXAMPLES_RELAY),
 ];
 
 /// Profile names for dynamic shell completion (`source <(COMPLETE=bash hookctl)`).

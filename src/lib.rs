@@ -13,6 +13,7 @@ pub mod http;
 pub mod outbound;
 pub mod output;
 pub mod rawhttp;
+pub mod relay;
 pub mod retry;
 pub mod settings;
 pub mod store;
@@ -72,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Simulate(args) => commands::simulate::run(&cli.global, &out, args),
         Command::Replay(args) => commands::replay::run(&cli.global, &out, args),
         Command::Audit(args) => commands::audit::run(&cli.global, &out, args),
+        Command::Relay(args) => commands::relay::run(&cli.global, &out, args),
         Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),

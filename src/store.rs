@@ -80,12 +80,31 @@ CREATE INDEX attempts_by_delivery ON attempts(delivery);
     r#"
 CREATE INDEX deliveries_by_replay_of ON deliveries(replay_of) WHERE replay_of IS NOT NULL;
 "#,
+    // `hookctl relay`: its channels (a token's SHA-256, never the token) and what it
+    // holds for a channel whose client is away, oldest first.
+    r#"
+CREATE TABLE relay_channels (
+    name        TEXT PRIMARY KEY,
+    token_hash  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE relay_queue (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel      TEXT NOT NULL,
+    received_at  INTEGER NOT NULL,
+    method       TEXT NOT NULL,
+    target       TEXT NOT NULL,
+    headers      BLOB NOT NULL,
+    body         BLOB NOT NULL
+);
+CREATE INDEX relay_queue_by_channel ON relay_queue(channel, id);
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The oldest schema a read-only store can be read at as it is: the migrations after
-/// it add indexes only.
+/// it add indexes, and the relay's tables, which no reading command needs.
 const MIN_READABLE_VERSION: i64 = 1;
 
 /// A delivery to record.
@@ -174,6 +193,20 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let store = Store::open_rw(path)?;
         store.check_writable()?;
+        Ok(store)
+    }
+
+    /// A store in memory, gone with the process (`relay --no-store`).
+    pub fn memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|e| StoreError::Open {
+            path: ":memory:".into(),
+            detail: e.to_string(),
+        })?;
+        let mut store = Store {
+            conn,
+            file: PathBuf::from(":memory:"),
+        };
+        store.setup()?;
         Ok(store)
     }
 
@@ -1137,6 +1170,121 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// A delivery the relay holds for a channel whose client is away.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: i64,
+    /// Unix milliseconds.
+    pub received_at: i64,
+    pub method: String,
+    pub target: String,
+    /// [`crate::relay::wire::encode_headers`]' bytes.
+    pub headers: Vec<u8>,
+    pub body: Vec<u8>,
+}
+
+/// The relay's tables.
+impl Store {
+    /// Every channel and its token's hash.
+    pub fn relay_channels(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, token_hash FROM relay_channels")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Makes a channel; false when the name is taken.
+    pub fn relay_create_channel(&self, name: &str, token_hash: &str) -> Result<bool, StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO relay_channels (name, token_hash, created_at) VALUES (?1, ?2, ?3)",
+                params![name, token_hash, now_rfc3339()],
+            )
+            .map(|n| n == 1)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Holds a delivery; committed when this returns.
+    pub fn relay_enqueue(
+        &self,
+        channel: &str,
+        method: &str,
+        target: &str,
+        headers: &[u8],
+        body: &[u8],
+        received_at: i64,
+    ) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO relay_queue (channel, received_at, method, target, headers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![channel, received_at, method, target, headers, body],
+            )
+            .map(|_| self.conn.last_insert_rowid())
+            .map_err(|e| self.err(e))
+    }
+
+    /// How many deliveries are held for a channel.
+    pub fn relay_queue_len(&self, channel: &str) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM relay_queue WHERE channel = ?1",
+                params![channel],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The oldest held deliveries of a channel after id `after`, at most `limit`.
+    pub fn relay_queued(
+        &self,
+        channel: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Queued>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, received_at, method, target, headers, body FROM relay_queue
+                 WHERE channel = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map(params![channel, after, limit], |r| {
+            Ok(Queued {
+                id: r.get(0)?,
+                received_at: r.get(1)?,
+                method: r.get(2)?,
+                target: r.get(3)?,
+                headers: r.get(4)?,
+                body: r.get(5)?,
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| self.err(e))
+    }
+
+    /// Lets a delivery go once its client has answered it.
+    pub fn relay_dequeue(&self, id: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM relay_queue WHERE id = ?1", params![id])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Drops what was received before `before` (Unix milliseconds); how many.
+    pub fn relay_expire(&self, before: i64) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM relay_queue WHERE received_at < ?1",
+                params![before],
+            )
+            .map_err(|e| self.err(e))
     }
 }
 

@@ -27,6 +27,92 @@ struct Listening<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tls_cert: Option<String>,
     store: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relay: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'a str>,
+}
+
+/// Says what the relay link does: the first connection is the `listening` line (the
+/// channel's public URL); later ones, and every loss, are `relay` lines.
+fn report_relay(
+    out: &Output,
+    event: &crate::relay::client::Event,
+    relay: &str,
+    profile: &str,
+    forward_to: Option<&str>,
+    store: Option<&str>,
+) {
+    use crate::relay::client::Event;
+    let e = out.err();
+    match event {
+        Event::Connected {
+            url,
+            channel,
+            queued,
+            first,
+        } => {
+            if *first && out.json {
+                let _ = out.record(
+                    "listening",
+                    &Listening {
+                        url,
+                        profile,
+                        forward_to,
+                        tls_fingerprint: None,
+                        tls_cert: None,
+                        store,
+                        relay: Some(relay),
+                        channel: Some(channel),
+                    },
+                );
+            } else if out.json {
+                let _ = out.record(
+                    "relay",
+                    &serde_json::json!({"state": "connected", "relay": relay, "channel": channel, "url": url, "queued": queued}),
+                );
+            }
+            if out.json {
+                // The records above say it.
+            } else if *first {
+                out.note(&format!(
+                    "{} {}  {}",
+                    e.ok("listening on"),
+                    e.strong(url),
+                    e.dim(&format!(
+                        "through {relay}, channel {channel}, profile {profile}"
+                    ))
+                ));
+                if let Some(f) = forward_to {
+                    out.note(&e.dim(&format!("forwarding to {f}")));
+                }
+                out.note(&e.dim("Ctrl-C to stop"));
+            } else {
+                out.note(&format!(
+                    "{} {}",
+                    e.ok("relay: connected again"),
+                    e.dim(url)
+                ));
+            }
+            if *queued > 0 {
+                out.warn(&e.warn(&format!(
+                    "relay: {queued} deliveries held while no client was connected come now, oldest first"
+                )));
+            }
+        }
+        Event::Disconnected { reason, retry_in } => {
+            if out.json {
+                let _ = out.record(
+                    "relay",
+                    &serde_json::json!({"state": "disconnected", "relay": relay, "reason": reason, "retry_in_ms": retry_in.as_millis() as u64}),
+                );
+            }
+            out.warn(&format!(
+                "relay: disconnected ({reason}); connecting again in {:.1}s",
+                retry_in.as_secs_f64()
+            ));
+        }
+    }
 }
 
 fn duration(text: Option<&str>, flag: &str) -> Result<Option<Duration>> {
@@ -228,61 +314,105 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, lines));
     let counts = Arc::clone(&feed.counts);
 
+    let relay = match &args.relay {
+        Some(u) => Some(crate::relay::client::ClientConfig {
+            relay: crate::outbound::resolve_url(u).context("could not read --relay")?,
+            channel: match &args.channel {
+                Some(c) if !crate::relay::server::valid_channel(c) => bail!(
+                    "--channel `{}` is not a channel name (1 to 63 lowercase letters, digits and dashes)",
+                    escape(c)
+                ),
+                c => c.clone(),
+            },
+            token: std::env::var("HOOKCTL_RELAY_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty()),
+            key: args.relay_key.clone(),
+            insecure: args.insecure,
+            max_body,
+        }),
+        None => None,
+    };
+
     let served = rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await.map_err(|e| {
-            hinted(format!("could not listen on {host}:{port}: {e}"), "pass another --port (0 picks a free one)")
-        })?;
-        let addr = listener.local_addr()?;
-        let tls = match (&args.tls_cert, &args.tls_key, args.tls) {
-            (Some(c), Some(k), _) => Some(crate::http::tls::from_files(c, k)?),
-            (_, _, true) => Some(crate::http::tls::self_signed(&std::env::temp_dir().join(format!("hookctl-listen-{}.pem", addr.port())))?),
-            _ => None,
-        };
-        // A certificate made for this run goes with it.
-        let _made_pem = tls.as_ref().filter(|_| args.tls_cert.is_none()).map(|t| RemoveOnDrop(t.cert_path.clone()));
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let shown_host = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
-        let url = format!("{scheme}://{shown_host}:{}{}", addr.port(), base_path);
-        let cert = tls.as_ref().map(|t| t.cert_path.display().to_string());
-        if out.json {
-            out.record(
-                "listening",
-                &Listening {
-                    url: &url,
-                    profile: &profile_label,
-                    forward_to: forward.as_ref().map(|u| u.as_str()),
-                    tls_fingerprint: tls.as_ref().map(|t| t.fingerprint.as_str()),
-                    tls_cert: cert.clone(),
-                    store: store_path.as_deref(),
-                },
-            )?;
-        } else {
-            let e = out.err();
-            out.note(&format!("{} {}  {}", e.ok("listening on"), e.strong(&url), e.dim(&format!("profile {profile_label}"))));
-            if let Some(f) = &forward {
-                out.note(&e.dim(&format!("forwarding to {f}")));
-            }
-            if let Some(t) = &tls {
-                out.note(&e.dim(&format!("TLS certificate SHA-256 {}\n  PEM: {} (trust it with curl --cacert)", t.fingerprint, t.cert_path.display())));
-            }
-            out.note(&e.dim("Ctrl-C to stop"));
-        }
         // The printer has a thread of its own: a stdout nobody reads blocks it, not
         // the runtime, so deliveries are still answered and a signal still stops
         // `listen`.
         let (printed, printer_done) = std::sync::mpsc::channel();
         let printer_out = out.clone();
-        std::thread::Builder::new()
-            .name("printer".into())
-            .spawn(move || {
-                print_lines(&printer_out, feed);
-                let _ = printed.send(());
-            })
-            .context("could not start the printer thread")?;
-        let acceptor = tls.map(|t| t.acceptor);
-        let limits = Limits { max_body, read_timeout };
-        let (server, shutdown) = Server::new(listener, acceptor, Arc::clone(&receiver), limits, max_connections);
-        let mut serving = Box::pin(server.run(|w| out.warn(w)));
+        let start_printer = move || {
+            std::thread::Builder::new()
+                .name("printer".into())
+                .spawn(move || {
+                    print_lines(&printer_out, feed);
+                    let _ = printed.send(());
+                })
+                .map(|_| ())
+                .context("could not start the printer thread")
+        };
+        let mut shutdown = None;
+        let mut _made_pem = None;
+        let mut serving: std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + '_>> =
+            if let Some(cfg) = relay {
+                start_printer()?;
+                let relay_url = cfg.relay.to_string();
+                let label = profile_label.clone();
+                let forward_to = forward.as_ref().map(|u| u.to_string());
+                let store_path = store_path.clone();
+                Box::pin(crate::relay::client::run(cfg, Arc::clone(&receiver), move |event| {
+                    report_relay(out, &event, &relay_url, &label, forward_to.as_deref(), store_path.as_deref())
+                }))
+            } else {
+                let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await.map_err(|e| {
+                    hinted(format!("could not listen on {host}:{port}: {e}"), "pass another --port (0 picks a free one)")
+                })?;
+                let addr = listener.local_addr()?;
+                let tls = match (&args.tls_cert, &args.tls_key, args.tls) {
+                    (Some(c), Some(k), _) => Some(crate::http::tls::from_files(c, k)?),
+                    (_, _, true) => Some(crate::http::tls::self_signed(&std::env::temp_dir().join(format!("hookctl-listen-{}.pem", addr.port())))?),
+                    _ => None,
+                };
+                // A certificate made for this run goes with it.
+                _made_pem = tls.as_ref().filter(|_| args.tls_cert.is_none()).map(|t| RemoveOnDrop(t.cert_path.clone()));
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                let shown_host = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
+                let url = format!("{scheme}://{shown_host}:{}{}", addr.port(), base_path);
+                let cert = tls.as_ref().map(|t| t.cert_path.display().to_string());
+                if out.json {
+                    out.record(
+                        "listening",
+                        &Listening {
+                            url: &url,
+                            profile: &profile_label,
+                            forward_to: forward.as_ref().map(|u| u.as_str()),
+                            tls_fingerprint: tls.as_ref().map(|t| t.fingerprint.as_str()),
+                            tls_cert: cert.clone(),
+                            store: store_path.as_deref(),
+                            relay: None,
+                            channel: None,
+                        },
+                    )?;
+                } else {
+                    let e = out.err();
+                    out.note(&format!("{} {}  {}", e.ok("listening on"), e.strong(&url), e.dim(&format!("profile {profile_label}"))));
+                    if let Some(f) = &forward {
+                        out.note(&e.dim(&format!("forwarding to {f}")));
+                    }
+                    if let Some(t) = &tls {
+                        out.note(&e.dim(&format!("TLS certificate SHA-256 {}\n  PEM: {} (trust it with curl --cacert)", t.fingerprint, t.cert_path.display())));
+                    }
+                    out.note(&e.dim("Ctrl-C to stop"));
+                }
+                start_printer()?;
+                let acceptor = tls.map(|t| t.acceptor);
+                let limits = Limits { max_body, read_timeout };
+                let (server, sd) = Server::new(listener, acceptor, Arc::clone(&receiver), limits, max_connections);
+                shutdown = Some(sd);
+                Box::pin(async move {
+                    server.run(|w| out.warn(w)).await;
+                    Ok(())
+                })
+            };
         let deadline = async {
             match wait_timeout {
                 Some(t) => tokio::time::sleep(t).await,
@@ -301,7 +431,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         };
         tokio::pin!(terminate);
         let exit = tokio::select! {
-            _ = &mut serving => Exit::Error,
+            r = &mut serving => match r {
+                Ok(()) => Exit::Error,
+                Err(e) => Err(e)?,
+            },
             _ = receiver.done.notified() => Exit::Success,
             _ = &mut deadline => {
                 out.note(&format!("no matching delivery within {}", humantime::format_duration(wait_timeout.unwrap_or_default())));
@@ -314,7 +447,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         // slot it held); answers in flight go out, idle keep-alive connections close
         // at once.
         drop(serving);
-        shutdown.close(Duration::from_secs(2)).await;
+        if let Some(sd) = shutdown {
+            sd.close(Duration::from_secs(2)).await;
+        }
         Ok::<_, anyhow::Error>((exit, printer_done))
     });
     // Whatever is still open is dropped with the runtime (a stuck connection task

@@ -8,6 +8,7 @@ pub mod events;
 pub mod init;
 pub mod listen;
 pub mod profiles;
+pub mod relay;
 pub mod replay;
 pub mod send;
 pub mod send_load;

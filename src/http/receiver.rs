@@ -293,6 +293,7 @@ impl Receiver {
             target: path,
             headers,
             body,
+            ..
         } = req;
         let mut line = DeliveryLine {
             seq,

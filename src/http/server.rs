@@ -42,6 +42,20 @@ pub struct Request {
     /// The body, or why it could not be read; the connection is closed after the answer
     /// to a request whose body failed.
     pub body: Result<Bytes, BodyError>,
+    /// The `host[:port]` of an absolute-form target (`POST http://host/path`, as
+    /// sent to a proxy); `None` for the usual origin form.
+    pub authority: Option<String>,
+}
+
+/// A byte stream a connection runs over (TCP, or TLS over TCP).
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// A connection handed over after a `101 Switching Protocols` answer (a WebSocket):
+/// the stream, and what was read of it past the request.
+pub struct Upgraded {
+    pub io: Box<dyn Io>,
+    pub read: Vec<u8>,
 }
 
 /// Why a body could not be read.
@@ -99,6 +113,14 @@ pub struct Limits {
 /// What answers requests.
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: Request) -> impl Future<Output = Response> + Send;
+
+    /// Takes the connection over once [`Handler::handle`] has answered a request that
+    /// asked for an upgrade with `101` (`req` is that request, its body empty). The
+    /// default closes it.
+    fn upgrade(&self, req: Request, io: Upgraded) -> impl Future<Output = ()> + Send {
+        let _ = (req, io);
+        async {}
+    }
 }
 
 /// A default for `--max-connections`: half the file descriptors this process may
@@ -262,6 +284,7 @@ enum Framing {
 struct Head {
     method: String,
     target: String,
+    authority: Option<String>,
     headers: HeaderList,
     framing: Framing,
     /// The client asked to close after this request (or speaks HTTP/1.0).
@@ -282,7 +305,7 @@ struct Conn<S> {
 /// Serves one connection until it closes, idles out, breaks a rule or is stopped.
 pub async fn serve<S, H>(io: S, handler: &H, limits: &Limits, mut stop: watch::Receiver<bool>)
 where
-    S: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
     let mut c = Conn {
@@ -303,14 +326,35 @@ where
         let body = c.read_body(&head, limits).await;
         let close = head.close || body.is_err() || *stop.borrow();
         let head_only = head.method == "HEAD";
+        // A request that asks for another protocol is kept, for the handler to take
+        // the connection over with if it agrees.
+        let asks_upgrade = head.headers.contains("upgrade") && body.is_ok();
+        let kept = asks_upgrade.then(|| Request {
+            method: head.method.clone(),
+            target: head.target.clone(),
+            headers: head.headers.clone(),
+            body: Ok(Bytes::new()),
+            authority: head.authority.clone(),
+        });
         let resp = handler
             .handle(Request {
                 method: head.method,
                 target: head.target,
                 headers: head.headers,
                 body,
+                authority: head.authority,
             })
             .await;
+        if let (101, Some(req)) = (resp.status, kept) {
+            if c.write(&resp, false, true).await.is_ok() {
+                let io = Upgraded {
+                    io: Box::new(c.io),
+                    read: c.buf,
+                };
+                handler.upgrade(req, io).await;
+            }
+            return;
+        }
         if c.write(&resp, close, head_only).await.is_err() || close {
             return;
         }
@@ -495,7 +539,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             let v = value_to_bytes(v);
             let framing = ["content-length", "transfer-encoding", "connection", "date"]
                 .iter()
-                .any(|h| n.eq_ignore_ascii_case(h));
+                .any(|h| n.eq_ignore_ascii_case(h))
+                // A switch of protocols says so in `Connection: Upgrade`.
+                && !(status.as_u16() == 101 && n.eq_ignore_ascii_case("connection"));
             // A name or value that would break the head is not passed on.
             if framing
                 || !crate::envelope::headers::is_token(n)
@@ -544,8 +590,12 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Refused> {
     };
     let method = req.method.unwrap_or_default().to_string();
     let version = req.version.unwrap_or(1);
-    let target = origin_form(req.path.unwrap_or_default())
-        .ok_or(Refused(400, "the request target is not a path"))?;
+    let raw_target = req.path.unwrap_or_default();
+    let target = origin_form(raw_target).ok_or(Refused(400, "the request target is not a path"))?;
+    let authority = (!raw_target.starts_with('/'))
+        .then(|| reqwest::Url::parse(raw_target).ok())
+        .flatten()
+        .map(|u| super::authority(&u));
     let mut headers = HeaderList::with_capacity(req.headers.len());
     let mut length: Option<u64> = None;
     let mut chunked = false;
@@ -606,6 +656,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Refused> {
         Head {
             method,
             target,
+            authority,
             headers,
             framing,
             close,

@@ -12,23 +12,52 @@ pub struct Listener {
     pub addr: String,
     pub listening: Value,
     lines: Arc<Mutex<Vec<Value>>>,
+    errors: Arc<Mutex<String>>,
 }
 
 impl Listener {
     /// Starts a listener in `dir`; `args` go after `listen`, `global` before it.
     pub fn start(dir: &std::path::Path, global: &[&str], args: &[&str]) -> Listener {
+        let mut all = vec!["listen", "--port", "0"];
+        all.extend_from_slice(args);
+        Listener::spawn(dir, global, &all, &[])
+    }
+
+    /// Runs `hookctl --json COMMAND…` in `dir` with `env` set, and waits (bounded)
+    /// for its first line, a `listening` record.
+    pub fn spawn(
+        dir: &std::path::Path,
+        global: &[&str],
+        command: &[&str],
+        env: &[(&str, &str)],
+    ) -> Listener {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("hookctl"))
             .current_dir(dir)
             .env_remove("HOOKCTL_SECRET")
             .env_remove("HOOKCTL_CONFIG")
+            .env_remove("HOOKCTL_RELAY_TOKEN")
+            .env_remove("HOOKCTL_RELAY_KEY")
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .envs(env.iter().copied())
             .args(global)
-            .args(["--json", "listen", "--port", "0"])
-            .args(args)
+            .arg("--json")
+            .args(command)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let errors = Arc::new(Mutex::new(String::new()));
+        let err_sink = Arc::clone(&errors);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let mut e = err_sink.lock().unwrap();
+                e.push_str(&line);
+                e.push('\n');
+            }
+        });
         let stdout = child.stdout.take().unwrap();
         let lines = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = std::sync::mpsc::channel();
@@ -49,7 +78,12 @@ impl Listener {
         });
         let listening = rx
             .recv_timeout(Duration::from_secs(20))
-            .expect("listen printed its URL");
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no listening line from {command:?}; stderr: {}",
+                    errors.lock().unwrap()
+                )
+            });
         assert_eq!(listening["type"], "listening");
         let url = listening["data"]["url"].as_str().unwrap().to_string();
         let addr = url
@@ -66,6 +100,31 @@ impl Listener {
             addr,
             listening,
             lines,
+            errors,
+        }
+    }
+
+    /// Every line after the first, as it came.
+    pub fn lines(&self) -> Vec<Value> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// What it wrote on stderr so far.
+    pub fn stderr(&self) -> String {
+        self.errors.lock().unwrap().clone()
+    }
+
+    /// Waits (bounded) until a line matches.
+    pub fn wait_line(&self, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(l) = self.lines().into_iter().find(|l| pred(l)) {
+                return Some(l);
+            }
+            if Instant::now() > until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

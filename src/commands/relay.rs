@@ -1,0 +1,205 @@
+//! `hookctl relay`: runs the relay ([`crate::relay::server`]).
+
+use crate::cli::{GlobalArgs, OfflineArg, RelayArgs};
+use crate::envelope::profile::parse_duration;
+use crate::http::server::{Limits, Server};
+use crate::output::Output;
+use crate::relay::server::{Offline, Relay, RelayConfig, RelayHandler, sha256};
+use crate::settings::parse_size;
+use crate::store::Store;
+use crate::{Exit, hinted};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Serialize)]
+struct Listening<'a> {
+    url: &'a str,
+    bind: String,
+    store: Option<String>,
+    open: bool,
+}
+
+fn duration(text: &str, flag: &str) -> Result<Duration> {
+    parse_duration(text)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("could not read {flag}"))
+}
+
+pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
+    let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
+    let queue_ttl = duration(&args.queue_ttl, "--queue-ttl")?;
+    let response_timeout = duration(&args.response_timeout, "--response-timeout")?;
+    let heartbeat = duration(&args.heartbeat, "--heartbeat")?;
+    let read_timeout = duration(&args.read_timeout, "--read-timeout")?;
+    for (d, flag) in [
+        (response_timeout, "--response-timeout"),
+        (heartbeat, "--heartbeat"),
+        (read_timeout, "--read-timeout"),
+    ] {
+        if d < Duration::from_millis(100) {
+            bail!("{flag} must be at least 100ms");
+        }
+    }
+    if let Some(r) = args.rate {
+        crate::settings::check_range(r, 0.001..=1e7, "--rate")?;
+    }
+    let key = match (&args.key, &args.key_file) {
+        (Some(k), _) => Some(k.trim().to_string()),
+        (None, Some(path)) => Some(
+            crate::settings::read_input(path)
+                .with_context(|| format!("could not read --key-file {}", path.display()))
+                .map(|b| {
+                    String::from_utf8_lossy(&b)
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                })?,
+        ),
+        (None, None) => None,
+    };
+    if key.as_deref() == Some("") {
+        bail!("the relay key is empty");
+    }
+    let max_connections = match args.max_connections {
+        Some(0) => bail!("--max-connections must be at least 1"),
+        Some(n) => n,
+        None => crate::http::server::default_max_connections(),
+    };
+    let store = match crate::settings::open_store(g)? {
+        Some(s) => s,
+        None => {
+            out.warn("--no-store: channels and held deliveries live in memory and are lost when the relay stops");
+            Store::memory()?
+        }
+    };
+    let store_path = (!g.no_store).then(|| store.path().display().to_string());
+    if key.is_none() {
+        out.warn("no --key: anyone who reaches this relay may create channels on it");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .min(8),
+        )
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.bind)
+            .await
+            .map_err(|e| {
+                hinted(
+                    format!("could not listen on {}: {e}", args.bind),
+                    "pass another --bind (port 0 picks a free one)",
+                )
+            })?;
+        let addr = listener.local_addr()?;
+        let tls = match (&args.tls_cert, &args.tls_key) {
+            (Some(c), Some(k)) => Some(crate::http::tls::from_files(c, k)?),
+            _ => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let shown = if addr.ip().is_ipv6() {
+            format!("[{}]:{}", addr.ip(), addr.port())
+        } else {
+            addr.to_string()
+        };
+        let public_url = match &args.public_url {
+            Some(u) => {
+                let url = crate::outbound::resolve_url(u).context("could not read --public-url")?;
+                url.as_str().trim_end_matches('/').to_string()
+            }
+            None => format!("{scheme}://{shown}"),
+        };
+        let mut own = vec![shown.clone(), format!("localhost:{}", addr.port())];
+        if let Ok(u) = reqwest::Url::parse(&public_url) {
+            own.push(crate::http::authority(&u));
+        }
+        let cfg = RelayConfig {
+            public_url: public_url.clone(),
+            own,
+            max_body,
+            rate: args.rate,
+            queue_max: args.queue_max,
+            queue_ttl,
+            response_timeout,
+            offline: match args.offline {
+                OfflineArg::Queue => Offline::Queue,
+                OfflineArg::Reject => Offline::Reject,
+            },
+            heartbeat,
+            create_key: key.as_deref().map(|k| sha256(k.as_bytes())),
+        };
+        let log_out = out.clone();
+        let relay = Relay::new(
+            cfg,
+            store,
+            Box::new(move |text, record| {
+                if log_out.json {
+                    let _ = log_out.record("relay", &record);
+                } else {
+                    log_out.note(&log_out.err().dim(text));
+                }
+            }),
+        )?;
+        let channels = relay.channel_count();
+        if out.json {
+            out.record(
+                "listening",
+                &Listening {
+                    url: &public_url,
+                    bind: shown.clone(),
+                    store: store_path.clone(),
+                    open: key.is_none(),
+                },
+            )?;
+        } else {
+            let e = out.err();
+            out.note(&format!(
+                "{} {}  {}",
+                e.ok("relay on"),
+                e.strong(&public_url),
+                e.dim(&format!(
+                    "({channels} channels; clients: hookctl listen --relay {public_url})"
+                ))
+            ));
+            out.note(&e.dim("Ctrl-C to stop"));
+        }
+        let limits = Limits {
+            max_body,
+            read_timeout,
+        };
+        let handler = Arc::new(RelayHandler(Arc::new(relay)));
+        let (server, shutdown) = Server::new(
+            listener,
+            tls.map(|t| t.acceptor),
+            handler,
+            limits,
+            max_connections,
+        );
+        let serving = server.run(|w| out.warn(w));
+        let terminate = async {
+            #[cfg(unix)]
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
+                s.recv().await;
+                return;
+            }
+            std::future::pending::<()>().await
+        };
+        let exit = tokio::select! {
+            _ = serving => Exit::Error,
+            _ = tokio::signal::ctrl_c() => Exit::Interrupted,
+            _ = terminate => Exit::Interrupted,
+        };
+        shutdown.close(Duration::from_secs(2)).await;
+        Ok::<_, anyhow::Error>(exit)
+    })
+    .inspect(|_| rt.shutdown_timeout(Duration::from_secs(1)))
+}

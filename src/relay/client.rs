@@ -1,0 +1,412 @@
+//! `listen --relay`: one outbound WebSocket to a relay (so it works behind NAT), over
+//! which deliveries arrive and go through `listen`'s own pipeline; the answers go
+//! back the same way. The link is watched by heartbeats both ways and comes back by
+//! itself, with jittered backoff, after a relay restart or a network change.
+
+use super::server::{CLOSE_KEY, CLOSE_REPLACED, CLOSE_TOKEN};
+use super::wire::{CONNECT_PATH, Control, PROTOCOL, WireAnswer, WireRequest};
+use crate::http::server::{Handler, Io, Request};
+use anyhow::{Context, Result, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+/// Deliveries handled at once over one link.
+const IN_FLIGHT: usize = 256;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Reconnection waits grow from the first to the last, each with up to half again
+/// of jitter.
+const BACKOFF_FIRST: Duration = Duration::from_millis(250);
+const BACKOFF_MAX: Duration = Duration::from_secs(10);
+
+pub struct ClientConfig {
+    /// The relay as it prints itself (`http(s)://host:port`).
+    pub relay: reqwest::Url,
+    pub channel: Option<String>,
+    /// The channel's token from the environment (`HOOKCTL_RELAY_TOKEN`), else the
+    /// token file's.
+    pub token: Option<String>,
+    /// The operator's key, for a relay that makes channels only with it.
+    pub key: Option<String>,
+    pub insecure: bool,
+    /// The largest delivery taken.
+    pub max_body: usize,
+}
+
+/// What the link does, for `listen` to say.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Connected {
+        url: String,
+        channel: String,
+        /// Deliveries the relay held while no client was connected.
+        queued: u64,
+        first: bool,
+    },
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
+}
+
+/// Where tokens are kept: `$XDG_CONFIG_HOME/hookctl/relay-tokens.json` (or the
+/// platform's equivalent), readable by its owner only.
+pub fn token_file() -> PathBuf {
+    dirs::config_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("hookctl")
+        .join("relay-tokens.json")
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Tokens {
+    /// By relay origin: the channel last used, and each channel's token.
+    #[serde(default)]
+    relays: BTreeMap<String, RelayTokens>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct RelayTokens {
+    #[serde(default)]
+    last: Option<String>,
+    #[serde(default)]
+    tokens: BTreeMap<String, String>,
+}
+
+fn origin(url: &reqwest::Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+fn read_tokens() -> Tokens {
+    std::fs::read(token_file())
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// The channel to ask for and its token: as given, else the one last used with this
+/// relay.
+fn remembered(cfg: &ClientConfig) -> (Option<String>, Option<String>) {
+    let tokens = read_tokens();
+    let here = tokens.relays.get(&origin(&cfg.relay));
+    let channel = cfg
+        .channel
+        .clone()
+        .or_else(|| here.and_then(|r| r.last.clone()));
+    let token = cfg.token.clone().or_else(|| {
+        channel
+            .as_ref()
+            .and_then(|c| here.and_then(|r| r.tokens.get(c).cloned()))
+    });
+    (channel, token)
+}
+
+fn remember(relay: &reqwest::Url, channel: &str, token: Option<&str>) -> Result<()> {
+    let path = token_file();
+    let mut tokens = read_tokens();
+    let here = tokens.relays.entry(origin(relay)).or_default();
+    here.last = Some(channel.to_string());
+    if let Some(t) = token {
+        here.tokens.insert(channel.to_string(), t.to_string());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create `{}`", dir.display()))?;
+    }
+    let text = serde_json::to_vec_pretty(&tokens)?;
+    let tmp = path.with_extension("json.tmp");
+    {
+        use std::io::Write as _;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts
+            .open(&tmp)
+            .with_context(|| format!("could not write `{}`", tmp.display()))?;
+        f.write_all(&text)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path)
+        .with_context(|| format!("could not write `{}`", path.display()))?;
+    Ok(())
+}
+
+/// Why a connection attempt failed: for good, or for now.
+enum Failed {
+    Fatal(String),
+    Retry(String),
+}
+
+type Ws = WebSocketStream<Box<dyn Io>>;
+
+async fn connect(
+    cfg: &ClientConfig,
+    channel: Option<&str>,
+    token: Option<&str>,
+) -> Result<Ws, Failed> {
+    let url = &cfg.relay;
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let tcp = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio::net::TcpStream::connect((host.as_str(), port)),
+    )
+    .await
+    .map_err(|_| Failed::Retry(format!("could not reach {url} within 10s")))?
+    .map_err(|e| Failed::Retry(format!("could not connect to {url}: {e}")))?;
+    let _ = tcp.set_nodelay(true);
+    let io: Box<dyn Io> = if url.scheme() == "https" {
+        let connector = crate::http::tls::connector(cfg.insecure)
+            .map_err(|e| Failed::Fatal(format!("{e:#}")))?;
+        let name = rustls::pki_types::ServerName::try_from(host.clone())
+            .map_err(|e| Failed::Fatal(format!("`{url}` has no usable host name for TLS: {e}")))?;
+        Box::new(
+            connector
+                .connect(name, tcp)
+                .await
+                .map_err(|e| Failed::Fatal(format!("TLS handshake with {url} failed: {e}")))?,
+        )
+    } else {
+        Box::new(tcp)
+    };
+    let ws_scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+    let mut target = format!(
+        "{ws_scheme}://{}{}",
+        crate::http::authority(url),
+        CONNECT_PATH
+    );
+    if let Some(c) = channel {
+        target.push_str(&format!("?channel={c}"));
+    }
+    let mut req = target
+        .into_client_request()
+        .map_err(|e| Failed::Fatal(format!("`{url}` cannot be connected to: {e}")))?;
+    let h = req.headers_mut();
+    h.insert("Sec-WebSocket-Protocol", HeaderValue::from_static(PROTOCOL));
+    if let Some(t) = token {
+        let v = HeaderValue::from_str(&format!("Bearer {t}"))
+            .map_err(|_| Failed::Fatal("the relay token is not a header value".into()))?;
+        h.insert("Authorization", v);
+    }
+    if let Some(k) = &cfg.key {
+        let v = HeaderValue::from_str(k)
+            .map_err(|_| Failed::Fatal("the relay key is not a header value".into()))?;
+        h.insert("X-Hookctl-Relay-Key", v);
+    }
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(cfg.max_body + (1 << 20)))
+        .max_frame_size(Some(cfg.max_body + (1 << 20)));
+    match tokio_tungstenite::client_async_with_config(req, io, Some(config)).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(WsError::Http(resp)) => {
+            let status = resp.status().as_u16();
+            let said = resp
+                .body()
+                .as_deref()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+                .and_then(|v| v["error"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            let msg = format!(
+                "the relay refused the link ({status}){}",
+                if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", crate::output::escape(&said))
+                }
+            );
+            if (400..500).contains(&status) {
+                Err(Failed::Fatal(msg))
+            } else {
+                Err(Failed::Retry(msg))
+            }
+        }
+        Err(e) => Err(Failed::Retry(format!("the link to {url} failed: {e}"))),
+    }
+}
+
+/// How a link ended.
+enum Ended {
+    Lost(String),
+    Replaced,
+}
+
+/// Serves deliveries over one link until it ends.
+async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> Ended {
+    let (mut sink, mut stream) = ws.split();
+    let (tx, mut rx) = mpsc::channel::<Message>(IN_FLIGHT * 2);
+    let writer = tokio::spawn(async move {
+        let mut beat = tokio::time::interval(heartbeat);
+        beat.tick().await;
+        loop {
+            let msg = tokio::select! {
+                m = rx.recv() => match m { Some(m) => m, None => break },
+                _ = beat.tick() => Message::Ping(bytes::Bytes::new()),
+            };
+            if sink.send(msg).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    let ended = loop {
+        let next = tokio::time::timeout(heartbeat * 2, stream.next()).await;
+        match next {
+            Ok(Some(Ok(Message::Binary(frame)))) => {
+                let req = match WireRequest::decode(&frame) {
+                    Ok(r) => r,
+                    Err(e) => break Ended::Lost(e.to_string()),
+                };
+                let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
+                    break Ended::Lost("closed".into());
+                };
+                let handler = Arc::clone(handler);
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    let resp = handler
+                        .handle(Request {
+                            method: req.method,
+                            target: req.target,
+                            headers: req.headers,
+                            body: Ok(req.body),
+                            authority: None,
+                        })
+                        .await;
+                    let answer = WireAnswer {
+                        seq: req.seq,
+                        status: resp.status,
+                        headers: resp.headers,
+                        body: resp.body,
+                    };
+                    let _ = tx.send(Message::Binary(answer.encode().into())).await;
+                });
+            }
+            Ok(Some(Ok(Message::Text(text)))) => {
+                if let Ok(Control::Replaced) = serde_json::from_str::<Control>(&text) {
+                    break Ended::Replaced;
+                }
+            }
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                if frame
+                    .as_ref()
+                    .is_some_and(|f| u16::from(f.code) == CLOSE_REPLACED)
+                {
+                    break Ended::Replaced;
+                }
+                break Ended::Lost("the relay closed the link".into());
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(e))) => break Ended::Lost(format!("the link failed: {e}")),
+            Ok(None) => break Ended::Lost("the relay closed the link".into()),
+            Err(_) => {
+                break Ended::Lost(format!(
+                    "no heartbeat from the relay in {}",
+                    humantime::format_duration(heartbeat * 2)
+                ));
+            }
+        }
+    };
+    drop(tx);
+    writer.abort();
+    ended
+}
+
+/// Holds the channel until told to stop (the caller drops this future) or until it
+/// cannot go on: a token or key refused, another client taking the channel over.
+pub async fn run<H: Handler>(cfg: ClientConfig, handler: Arc<H>, on: impl Fn(Event)) -> Result<()> {
+    let (mut channel, mut token) = remembered(&cfg);
+    let mut wait = BACKOFF_FIRST;
+    let mut first = true;
+    loop {
+        let failed = match connect(&cfg, channel.as_deref(), token.as_deref()).await {
+            Err(Failed::Fatal(m)) => bail!(m),
+            Err(Failed::Retry(m)) => m,
+            Ok(mut ws) => {
+                let hello = tokio::time::timeout(CONNECT_TIMEOUT, ws.next()).await;
+                match hello {
+                    Ok(Some(Ok(Message::Text(text)))) => {
+                        match serde_json::from_str::<Control>(&text) {
+                            Ok(Control::Welcome {
+                                channel: c,
+                                url,
+                                token: new,
+                                heartbeat_ms,
+                                queued,
+                                ..
+                            }) => {
+                                if new.is_some() || channel.as_deref() != Some(&c) {
+                                    remember(&cfg.relay, &c, new.as_deref())
+                                        .context("could not keep the channel's token")?;
+                                }
+                                if new.is_some() {
+                                    token = new;
+                                }
+                                channel = Some(c.clone());
+                                wait = BACKOFF_FIRST;
+                                on(Event::Connected {
+                                    url,
+                                    channel: c,
+                                    queued,
+                                    first,
+                                });
+                                first = false;
+                                let heartbeat =
+                                    Duration::from_millis(heartbeat_ms.clamp(100, 600_000));
+                                match serve(ws, &handler, heartbeat).await {
+                                    Ended::Replaced => bail!(
+                                        "another `listen` took channel `{}` over: this one stops",
+                                        channel.as_deref().unwrap_or_default()
+                                    ),
+                                    Ended::Lost(m) => m,
+                                }
+                            }
+                            _ => format!(
+                                "the relay said something this hookctl does not know: {}",
+                                crate::envelope::verify::preview(&text)
+                            ),
+                        }
+                    }
+                    Ok(Some(Ok(Message::Close(Some(f))))) => {
+                        let code = u16::from(f.code);
+                        if code == CLOSE_TOKEN || code == CLOSE_KEY {
+                            bail!(
+                                "the relay refused the link: {}",
+                                crate::output::escape(&f.reason)
+                            );
+                        }
+                        format!(
+                            "the relay closed the link: {}",
+                            crate::output::escape(&f.reason)
+                        )
+                    }
+                    Ok(_) => "the relay closed the link before welcoming it".to_string(),
+                    Err(_) => "the relay did not welcome the link within 10s".to_string(),
+                }
+            }
+        };
+        let jitter = wait.mul_f64(fastrand::f64() * 0.5);
+        let retry_in = wait + jitter;
+        on(Event::Disconnected {
+            reason: failed,
+            retry_in,
+        });
+        tokio::time::sleep(retry_in).await;
+        wait = (wait * 2).min(BACKOFF_MAX);
+    }
+}

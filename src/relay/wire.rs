@@ -1,0 +1,296 @@
+//! The relay's wire protocol, version 1: how a delivery and its answer cross the
+//! WebSocket link between `hookctl relay` and `listen --relay`.
+//!
+//! Control messages are WebSocket text frames holding one JSON object with a `type`
+//! (see [`Control`]). A delivery and its answer are binary frames, every integer
+//! big-endian:
+//!
+//! ```text
+//! request (relay → listen)             answer (listen → relay)
+//!   u8   'Q'                              u8   'A'
+//!   u64  sequence number                  u64  the request's sequence number
+//!   u8   flags (1: it was queued)         u16  status
+//!   u16 + bytes  method                   u32  header count
+//!   u32 + bytes  path and query           per header: u16 + name, u32 + value
+//!   u32  header count                     u32 + bytes  body
+//!   per header: u16 + name, u32 + value
+//!   u32 + bytes  body
+//! ```
+//!
+//! Header names keep their case, headers their order and repeats, values and bodies
+//! their bytes (a value that was not UTF-8 is carried as it came). Binary HTTP (RFC
+//! 9292) frames the same things; this layout is its known-length form less what a
+//! relay does not need (the scheme and authority, informational answers, trailers),
+//! plus the sequence number that pairs an answer with its request.
+
+use crate::envelope::HeaderList;
+use crate::envelope::headers::{value_from_bytes, value_to_bytes};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+/// The version `listen` asks for in `Sec-WebSocket-Protocol`.
+pub const PROTOCOL: &str = "hookctl-relay.1";
+/// The path a client connects to.
+pub const CONNECT_PATH: &str = "/connect";
+
+/// A delivery handed to `listen`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireRequest {
+    pub seq: u64,
+    pub queued: bool,
+    pub method: String,
+    /// The path and query below the channel (`/` at least).
+    pub target: String,
+    pub headers: HeaderList,
+    pub body: Bytes,
+}
+
+/// `listen`'s answer to one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireAnswer {
+    pub seq: u64,
+    pub status: u16,
+    pub headers: HeaderList,
+    pub body: Bytes,
+}
+
+/// Control messages, both ways.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Control {
+    /// Relay → listen, first: the channel is yours. `token` only when the channel was
+    /// made for this connection (keep it to claim the channel again).
+    Welcome {
+        version: u32,
+        channel: String,
+        url: String,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        token: Option<String>,
+        heartbeat_ms: u64,
+        queued: u64,
+    },
+    /// Relay → listen: another client took the channel over; this link ends.
+    Replaced,
+}
+
+/// Why a frame could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a relay frame is malformed: {0}")]
+pub struct FrameError(&'static str);
+
+fn put_headers(out: &mut Vec<u8>, headers: &HeaderList) {
+    out.extend_from_slice(&(headers.len() as u32).to_be_bytes());
+    for (n, v) in headers.iter() {
+        let v = value_to_bytes(v);
+        out.extend_from_slice(&(n.len().min(u16::MAX as usize) as u16).to_be_bytes());
+        out.extend_from_slice(&n.as_bytes()[..n.len().min(u16::MAX as usize)]);
+        out.extend_from_slice(&(v.len() as u32).to_be_bytes());
+        out.extend_from_slice(&v);
+    }
+}
+
+/// A cursor over a frame.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], FrameError> {
+        if self.0.len() < n {
+            return Err(FrameError("it ends early"));
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+    fn u8(&mut self) -> Result<u8, FrameError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, FrameError> {
+        Ok(u16::from_be_bytes(
+            self.take(2)?.try_into().expect("2 bytes"),
+        ))
+    }
+    fn u32(&mut self) -> Result<u32, FrameError> {
+        Ok(u32::from_be_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+    fn u64(&mut self) -> Result<u64, FrameError> {
+        Ok(u64::from_be_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+    fn text16(&mut self) -> Result<String, FrameError> {
+        let n = self.u16()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| FrameError("a name is not text"))
+    }
+    fn bytes32(&mut self) -> Result<&'a [u8], FrameError> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+    fn headers(&mut self) -> Result<HeaderList, FrameError> {
+        let n = self.u32()? as usize;
+        // Each header takes six bytes at least: a count past that is a lie.
+        if n > self.0.len() / 6 {
+            return Err(FrameError("the header count is more than the frame holds"));
+        }
+        let mut h = HeaderList::with_capacity(n);
+        for _ in 0..n {
+            let name = self.text16()?;
+            let value = value_from_bytes(self.bytes32()?).into_owned();
+            h.push(name, value);
+        }
+        Ok(h)
+    }
+    fn end(&self) -> Result<(), FrameError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(FrameError("bytes follow its end"))
+        }
+    }
+}
+
+impl WireRequest {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.target.len() + self.body.len());
+        out.push(b'Q');
+        out.extend_from_slice(&self.seq.to_be_bytes());
+        out.push(u8::from(self.queued));
+        out.extend_from_slice(&(self.method.len() as u16).to_be_bytes());
+        out.extend_from_slice(self.method.as_bytes());
+        out.extend_from_slice(&(self.target.len() as u32).to_be_bytes());
+        out.extend_from_slice(self.target.as_bytes());
+        put_headers(&mut out, &self.headers);
+        out.extend_from_slice(&(self.body.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.body);
+        out
+    }
+
+    pub fn decode(frame: &[u8]) -> Result<WireRequest, FrameError> {
+        let mut r = Reader(frame);
+        if r.u8()? != b'Q' {
+            return Err(FrameError("not a request"));
+        }
+        let seq = r.u64()?;
+        let queued = r.u8()? & 1 == 1;
+        let method = r.text16()?;
+        let target = String::from_utf8(r.bytes32()?.to_vec())
+            .map_err(|_| FrameError("the path is not text"))?;
+        let headers = r.headers()?;
+        let body = Bytes::copy_from_slice(r.bytes32()?);
+        r.end()?;
+        Ok(WireRequest {
+            seq,
+            queued,
+            method,
+            target,
+            headers,
+            body,
+        })
+    }
+}
+
+impl WireAnswer {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.body.len());
+        out.push(b'A');
+        out.extend_from_slice(&self.seq.to_be_bytes());
+        out.extend_from_slice(&self.status.to_be_bytes());
+        put_headers(&mut out, &self.headers);
+        out.extend_from_slice(&(self.body.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.body);
+        out
+    }
+
+    pub fn decode(frame: &[u8]) -> Result<WireAnswer, FrameError> {
+        let mut r = Reader(frame);
+        if r.u8()? != b'A' {
+            return Err(FrameError("not an answer"));
+        }
+        let seq = r.u64()?;
+        let status = r.u16()?;
+        let headers = r.headers()?;
+        let body = Bytes::copy_from_slice(r.bytes32()?);
+        r.end()?;
+        Ok(WireAnswer {
+            seq,
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// Encodes headers alone (the relay's queue keeps them this way).
+pub fn encode_headers(headers: &HeaderList) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_headers(&mut out, headers);
+    out
+}
+
+pub fn decode_headers(bytes: &[u8]) -> Result<HeaderList, FrameError> {
+    let mut r = Reader(bytes);
+    let h = r.headers()?;
+    r.end()?;
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip_bytes_order_and_case() {
+        let mut headers = HeaderList::new();
+        headers.push("X-Dup", "1");
+        headers.push("content-TYPE", "application/json");
+        headers.push("X-Dup", "2");
+        headers.push("X-Raw", value_from_bytes(b"caf\xe9").into_owned());
+        let req = WireRequest {
+            seq: 7,
+            queued: true,
+            method: "POST".into(),
+            target: "/hooks/a?b=1&b=2".into(),
+            headers: headers.clone(),
+            body: Bytes::from_static(b"\x00\xff{\n  \"a\": 1\n}"),
+        };
+        assert_eq!(WireRequest::decode(&req.encode()).unwrap(), req);
+        let ans = WireAnswer {
+            seq: 7,
+            status: 418,
+            headers,
+            body: Bytes::from_static(b"teapot"),
+        };
+        assert_eq!(WireAnswer::decode(&ans.encode()).unwrap(), ans);
+        assert!(WireAnswer::decode(&req.encode()).is_err());
+        let frame = ans.encode();
+        for cut in 0..frame.len() {
+            assert!(WireAnswer::decode(&frame[..cut]).is_err(), "{cut}");
+        }
+        let mut long = frame.clone();
+        long.push(0);
+        assert!(WireAnswer::decode(&long).is_err());
+        // A header count that the frame cannot hold is refused before anything is
+        // allocated for it.
+        let mut lie = vec![b'A'];
+        lie.extend_from_slice(&1u64.to_be_bytes());
+        lie.extend_from_slice(&200u16.to_be_bytes());
+        lie.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert!(WireAnswer::decode(&lie).is_err());
+    }
+
+    #[test]
+    fn control_messages_are_json() {
+        let w = Control::Welcome {
+            version: 1,
+            channel: "c".into(),
+            url: "http://r/c/c".into(),
+            token: None,
+            heartbeat_ms: 1000,
+            queued: 0,
+        };
+        let text = serde_json::to_string(&w).unwrap();
+        assert!(text.starts_with(r#"{"type":"welcome""#), "{text}");
+        assert_eq!(serde_json::from_str::<Control>(&text).unwrap(), w);
+    }
+}

@@ -1,0 +1,425 @@
+//! `hookctl relay` and `listen --relay` on loopback: the whole path, byte for byte
+//! and signed; tokens; the queue across restarts; every refusal.
+
+mod support;
+use hookctl::envelope::{Catalog, HeaderList, Secret, SignInput};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use support::listener::{Answer, Listener, raw};
+use support::server::{RawServer, verifies};
+use tempfile::TempDir;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// A relay on a free port; `args` go after `relay`.
+fn relay(dir: &TempDir, args: &[&str]) -> Listener {
+    let store = dir.path().join("relay.db");
+    let mut all = vec!["relay", "--bind", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    Listener::spawn(dir.path(), &["--store", store.to_str().unwrap()], &all, &[])
+}
+
+/// The same relay again, on the port it had (after a restart).
+fn relay_on(dir: &TempDir, bind: &str, args: &[&str]) -> Listener {
+    let store = dir.path().join("relay.db");
+    let mut all = vec!["relay", "--bind", bind];
+    all.extend_from_slice(args);
+    // The old process's port may take a moment to be free.
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        if std::net::TcpListener::bind(bind).is_ok() || Instant::now() > until {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Listener::spawn(dir.path(), &["--store", store.to_str().unwrap()], &all, &[])
+}
+
+/// `listen --relay` holding `channel`, with its own store and config directory.
+fn client(dir: &TempDir, relay: &Listener, channel: &str, args: &[&str]) -> Listener {
+    client_env(dir, relay, channel, args, &[])
+}
+
+fn client_env(
+    dir: &TempDir,
+    relay: &Listener,
+    channel: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Listener {
+    let store = dir.path().join("listen.db");
+    let mut all = vec!["listen", "--relay", &relay.url, "--channel", channel];
+    all.extend_from_slice(args);
+    Listener::spawn(dir.path(), &["--store", store.to_str().unwrap()], &all, env)
+}
+
+/// A request written by hand: `headers` in order, as given.
+fn send(relay: &Listener, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        relay.addr
+    )
+    .into_bytes();
+    for (n, v) in headers {
+        req.extend(format!("{n}: {v}\r\n").bytes());
+    }
+    req.extend(format!("Content-Length: {}\r\n\r\n", body.len()).bytes());
+    req.extend(body);
+    raw(&relay.addr, &req)
+}
+
+/// Standard Webhooks headers for `body`, as a provider sends them.
+fn signed(body: &[u8], id: &str) -> Vec<(String, String)> {
+    let p = Catalog::builtin().get("standard").unwrap();
+    let headers: HeaderList = p
+        .sign(
+            &[Secret::new(SECRET, "test").unwrap()],
+            &SignInput {
+                body,
+                event: Some("user.created"),
+                id,
+                timestamp: hookctl::settings::now_unix(),
+                method: "POST",
+                path: "/",
+                vars: &Default::default(),
+            },
+        )
+        .unwrap();
+    headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
+    a.headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn token_of(dir: &TempDir) -> String {
+    let text =
+        std::fs::read_to_string(dir.path().join("config/hookctl/relay-tokens.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let relays = v["relays"].as_object().unwrap();
+    let (_, r) = relays.iter().next().unwrap();
+    r["tokens"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn deliveries_cross_byte_exact_and_the_apps_answer_comes_back() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    let app = RawServer::start(&[
+        b"HTTP/1.1 201 Created\r\nX-App: yes\r\nX-App: again\r\nContent-Length: 4\r\n\r\nmade",
+    ]);
+    let l = client(
+        &dir,
+        &r,
+        "shop",
+        &[
+            "-p",
+            "standard",
+            "--secret",
+            SECRET,
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    // The listening line names the public URL, the relay and the channel.
+    assert_eq!(l.listening["data"]["url"], format!("{}/c/shop", r.url));
+    assert_eq!(l.listening["data"]["channel"], "shop");
+    let bodies: [(&str, &[u8]); 3] = [
+        (
+            "application/json",
+            b"{\n  \"type\": \"user.created\",\n  \"data\": {\"name\": \"Zo\xc3\xab\"}\n}",
+        ),
+        ("application/x-www-form-urlencoded", b"a=1&b=%20two&a=3"),
+        (
+            "application/octet-stream",
+            b"\x00\x01\xff\xfe binary \r\n\x00",
+        ),
+    ];
+    for (i, (ctype, body)) in bodies.iter().enumerate() {
+        let id = format!("msg_{i}");
+        let mut headers: Vec<(String, String)> = vec![
+            ("X-Dup".into(), "first".into()),
+            ("content-TYPE".into(), ctype.to_string()),
+        ];
+        headers.extend(
+            signed(body, &id)
+                .into_iter()
+                .filter(|(n, _)| n != "Content-Type"),
+        );
+        headers.push(("x-dup".into(), "second".into()));
+        let h: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let a = send(&r, &format!("/c/shop/hooks/in?x={i}&x=again"), &h, body);
+        assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+        assert_eq!(a.body, b"made");
+        let apps: Vec<&str> = a
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("x-app"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(apps, ["yes", "again"]);
+        let got = app.requests().pop().unwrap();
+        assert_eq!(got.path, format!("/hooks/in?x={i}&x=again"));
+        assert_eq!(&got.body, body);
+        // Every header in order, repeats and name case kept.
+        let head = String::from_utf8_lossy(&got.raw_head).to_string();
+        let mut at = 0;
+        for (n, v) in &headers {
+            let line = format!("{n}: {v}\r\n");
+            let found = head[at..]
+                .find(&line)
+                .unwrap_or_else(|| panic!("{line:?} in order in {head}"));
+            at += found + line.len();
+        }
+        assert!(verifies("standard", SECRET, &got));
+    }
+    let lines = l.wait_deliveries(3);
+    assert_eq!(lines.len(), 3);
+    for d in &lines {
+        assert_eq!(d["valid"], true, "{d}");
+        assert_eq!(d["status"], 201);
+    }
+    // The token is kept for the owner only and never shown.
+    let token = token_of(&dir);
+    assert_eq!(token.len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("config/hookctl/relay-tokens.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+    for text in [
+        l.stderr(),
+        r.stderr(),
+        format!("{:?}", l.lines()),
+        format!("{:?}", r.lines()),
+    ] {
+        assert!(!text.contains(&token), "{text}");
+        assert!(
+            !text.contains("Zo\u{eb}"),
+            "bodies are not the relay's to show: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_channel_needs_its_token_and_a_second_client_replaces_the_first() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    let mut first = client(&dir, &r, "team", &[]);
+    // Someone else, with another token or none: refused, exit 2, said why.
+    let other = TempDir::new().unwrap();
+    for env in [vec![("HOOKCTL_RELAY_TOKEN", "0".repeat(64))], vec![]] {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let o = support::hookctl(other.path())
+            .env("XDG_CONFIG_HOME", other.path().join("config"))
+            .envs(env)
+            .args([
+                "--json",
+                "--no-store",
+                "listen",
+                "--relay",
+                &r.url,
+                "--channel",
+                "team",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        let err = support::stderr(&o);
+        assert!(err.contains("refused") && err.contains("token"), "{err}");
+    }
+    // The same user again (same config directory, so the same token): takes over.
+    let second = client(&dir, &r, "team", &[]);
+    assert_eq!(second.listening["data"]["url"], format!("{}/c/team", r.url));
+    assert_eq!(first.wait_exit(Duration::from_secs(10)), Some(2));
+    let a = send(&r, "/c/team/", &[], b"{}");
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    // A CI job passes the token from the environment.
+    let ci = TempDir::new().unwrap();
+    let token = token_of(&dir);
+    let third = client_env(&ci, &r, "team", &[], &[("HOOKCTL_RELAY_TOKEN", &token)]);
+    assert_eq!(third.listening["data"]["channel"], "team");
+}
+
+#[test]
+fn a_relay_with_a_key_makes_channels_only_for_those_who_give_it() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &["--key", "operator-key"]);
+    let o = support::hookctl(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .args(["--no-store", "listen", "--relay", &r.url, "--channel", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("key"),
+        "{}",
+        support::stderr(&o)
+    );
+    let l = client_env(&dir, &r, "x", &[], &[("HOOKCTL_RELAY_KEY", "operator-key")]);
+    assert_eq!(l.listening["data"]["channel"], "x");
+    assert!(!r.stderr().contains("anyone"), "{}", r.stderr());
+}
+
+#[test]
+fn held_deliveries_survive_a_client_and_a_relay_restart_in_order() {
+    let dir = TempDir::new().unwrap();
+    let mut r = relay(&dir, &[]);
+    let bind = r.addr.clone();
+    let l = client(&dir, &r, "away", &["-p", "standard", "--secret", SECRET]);
+    drop(l);
+    // No client: each delivery is held, answered 202 and marked.
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let body = format!("{{\"n\":{i}}}");
+        let id = format!("msg_held_{i}");
+        let h = signed(body.as_bytes(), &id);
+        let h: Vec<(&str, &str)> = h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let a = wait_for_status(&r, "/c/away/in", &h, body.as_bytes(), 202);
+        assert_eq!(header(&a, "x-hookctl-queued"), Some("1"));
+        ids.push(id);
+    }
+    // The relay restarts: what it held is still there.
+    let _ = r.child.kill();
+    let _ = r.child.wait();
+    r = relay_on(&dir, &bind, &[]);
+    let l = client(&dir, &r, "away", &["-p", "standard", "--secret", SECRET]);
+    let got = l.wait_deliveries(3);
+    let order: Vec<&str> = got
+        .iter()
+        .map(|d| d["delivery_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ids, "handed over oldest first");
+    assert!(got.iter().all(|d| d["valid"] == true));
+    assert!(l.stderr().contains("3 deliveries held"), "{}", l.stderr());
+    // Handed over once answered: a later client gets nothing again.
+    drop(l);
+    let l = client(&dir, &r, "away", &["-p", "standard", "--secret", SECRET]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(l.deliveries().is_empty(), "{:?}", l.deliveries());
+}
+
+/// Sends until the relay answers `status` (the client's going away takes a moment to
+/// be seen), bounded.
+fn wait_for_status(
+    r: &Listener,
+    path: &str,
+    h: &[(&str, &str)],
+    body: &[u8],
+    status: u16,
+) -> Answer {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let a = send(r, path, h, body);
+        if a.status == status || Instant::now() > until {
+            assert_eq!(a.status, status, "{}", String::from_utf8_lossy(&a.body));
+            return a;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_client_comes_back_after_the_relay_restarts_under_it() {
+    let dir = TempDir::new().unwrap();
+    let mut r = relay(&dir, &["--heartbeat", "500ms"]);
+    let bind = r.addr.clone();
+    let l = client(&dir, &r, "steady", &[]);
+    let _ = r.child.kill();
+    let _ = r.child.wait();
+    assert!(
+        l.wait_line(|v| v["type"] == "relay" && v["data"]["state"] == "disconnected")
+            .is_some(),
+        "{}",
+        l.stderr()
+    );
+    r = relay_on(&dir, &bind, &["--heartbeat", "500ms"]);
+    assert!(
+        l.wait_line(|v| v["type"] == "relay" && v["data"]["state"] == "connected")
+            .is_some(),
+        "{}",
+        l.stderr()
+    );
+    let a = send(&r, "/c/steady/after", &[], b"{}");
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(l.wait_deliveries(1)[0]["path"], "/after");
+    assert!(l.stderr().contains("relay: disconnected"), "{}", l.stderr());
+}
+
+#[test]
+fn refusals_404_413_429_503_504_and_no_proxying() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(
+        &dir,
+        &[
+            "--max-body",
+            "1KiB",
+            "--rate",
+            "1",
+            "--response-timeout",
+            "1s",
+            "--queue-max",
+            "1",
+        ],
+    );
+    assert_eq!(send(&r, "/c/nobody/x", &[], b"{}").status, 404);
+    assert_eq!(send(&r, "/elsewhere", &[], b"{}").status, 404);
+    let l = client(&dir, &r, "slow", &["--delay", "3s"]);
+    // Over the body limit.
+    assert_eq!(send(&r, "/c/slow/", &[], &[b'x'; 2048]).status, 413);
+    // The client does not answer within the response timeout; a second delivery
+    // within the same second is rate-limited, and told when to come back.
+    let addr = r.addr.clone();
+    let first = std::thread::spawn(move || {
+        let req = format!(
+            "POST /c/slow/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{{}}"
+        );
+        raw(&addr, req.as_bytes())
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let a = send(&r, "/c/slow/", &[], b"{}");
+    assert_eq!(a.status, 429);
+    assert!(header(&a, "retry-after").is_some());
+    let a = first.join().unwrap();
+    assert_eq!(a.status, 504, "{}", String::from_utf8_lossy(&a.body));
+    drop(l);
+    // No client: one held, then the queue is full.
+    std::thread::sleep(Duration::from_millis(1100));
+    let a = wait_for_status(&r, "/c/slow/", &[], b"{}", 202);
+    assert_eq!(header(&a, "x-hookctl-queued"), Some("1"));
+    std::thread::sleep(Duration::from_millis(1100));
+    let a = send(&r, "/c/slow/", &[], b"{}");
+    assert_eq!(a.status, 503);
+    assert!(header(&a, "retry-after").is_some());
+    // An absolute-form target for another host: the relay is no proxy.
+    let req =
+        "GET http://127.0.0.1:9/c/slow/ HTTP/1.1\r\nHost: 127.0.0.1:9\r\nConnection: close\r\n\r\n";
+    assert_eq!(raw(&r.addr, req.as_bytes()).status, 400);
+    // `--offline reject`: 503 with Retry-After at once.
+    let dir2 = TempDir::new().unwrap();
+    let r2 = relay(&dir2, &["--offline", "reject"]);
+    drop(client(&dir2, &r2, "gone", &[]));
+    let a = wait_for_status(&r2, "/c/gone/", &[], b"{}", 503);
+    assert!(header(&a, "retry-after").is_some());
+}
