@@ -194,6 +194,7 @@ fn deliveries_cross_byte_exact_and_the_apps_answer_comes_back() {
     assert_eq!(lines.len(), 3);
     for d in &lines {
         assert_eq!(d["valid"], true, "{d}");
+        assert!(d.get("held").is_none(), "{d}");
         assert_eq!(d["status"], 201);
     }
     // The token is kept for the owner only and never shown.
@@ -311,7 +312,7 @@ fn held_deliveries_survive_a_client_and_a_relay_restart_in_order() {
         .map(|d| d["delivery_id"].as_str().unwrap())
         .collect();
     assert_eq!(order, ids, "handed over oldest first");
-    assert!(got.iter().all(|d| d["valid"] == true));
+    assert!(got.iter().all(|d| d["valid"] == true && d["held"] == true), "{got:?}");
     assert!(l.stderr().contains("3 deliveries held"), "{}", l.stderr());
     // Handed over once answered: a later client gets nothing again.
     drop(l);

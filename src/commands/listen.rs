@@ -295,9 +295,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             .context("could not read recent deliveries from the store")?,
         None => Default::default(),
     };
+    // Idle connections kept to the app: as many as deliveries come at once through a
+    // relay link, so that none is opened per delivery under load.
     let client = HttpClient::new(&ClientOptions {
         insecure: false,
-        pool: 16,
+        pool: 64,
         max_response: max_body,
     })?;
     // As many threads as the cores this process may run on (taskset is respected).
@@ -571,6 +573,9 @@ fn render(out: &Output, l: &DeliveryLine) -> String {
     }
     if l.test {
         text.push_str(&s.warn("  [test event]"));
+    }
+    if l.held {
+        text.push_str(&s.warn("  [held by the relay]"));
     }
     if let Some(h) = &l.handshake {
         text.push_str(&format!(

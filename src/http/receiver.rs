@@ -82,6 +82,9 @@ pub struct DeliveryLine {
     pub duplicate: bool,
     pub attempt: u32,
     pub test: bool,
+    /// A relay held it while no client was connected.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handshake: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -293,6 +296,7 @@ impl Receiver {
             target: path,
             headers,
             body,
+            held,
             ..
         } = req;
         let mut line = DeliveryLine {
@@ -310,6 +314,7 @@ impl Receiver {
             duplicate: false,
             attempt: 1,
             test: false,
+            held,
             handshake: None,
             forwarded_to: None,
             forward_error: None,

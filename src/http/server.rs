@@ -45,6 +45,8 @@ pub struct Request {
     /// The `host[:port]` of an absolute-form target (`POST http://host/path`, as
     /// sent to a proxy); `None` for the usual origin form.
     pub authority: Option<String>,
+    /// It comes from a relay that held it while no client was connected.
+    pub held: bool,
 }
 
 /// A byte stream a connection runs over (TCP, or TLS over TCP).
@@ -335,6 +337,7 @@ where
             headers: head.headers.clone(),
             body: Ok(Bytes::new()),
             authority: head.authority.clone(),
+            held: false,
         });
         let resp = handler
             .handle(Request {
@@ -343,6 +346,7 @@ where
                 headers: head.headers,
                 body,
                 authority: head.authority,
+                held: false,
             })
             .await;
         if let (101, Some(req)) = (resp.status, kept) {

@@ -7,7 +7,7 @@ use super::server::{CLOSE_KEY, CLOSE_REPLACED, CLOSE_TOKEN};
 use super::wire::{CONNECT_PATH, Control, PROTOCOL, WireAnswer, WireRequest};
 use crate::http::server::{Handler, Io, Request};
 use anyhow::{Context, Result, bail};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -247,22 +247,9 @@ enum Ended {
 
 /// Serves deliveries over one link until it ends.
 async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> Ended {
-    let (mut sink, mut stream) = ws.split();
-    let (tx, mut rx) = mpsc::channel::<Message>(IN_FLIGHT * 2);
-    let writer = tokio::spawn(async move {
-        let mut beat = tokio::time::interval(heartbeat);
-        beat.tick().await;
-        loop {
-            let msg = tokio::select! {
-                m = rx.recv() => match m { Some(m) => m, None => break },
-                _ = beat.tick() => Message::Ping(bytes::Bytes::new()),
-            };
-            if sink.send(msg).await.is_err() {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
+    let (sink, mut stream) = ws.split();
+    let (tx, rx) = mpsc::channel::<Message>(IN_FLIGHT * 2);
+    let writer = tokio::spawn(super::write_link(sink, rx, heartbeat));
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let ended = loop {
         let next = tokio::time::timeout(heartbeat * 2, stream.next()).await;
@@ -286,6 +273,7 @@ async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> End
                             headers: req.headers,
                             body: Ok(req.body),
                             authority: None,
+                            held: req.queued,
                         })
                         .await;
                     let answer = WireAnswer {

@@ -62,6 +62,9 @@ pub const CLOSE_REPLACED: u16 = 4409;
 const LINK_QUEUE: usize = 1024;
 /// Deliveries in flight on one link at once, at most.
 const MAX_IN_FLIGHT: usize = 4096;
+/// Channels one relay keeps, at most (an open relay cannot be made to grow without
+/// bound by clients that each make one).
+pub const MAX_CHANNELS: usize = 100_000;
 
 pub fn sha256(text: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(text).into()
@@ -274,6 +277,11 @@ impl Relay {
                 Some(_) => Err((401, CLOSE_TOKEN, format!("the token given for channel `{name}` is not its token"))),
                 None => Err((401, CLOSE_TOKEN, format!("channel `{name}` exists: its token is needed to listen on it"))),
             },
+            None if channels.len() >= MAX_CHANNELS => Err((
+                503,
+                1013,
+                format!("this relay holds {MAX_CHANNELS} channels, its most: no more can be made"),
+            )),
             None => match &self.cfg.create_key {
                 Some(key)
                     if headers
@@ -522,24 +530,9 @@ impl Relay {
             ),
             json!({"event": "connected", "channel": name, "new": token.is_some(), "queued": queued}),
         );
-        let (mut sink, mut stream) = ws.split();
+        let (sink, mut stream) = ws.split();
         let heartbeat = self.cfg.heartbeat;
-        let writer = tokio::spawn(async move {
-            let mut rx = rx;
-            let mut beat = tokio::time::interval(heartbeat);
-            beat.tick().await;
-            loop {
-                let msg = tokio::select! {
-                    m = rx.recv() => match m { Some(m) => m, None => break },
-                    _ = beat.tick() => Message::Ping(Bytes::new()),
-                };
-                let closing = matches!(msg, Message::Close(_));
-                if sink.send(msg).await.is_err() || closing {
-                    break;
-                }
-            }
-            let _ = sink.close().await;
-        });
+        let writer = tokio::spawn(super::write_link(sink, rx, heartbeat));
         let handover = tokio::spawn({
             let relay = Arc::clone(self);
             let link = Arc::clone(&link);
