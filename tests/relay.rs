@@ -256,6 +256,29 @@ fn a_channel_needs_its_token_and_a_second_client_replaces_the_first() {
     assert_eq!(first.wait_exit(Duration::from_secs(10)), Some(2));
     let a = send(&r, "/c/team/", &[], b"{}");
     assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    // A damaged token file is said, not written over.
+    let broken = TempDir::new().unwrap();
+    std::fs::create_dir_all(broken.path().join("config/hookctl")).unwrap();
+    std::fs::write(
+        broken.path().join("config/hookctl/relay-tokens.json"),
+        "{not json",
+    )
+    .unwrap();
+    let o = support::hookctl(broken.path())
+        .env("XDG_CONFIG_HOME", broken.path().join("config"))
+        .args(["--no-store", "listen", "--relay", &r.url])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("damaged"),
+        "{}",
+        support::stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(broken.path().join("config/hookctl/relay-tokens.json")).unwrap(),
+        "{not json"
+    );
     // A CI job passes the token from the environment.
     let ci = TempDir::new().unwrap();
     let token = token_of(&dir);
@@ -312,7 +335,10 @@ fn held_deliveries_survive_a_client_and_a_relay_restart_in_order() {
         .map(|d| d["delivery_id"].as_str().unwrap())
         .collect();
     assert_eq!(order, ids, "handed over oldest first");
-    assert!(got.iter().all(|d| d["valid"] == true && d["held"] == true), "{got:?}");
+    assert!(
+        got.iter().all(|d| d["valid"] == true && d["held"] == true),
+        "{got:?}"
+    );
     assert!(l.stderr().contains("3 deliveries held"), "{}", l.stderr());
     // Handed over once answered: a later client gets nothing again.
     drop(l);
@@ -417,6 +443,11 @@ fn refusals_404_413_429_503_504_and_no_proxying() {
     let req =
         "GET http://127.0.0.1:9/c/slow/ HTTP/1.1\r\nHost: 127.0.0.1:9\r\nConnection: close\r\n\r\n";
     assert_eq!(raw(&r.addr, req.as_bytes()).status, 400);
+    // `/connect` is for `listen --relay` only.
+    let plain = "GET /connect?channel=x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+    assert_eq!(raw(&r.addr, plain.as_bytes()).status, 400);
+    let bad = "GET /connect?channel=No%20Way HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nConnection: close\r\n\r\n";
+    assert_eq!(raw(&r.addr, bad.as_bytes()).status, 400);
     // `--offline reject`: 503 with Retry-After at once.
     let dir2 = TempDir::new().unwrap();
     let r2 = relay(&dir2, &["--offline", "reject"]);

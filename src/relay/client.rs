@@ -86,17 +86,29 @@ fn origin(url: &reqwest::Url) -> String {
     url.origin().ascii_serialization()
 }
 
-fn read_tokens() -> Tokens {
-    std::fs::read(token_file())
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+/// The token file; none yet reads as empty. One that cannot be read is an error, not
+/// something to write over (it holds the tokens of other channels too).
+fn read_tokens() -> Result<Tokens> {
+    let path = token_file();
+    match std::fs::read(&path) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+            crate::hinted(
+                format!("the relay token file `{}` is damaged: {e}", path.display()),
+                "move it away (its channels' tokens are lost with it), or pass HOOKCTL_RELAY_TOKEN",
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Tokens::default()),
+        Err(e) => Err(anyhow::anyhow!(
+            "could not read the relay token file `{}`: {e}",
+            path.display()
+        )),
+    }
 }
 
 /// The channel to ask for and its token: as given, else the one last used with this
 /// relay.
-fn remembered(cfg: &ClientConfig) -> (Option<String>, Option<String>) {
-    let tokens = read_tokens();
+fn remembered(cfg: &ClientConfig) -> Result<(Option<String>, Option<String>)> {
+    let tokens = read_tokens()?;
     let here = tokens.relays.get(&origin(&cfg.relay));
     let channel = cfg
         .channel
@@ -107,12 +119,12 @@ fn remembered(cfg: &ClientConfig) -> (Option<String>, Option<String>) {
             .as_ref()
             .and_then(|c| here.and_then(|r| r.tokens.get(c).cloned()))
     });
-    (channel, token)
+    Ok((channel, token))
 }
 
 fn remember(relay: &reqwest::Url, channel: &str, token: Option<&str>) -> Result<()> {
     let path = token_file();
-    let mut tokens = read_tokens();
+    let mut tokens = read_tokens()?;
     let here = tokens.relays.entry(origin(relay)).or_default();
     here.last = Some(channel.to_string());
     if let Some(t) = token {
@@ -318,7 +330,7 @@ async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> End
 /// Holds the channel until told to stop (the caller drops this future) or until it
 /// cannot go on: a token or key refused, another client taking the channel over.
 pub async fn run<H: Handler>(cfg: ClientConfig, handler: Arc<H>, on: impl Fn(Event)) -> Result<()> {
-    let (mut channel, mut token) = remembered(&cfg);
+    let (mut channel, mut token) = remembered(&cfg)?;
     let mut wait = BACKOFF_FIRST;
     let mut first = true;
     loop {
