@@ -14,6 +14,7 @@ pub mod outbound;
 pub mod output;
 pub mod rawhttp;
 pub mod relay;
+pub mod replay;
 pub mod retry;
 pub mod settings;
 pub mod store;

@@ -2,13 +2,13 @@
 
 use crate::cli::{GlobalArgs, ReplayArgs};
 use crate::envelope::profile::parse_duration;
-use crate::envelope::{HeaderList, Profile, SignInput};
+use crate::envelope::{HeaderList, Profile};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::resolve_url;
 use crate::output::{Output, escape};
-use crate::settings::{Config, SecretRequest, now_unix, signing_secrets};
+use crate::settings::{Config, SecretRequest, signing_secrets};
 use crate::settings::{require_store, rfc3339_ago};
-use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, StoredDelivery, now_rfc3339};
+use crate::store::{Store, StoredDelivery, now_rfc3339};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
@@ -234,33 +234,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
                 },
                 p,
             )?;
-            let id = match &d.delivery_id {
-                Some(id) => id.clone(),
-                None => p.new_id(now_unix())?,
-            };
-            let vars = p.render_vars(d.event.as_deref(), &id, now_unix())?;
-            let path = crate::http::path_and_query(&url);
-            let fresh = p
-                .sign(
-                    &secrets,
-                    &SignInput {
-                        body: &body,
-                        event: d.event.as_deref(),
-                        id: &id,
-                        timestamp: now_unix(),
-                        method: &d.method,
-                        path: &path,
-                        vars: &vars,
-                    },
-                )
-                .with_context(|| format!("could not re-sign delivery {}", d.id))?;
-            for (n, v) in fresh.iter() {
-                if headers.contains(n) {
-                    headers.set(n, v);
-                } else {
-                    headers.push(n, v);
-                }
-            }
+            crate::replay::resign(&mut headers, d, p, &secrets, &url, &body)?;
         } else if let Some(p) = profile.as_ref().filter(|p| p.signature.is_some()) {
             if p.timestamped() && warned.insert(p.name.clone()) {
                 out.warn(&format!("profile `{}` signs a timestamp: a receiver that checks it will reject a byte-exact replay as stale; --resign signs it afresh", p.name));
@@ -334,44 +308,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             Err(e) => (None, None, Some(e.to_string())),
         };
         let id = if record {
-            let id = store
-                .insert_delivery(&NewDelivery {
-                    direction: Direction::Out,
-                    source: "replay",
-                    profile: profile.as_ref().map(|p| p.name.as_str()),
-                    event: d.event.as_deref(),
-                    delivery_id: d.delivery_id.as_deref(),
-                    method: &d.method,
-                    url: url.as_str(),
-                    headers,
-                    body,
-                    valid: None,
-                    reason: None,
-                    duplicate: false,
-                    replay_of: Some(d.id),
-                    state: if delivered {
-                        State::Delivered
-                    } else {
-                        State::Failed
-                    },
-                })
-                .context("could not record the replay")?;
-            store
-                .add_attempt(
-                    id,
-                    &NewAttempt {
-                        number: 1,
-                        started_at,
-                        request_headers: Some(headers),
-                        status,
-                        latency_ms: latency,
-                        error: error.as_deref(),
-                        response_headers: result.as_ref().ok().map(|s| &s.headers),
-                        response_body: result.as_ref().ok().map(|s| &s.body[..]),
-                    },
-                )
-                .context("could not record the replay")?;
-            Some(id)
+            Some(crate::replay::record(
+                &store,
+                d,
+                profile.as_ref().map(|p| p.name.as_str()),
+                url,
+                headers,
+                body,
+                started_at,
+                &result,
+            )?)
         } else {
             None
         };
