@@ -40,6 +40,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
             cand relay 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
+            cand ui 'Browse the store''s deliveries in a web page: live, with verdicts, and replay'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -180,6 +181,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --read-timeout 'How long a request''s headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept'
             cand --forward-timeout 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile''s per-attempt timeout, else 10s]'
             cand --max-connections 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]'
+            cand --ui-port 'The inspector''s port; 0 picks a free one'
             cand --relay 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here'
             cand --channel 'The relay channel to hold [default: the one last used with that relay, else a new one]'
             cand --relay-key 'The key a relay that restricts who makes channels asks for'
@@ -200,6 +202,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
             cand --accept-invalid 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
+            cand --ui 'Serve the web inspector beside the listener (`hookctl ui`''s page)'
             cand -k 'Accept any TLS certificate from the relay'
             cand --insecure 'Accept any TLS certificate from the relay'
             cand --tls 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
@@ -438,6 +441,27 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'hookctl;ui'= {
+            cand --host 'Address to bind (keep it loopback: the inspector can replay deliveries)'
+            cand --port 'Port; 0 picks a free one'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --open 'Open the page in the default browser'
+            cand -k 'Accept any TLS certificate when replaying (a local receiver''s self-signed one)'
+            cand --insecure 'Accept any TLS certificate when replaying (a local receiver''s self-signed one)'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hookctl;profiles'= {
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
@@ -599,6 +623,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
             cand relay 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
+            cand ui 'Browse the store''s deliveries in a web page: live, with verdicts, and replay'
             cand profiles 'List the provider profiles, or show one'
             cand events 'List a profile''s events, or show the exact body of one'
             cand init 'Write a commented hookctl.toml, asking for the defaults'
@@ -634,6 +659,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;audit'= {
         }
         &'hookctl;help;relay'= {
+        }
+        &'hookctl;help;ui'= {
         }
         &'hookctl;help;profiles'= {
             cand list 'List every profile (the default)'

@@ -44,6 +44,7 @@ complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "simulate" -d 'Show 
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "ui" -d 'Browse the store\'s deliveries in a web page: live, with verdicts, and replay'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "profiles" -d 'List the provider profiles, or show one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
@@ -181,6 +182,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-body -d '
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l read-timeout -d 'How long a request\'s headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l forward-timeout -d 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile\'s per-attempt timeout, else 10s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-connections -d 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui-port -d 'The inspector\'s port; 0 picks a free one' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay -d 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l channel -d 'The relay channel to hold [default: the one last used with that relay, else a new one]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay-key -d 'The key a relay that restricts who makes channels asks for' -r
@@ -209,6 +211,7 @@ never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l accept-invalid -d 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui -d 'Serve the web inspector beside the listener (`hookctl ui`\'s page)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s k -l insecure -d 'Accept any TLS certificate from the relay'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls -d 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
@@ -420,6 +423,23 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s q -l quiet -d 
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l host -d 'Address to bind (keep it loopback: the inspector can replay deliveries)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l port -d 'Port; 0 picks a free one' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l open -d 'Open the page in the default browser'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s k -l insecure -d 'Accept any TLS certificate when replaying (a local receiver\'s self-signed one)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -525,20 +545,21 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s q -l qui
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "ui" -d 'Browse the store\'s deliveries in a web page: live, with verdicts, and replay'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List deliveries, newest first (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'

@@ -70,6 +70,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT
     Relay(RelayArgs),
+    /// Browse the store's deliveries in a web page: live, with verdicts, and replay
+    Ui(UiArgs),
     /// List the provider profiles, or show one
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
@@ -281,6 +283,25 @@ pub struct SendArgs {
     pub scheme: SchemeArgs,
 }
 
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES_UI)]
+pub struct UiArgs {
+    /// Address to bind (keep it loopback: the inspector can replay deliveries)
+    #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port; 0 picks a free one
+    #[arg(long, value_name = "PORT", default_value_t = 4040)]
+    pub port: u16,
+    /// Open the page in the default browser
+    #[arg(long)]
+    pub open: bool,
+    /// Accept any TLS certificate when replaying (a local receiver's self-signed one)
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OfflineArg {
     Queue,
@@ -478,6 +499,12 @@ pub struct ListenArgs {
     /// Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Serve the web inspector beside the listener (`hookctl ui`'s page)
+    #[arg(long)]
+    pub ui: bool,
+    /// The inspector's port; 0 picks a free one
+    #[arg(long, value_name = "PORT", default_value_t = 4040, requires = "ui")]
+    pub ui_port: u16,
     /// Receive through a relay instead of a local port: its URL as `hookctl relay`
     /// prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here
     #[arg(long, value_name = "URL", help_heading = "Relay")]
@@ -766,6 +793,8 @@ pub const EXAMPLES_AUDIT: &str = "Examples:\n  hookctl audit --to http://localho
 
 pub const EXAMPLES_RELAY: &str = "Examples:\n  hookctl relay --bind 0.0.0.0:8080 --public-url https://hooks.example.com \\\n      --key-file /etc/hookctl/relay.key\n  hookctl listen --relay https://hooks.example.com --channel my-app \\\n      --forward-to http://localhost:3000/webhooks";
 
+pub const EXAMPLES_UI: &str = "Examples:\n  hookctl ui --open\n  hookctl ui --port 0 --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl listen -p stripe --secret-env STRIPE_WEBHOOK_SECRET --ui";
+
 /// Every subcommand's examples, by name.
 pub const EXAMPLES: &[(&str, &str)] = &[
     ("sign", EXAMPLES_SIGN),
@@ -776,6 +805,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("replay", EXAMPLES_REPLAY),
     ("audit", EXAMPLES_AUDIT),
     ("relay", EXAMPLES_RELAY),
+    ("ui", EXAMPLES_UI),
 ];
 
 /// Profile names for dynamic shell completion (`source <(COMPLETE=bash hookctl)`).

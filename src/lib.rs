@@ -18,6 +18,7 @@ pub mod replay;
 pub mod retry;
 pub mod settings;
 pub mod store;
+pub mod ui;
 
 use cli::{Cli, Command};
 use output::Output;
@@ -75,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Replay(args) => commands::replay::run(&cli.global, &out, args),
         Command::Audit(args) => commands::audit::run(&cli.global, &out, args),
         Command::Relay(args) => commands::relay::run(&cli.global, &out, args),
+        Command::Ui(args) => commands::ui::run(&cli.global, &out, args),
         Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),

@@ -504,6 +504,20 @@ pub fn rfc3339_ago(text: &str, flag: &str) -> Result<String> {
 }
 
 /// The store, for commands that only read or replay what it holds.
+/// The store's path, for a command that only reads it (or shows it, as the web
+/// inspector does); an error with `--no-store`.
+pub fn store_path(g: &crate::cli::GlobalArgs, what: &str) -> Result<std::path::PathBuf> {
+    if g.no_store {
+        return Err(hinted(
+            format!("{what} reads the store: --no-store leaves nothing to read"),
+            "drop --no-store, or name one with --store PATH",
+        ));
+    }
+    Ok(g.store
+        .clone()
+        .unwrap_or_else(crate::store::Store::default_path))
+}
+
 pub fn require_store(g: &crate::cli::GlobalArgs, what: &str) -> Result<crate::store::Store> {
     if g.no_store {
         return Err(hinted(

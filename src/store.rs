@@ -889,6 +889,9 @@ pub struct StoredDelivery {
     pub replay_of: Option<i64>,
     pub attempts: i64,
     pub last_status: Option<u16>,
+    /// The last attempt's time to its answer.
+    #[serde(serialize_with = "crate::output::ser_round3_opt")]
+    pub last_latency_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -923,7 +926,8 @@ pub struct Filter {
 
 const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.profile, d.event, d.delivery_id, d.method, d.url, d.headers, d.body, d.valid, d.reason, d.state, d.duplicate, d.replay_of,
     (SELECT COUNT(*) FROM attempts a WHERE a.delivery = d.id),
-    (SELECT a.status FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1)";
+    (SELECT a.status FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1),
+    (SELECT a.latency_ms FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1)";
 
 fn parse_headers(text: Option<String>) -> Option<HeaderList> {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -949,6 +953,7 @@ fn delivery_row(r: &rusqlite::Row) -> rusqlite::Result<StoredDelivery> {
         replay_of: r.get(15)?,
         attempts: r.get(16)?,
         last_status: r.get(17)?,
+        last_latency_ms: r.get(18)?,
     })
 }
 
@@ -1022,6 +1027,20 @@ impl Store {
 
     /// A delivery by its store id or, failing that, by the provider's delivery id (the
     /// newest record of it that is not a replay).
+    /// Every delivery with this delivery id (its attempts, repeats and replays in
+    /// every direction), oldest first, at most 1,000.
+    pub fn timeline(&self, key: &str) -> Result<Vec<StoredDelivery>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.delivery_id = ?1 ORDER BY d.id LIMIT 1000"
+            ))
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([key], delivery_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
+    }
+
     pub fn find(
         &self,
         key: &str,

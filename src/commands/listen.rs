@@ -31,6 +31,8 @@ struct Listening<'a> {
     relay: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     channel: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ui_url: Option<&'a str>,
 }
 
 /// Says what the relay link does: the first connection is the `listening` line (the
@@ -42,6 +44,7 @@ fn report_relay(
     profile: &str,
     forward_to: Option<&str>,
     store: Option<&str>,
+    ui_url: Option<&str>,
 ) {
     use crate::relay::client::Event;
     let e = out.err();
@@ -64,6 +67,7 @@ fn report_relay(
                         store,
                         relay: Some(relay),
                         channel: Some(channel),
+                        ui_url,
                     },
                 );
             } else if out.json {
@@ -259,6 +263,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             .filter(|p| p.signature.is_some())
             .collect()
     };
+    // The inspector beside the listener: every profile, to verify what others record.
+    let ui_setup = if args.ui {
+        let path = crate::settings::store_path(g, "--ui")?;
+        Some((path, config.catalog.all()?, secrets.clone()))
+    } else {
+        None
+    };
     let cfg = ReceiverConfig {
         profiles,
         others,
@@ -337,6 +348,18 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     };
 
     let served = rt.block_on(async {
+        let ui_url = match ui_setup {
+            Some((path, profiles, secrets)) => {
+                let (url, serving) =
+                    crate::ui::start("127.0.0.1", args.ui_port, path, profiles, secrets, false).await?;
+                tokio::spawn(serving);
+                if !out.json {
+                    out.note(&format!("{} {url}", out.err().ok("inspector on")));
+                }
+                Some(url)
+            }
+            None => None,
+        };
         // The printer has a thread of its own: a stdout nobody reads blocks it, not
         // the runtime, so deliveries are still answered and a signal still stops
         // `listen`.
@@ -361,8 +384,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                 let label = profile_label.clone();
                 let forward_to = forward.as_ref().map(|u| u.to_string());
                 let store_path = store_path.clone();
+                let ui_url = ui_url.clone();
                 Box::pin(crate::relay::client::run(cfg, Arc::clone(&receiver), move |event| {
-                    report_relay(out, &event, &relay_url, &label, forward_to.as_deref(), store_path.as_deref())
+                    report_relay(out, &event, &relay_url, &label, forward_to.as_deref(), store_path.as_deref(), ui_url.as_deref())
                 }))
             } else {
                 let listener = tokio::net::TcpListener::bind((host.as_str(), port)).await.map_err(|e| {
@@ -392,6 +416,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                             store: store_path.as_deref(),
                             relay: None,
                             channel: None,
+                            ui_url: ui_url.as_deref(),
                         },
                     )?;
                 } else {

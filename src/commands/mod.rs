@@ -14,6 +14,7 @@ pub mod send;
 pub mod send_load;
 pub mod sign;
 pub mod simulate;
+pub mod ui;
 pub mod verify;
 
 use serde::Serialize;

@@ -150,25 +150,6 @@ fn pick_event(out: &Output, profile: &Profile, given: Option<String>) -> Result<
     ))
 }
 
-/// Shell-quotes for the printed curl command.
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-pub fn curl_command(method: &str, url: &str, headers: &HeaderList, body: &[u8]) -> String {
-    let mut cmd = format!("curl -X {method} {}", sh_quote(url));
-    for (n, v) in headers.iter() {
-        cmd.push_str(&format!(" \\\n  -H {}", sh_quote(&format!("{n}: {v}"))));
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => cmd.push_str(&format!(" \\\n  --data-binary {}", sh_quote(text))),
-        Err(_) => cmd.push_str(
-            " \\\n  --data-binary @body.bin  # the body is not text: save it to body.bin first",
-        ),
-    }
-    cmd
-}
-
 #[derive(Serialize)]
 struct DryRun<'a> {
     method: &'a str,
@@ -291,7 +272,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     };
     let prepared = plan.prepare(args.id.clone(), timestamp)?;
     if args.dry_run {
-        let curl = curl_command(
+        let curl = crate::output::curl_command(
             &plan.method,
             plan.url.as_str(),
             &prepared.headers,

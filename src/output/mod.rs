@@ -174,6 +174,30 @@ pub fn shell_word(s: &str) -> String {
     }
 }
 
+/// Shell-quotes for the printed curl command.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+pub fn curl_command(
+    method: &str,
+    url: &str,
+    headers: &crate::envelope::HeaderList,
+    body: &[u8],
+) -> String {
+    let mut cmd = format!("curl -X {method} {}", sh_quote(url));
+    for (n, v) in headers.iter() {
+        cmd.push_str(&format!(" \\\n  -H {}", sh_quote(&format!("{n}: {v}"))));
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => cmd.push_str(&format!(" \\\n  --data-binary {}", sh_quote(text))),
+        Err(_) => cmd.push_str(
+            " \\\n  --data-binary @body.bin  # the body is not text: save it to body.bin first",
+        ),
+    }
+    cmd
+}
+
 /// Standard output's width when it is a terminal, else 100 columns.
 pub fn terminal_width() -> usize {
     terminal_size::terminal_size_of(std::io::stdout())

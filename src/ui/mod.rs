@@ -1,0 +1,809 @@
+//! `hookctl ui` (and `listen --ui`): the web inspector over the store.
+//!
+//! A page and a JSON API on loopback: every delivery as it is recorded (by any
+//! hookctl process writing the same store), its verdict and why, and replay from the
+//! page. It is served by hyper (a page needs no header order kept, and the live feed
+//! is a streamed Server-Sent Events body). What keeps it safe on a developer's
+//! machine:
+//! - a `Host` that is not the bound address or `localhost` is refused (403), so a
+//!   page on another site cannot reach it by DNS rebinding;
+//! - a request that changes anything needs this run's token (which only the page
+//!   holds) in `X-Hookctl-Token` and an `Origin` that is the inspector's own;
+//! - the page runs only its own script (Content-Security-Policy), and shows every
+//!   header and body as text.
+
+use crate::envelope::verify::{Received, VerifyOptions};
+use crate::envelope::{Profile, Secret};
+use crate::http::client::HttpClient;
+use crate::output::BodyJson;
+use crate::store::{Filter, Store, StoredDelivery};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::Frame;
+use hyper::{Method, Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const INDEX: &str = include_str!("index.html");
+const APP_JS: &str = include_str!("app.js");
+const APP_CSS: &str = include_str!("app.css");
+
+/// The page may run its own script and style, and nothing else.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// Deliveries one list answer holds, at most.
+const MAX_LIST: u64 = 1000;
+/// How often the live feed looks for new deliveries.
+const FEED_EVERY: Duration = Duration::from_millis(250);
+/// Bodies shown by the API, at most (a bigger one is cut, and says so).
+const MAX_SHOWN_BODY: usize = 1 << 20;
+/// The largest request body the API takes (an edited delivery body).
+const MAX_REQUEST: usize = 8 << 20;
+/// Live feeds open at once, at most.
+const MAX_FEEDS: usize = 64;
+
+pub struct UiConfig {
+    pub store: PathBuf,
+    pub profiles: Vec<Profile>,
+    pub secrets: Vec<Secret>,
+    /// `host:port` forms a request's `Host` may take.
+    pub hosts: Vec<String>,
+    /// `http://host:port` forms an `Origin` may take.
+    pub origins: Vec<String>,
+    pub token: String,
+    pub client: HttpClient,
+}
+
+pub struct Ui {
+    cfg: UiConfig,
+    reader: Mutex<Option<Store>>,
+    feeds: Arc<tokio::sync::Semaphore>,
+}
+
+type Body = BoxBody<Bytes, Infallible>;
+
+fn full(status: StatusCode, ctype: &str, body: impl Into<Bytes>) -> Response<Body> {
+    let mut r = Response::new(Full::new(body.into()).boxed());
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert("content-type", ctype.parse().expect("a content type"));
+    h.insert("cache-control", "no-store".parse().expect("fixed"));
+    h.insert("x-content-type-options", "nosniff".parse().expect("fixed"));
+    h.insert("referrer-policy", "no-referrer".parse().expect("fixed"));
+    h.insert("content-security-policy", CSP.parse().expect("fixed"));
+    r
+}
+
+fn json_response(status: StatusCode, value: &impl Serialize) -> Response<Body> {
+    full(
+        status,
+        "application/json",
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
+}
+
+fn error(status: StatusCode, message: &str) -> Response<Body> {
+    json_response(status, &json!({ "error": message }))
+}
+
+/// A new per-run token: 128 random bits.
+pub fn new_token() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the operating system gives random bytes");
+    hex::encode(b)
+}
+
+/// A delivery as the list shows it: `deliveries list --json`'s object, plus the
+/// verdict in one word.
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    d: &'a StoredDelivery,
+    verdict: &'static str,
+}
+
+fn verdict(d: &StoredDelivery) -> &'static str {
+    match d.valid {
+        Some(true) => "valid",
+        Some(false) => "invalid",
+        None => "unchecked",
+    }
+}
+
+#[derive(Serialize)]
+struct Attempt<'a> {
+    #[serde(flatten)]
+    a: &'a crate::store::StoredAttempt,
+    response_body: Option<BodyJson>,
+}
+
+#[derive(Deserialize)]
+struct ReplayAsk {
+    /// `exact` or `resign`.
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    /// An edited body (text), signed afresh.
+    #[serde(default)]
+    body: Option<String>,
+}
+
+impl Ui {
+    pub fn new(cfg: UiConfig) -> Ui {
+        Ui {
+            cfg,
+            reader: Mutex::new(None),
+            feeds: Arc::new(tokio::sync::Semaphore::new(MAX_FEEDS)),
+        }
+    }
+
+    /// Runs `f` on a reader of the store, opened when first needed (a store that
+    /// does not exist yet reads as empty, and is looked for again next time).
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, crate::store::StoreError>,
+    ) -> Result<T, String> {
+        let mut slot = self
+            .reader
+            .lock()
+            .map_err(|_| "the store reader failed".to_string())?;
+        if slot.is_none() || slot.as_ref().is_some_and(|s| s.is_memory()) {
+            *slot = Some(Store::open_existing(&self.cfg.store).map_err(|e| e.to_string())?);
+        }
+        f(slot.as_ref().expect("opened above")).map_err(|e| e.to_string())
+    }
+
+    fn host_ok(&self, req: &Request<hyper::body::Incoming>) -> bool {
+        req.headers()
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|h| self.cfg.hosts.iter().any(|ok| ok.eq_ignore_ascii_case(h)))
+    }
+
+    fn may_change(&self, req: &Request<hyper::body::Incoming>) -> Result<(), &'static str> {
+        let token = req
+            .headers()
+            .get("x-hookctl-token")
+            .and_then(|v| v.to_str().ok());
+        if token != Some(self.cfg.token.as_str()) {
+            return Err("this needs the page's token (X-Hookctl-Token)");
+        }
+        let origin = req.headers().get("origin").and_then(|v| v.to_str().ok());
+        if !origin.is_some_and(|o| self.cfg.origins.iter().any(|ok| ok.eq_ignore_ascii_case(o))) {
+            return Err("this needs a request from the inspector's own page (Origin)");
+        }
+        Ok(())
+    }
+
+    pub async fn handle(
+        self: Arc<Self>,
+        req: Request<hyper::body::Incoming>,
+    ) -> Result<Response<Body>, Infallible> {
+        if !self.host_ok(&req) {
+            return Ok(error(
+                StatusCode::FORBIDDEN,
+                "this inspector answers to its own address only",
+            ));
+        }
+        let path = req.uri().path().to_string();
+        let query = req.uri().query().unwrap_or("").to_string();
+        let method = req.method().clone();
+        let resp = match (&method, path.as_str()) {
+            (&Method::GET, "/") | (&Method::GET, "/index.html") => full(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                INDEX.replace("{{TOKEN}}", &self.cfg.token),
+            ),
+            (&Method::GET, "/app.js") => {
+                full(StatusCode::OK, "text/javascript; charset=utf-8", APP_JS)
+            }
+            (&Method::GET, "/app.css") => full(StatusCode::OK, "text/css; charset=utf-8", APP_CSS),
+            (&Method::GET, "/api/deliveries") => self.list(&query),
+            (&Method::GET, "/api/events") => self.feed(&query),
+            (&Method::GET, "/api/export.ndjson") => self.export(false),
+            (&Method::GET, "/api/export.har") => self.export(true),
+            (_, p) if p.starts_with("/api/deliveries/") => {
+                let rest = &p["/api/deliveries/".len()..];
+                match (rest.split_once('/'), &method) {
+                    (None, &Method::GET) => match rest.parse::<i64>() {
+                        Ok(id) => self.show(id),
+                        Err(_) => error(StatusCode::NOT_FOUND, "no such delivery"),
+                    },
+                    (Some((id, "replay")), &Method::POST) => {
+                        match (id.parse::<i64>(), self.may_change(&req)) {
+                            (_, Err(why)) => error(StatusCode::FORBIDDEN, why),
+                            (Ok(id), Ok(())) => self.replay(id, req).await,
+                            (Err(_), _) => error(StatusCode::NOT_FOUND, "no such delivery"),
+                        }
+                    }
+                    _ => error(StatusCode::METHOD_NOT_ALLOWED, "not here"),
+                }
+            }
+            _ => error(StatusCode::NOT_FOUND, "not here"),
+        };
+        Ok(resp)
+    }
+
+    fn list(&self, query: &str) -> Response<Body> {
+        let mut f = Filter::default();
+        let mut limit = 200;
+        for (k, v) in url_pairs(query) {
+            match k.as_str() {
+                "limit" => limit = v.parse().unwrap_or(200).clamp(1, MAX_LIST),
+                "after" => f.after_id = v.parse().ok(),
+                "profile" if !v.is_empty() => f.profile = Some(v),
+                "direction" if v == "in" || v == "out" => f.direction = Some(v),
+                "state" if !v.is_empty() => f.state = Some(v),
+                _ => {}
+            }
+        }
+        f.limit = Some(limit);
+        match self.read(|s| s.list(&f)) {
+            Ok(list) => {
+                let rows: Vec<Row> = list
+                    .iter()
+                    .map(|d| Row {
+                        d,
+                        verdict: verdict(d),
+                    })
+                    .collect();
+                json_response(StatusCode::OK, &rows)
+            }
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        }
+    }
+
+    fn show(&self, id: i64) -> Response<Body> {
+        let found = match self.read(|s| s.get(id)) {
+            Ok(f) => f,
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        };
+        let Some((d, attempts)) = found else {
+            return error(StatusCode::NOT_FOUND, "no such delivery");
+        };
+        // Every delivery with the same delivery id: the retry timeline.
+        let timeline = d
+            .delivery_id
+            .as_deref()
+            .map(|key| self.read(|s| s.timeline(key)).unwrap_or_default())
+            .unwrap_or_default();
+        let (check, findings) = self.verify(&d);
+        let shown = if d.body.len() > MAX_SHOWN_BODY {
+            &d.body[..MAX_SHOWN_BODY]
+        } else {
+            &d.body[..]
+        };
+        let attempts: Vec<Attempt> = attempts
+            .iter()
+            .map(|a| Attempt {
+                a,
+                response_body: a
+                    .response_body
+                    .as_deref()
+                    .map(|b| BodyJson::new(&b[..b.len().min(MAX_SHOWN_BODY)])),
+            })
+            .collect();
+        json_response(
+            StatusCode::OK,
+            &json!({
+                "delivery": Row { d: &d, verdict: verdict(&d) },
+                "body": BodyJson::new(shown),
+                "body_size": d.body.len(),
+                "body_cut": d.body.len() > MAX_SHOWN_BODY,
+                "attempts_detail": attempts,
+                "check": check,
+                "findings": findings,
+                "timeline": timeline.iter().map(|t| Row { d: t, verdict: verdict(t) }).collect::<Vec<_>>(),
+                "commands": commands(&d),
+            }),
+        )
+    }
+
+    /// The verdict again, with the secrets this inspector was given, and
+    /// `--explain`'s findings when it fails.
+    fn verify(
+        &self,
+        d: &StoredDelivery,
+    ) -> (serde_json::Value, Vec<crate::envelope::explain::Finding>) {
+        let Some(p) = d
+            .profile
+            .as_deref()
+            .and_then(|n| self.cfg.profiles.iter().find(|p| p.name == n))
+            .filter(|p| p.signature.is_some())
+        else {
+            return (
+                json!({"checked": false, "reason": "no profile with a signature scheme for this delivery"}),
+                Vec::new(),
+            );
+        };
+        if self.cfg.secrets.is_empty() {
+            return (
+                json!({"checked": false, "reason": "the inspector was given no secret"}),
+                Vec::new(),
+            );
+        }
+        let path = reqwest::Url::parse(&d.url)
+            .map(|u| crate::http::path_and_query(&u))
+            .unwrap_or_else(|_| d.url.clone());
+        let received = Received {
+            method: &d.method,
+            path: &path,
+            headers: &d.headers,
+            body: &d.body,
+        };
+        // As of when it was received: a stale timestamp is no reason to doubt it now.
+        let at = humantime::parse_rfc3339_weak(&d.created_at)
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|t| t.as_secs() as i64)
+            .unwrap_or_else(crate::settings::now_unix);
+        let opts = VerifyOptions {
+            secrets: &self.cfg.secrets,
+            now: at,
+            tolerance: None,
+        };
+        match p.verify(&received, &opts) {
+            Ok(v) => {
+                let findings = if v.valid {
+                    Vec::new()
+                } else {
+                    crate::envelope::explain::explain(p, &self.cfg.profiles, &received, &opts, &v)
+                };
+                (
+                    json!({"checked": true, "valid": v.valid, "reason": v.reason}),
+                    findings,
+                )
+            }
+            Err(e) => (
+                json!({"checked": false, "reason": e.to_string()}),
+                Vec::new(),
+            ),
+        }
+    }
+
+    /// A Server-Sent Events feed: each delivery recorded after `after` (or after
+    /// the newest when the feed opens), as it comes, and a comment every 15 s.
+    fn feed(&self, query: &str) -> Response<Body> {
+        let Ok(permit) = Arc::clone(&self.feeds).try_acquire_owned() else {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many live feeds are open",
+            );
+        };
+        let after: Option<i64> = url_pairs(query)
+            .into_iter()
+            .find(|(k, _)| k == "after")
+            .and_then(|(_, v)| v.parse().ok());
+        let store = self.cfg.store.clone();
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut reader: Option<Store> = None;
+            let mut last = after;
+            let mut quiet = 0u32;
+            if tx
+                .send(Bytes::from_static(b"retry: 1000\n: hookctl\n\n"))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            loop {
+                if reader.as_ref().is_none_or(|s| s.is_memory()) {
+                    reader = Store::open_existing(&store).ok();
+                }
+                let mut fresh = Vec::new();
+                if let Some(s) = &reader {
+                    let mut f = Filter::default();
+                    match last {
+                        Some(id) => f.after_id = Some(id),
+                        None => {
+                            // Where the feed starts: after the newest there is now.
+                            f.limit = Some(1);
+                            last = Some(
+                                s.list(&f)
+                                    .ok()
+                                    .and_then(|l| l.first().map(|d| d.id))
+                                    .unwrap_or(0),
+                            );
+                            continue;
+                        }
+                    }
+                    f.limit = Some(500);
+                    fresh = s.list(&f).unwrap_or_default();
+                    fresh.reverse();
+                }
+                for d in &fresh {
+                    last = Some(d.id);
+                    let data = serde_json::to_string(&Row {
+                        d,
+                        verdict: verdict(d),
+                    })
+                    .unwrap_or_default();
+                    let event = format!("event: delivery\nid: {}\ndata: {data}\n\n", d.id);
+                    if tx.send(Bytes::from(event)).await.is_err() {
+                        return;
+                    }
+                }
+                quiet = if fresh.is_empty() { quiet + 1 } else { 0 };
+                if quiet * FEED_EVERY.as_millis() as u32 >= 15_000 {
+                    quiet = 0;
+                    if tx
+                        .send(Bytes::from_static(b": still here\n\n"))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                tokio::time::sleep(FEED_EVERY).await;
+                // A page that went away ends its feed at once.
+                if tx.is_closed() {
+                    return;
+                }
+            }
+        });
+        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv()
+                .await
+                .map(|b| (Ok::<_, Infallible>(Frame::data(b)), rx))
+        });
+        let mut r = Response::new(BodyExt::boxed(StreamBody::new(stream)));
+        let h = r.headers_mut();
+        h.insert("content-type", "text/event-stream".parse().expect("fixed"));
+        h.insert("cache-control", "no-store".parse().expect("fixed"));
+        h.insert("x-content-type-options", "nosniff".parse().expect("fixed"));
+        r
+    }
+
+    fn export(&self, har: bool) -> Response<Body> {
+        let f = Filter {
+            limit: Some(10_000),
+            ..Filter::default()
+        };
+        let list = match self.read(|s| s.list(&f)) {
+            Ok(l) => l,
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        };
+        if !har {
+            let mut out = Vec::new();
+            for d in list.iter().rev() {
+                let line = json!({"delivery": Row { d, verdict: verdict(d) }, "body": BodyJson::new(&d.body)});
+                out.extend(serde_json::to_vec(&line).unwrap_or_default());
+                out.push(b'\n');
+            }
+            let mut r = full(StatusCode::OK, "application/x-ndjson", out);
+            r.headers_mut().insert(
+                "content-disposition",
+                "attachment; filename=\"hookctl-deliveries.ndjson\""
+                    .parse()
+                    .expect("fixed"),
+            );
+            return r;
+        }
+        let entries: Vec<serde_json::Value> = list
+            .iter()
+            .rev()
+            .map(|d| {
+                let text = String::from_utf8_lossy(&d.body);
+                json!({
+                    "startedDateTime": d.created_at,
+                    "time": d.last_latency_ms.unwrap_or(0.0),
+                    "request": {
+                        "method": d.method,
+                        "url": d.url,
+                        "httpVersion": "HTTP/1.1",
+                        "headers": d.headers.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
+                        "queryString": [],
+                        "cookies": [],
+                        "headersSize": -1,
+                        "bodySize": d.body.len(),
+                        "postData": {
+                            "mimeType": d.headers.get("content-type").unwrap_or(""),
+                            "text": text,
+                        },
+                    },
+                    "response": {
+                        "status": d.last_status.unwrap_or(0),
+                        "statusText": "",
+                        "httpVersion": "HTTP/1.1",
+                        "headers": [],
+                        "cookies": [],
+                        "content": {"size": 0, "mimeType": ""},
+                        "redirectURL": "",
+                        "headersSize": -1,
+                        "bodySize": -1,
+                    },
+                    "cache": {},
+                    "timings": {"send": 0, "wait": d.last_latency_ms.unwrap_or(0.0), "receive": 0},
+                    "comment": format!("hookctl store id {}; verdict {}", d.id, verdict(d)),
+                })
+            })
+            .collect();
+        let har = json!({"log": {"version": "1.2", "creator": {"name": "hookctl", "version": env!("CARGO_PKG_VERSION")}, "entries": entries}});
+        let mut r = json_response(StatusCode::OK, &har);
+        r.headers_mut().insert(
+            "content-disposition",
+            "attachment; filename=\"hookctl-deliveries.har\""
+                .parse()
+                .expect("fixed"),
+        );
+        r
+    }
+
+    async fn replay(&self, id: i64, req: Request<hyper::body::Incoming>) -> Response<Body> {
+        let body = match http_body_util::Limited::new(req.into_body(), MAX_REQUEST)
+            .collect()
+            .await
+        {
+            Ok(b) => b.to_bytes(),
+            Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "the request is over 8 MiB"),
+        };
+        let ask: ReplayAsk = if body.is_empty() {
+            ReplayAsk {
+                mode: None,
+                to: None,
+                body: None,
+            }
+        } else {
+            match serde_json::from_slice(&body) {
+                Ok(a) => a,
+                Err(e) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        &format!("not a replay request: {e}"),
+                    );
+                }
+            }
+        };
+        let found = match self.read(|s| s.get(id)) {
+            Ok(f) => f,
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        };
+        let Some((d, _)) = found else {
+            return error(StatusCode::NOT_FOUND, "no such delivery");
+        };
+        let url = match ask.to.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(t) => match crate::outbound::resolve_url(t.trim()) {
+                Ok(u) => u,
+                Err(e) => return error(StatusCode::BAD_REQUEST, &format!("{e:#}")),
+            },
+            None if d.direction == "out" => match reqwest::Url::parse(&d.url) {
+                Ok(u) => u,
+                Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
+            },
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "this delivery was received, so it has no target of its own: give one",
+                );
+            }
+        };
+        let edited = ask.body.is_some();
+        let new_body = ask
+            .body
+            .map(String::into_bytes)
+            .unwrap_or_else(|| d.body.clone());
+        let resign = edited || ask.mode.as_deref() == Some("resign");
+        let mut headers = crate::http::forwardable(&d.headers);
+        let profile = d
+            .profile
+            .as_deref()
+            .and_then(|n| self.cfg.profiles.iter().find(|p| p.name == n));
+        if resign {
+            let Some(p) = profile.filter(|p| p.signature.is_some()) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "this delivery has no profile to sign with",
+                );
+            };
+            if self.cfg.secrets.is_empty() {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "the inspector was given no secret to sign with",
+                );
+            }
+            if let Err(e) =
+                crate::replay::resign(&mut headers, &d, p, &self.cfg.secrets, &url, &new_body)
+            {
+                return error(StatusCode::BAD_REQUEST, &format!("{e:#}"));
+            }
+        }
+        let timeout = profile
+            .map(|p| p.retry.timeout)
+            .unwrap_or(Duration::from_secs(30));
+        let started_at = crate::store::now_rfc3339();
+        let result = self
+            .cfg
+            .client
+            .send(
+                &d.method,
+                &url,
+                &headers,
+                Bytes::from(new_body.clone()),
+                timeout,
+            )
+            .await;
+        let recorded = Store::open(&self.cfg.store)
+            .map_err(anyhow::Error::from)
+            .and_then(|s| {
+                crate::replay::record(
+                    &s,
+                    &d,
+                    profile.map(|p| p.name.as_str()),
+                    &url,
+                    &headers,
+                    &new_body,
+                    started_at,
+                    &result,
+                )
+            });
+        json_response(
+            StatusCode::OK,
+            &json!({
+                "original": d.id,
+                "id": recorded.as_ref().ok(),
+                "record_error": recorded.as_ref().err().map(|e| format!("{e:#}")),
+                "url": url.as_str(),
+                "resigned": resign,
+                "edited": edited,
+                "status": result.as_ref().ok().map(|s| s.status),
+                "latency_ms": result.as_ref().ok().map(|s| crate::output::round3(s.latency.as_secs_f64() * 1e3)),
+                "error": result.as_ref().err().map(|e| e.to_string()),
+                "delivered": matches!(&result, Ok(s) if (200..300).contains(&s.status)),
+            }),
+        )
+    }
+}
+
+/// The command lines that send or check a delivery again.
+fn commands(d: &StoredDelivery) -> serde_json::Value {
+    use crate::output::shell_word;
+    let target = if d.direction == "out" {
+        d.url.clone()
+    } else {
+        "http://localhost:3000/webhooks".into()
+    };
+    let curl = crate::output::curl_command(
+        &d.method,
+        &target,
+        &crate::http::forwardable(&d.headers),
+        &d.body,
+    );
+    let mut send = format!("hookctl send --to {}", shell_word(&target));
+    if let Some(p) = &d.profile {
+        send.push_str(&format!(" -p {}", shell_word(p)));
+    }
+    if let Some(e) = &d.event {
+        send.push_str(&format!(" -e {}", shell_word(e)));
+    }
+    send.push_str(&format!(
+        " --body - <<'HOOKCTL_BODY'\n{}\nHOOKCTL_BODY",
+        String::from_utf8_lossy(&d.body)
+    ));
+    let mut verify = format!(
+        "hookctl deliveries show {} --raw | hookctl verify --request -",
+        d.id
+    );
+    if let Some(p) = &d.profile {
+        verify.push_str(&format!(" -p {}", shell_word(p)));
+    }
+    verify.push_str(" --explain");
+    json!({"curl": curl, "send": send, "verify": verify})
+}
+
+/// `a=1&b=x%20y` as decoded pairs.
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    reqwest::Url::parse(&format!("http://x/?{query}"))
+        .map(|u| {
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Connections served at once, at most; more wait in the backlog.
+const MAX_CONNECTIONS: usize = 256;
+
+/// Serves the inspector on `listener` until the future is dropped.
+pub async fn serve(ui: Arc<Ui>, listener: tokio::net::TcpListener) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let ui = Arc::clone(&ui);
+        tokio::spawn(async move {
+            let _permit = permit;
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let service = hyper::service::service_fn(move |req| Arc::clone(&ui).handle(req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+}
+
+/// The `Host` and `Origin` forms an inspector bound to `addr` answers to.
+pub fn own_names(addr: std::net::SocketAddr) -> (Vec<String>, Vec<String>) {
+    let port = addr.port();
+    let ip = if addr.ip().is_ipv6() {
+        format!("[{}]", addr.ip())
+    } else {
+        addr.ip().to_string()
+    };
+    let mut hosts = vec![format!("{ip}:{port}"), format!("localhost:{port}")];
+    if addr.ip().is_unspecified() {
+        hosts.push(format!("127.0.0.1:{port}"));
+        hosts.push(format!("[::1]:{port}"));
+    }
+    let origins = hosts.iter().map(|h| format!("http://{h}")).collect();
+    (hosts, origins)
+}
+
+/// Binds the inspector; its URL and the server, ready to run on the caller's runtime.
+pub async fn start(
+    host: &str,
+    port: u16,
+    store: std::path::PathBuf,
+    profiles: Vec<crate::envelope::Profile>,
+    secrets: Vec<crate::envelope::Secret>,
+    insecure: bool,
+) -> anyhow::Result<(String, impl std::future::Future<Output = ()> + use<>)> {
+    let listener = tokio::net::TcpListener::bind((host, port))
+        .await
+        .map_err(|e| {
+            crate::hinted(
+                format!("could not serve the inspector on {host}:{port}: {e}"),
+                "pass another port (0 picks a free one)",
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    let (hosts, origins) = own_names(addr);
+    let shown = if addr.ip().is_unspecified() {
+        format!("localhost:{}", addr.port())
+    } else {
+        hosts[0].clone()
+    };
+    let ui = Arc::new(Ui::new(UiConfig {
+        store,
+        profiles,
+        secrets,
+        hosts,
+        origins,
+        token: new_token(),
+        client: HttpClient::new(&crate::http::client::ClientOptions::new(insecure, 4))?,
+    }));
+    Ok((format!("http://{shown}/"), serve(ui, listener)))
+}
+
+/// Opens `url` in the desktop's browser; says so when it cannot.
+pub fn open_browser(out: &crate::output::Output, url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let started = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if started.is_err() {
+        out.warn(&format!(
+            "could not open a browser ({opener}): open {url} yourself"
+        ));
+    }
+}
