@@ -922,6 +922,8 @@ pub struct Filter {
     pub profile: Option<String>,
     /// Only deliveries recorded after this store id (`--follow`).
     pub after_id: Option<i64>,
+    /// Leave the bodies out (read as empty): for lists that do not show them.
+    pub without_bodies: bool,
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.profile, d.event, d.delivery_id, d.method, d.url, d.headers, d.body, d.valid, d.reason, d.state, d.duplicate, d.replay_of,
@@ -982,7 +984,12 @@ fn uri_path(path: &Path) -> String {
 impl Store {
     /// Deliveries, newest first, as the filter selects.
     pub fn list(&self, f: &Filter) -> Result<Vec<StoredDelivery>, StoreError> {
-        let mut sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE 1 = 1");
+        let columns = if f.without_bodies {
+            DELIVERY_COLUMNS.replacen("d.body", "X''", 1)
+        } else {
+            DELIVERY_COLUMNS.to_string()
+        };
+        let mut sql = format!("SELECT {columns} FROM deliveries d WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
         if let Some(s) = &f.state {
             args.push(s.clone());
@@ -1471,6 +1478,18 @@ mod tests {
                 .len(),
             0
         );
+        // A list that shows no bodies reads none.
+        let all = store.list(&Filter::default()).unwrap();
+        assert!(all.iter().any(|d| !d.body.is_empty()));
+        let light = store
+            .list(&Filter {
+                without_bodies: true,
+                ..Filter::default()
+            })
+            .unwrap();
+        assert_eq!(light.len(), all.len());
+        assert!(light.iter().all(|d| d.body.is_empty()));
+        assert_eq!(light[0].headers, all[0].headers);
         assert_eq!(store.prune("9999-01-01T00:00:00Z").unwrap(), (1, true));
         assert!(store.get(1).unwrap().is_none());
 

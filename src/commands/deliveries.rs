@@ -38,6 +38,7 @@ fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
         limit,
         profile: f.profile.clone(),
         after_id: None,
+        without_bodies: false,
     })
 }
 

@@ -42,6 +42,9 @@ const FEED_EVERY: Duration = Duration::from_millis(250);
 const MAX_SHOWN_BODY: usize = 1 << 20;
 /// The largest request body the API takes (an edited delivery body).
 const MAX_REQUEST: usize = 8 << 20;
+/// An export holds the newest deliveries that fit in this many bytes of body (and
+/// at most 10,000 of them).
+const MAX_EXPORT: usize = 64 << 20;
 /// Live feeds open at once, at most.
 const MAX_FEEDS: usize = 64;
 
@@ -242,6 +245,7 @@ impl Ui {
             }
         }
         f.limit = Some(limit);
+        f.without_bodies = true;
         match self.read(|s| s.list(&f)) {
             Ok(list) => {
                 let rows: Vec<Row> = list
@@ -414,6 +418,7 @@ impl Ui {
                         }
                     }
                     f.limit = Some(500);
+                    f.without_bodies = true;
                     fresh = s.list(&f).unwrap_or_default();
                     fresh.reverse();
                 }
@@ -469,6 +474,16 @@ impl Ui {
             Ok(l) => l,
             Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
         };
+        // The newest that fit in MAX_EXPORT, oldest first.
+        let mut size = 0usize;
+        let fit = list
+            .iter()
+            .take_while(|d| {
+                size += d.body.len() + 1024;
+                size <= MAX_EXPORT
+            })
+            .count();
+        let list = &list[..fit];
         if !har {
             let mut out = Vec::new();
             for d in list.iter().rev() {
