@@ -47,6 +47,17 @@ impl Exit {
     }
 }
 
+/// Resolves when the process is asked to stop by SIGTERM (a service manager, `kill`);
+/// never elsewhere.
+pub async fn sigterm() {
+    #[cfg(unix)]
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        s.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
+}
+
 /// An error with advice for the user, rendered as `hint:` under the error.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]

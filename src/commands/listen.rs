@@ -448,14 +448,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         };
         tokio::pin!(deadline);
         // SIGTERM (a service manager, `kill`) stops the listener like Ctrl-C does.
-        let terminate = async {
-            #[cfg(unix)]
-            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                s.recv().await;
-                return;
-            }
-            std::future::pending::<()>().await
-        };
+        let terminate = crate::sigterm();
         tokio::pin!(terminate);
         let exit = tokio::select! {
             r = &mut serving => match r {

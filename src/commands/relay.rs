@@ -183,16 +183,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             max_connections,
         );
         let serving = server.run(|w| out.warn(w));
-        let terminate = async {
-            #[cfg(unix)]
-            if let Ok(mut s) =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            {
-                s.recv().await;
-                return;
-            }
-            std::future::pending::<()>().await
-        };
+        let terminate = crate::sigterm();
         let exit = tokio::select! {
             _ = serving => Exit::Error,
             _ = tokio::signal::ctrl_c() => Exit::Interrupted,

@@ -61,16 +61,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: UiArgs) -> Result<Exit> {
         if args.open {
             open_browser(out, &url);
         }
-        let terminate = async {
-            #[cfg(unix)]
-            if let Ok(mut s) =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            {
-                s.recv().await;
-                return;
-            }
-            std::future::pending::<()>().await
-        };
+        let terminate = crate::sigterm();
         tokio::select! {
             () = serving => {}
             _ = tokio::signal::ctrl_c() => {}
