@@ -507,7 +507,7 @@ pub struct ListenArgs {
     pub ui_port: u16,
     /// Receive through a relay instead of a local port: its URL as `hookctl relay`
     /// prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here
-    #[arg(long, value_name = "URL", help_heading = "Relay")]
+    #[arg(long, value_name = "URL", help_heading = "Relay", conflicts_with_all = ["host", "port", "tls", "tls_cert", "tls_key", "max_connections"])]
     pub relay: Option<String>,
     /// The relay channel to hold [default: the one last used with that relay, else a new one]
     #[arg(long, value_name = "NAME", requires = "relay", help_heading = "Relay")]
