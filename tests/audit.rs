@@ -579,3 +579,46 @@ fn a_stack_trace_in_a_refusal_is_a_warning_and_a_slow_answer_is_graded_by_the_ti
     );
     assert!(c["latency_ms"].as_f64().unwrap() >= 2600.0, "{c}");
 }
+
+#[test]
+fn the_hand_written_checks_work_over_tls_too() {
+    // `listen --tls` makes a self-signed certificate: -k accepts it, for the
+    // ordinary requests (reqwest) and the hand-paced ones alike.
+    let dir = TempDir::new().unwrap();
+    let l = support::listener::Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &[
+            "-p",
+            "github",
+            "--secret",
+            SECRET,
+            "--tls",
+            "--read-timeout",
+            "1s",
+            "--max-body",
+            "1MiB",
+        ],
+    );
+    assert!(l.url.starts_with("https://"));
+    let o = hookctl(dir.path())
+        .env("AUDIT_SECRET", SECRET)
+        .args(["--json", "--no-store", "audit", "-k", "--to", &l.url])
+        .args([
+            "-p",
+            "github",
+            "--secret-env",
+            "AUDIT_SECRET",
+            "--delay",
+            "0s",
+        ])
+        .args(["--only", "tampered-body,oversized-body,slow-body"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    for l in lines.iter().filter(|l| l["type"] == "check") {
+        assert_eq!(l["data"]["grade"], "pass", "{l}");
+    }
+    assert_eq!(lines.last().unwrap()["data"]["pass"], 4);
+}

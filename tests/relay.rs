@@ -455,3 +455,59 @@ fn refusals_404_413_429_503_504_and_no_proxying() {
     let a = wait_for_status(&r2, "/c/gone/", &[], b"{}", 503);
     assert!(header(&a, "retry-after").is_some());
 }
+
+#[test]
+fn over_tls_the_link_is_wss_and_senders_use_https() {
+    let dir = TempDir::new().unwrap();
+    let made =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    let r = relay(
+        &dir,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(r.url.starts_with("https://"), "{}", r.url);
+    // Without -k the self-signed certificate is refused, and said so.
+    let o = support::hookctl(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .args([
+            "--no-store",
+            "listen",
+            "--relay",
+            &r.url,
+            "--channel",
+            "secure",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("TLS"),
+        "{}",
+        support::stderr(&o)
+    );
+    let l = client(&dir, &r, "secure", &["-k", "-p", "github", "--secret", "k"]);
+    assert!(
+        l.listening["data"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    let o = support::hookctl(dir.path())
+        .args(["--no-store", "send", "-k", "--to"])
+        .arg(format!("{}/c/secure/hooks", r.url))
+        .args(["-p", "github", "-e", "push", "--secret", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    let got = l.wait_deliveries(1);
+    assert_eq!(got[0]["valid"], true);
+    assert_eq!(got[0]["path"], "/hooks");
+}
