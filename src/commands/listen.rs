@@ -327,6 +327,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, lines));
     let counts = Arc::clone(&feed.counts);
 
+    if args.relay.is_some() && max_body > 1 << 30 {
+        bail!("--max-body is at most 1GiB with --relay (a delivery crosses the link in one frame)");
+    }
     let relay = match &args.relay {
         Some(u) => Some(crate::relay::client::ClientConfig {
             relay: crate::outbound::resolve_url(u).context("could not read --relay")?,

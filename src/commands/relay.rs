@@ -29,6 +29,10 @@ fn duration(text: &str, flag: &str) -> Result<Duration> {
 
 pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
     let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
+    // A delivery crosses the link in one frame, its length a 32-bit number.
+    if max_body > 1 << 30 {
+        bail!("--max-body is at most 1GiB for a relay");
+    }
     let queue_ttl = duration(&args.queue_ttl, "--queue-ttl")?;
     let response_timeout = duration(&args.response_timeout, "--response-timeout")?;
     let heartbeat = duration(&args.heartbeat, "--heartbeat")?;
