@@ -340,11 +340,51 @@ fn held_deliveries_survive_a_client_and_a_relay_restart_in_order() {
         "{got:?}"
     );
     assert!(l.stderr().contains("3 deliveries held"), "{}", l.stderr());
-    // Handed over once answered: a later client gets nothing again.
+    // Let go once answered: the relay's store holds none of them any more, and the
+    // next client is told there is nothing held.
+    let store = hookctl::store::Store::open_existing(&dir.path().join("relay.db")).unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while store.relay_queue_len("away").unwrap() > 0 {
+        assert!(Instant::now() < until, "held deliveries were not let go");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     drop(l);
-    let l = client(&dir, &r, "away", &["-p", "standard", "--secret", SECRET]);
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(l.deliveries().is_empty(), "{:?}", l.deliveries());
+    let _l = client(&dir, &r, "away", &["-p", "standard", "--secret", SECRET]);
+    let connected = r
+        .wait_line(|v| {
+            v["type"] == "relay" && v["data"]["event"] == "connected" && v["data"]["queued"] == 0
+        })
+        .expect("the relay says the second client had nothing held");
+    assert_eq!(connected["data"]["channel"], "away");
+}
+
+#[test]
+fn a_delivery_in_flight_when_the_client_goes_is_held_not_lost() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    // The client takes 3 s to answer; it is gone before it does.
+    let l = client(&dir, &r, "flaky", &["--delay", "3s"]);
+    let addr = r.addr.clone();
+    let sender = std::thread::spawn(move || {
+        let req = format!(
+            "POST /c/flaky/x HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{{}}"
+        );
+        raw(&addr, req.as_bytes())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    drop(l);
+    let a = sender.join().unwrap();
+    // Known at once (not after heartbeats), and held.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(header(&a, "x-hookctl-queued"), Some("1"));
+    let store = hookctl::store::Store::open_existing(&dir.path().join("relay.db")).unwrap();
+    assert_eq!(store.relay_queue_len("flaky").unwrap(), 1);
 }
 
 /// Sends until the relay answers `status` (the client's going away takes a moment to

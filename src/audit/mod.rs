@@ -770,6 +770,28 @@ impl Audit {
         Ok(delivered.last)
     }
 
+    /// Sends one request over a connection written by hand, at `pace`, then pauses.
+    async fn send_paced(
+        &self,
+        headers: &HeaderList,
+        body: &[u8],
+        pace: raw::Pace,
+        wait: Duration,
+    ) -> Result<raw::RawOutcome, String> {
+        let outcome = raw::exchange(
+            &self.plan.method,
+            &self.plan.url,
+            self.opts.insecure,
+            headers,
+            body,
+            pace,
+            wait,
+        )
+        .await;
+        tokio::time::sleep(self.opts.delay).await;
+        outcome
+    }
+
     /// How long a request that should be refused at once may take.
     fn timeout(&self) -> Duration {
         self.plan.profile.retry.timeout
@@ -1375,17 +1397,9 @@ impl Audit {
         }
         let ts = prepared.built.timestamp;
         let headers = self.plan.sign(&prepared.built, &body, ts)?;
-        let outcome = raw::exchange(
-            &self.plan.method,
-            &self.plan.url,
-            self.opts.insecure,
-            &headers,
-            &body,
-            raw::Pace::Fast,
-            self.timeout(),
-        )
-        .await;
-        tokio::time::sleep(self.opts.delay).await;
+        let outcome = self
+            .send_paced(&headers, &body, raw::Pace::Fast, self.timeout())
+            .await;
         let total = body.len();
         let (grade, summary, got, status) = match &outcome {
             Err(e) => (
@@ -1471,20 +1485,13 @@ impl Audit {
         let name = "slow-body";
         let prepared = self.prepare(name, now_unix())?;
         let total = prepared.body.len();
-        let outcome = raw::exchange(
-            &self.plan.method,
-            &self.plan.url,
-            self.opts.insecure,
-            &prepared.headers,
-            &prepared.body,
-            raw::Pace::Trickle {
-                over: SLOW_BODY_OVER,
-                pieces: 30,
-            },
-            SLOW_BODY_LIMIT,
-        )
-        .await;
-        tokio::time::sleep(self.opts.delay).await;
+        let pace = raw::Pace::Trickle {
+            over: SLOW_BODY_OVER,
+            pieces: 30,
+        };
+        let outcome = self
+            .send_paced(&prepared.headers, &prepared.body, pace, SLOW_BODY_LIMIT)
+            .await;
         // A receiver whose timeout is the limit itself answers a moment after it.
         let limit = SLOW_BODY_LIMIT + Duration::from_secs(1);
         let (grade, summary, got, status) = match &outcome {
