@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod codec;
 pub mod commands;
 pub mod envelope;
 pub mod generate;

@@ -202,14 +202,14 @@ impl Plan {
                 scratch,
             )
             .context("could not sign the event")?;
-        if self.craft.unsigned {
-            if let Some(scheme) = &self.profile.signature {
-                *headers = headers
-                    .iter()
-                    .filter(|(n, _)| !n.eq_ignore_ascii_case(&scheme.header))
-                    .map(|(n, v)| (n.to_string(), v.to_string()))
-                    .collect();
-            }
+        if self.craft.unsigned
+            && let Some(scheme) = &self.profile.signature
+        {
+            *headers = headers
+                .iter()
+                .filter(|(n, _)| !n.eq_ignore_ascii_case(&scheme.header))
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect();
         }
         for (n, v) in self.extra_headers.iter() {
             if headers.contains(n) {

@@ -255,13 +255,13 @@ pub fn secrets(req: &SecretRequest) -> Result<Vec<Secret>> {
     if !out.is_empty() {
         return Ok(out);
     }
-    if let Ok(v) = std::env::var("HOOKCTL_SECRET") {
-        if !v.is_empty() {
-            return Ok(vec![Secret::new(
-                v,
-                "environment variable `HOOKCTL_SECRET`",
-            )?]);
-        }
+    if let Ok(v) = std::env::var("HOOKCTL_SECRET")
+        && !v.is_empty()
+    {
+        return Ok(vec![Secret::new(
+            v,
+            "environment variable `HOOKCTL_SECRET`",
+        )?]);
     }
     let cfg = &req.config.file.secret;
     let origin = req

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::listener::{Listener, post, raw};
 use support::server::{RawServer, Reply, TestServer};
-use support::{hookctl, stderr, stdout};
+use support::{hookctl, indexed_store, stderr, stdout};
 use tempfile::TempDir;
 
 /// Exit 2, no panic, and stderr names `what`.
@@ -533,7 +533,7 @@ fn an_unread_stdout_drops_lines_not_deliveries_and_signals_still_stop_listen() {
         .unwrap();
     assert!(err.contains("not shown"), "{err}");
     drop(stdout);
-    let conn = rusqlite::Connection::open(&store).unwrap();
+    let conn = indexed_store(dir.path(), &store);
     let recorded: i64 = conn
         .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
         .unwrap();

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::time::Duration;
 use support::listener::{Listener, post, raw};
 use support::server::{Reply, TestServer};
-use support::{hookctl, json_lines, stderr, stdout};
+use support::{hookctl, indexed_store, json_lines, stderr, stdout};
 use tempfile::TempDir;
 
 const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -556,7 +556,7 @@ fn oversized_malformed_and_slow_requests_do_not_stop_the_listener() {
     // still serving, and nothing half-written was recorded
     let (h, body, _) = signed("github", "k", now());
     assert_eq!(post(&l.addr, "/", &h, &body).status, 200);
-    let conn = rusqlite::Connection::open(&store).unwrap();
+    let conn = indexed_store(dir.path(), &store);
     let n: i64 = conn
         .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
         .unwrap();
@@ -698,7 +698,7 @@ fn sigkill_loses_no_delivery_that_was_answered_2xx() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(answered.len() as u64, ok);
-    let got = rusqlite::Connection::open(&listen_store).unwrap();
+    let got = indexed_store(dir.path(), &listen_store);
     let mut stored: Vec<String> = got
         .prepare("SELECT delivery_id FROM deliveries WHERE state = 'delivered'")
         .unwrap()

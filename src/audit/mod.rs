@@ -1597,10 +1597,10 @@ impl Audit {
             let shows = |needle: &str| {
                 text.contains(needle) || lower.contains(&needle.to_ascii_lowercase())
             };
-            if signature_leak.is_none() {
-                if let Some(sig) = probe.expected.iter().find(|s| shows(s)) {
-                    signature_leak = Some((probe.check, a.status, sig.clone()));
-                }
+            if signature_leak.is_none()
+                && let Some(sig) = probe.expected.iter().find(|s| shows(s))
+            {
+                signature_leak = Some((probe.check, a.status, sig.clone()));
             }
             if secret_leak.is_none()
                 && self
@@ -1611,10 +1611,10 @@ impl Audit {
             {
                 secret_leak = Some((probe.check, a.status));
             }
-            if trace.is_none() {
-                if let Some(mark) = TRACE_MARKS.iter().find(|m| text.contains(*m)) {
-                    trace = Some((probe.check, a.status, *mark));
-                }
+            if trace.is_none()
+                && let Some(mark) = TRACE_MARKS.iter().find(|m| text.contains(*m))
+            {
+                trace = Some((probe.check, a.status, *mark));
             }
         }
         let (grade, summary) = if let Some((check, status)) = secret_leak {

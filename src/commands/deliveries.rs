@@ -37,7 +37,7 @@ fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
             .transpose()?,
         limit,
         profile: f.profile.clone(),
-        after_id: None,
+        after_seq: None,
         without_bodies: false,
     })
 }
@@ -133,11 +133,12 @@ fn follow_store(
         if store.is_memory() {
             store = require_store(g, "deliveries")?;
         }
-        f.after_id = Some(last);
+        store.catch_up()?;
+        f.after_seq = Some(last);
         let mut fresh = store.list(&f)?;
         fresh.reverse();
         for d in &fresh {
-            last = last.max(d.id);
+            last = last.max(d.seq);
             if out.json {
                 out.record("delivery", d)?;
             } else {
@@ -171,6 +172,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             limit,
             follow,
         } => {
+            let last = store.last_seq()?;
             let list = store.list(&filter(&f, Some(limit))?)?;
             if out.json {
                 for d in &list {
@@ -188,7 +190,6 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                 )?;
             }
             if follow {
-                let last = list.iter().map(|d| d.id).max().unwrap_or(0);
                 return follow_store(g, out, store, filter(&f, None)?, last);
             }
         }

@@ -322,7 +322,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         .worker_threads(threads)
         .enable_all()
         .build()?;
-    let writer = store.map(|s| BatchWriter::start_on(s, rt.handle()));
+    let writer = store
+        .map(|s| BatchWriter::start_on(s, rt.handle()))
+        .transpose()?;
     let (lines, feed) = LineQueue::new();
     let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, lines));
     let counts = Arc::clone(&feed.counts);
@@ -480,7 +482,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     rt.shutdown_timeout(Duration::from_secs(1));
     let (exit, printer_done) = served?;
     if let Some(receiver) = Arc::into_inner(receiver) {
-        receiver.finish().context("the store failed")?;
+        let finished = receiver.finish().context("the store failed")?;
+        if let Some(f) = finished.filter(|f| f.unindexed > 0) {
+            out.note(&format!(
+                "{} deliveries are committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes them",
+                f.unindexed
+            ));
+        }
     }
     // The printer ends once the receiver's queue has closed and it has printed the
     // rest. It is waited for while its writes go through, up to two seconds; a stdout

@@ -167,7 +167,7 @@ pub fn run(
         duplicate_rate: load.duplicate_rate,
         timeout,
         queue,
-        writer: store.map(BatchWriter::start),
+        writer: store.map(BatchWriter::start).transpose()?,
         progress,
     };
     // One single-threaded runtime per OS thread, each driving its share of the
@@ -222,7 +222,8 @@ pub fn run(
         .writer
         .map(BatchWriter::finish)
         .transpose()
-        .context("could not record the deliveries")?;
+        .context("could not record the deliveries")?
+        .map(|f| f.written);
     let mut stats = Vec::new();
     for r in results {
         stats.push(r.context("a load worker failed")?);

@@ -186,13 +186,12 @@ pub fn explain(
         }
         return out;
     }
-    if verdict.signature_matches == Some(true) {
-        if let Some(Failure::TimestampTooOld { .. } | Failure::TimestampTooNew { .. }) =
+    if verdict.signature_matches == Some(true)
+        && let Some(Failure::TimestampTooOld { .. } | Failure::TimestampTooNew { .. }) =
             &verdict.failure
-        {
-            out.push(finding("stale_timestamp", "the signature itself is right; only the timestamp is out of tolerance: an old delivery replayed as it was (re-sign it: `replay --resign`), or a clock that is off".to_string()));
-            return out;
-        }
+    {
+        out.push(finding("stale_timestamp", "the signature itself is right; only the timestamp is out of tolerance: an old delivery replayed as it was (re-sign it: `replay --resign`), or a clock that is off".to_string()));
+        return out;
     }
     // The whole request under another profile.
     let relaxed = VerifyOptions {
@@ -200,14 +199,14 @@ pub fn explain(
         ..opts.clone()
     };
     for other in all.iter().filter(|p| p.name != profile.name) {
-        if let Ok(v) = other.verify(req, &relaxed) {
-            if v.valid {
-                out.push(finding("other_profile", format!(
+        if let Ok(v) = other.verify(req, &relaxed)
+            && v.valid
+        {
+            out.push(finding("other_profile", format!(
                     "this request verifies as profile `{}` ({}): it was signed for that profile; use `--profile {}`",
                     other.name, other.description, other.name
                 )));
-                return out;
-            }
+            return out;
         }
     }
     // What the request says, under this profile.
@@ -246,13 +245,12 @@ pub fn explain(
     let bodies = body_variants(req.body);
     let mut templates = vec![(scheme.signed.clone(), None::<String>)];
     for p in all {
-        if let Some(s) = &p.signature {
-            if !templates
+        if let Some(s) = &p.signature
+            && !templates
                 .iter()
                 .any(|(t, _)| t.source() == s.signed.source())
-            {
-                templates.push((s.signed.clone(), Some(p.name.clone())));
-            }
+        {
+            templates.push((s.signed.clone(), Some(p.name.clone())));
         }
     }
     let mut algorithms = vec![scheme.algorithm];

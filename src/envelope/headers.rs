@@ -180,10 +180,10 @@ fn escape_byte(b: u8) -> char {
 pub fn value_from_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     // U+10FF00 and above start with 0xF4 in UTF-8; without that byte valid UTF-8
     // stands for itself.
-    if !bytes.contains(&0xF4) {
-        if let Ok(s) = std::str::from_utf8(bytes) {
-            return s.into();
-        }
+    if !bytes.contains(&0xF4)
+        && let Ok(s) = std::str::from_utf8(bytes)
+    {
+        return s.into();
     }
     let mut out = String::with_capacity(bytes.len() + 8);
     for chunk in bytes.utf8_chunks() {

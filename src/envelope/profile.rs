@@ -284,13 +284,13 @@ impl Profile {
         // A var is rendered once per event, in order: it may use the ones before it.
         for (i, (name, t)) in vars.iter().enumerate() {
             for used in t.templates().iter().flat_map(|t| t.segments()) {
-                if let Segment::Var(Var::Var(other)) = used {
-                    if !vars[..i].iter().any(|(n, _)| n == other) {
-                        return Err(field_err(
-                            format!("vars.{name}"),
-                            format!("`{{vars.{other}}}` is not a var defined before this one"),
-                        ));
-                    }
+                if let Segment::Var(Var::Var(other)) = used
+                    && !vars[..i].iter().any(|(n, _)| n == other)
+                {
+                    return Err(field_err(
+                        format!("vars.{name}"),
+                        format!("`{{vars.{other}}}` is not a var defined before this one"),
+                    ));
                 }
             }
         }

@@ -273,7 +273,7 @@ impl Receiver {
     }
 
     /// Stops the store writer, after everything queued is written.
-    pub fn finish(self) -> Result<Option<u64>, crate::store::StoreError> {
+    pub fn finish(self) -> Result<Option<crate::store::Finished>, crate::store::StoreError> {
         self.writer.map(BatchWriter::finish).transpose()
     }
 
@@ -411,13 +411,12 @@ impl Receiver {
                         if matches!(
                             v.failure,
                             Some(crate::envelope::Failure::MissingHeader { .. })
-                        ) {
-                            if let Some(other) = detect_among(&self.cfg.others, &d.headers) {
-                                line.reason.push_str(&format!(
-                                    " (the headers fit profile `{}`: is --profile right?)",
-                                    other.name
-                                ));
-                            }
+                        ) && let Some(other) = detect_among(&self.cfg.others, &d.headers)
+                        {
+                            line.reason.push_str(&format!(
+                                " (the headers fit profile `{}`: is --profile right?)",
+                                other.name
+                            ));
                         }
                     }
                     Err(e) => {

@@ -343,13 +343,13 @@ impl Relay {
 
     /// A delivery for a channel.
     async fn ingress(&self, req: Request) -> Response {
-        if let Some(a) = &req.authority {
-            if !self.cfg.own.iter().any(|o| o.eq_ignore_ascii_case(a)) {
-                return error(
-                    400,
-                    "this relay is not a proxy: it takes deliveries for its own channels only",
-                );
-            }
+        if let Some(a) = &req.authority
+            && !self.cfg.own.iter().any(|o| o.eq_ignore_ascii_case(a))
+        {
+            return error(
+                400,
+                "this relay is not a proxy: it takes deliveries for its own channels only",
+            );
         }
         let Some(rest) = req.target.strip_prefix("/c/") else {
             if req.target == "/" || req.target == "/healthz" {
@@ -373,13 +373,13 @@ impl Relay {
             let Some(ch) = channels.get_mut(name) else {
                 return error(404, "no such channel");
             };
-            if let Some(rate) = self.cfg.rate {
-                if let Err(wait) = ch.bucket.take(rate) {
-                    return with_retry_after(
-                        error(429, "this channel's rate limit is reached"),
-                        wait.as_secs_f64().ceil() as u64,
-                    );
-                }
+            if let Some(rate) = self.cfg.rate
+                && let Err(wait) = ch.bucket.take(rate)
+            {
+                return with_retry_after(
+                    error(429, "this channel's rate limit is reached"),
+                    wait.as_secs_f64().ceil() as u64,
+                );
             }
             ch.link.clone()
         };
@@ -429,13 +429,13 @@ impl Relay {
         if now - self.last_expiry.load(Ordering::Relaxed) > 60_000 {
             self.last_expiry.store(now, Ordering::Relaxed);
             let ttl = i64::try_from(self.cfg.queue_ttl.as_millis()).unwrap_or(i64::MAX);
-            if let Ok(n) = store.relay_expire(now.saturating_sub(ttl)) {
-                if n > 0 {
-                    (self.log)(
-                        &format!("{n} held deliveries expired (--queue-ttl)"),
-                        json!({"event": "expired", "deliveries": n}),
-                    );
-                }
+            if let Ok(n) = store.relay_expire(now.saturating_sub(ttl))
+                && n > 0
+            {
+                (self.log)(
+                    &format!("{n} held deliveries expired (--queue-ttl)"),
+                    json!({"event": "expired", "deliveries": n}),
+                );
             }
         }
         match store.relay_queue_len(name) {
@@ -626,10 +626,10 @@ impl Relay {
     }
 
     fn unlink(&self, name: &str, id: u64) {
-        if let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name) {
-            if ch.link.as_ref().is_some_and(|l| l.id == id) {
-                ch.link = None;
-            }
+        if let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name)
+            && ch.link.as_ref().is_some_and(|l| l.id == id)
+        {
+            ch.link = None;
         }
     }
 

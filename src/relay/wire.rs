@@ -23,8 +23,8 @@
 //! relay does not need (the scheme and authority, informational answers, trailers),
 //! plus the sequence number that pairs an answer with its request.
 
+use crate::codec::{Malformed, Reader, put_headers};
 use crate::envelope::HeaderList;
-use crate::envelope::headers::{value_from_bytes, value_to_bytes};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -78,75 +78,9 @@ pub enum Control {
 #[error("a relay frame is malformed: {0}")]
 pub struct FrameError(&'static str);
 
-fn put_headers(out: &mut Vec<u8>, headers: &HeaderList) {
-    out.extend_from_slice(&(headers.len() as u32).to_be_bytes());
-    for (n, v) in headers.iter() {
-        let v = value_to_bytes(v);
-        out.extend_from_slice(&(n.len().min(u16::MAX as usize) as u16).to_be_bytes());
-        out.extend_from_slice(&n.as_bytes()[..n.len().min(u16::MAX as usize)]);
-        out.extend_from_slice(&(v.len() as u32).to_be_bytes());
-        out.extend_from_slice(&v);
-    }
-}
-
-/// A cursor over a frame.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], FrameError> {
-        if self.0.len() < n {
-            return Err(FrameError("it ends early"));
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Ok(a)
-    }
-    fn u8(&mut self) -> Result<u8, FrameError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Result<u16, FrameError> {
-        Ok(u16::from_be_bytes(
-            self.take(2)?.try_into().expect("2 bytes"),
-        ))
-    }
-    fn u32(&mut self) -> Result<u32, FrameError> {
-        Ok(u32::from_be_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
-    }
-    fn u64(&mut self) -> Result<u64, FrameError> {
-        Ok(u64::from_be_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-    fn text16(&mut self) -> Result<String, FrameError> {
-        let n = self.u16()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| FrameError("a name is not text"))
-    }
-    fn bytes32(&mut self) -> Result<&'a [u8], FrameError> {
-        let n = self.u32()? as usize;
-        self.take(n)
-    }
-    fn headers(&mut self) -> Result<HeaderList, FrameError> {
-        let n = self.u32()? as usize;
-        // Each header takes six bytes at least: a count past that is a lie.
-        if n > self.0.len() / 6 {
-            return Err(FrameError("the header count is more than the frame holds"));
-        }
-        let mut h = HeaderList::with_capacity(n);
-        for _ in 0..n {
-            let name = self.text16()?;
-            let value = value_from_bytes(self.bytes32()?).into_owned();
-            h.push(name, value);
-        }
-        Ok(h)
-    }
-    fn end(&self) -> Result<(), FrameError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(FrameError("bytes follow its end"))
-        }
+impl From<Malformed> for FrameError {
+    fn from(m: Malformed) -> FrameError {
+        FrameError(m.0)
     }
 }
 
@@ -238,6 +172,7 @@ pub fn decode_headers(bytes: &[u8]) -> Result<HeaderList, FrameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::headers::value_from_bytes;
 
     #[test]
     fn frames_round_trip_bytes_order_and_case() {

@@ -92,7 +92,7 @@ async function load() {
 
 function live() {
   const badge = $("live");
-  const newest = Math.max(0, ...rows.keys());
+  const newest = Math.max(0, ...[...rows.values()].map((r) => r.seq || 0));
   const feed = new EventSource("/api/events?after=" + newest);
   feed.onopen = () => { badge.dataset.state = "connected"; badge.textContent = "live"; };
   feed.onerror = () => { badge.dataset.state = "disconnected"; badge.textContent = "disconnected"; };

@@ -105,7 +105,19 @@ pub fn new_token() -> String {
 struct Row<'a> {
     #[serde(flatten)]
     d: &'a StoredDelivery,
+    /// The page follows the feed by this (see `StoredDelivery::seq`).
+    seq: i64,
     verdict: &'static str,
+}
+
+impl<'a> Row<'a> {
+    fn new(d: &'a StoredDelivery) -> Row<'a> {
+        Row {
+            d,
+            seq: d.seq,
+            verdict: verdict(d),
+        }
+    }
 }
 
 fn verdict(d: &StoredDelivery) -> &'static str {
@@ -157,7 +169,9 @@ impl Ui {
         if slot.is_none() || slot.as_ref().is_some_and(|s| s.is_memory()) {
             *slot = Some(Store::open_existing(&self.cfg.store).map_err(|e| e.to_string())?);
         }
-        f(slot.as_ref().expect("opened above")).map_err(|e| e.to_string())
+        let store = slot.as_mut().expect("opened above");
+        store.catch_up().map_err(|e| e.to_string())?;
+        f(store).map_err(|e| e.to_string())
     }
 
     fn host_ok(&self, req: &Request<hyper::body::Incoming>) -> bool {
@@ -237,7 +251,7 @@ impl Ui {
         for (k, v) in url_pairs(query) {
             match k.as_str() {
                 "limit" => limit = v.parse().unwrap_or(200).clamp(1, MAX_LIST),
-                "after" => f.after_id = v.parse().ok(),
+                "after" => f.after_seq = v.parse().ok(),
                 "profile" if !v.is_empty() => f.profile = Some(v),
                 "direction" if v == "in" || v == "out" => f.direction = Some(v),
                 "state" if !v.is_empty() => f.state = Some(v),
@@ -248,13 +262,7 @@ impl Ui {
         f.without_bodies = true;
         match self.read(|s| s.list(&f)) {
             Ok(list) => {
-                let rows: Vec<Row> = list
-                    .iter()
-                    .map(|d| Row {
-                        d,
-                        verdict: verdict(d),
-                    })
-                    .collect();
+                let rows: Vec<Row> = list.iter().map(Row::new).collect();
                 json_response(StatusCode::OK, &rows)
             }
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e),
@@ -294,14 +302,14 @@ impl Ui {
         json_response(
             StatusCode::OK,
             &json!({
-                "delivery": Row { d: &d, verdict: verdict(&d) },
+                "delivery": Row::new(&d),
                 "body": BodyJson::new(shown),
                 "body_size": d.body.len(),
                 "body_cut": d.body.len() > MAX_SHOWN_BODY,
                 "attempts_detail": attempts,
                 "check": check,
                 "findings": findings,
-                "timeline": timeline.iter().map(|t| Row { d: t, verdict: verdict(t) }).collect::<Vec<_>>(),
+                "timeline": timeline.iter().map(Row::new).collect::<Vec<_>>(),
                 "commands": commands(&d),
             }),
         )
@@ -401,19 +409,14 @@ impl Ui {
                     reader = Store::open_existing(&store).ok();
                 }
                 let mut fresh = Vec::new();
-                if let Some(s) = &reader {
+                if let Some(s) = &mut reader {
+                    let _ = s.catch_up();
                     let mut f = Filter::default();
                     match last {
-                        Some(id) => f.after_id = Some(id),
+                        Some(seq) => f.after_seq = Some(seq),
                         None => {
                             // Where the feed starts: after the newest there is now.
-                            f.limit = Some(1);
-                            last = Some(
-                                s.list(&f)
-                                    .ok()
-                                    .and_then(|l| l.first().map(|d| d.id))
-                                    .unwrap_or(0),
-                            );
+                            last = Some(s.last_seq().unwrap_or(0));
                             continue;
                         }
                     }
@@ -423,13 +426,9 @@ impl Ui {
                     fresh.reverse();
                 }
                 for d in &fresh {
-                    last = Some(d.id);
-                    let data = serde_json::to_string(&Row {
-                        d,
-                        verdict: verdict(d),
-                    })
-                    .unwrap_or_default();
-                    let event = format!("event: delivery\nid: {}\ndata: {data}\n\n", d.id);
+                    last = Some(d.seq);
+                    let data = serde_json::to_string(&Row::new(d)).unwrap_or_default();
+                    let event = format!("event: delivery\nid: {}\ndata: {data}\n\n", d.seq);
                     if tx.send(Bytes::from(event)).await.is_err() {
                         return;
                     }
@@ -487,7 +486,7 @@ impl Ui {
         if !har {
             let mut out = Vec::new();
             for d in list.iter().rev() {
-                let line = json!({"delivery": Row { d, verdict: verdict(d) }, "body": BodyJson::new(&d.body)});
+                let line = json!({"delivery": Row::new(d), "body": BodyJson::new(&d.body)});
                 out.extend(serde_json::to_vec(&line).unwrap_or_default());
                 out.push(b'\n');
             }

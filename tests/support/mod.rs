@@ -34,3 +34,21 @@ pub fn json_lines(o: &std::process::Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect()
 }
+
+/// The store at `path` as SQLite holds it once hookctl has indexed its journals
+/// (what `listen` committed and a reading command brings into the tables): a
+/// connection for the test's own queries.
+pub fn indexed_store(dir: &Path, path: &Path) -> rusqlite::Connection {
+    hookctl(dir)
+        .args([
+            "--store",
+            path.to_str().unwrap(),
+            "deliveries",
+            "list",
+            "--limit",
+            "1",
+        ])
+        .assert()
+        .success();
+    rusqlite::Connection::open(path).unwrap()
+}

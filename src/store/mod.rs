@@ -6,6 +6,12 @@
 //! up to date, and a store from a newer hookctl is refused rather than damaged.
 //! Signing secrets are never stored: only what travelled on the wire.
 
+mod journal;
+mod writer;
+
+pub use journal::CaughtUp;
+pub use writer::{Ack, BatchWriter, Finished};
+
 use crate::envelope::HeaderList;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::HashMap;
@@ -99,6 +105,24 @@ CREATE TABLE relay_queue (
 );
 CREATE INDEX relay_queue_by_channel ON relay_queue(channel, id);
 "#,
+    // The journal (`journal.rs`): delivery ids come from a counter every writer
+    // takes them from, so that a journal's owner can hand them out before its
+    // records are indexed; how far each journal is indexed (-1: wholly, done); and
+    // the order rows arrive in the table (`seq`), which followers (`--follow`, the
+    // inspector's feed) go by, since a journal's ids may be indexed after higher ones.
+    r#"
+CREATE TABLE id_counter (
+    name  TEXT PRIMARY KEY,
+    next  INTEGER NOT NULL
+);
+INSERT INTO id_counter (name, next) SELECT 'deliveries', COALESCE(MAX(id), 0) + 1 FROM deliveries;
+CREATE TABLE journal_progress (
+    name      TEXT PRIMARY KEY,
+    position  INTEGER NOT NULL
+);
+ALTER TABLE deliveries ADD COLUMN seq INTEGER;
+CREATE INDEX deliveries_by_seq ON deliveries(seq);
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -191,9 +215,29 @@ impl Store {
     /// store that cannot be written is an error here, before anything is sent or
     /// received.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let store = Store::open_rw(path)?;
+        let mut store = Store::open_rw(path)?;
         store.check_writable()?;
+        store.catch_up()?;
         Ok(store)
+    }
+
+    /// Indexes what the store's journals hold (see `journal.rs`): every delivery a
+    /// running or killed `listen` acknowledged is then in the tables. Done on
+    /// opening; a long-lived reader (the web inspector) does it again before it reads.
+    /// A store that can only be read is left as it is.
+    pub fn catch_up(&mut self) -> Result<CaughtUp, StoreError> {
+        if self.is_memory() || self.is_read_only() {
+            return Ok(CaughtUp::default());
+        }
+        let done = journal::catch_up(&mut self.conn, &self.file)?;
+        if done.lost > 0 {
+            eprintln!(
+                "warning: {} bytes at the end of a journal of the store `{}` were not whole records (a write its process never finished, or damage); they were not recorded",
+                done.lost,
+                self.file.display()
+            );
+        }
+        Ok(done)
     }
 
     /// A store in memory, gone with the process (`relay --no-store`).
@@ -234,6 +278,7 @@ impl Store {
         )?;
         if !store.is_read_only() {
             store.setup()?;
+            store.catch_up()?;
             return Ok(store);
         }
         match store.setup_read_only() {
@@ -461,7 +506,10 @@ impl Store {
 
     /// Records a delivery; its local id.
     pub fn insert_delivery(&self, d: &NewDelivery) -> Result<i64, StoreError> {
-        insert_delivery(&self.conn, d).map_err(|e| self.err(e))
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id = insert_delivery(&tx, d).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
     }
 
     pub fn add_attempt(&self, delivery: i64, a: &NewAttempt) -> Result<(), StoreError> {
@@ -487,12 +535,11 @@ impl Store {
             source: e,
         };
         let tx = self.conn.transaction().map_err(sql)?;
+        let first = reserve_ids(&tx, batch.len() as i64).map_err(sql)?;
+        let created_at = now_rfc3339();
         let mut ids = Vec::with_capacity(batch.len());
-        for r in batch {
-            let id = insert_delivery(&tx, &r.delivery()).map_err(sql)?;
-            for a in &r.attempts {
-                add_attempt(&tx, id, &a.as_new()).map_err(sql)?;
-            }
+        for (r, id) in batch.iter().zip(first..) {
+            insert_entry(&tx, id, &created_at, r).map_err(sql)?;
             ids.push(id);
         }
         tx.commit().map_err(sql)?;
@@ -511,13 +558,69 @@ impl Store {
     }
 }
 
-fn insert_delivery(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<i64> {
+/// Takes `n` delivery ids from the store's counter; the first of them.
+fn reserve_ids(conn: &Connection, n: i64) -> rusqlite::Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO deliveries (created_at, direction, source, profile, event, delivery_id, method, url, headers, body, valid, reason, duplicate, replay_of, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        "UPDATE id_counter SET next = next + ?1 WHERE name = 'deliveries' RETURNING next - ?1",
+    )?
+    .query_row([n], |r| r.get(0))
+}
+
+/// Hands back ids `from..to` when nobody took any after them: a `listen` that
+/// stops leaves no gap before the next delivery recorded.
+fn give_back_ids(conn: &Connection, from: i64, to: i64) -> rusqlite::Result<bool> {
+    conn.execute(
+        "UPDATE id_counter SET next = ?1 WHERE name = 'deliveries' AND next = ?2",
+        [from, to],
+    )
+    .map(|n| n == 1)
+}
+
+fn insert_delivery(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<i64> {
+    let id = reserve_ids(conn, 1)?;
+    if !insert_row(conn, id, &now_rfc3339(), d)? {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+            Some(format!(
+                "delivery id {id} is taken: the store's id counter is behind"
+            )),
+        ));
+    }
+    Ok(id)
+}
+
+/// A journal's record, under the id it was given when it was journaled.
+/// One already in the table (a journal indexed again: a store put back from a copy
+/// beside a newer journal) is left as it is, attempts and all.
+fn insert_entry(
+    conn: &Connection,
+    id: i64,
+    created_at: &str,
+    r: &Recorded,
+) -> rusqlite::Result<()> {
+    if !insert_row(conn, id, created_at, &r.delivery())? {
+        return Ok(());
+    }
+    for a in &r.attempts {
+        add_attempt(conn, id, &a.as_new())?;
+    }
+    Ok(())
+}
+
+/// Whether the row was inserted (`false`: its id was taken).
+fn insert_row(
+    conn: &Connection,
+    id: i64,
+    created_at: &str,
+    d: &NewDelivery,
+) -> rusqlite::Result<bool> {
+    let n = conn.prepare_cached(
+        "INSERT OR IGNORE INTO deliveries (id, created_at, direction, source, profile, event, delivery_id, method, url, headers, body, valid, reason, duplicate, replay_of, state, seq)
+         VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries))",
     )?
     .execute(params![
-            now_rfc3339(),
+            created_at,
             match d.direction {
                 Direction::In => "in",
                 Direction::Out => "out",
@@ -535,9 +638,10 @@ fn insert_delivery(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<i64> 
             d.duplicate,
             d.replay_of,
             d.state.as_str(),
+            id,
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    Ok(n == 1)
 }
 
 fn add_attempt(conn: &Connection, delivery: i64, a: &NewAttempt) -> rusqlite::Result<()> {
@@ -626,141 +730,6 @@ impl Recorded {
     }
 }
 
-/// Told once a record is committed: its local id, or `None` when the write failed.
-pub type Ack = tokio::sync::oneshot::Sender<Option<i64>>;
-
-/// A background thread that writes records in batched transactions, so that a hot
-/// path only sends them down a channel. A record may carry an [`Ack`], answered after
-/// the transaction holding it commits: `listen` acknowledges a delivery only then, and
-/// under load many deliveries share one commit. The channel is bounded: a writer that
-/// falls behind makes the sending tasks wait (without holding up their runtime's
-/// thread) instead of growing memory.
-pub struct BatchWriter {
-    tx: Option<tokio::sync::mpsc::Sender<(Recorded, Option<Ack>)>>,
-    handle: Option<std::thread::JoinHandle<Result<u64, StoreError>>>,
-}
-
-/// Acknowledgements on their way to the tasks waiting for them.
-type Acked = Vec<(Ack, Option<i64>)>;
-
-impl BatchWriter {
-    /// A writer whose acknowledgements go straight from its thread.
-    pub fn start(store: Store) -> BatchWriter {
-        BatchWriter::spawn(store, None)
-    }
-
-    /// A writer whose acknowledgements are handed, a committed batch at a time, to a
-    /// task on `rt` that passes them on: the runtime is woken once per commit, and
-    /// wakes its waiting tasks itself, instead of the writer waking (and, on a shared
-    /// core, yielding to) each one in turn.
-    pub fn start_on(store: Store, rt: &tokio::runtime::Handle) -> BatchWriter {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Acked>();
-        rt.spawn(async move {
-            while let Some(batch) = rx.recv().await {
-                for (ack, id) in batch {
-                    let _ = ack.send(id);
-                }
-            }
-        });
-        BatchWriter::spawn(store, Some(tx))
-    }
-
-    fn spawn(
-        mut store: Store,
-        acknowledger: Option<tokio::sync::mpsc::UnboundedSender<Acked>>,
-    ) -> BatchWriter {
-        let acknowledge = move |acked: Acked| match &acknowledger {
-            Some(to) if !acked.is_empty() => {
-                let _ = to.send(acked);
-            }
-            Some(_) => {}
-            None => {
-                for (ack, id) in acked {
-                    let _ = ack.send(id);
-                }
-            }
-        };
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Recorded, Option<Ack>)>(4096);
-        let checkpointer = Checkpointer::start(&store);
-        let handle = std::thread::spawn(move || {
-            yield_to_producers();
-            let mut written = 0u64;
-            // A batch that cannot be written (a lock held past the busy timeout, a
-            // full disk) is acknowledged as not recorded, and the writer goes on with
-            // the next one: a passing failure must not stop recording for good. The
-            // first failure is what `finish` reports.
-            let mut failed = None;
-            while let Some(first) = rx.blocking_recv() {
-                let mut batch = vec![first];
-                while batch.len() < 2048 {
-                    match rx.try_recv() {
-                        Ok(r) => batch.push(r),
-                        Err(_) => break,
-                    }
-                }
-                let (records, acks): (Vec<Recorded>, Vec<Option<Ack>>) = batch.into_iter().unzip();
-                match store.insert_batch(&records) {
-                    Ok(ids) => {
-                        if let Some(c) = &checkpointer {
-                            c.committed();
-                        }
-                        acknowledge(
-                            acks.into_iter()
-                                .zip(ids)
-                                .filter_map(|(ack, id)| Some((ack?, Some(id))))
-                                .collect(),
-                        );
-                        written += records.len() as u64;
-                    }
-                    Err(e) => {
-                        acknowledge(acks.into_iter().flatten().map(|a| (a, None)).collect());
-                        failed.get_or_insert(e);
-                    }
-                }
-            }
-            if let Some(c) = checkpointer {
-                c.finish();
-            }
-            match failed {
-                Some(e) => Err(e),
-                None => Ok(written),
-            }
-        });
-        BatchWriter {
-            tx: Some(tx),
-            handle: Some(handle),
-        }
-    }
-
-    /// Queues a record, waiting while the queue is full; `false` if the writer has
-    /// stopped (its error comes from `finish`).
-    pub async fn send(&self, r: Recorded) -> bool {
-        match &self.tx {
-            Some(tx) => tx.send((r, None)).await.is_ok(),
-            None => false,
-        }
-    }
-
-    /// Queues a record and waits until it is committed: its local id, or `None` when
-    /// it could not be written.
-    pub async fn send_acked(&self, r: Recorded) -> Option<i64> {
-        let (ack, done) = tokio::sync::oneshot::channel();
-        let tx = self.tx.as_ref()?;
-        tx.send((r, Some(ack))).await.ok()?;
-        done.await.ok().flatten()
-    }
-
-    /// Waits until every queued record is written; how many were.
-    pub fn finish(mut self) -> Result<u64, StoreError> {
-        drop(self.tx.take());
-        self.handle
-            .take()
-            .expect("finish runs once")
-            .join()
-            .unwrap_or_else(|_| panic!("the store writer thread panicked"))
-    }
-}
-
 /// How often the checkpointer looks for newly committed WAL frames.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
@@ -805,40 +774,43 @@ impl Checkpointer {
         let committed = Arc::new(AtomicU64::new(0));
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let seen = Arc::clone(&committed);
-        let handle = std::thread::spawn(move || {
-            yield_to_producers();
-            let mut done = 0;
-            loop {
-                let last = matches!(
-                    stopped.recv_timeout(CHECKPOINT_EVERY),
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
-                );
-                let now = seen.load(Ordering::Acquire);
-                if now != done {
-                    // A failure (a reader holding old frames, a busy lock) is harmless:
-                    // the next round copies what this one could not.
-                    let frames: i64 = conn
-                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
-                        .unwrap_or(0);
-                    // Under sustained load the writer never finds the WAL wholly copied
-                    // back, so it never starts it afresh, and the WAL would grow for as
-                    // long as the load lasts. Past the limit, a RESTART checkpoint
-                    // holds the writer back for the little that is left to copy, and
-                    // its next commit begins the WAL again.
-                    if frames.saturating_mul(page_size) > WAL_LIMIT {
-                        let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+        let spawned = std::thread::Builder::new()
+            .name("checkpointer".into())
+            .spawn(move || {
+                yield_to_producers();
+                let mut done = 0;
+                loop {
+                    let last = matches!(
+                        stopped.recv_timeout(CHECKPOINT_EVERY),
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+                    );
+                    let now = seen.load(Ordering::Acquire);
+                    if now != done {
+                        // A failure (a reader holding old frames, a busy lock) is harmless:
+                        // the next round copies what this one could not.
+                        let frames: i64 = conn
+                            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+                            .unwrap_or(0);
+                        // Under sustained load the writer never finds the WAL wholly copied
+                        // back, so it never starts it afresh, and the WAL would grow for as
+                        // long as the load lasts. Past the limit, a RESTART checkpoint
+                        // holds the writer back for the little that is left to copy, and
+                        // its next commit begins the WAL again.
+                        if frames.saturating_mul(page_size) > WAL_LIMIT {
+                            let _ =
+                                conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+                        }
+                        done = now;
                     }
-                    done = now;
+                    if last {
+                        return;
+                    }
                 }
-                if last {
-                    return;
-                }
-            }
-        });
+            });
         Some(Checkpointer {
             committed,
             stop,
-            handle,
+            handle: spawned.ok()?,
         })
     }
 
@@ -858,19 +830,44 @@ impl Checkpointer {
 /// first and the writer wakes to a whole burst, which then shares one commit, rather
 /// than to one record at a time. With a core of its own the writer is not held back.
 fn yield_to_producers() {
+    lower_priority(10);
+}
+
+/// Puts the calling thread in the idle scheduling class: it runs only when nothing
+/// else on its core would (Linux's `SCHED_IDLE`; elsewhere, the lowest nice value).
+fn run_when_idle() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: a plain system call on the calling thread (0), with a valid parameter;
+    // a failure leaves it in its class, where the nice value below still applies.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
+    }
+    lower_priority(19);
+}
+
+/// Sets the calling thread's nice value (10: below everything that answers; 19:
+/// only what would otherwise leave the core idle).
+fn lower_priority(nice: i32) {
     #[cfg(target_os = "linux")]
     // SAFETY: plain system calls on the calling thread; a failure leaves the priority
     // as it was, which only costs batching.
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice);
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }
 
 /// A delivery as read back for `deliveries`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredDelivery {
     pub id: i64,
+    /// Where it came in the table's order of arrival (0 for a row from before it
+    /// was kept).
+    #[serde(skip)]
+    pub seq: i64,
     pub created_at: String,
     pub direction: String,
     pub source: String,
@@ -921,7 +918,8 @@ pub struct Filter {
     /// Only this profile's deliveries.
     pub profile: Option<String>,
     /// Only deliveries recorded after this store id (`--follow`).
-    pub after_id: Option<i64>,
+    /// Only rows that arrived after this one (by `seq`), oldest last as ever.
+    pub after_seq: Option<i64>,
     /// Leave the bodies out (read as empty): for lists that do not show them.
     pub without_bodies: bool,
 }
@@ -929,7 +927,8 @@ pub struct Filter {
 const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.profile, d.event, d.delivery_id, d.method, d.url, d.headers, d.body, d.valid, d.reason, d.state, d.duplicate, d.replay_of,
     (SELECT COUNT(*) FROM attempts a WHERE a.delivery = d.id),
     (SELECT a.status FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1),
-    (SELECT a.latency_ms FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1)";
+    (SELECT a.latency_ms FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1),
+    COALESCE(d.seq, 0)";
 
 fn parse_headers(text: Option<String>) -> Option<HeaderList> {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -956,6 +955,7 @@ fn delivery_row(r: &rusqlite::Row) -> rusqlite::Result<StoredDelivery> {
         attempts: r.get(16)?,
         last_status: r.get(17)?,
         last_latency_ms: r.get(18)?,
+        seq: r.get(19)?,
     })
 }
 
@@ -1007,11 +1007,13 @@ impl Store {
             args.push(p.clone());
             sql.push_str(&format!(" AND d.profile = ?{}", args.len()));
         }
-        if let Some(id) = f.after_id {
-            args.push(id.to_string());
-            sql.push_str(&format!(" AND d.id > CAST(?{} AS INTEGER)", args.len()));
+        if let Some(seq) = f.after_seq {
+            args.push(seq.to_string());
+            sql.push_str(&format!(" AND d.seq > CAST(?{} AS INTEGER)", args.len()));
+            sql.push_str(" ORDER BY d.seq DESC");
+        } else {
+            sql.push_str(" ORDER BY d.id DESC");
         }
-        sql.push_str(" ORDER BY d.id DESC");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args.iter()), delivery_row)
@@ -1019,10 +1021,10 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let d = row.map_err(|e| self.err(e))?;
-            if let Some(g) = &f.event {
-                if !d.event.as_deref().is_some_and(|e| g.matches(e)) {
-                    continue;
-                }
+            if let Some(g) = &f.event
+                && !d.event.as_deref().is_some_and(|e| g.matches(e))
+            {
+                continue;
             }
             out.push(d);
             if f.limit.is_some_and(|l| out.len() as u64 >= l) {
@@ -1030,6 +1032,15 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The `seq` of the last row to arrive (0 for none): where a follower starts.
+    pub fn last_seq(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM deliveries", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// A delivery by its store id or, failing that, by the provider's delivery id (the
@@ -1052,10 +1063,10 @@ impl Store {
         &self,
         key: &str,
     ) -> Result<Option<(StoredDelivery, Vec<StoredAttempt>)>, StoreError> {
-        if let Ok(id) = key.trim().parse::<i64>() {
-            if let Some(found) = self.get(id)? {
-                return Ok(Some(found));
-            }
+        if let Ok(id) = key.trim().parse::<i64>()
+            && let Some(found) = self.get(id)?
+        {
+            return Ok(Some(found));
         }
         let id: Option<i64> = self
             .conn
@@ -1112,6 +1123,7 @@ impl Store {
     /// cut to nothing. How many were deleted, and whether the space was given back
     /// (another process holding the store open can keep it from being).
     pub fn prune(&self, before: &str) -> Result<(usize, bool), StoreError> {
+        journal::forget_removed(&self.conn, &self.file).map_err(|e| self.err(e))?;
         let n = self
             .conn
             .execute("DELETE FROM deliveries WHERE created_at < ?1", [before])
@@ -1319,7 +1331,7 @@ mod tests {
     use super::*;
 
     /// A `listen`-like record with a body of `size` bytes.
-    fn incoming(size: usize) -> Recorded {
+    pub(crate) fn incoming(size: usize) -> Recorded {
         Recorded {
             direction: Direction::In,
             source: "listen",
@@ -1346,7 +1358,7 @@ mod tests {
     fn the_batch_writer_checkpoints_beside_itself() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
-        let writer = BatchWriter::start(Store::open(&path).unwrap());
+        let writer = BatchWriter::start(Store::open(&path).unwrap()).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -1365,7 +1377,8 @@ mod tests {
             sent += 1;
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert_eq!(writer.finish().unwrap(), sent);
+        let finished = writer.finish().unwrap();
+        assert_eq!((finished.written, finished.unindexed), (sent, 0));
         assert!(std::fs::metadata(&path).unwrap().len() >= empty + sent * 4096);
         let n: i64 = Connection::open(&path)
             .unwrap()
@@ -1382,7 +1395,7 @@ mod tests {
         let path = dir.path().join("s.db");
         let store = Store::open(&path).unwrap();
         store.set_busy_timeout(Duration::from_millis(100)).unwrap();
-        let writer = BatchWriter::start(store);
+        let writer = BatchWriter::start(store).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();

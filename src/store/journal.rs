@@ -1,0 +1,742 @@
+//! The store's journal: where `listen` commits a delivery before answering it.
+//!
+//! Inserting a delivery into SQLite (a row with its body, an attempt row, three
+//! indexes, a WAL commit) costs more CPU than receiving and verifying it. A process
+//! that records under load (a [`super::BatchWriter`]) therefore appends each batch of
+//! records to a journal file of its own with one `write`, and acknowledges them once
+//! that write returns: from then on they are in the operating system's hands, as a
+//! commit with `synchronous = NORMAL` is, and a killed process loses none of them. An
+//! indexer thread, at the lowest priority, copies them into the SQLite tables beside
+//! it; on a busy core it runs when the core would otherwise be idle.
+//!
+//! Any hookctl process that opens the store for writing (every command that reads it
+//! included) indexes what journals it finds, so a reader sees every acknowledged
+//! delivery, whether the journal's owner is still running or was killed. Each
+//! journal's progress (how far it has been indexed) lives in the store, updated in the
+//! same transaction as the rows it covers: a record is indexed exactly once, whoever
+//! does it. The owner holds an exclusive `flock` on its journal for as long as it
+//! runs; a journal nobody holds is an orphan, and whoever indexes it to the end
+//! removes it.
+//!
+//! Delivery ids are handed out by the store (`id_counter`), a block at a time to a
+//! journal's owner, so `listen` prints a delivery's id before it is indexed.
+//!
+//! ```text
+//! file:   "hookctl-journal\x01" (16 bytes), then frames
+//! frame:  u32 payload length, u32 CRC-32 of the payload, payload
+//! record: u8 1, u64 id, u16 + created_at, u8 direction, u16 + source,
+//!         opt profile, opt event, opt delivery id (u8 0/1, then u32 + bytes),
+//!         u16 + method, u32 + url, headers, u64 + body, u8 valid (0 none, 1 no,
+//!         2 yes), opt reason, u8 duplicate, u8 state, u32 attempt count, attempts
+//! attempt: u32 number, u16 + started_at, u8 + u16 status, u8 + f64 latency,
+//!         opt error, u8 + headers (response), u8 + u64 + bytes (response body)
+//! ```
+//!
+//! A frame cut short or failing its checksum ends what can be read: it was being
+//! written (a live journal) or never finished (a process killed in its `write`), and
+//! was not acknowledged either way.
+
+use super::{Direction, Recorded, RecordedAttempt, State, StoreError};
+use crate::codec::{Malformed, Reader, put_bytes32, put_headers, put_text16};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 16] = b"hookctl-journal\x01";
+pub(super) const HEADER_LEN: u64 = MAGIC.len() as u64;
+const FRAME_HEAD: usize = 8;
+/// The largest payload a frame may claim: a length past it is damage, not a record.
+const MAX_PAYLOAD: usize = u32::MAX as usize;
+/// What one indexing transaction reads at most, so that it holds the store's write
+/// lock briefly.
+const READ_CHUNK: usize = 8 << 20;
+
+/// The journal files of the store at `db` are named `<db file name>-inbox-<hex>`.
+pub(super) fn prefix(db: &Path) -> String {
+    let name = db.file_name().map(|n| n.to_string_lossy().into_owned());
+    format!("{}-inbox-", name.unwrap_or_else(|| "hookctl.db".into()))
+}
+
+fn dir_of(db: &Path) -> PathBuf {
+    match db.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Reads `buf.len()` bytes at `at` (a file this module alone reads through).
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    let mut f = file;
+    f.seek(SeekFrom::Start(at))?;
+    f.read_exact(buf)
+}
+
+/// Appends one record as a frame; `false` (and nothing appended) for a record too
+/// large for one (4 GiB).
+pub(super) fn encode(out: &mut Vec<u8>, id: i64, created_at: &str, r: &Recorded) -> bool {
+    let start = out.len();
+    out.extend_from_slice(&[0; FRAME_HEAD]);
+    out.push(1);
+    out.extend_from_slice(&id.to_be_bytes());
+    put_text16(out, created_at);
+    out.push(match r.direction {
+        Direction::In => 0,
+        Direction::Out => 1,
+    });
+    put_text16(out, r.source);
+    for o in [&r.profile, &r.event, &r.delivery_id] {
+        put_opt(out, o.as_deref());
+    }
+    put_text16(out, &r.method);
+    put_bytes32(out, r.url.as_bytes());
+    put_headers(out, &r.headers);
+    put_bytes64(out, &r.body);
+    out.push(match r.valid {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    });
+    put_opt(out, r.reason.as_deref());
+    out.push(u8::from(r.duplicate));
+    out.push(match r.state {
+        State::Pending => 0,
+        State::Delivered => 1,
+        State::Failed => 2,
+    });
+    out.extend_from_slice(&(r.attempts.len() as u32).to_be_bytes());
+    for a in &r.attempts {
+        out.extend_from_slice(&a.number.to_be_bytes());
+        put_text16(out, &a.started_at);
+        out.push(u8::from(a.status.is_some()));
+        out.extend_from_slice(&a.status.unwrap_or(0).to_be_bytes());
+        out.push(u8::from(a.latency_ms.is_some()));
+        out.extend_from_slice(&a.latency_ms.unwrap_or(0.0).to_be_bytes());
+        put_opt(out, a.error.as_deref());
+        out.push(u8::from(a.response_headers.is_some()));
+        if let Some(h) = &a.response_headers {
+            put_headers(out, h);
+        }
+        out.push(u8::from(a.response_body.is_some()));
+        if let Some(b) = &a.response_body {
+            put_bytes64(out, b);
+        }
+    }
+    let payload = &out[start + FRAME_HEAD..];
+    if payload.len() > MAX_PAYLOAD {
+        out.truncate(start);
+        return false;
+    }
+    let len = payload.len() as u32;
+    let crc = crc32fast::hash(payload);
+    out[start..start + 4].copy_from_slice(&len.to_be_bytes());
+    out[start + 4..start + 8].copy_from_slice(&crc.to_be_bytes());
+    true
+}
+
+fn put_opt(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        None => out.push(0),
+        Some(t) => {
+            out.push(1);
+            put_bytes32(out, t.as_bytes());
+        }
+    }
+}
+
+fn put_bytes64(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// A record read back: its id, when it was made, and the record.
+struct Entry {
+    id: i64,
+    created_at: String,
+    record: Recorded,
+}
+
+fn text(bytes: &[u8]) -> Result<String, Malformed> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| Malformed("a text field is not UTF-8"))
+}
+
+fn opt(r: &mut Reader) -> Result<Option<String>, Malformed> {
+    match r.u8()? {
+        0 => Ok(None),
+        _ => text(r.bytes32()?).map(Some),
+    }
+}
+
+fn bytes64<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Malformed> {
+    let n = usize::try_from(r.u64()?).map_err(|_| Malformed("a length is too large"))?;
+    r.take(n)
+}
+
+fn decode(payload: &[u8]) -> Result<Entry, Malformed> {
+    let mut r = Reader(payload);
+    if r.u8()? != 1 {
+        return Err(Malformed("an unknown record version"));
+    }
+    let id = r.u64()? as i64;
+    let created_at = r.text16()?;
+    let direction = match r.u8()? {
+        0 => Direction::In,
+        _ => Direction::Out,
+    };
+    // The sources hookctl records under; anything else is not ours.
+    let source = match r.text16()?.as_str() {
+        "listen" => "listen",
+        "send" => "send",
+        "replay" => "replay",
+        "simulate" => "simulate",
+        _ => return Err(Malformed("an unknown source")),
+    };
+    let profile = opt(&mut r)?;
+    let event = opt(&mut r)?;
+    let delivery_id = opt(&mut r)?;
+    let method = r.text16()?;
+    let url = text(r.bytes32()?)?;
+    let headers = r.headers()?;
+    let body = bytes::Bytes::copy_from_slice(bytes64(&mut r)?);
+    let valid = match r.u8()? {
+        0 => None,
+        1 => Some(false),
+        _ => Some(true),
+    };
+    let reason = opt(&mut r)?;
+    let duplicate = r.u8()? != 0;
+    let state = match r.u8()? {
+        0 => State::Pending,
+        1 => State::Delivered,
+        _ => State::Failed,
+    };
+    let n = r.u32()? as usize;
+    if n > r.0.len() / 16 {
+        return Err(Malformed("the attempt count is more than the record holds"));
+    }
+    let mut attempts = Vec::with_capacity(n);
+    for _ in 0..n {
+        let number = r.u32()?;
+        let started_at = r.text16()?;
+        let has_status = r.u8()? != 0;
+        let status = r.u16()?;
+        let has_latency = r.u8()? != 0;
+        let latency = f64::from_bits(r.u64()?);
+        let error = opt(&mut r)?;
+        let response_headers = match r.u8()? {
+            0 => None,
+            _ => Some(r.headers()?),
+        };
+        let response_body = match r.u8()? {
+            0 => None,
+            _ => Some(bytes::Bytes::copy_from_slice(bytes64(&mut r)?)),
+        };
+        attempts.push(RecordedAttempt {
+            number,
+            started_at,
+            status: has_status.then_some(status),
+            latency_ms: has_latency.then_some(latency),
+            error,
+            response_headers,
+            response_body,
+        });
+    }
+    r.end()?;
+    Ok(Entry {
+        id,
+        created_at,
+        record: Recorded {
+            direction,
+            source,
+            profile,
+            event,
+            delivery_id,
+            method,
+            url,
+            headers,
+            body,
+            valid,
+            reason,
+            duplicate,
+            state,
+            attempts,
+        },
+    })
+}
+
+/// A journal this process writes, locked for as long as it is held.
+pub(super) struct Owned {
+    pub(super) file: File,
+    pub(super) path: PathBuf,
+    pub(super) name: String,
+    /// Bytes written, the header included; every one of them a whole frame.
+    pub(super) len: u64,
+    /// Set when a failed append could not be undone: later frames would follow
+    /// damage no reader gets past, so nothing more is appended.
+    broken: bool,
+}
+
+impl Owned {
+    /// A new, empty journal beside the store at `db`. It is made under a name no
+    /// reader looks at, locked, and only then renamed into place, so that no reader
+    /// ever finds it unlocked and takes it for an orphan.
+    pub(super) fn create(db: &Path) -> std::io::Result<Owned> {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(std::io::Error::other)?;
+        let name = format!("{}{}", prefix(db), hex::encode(random));
+        let dir = dir_of(db);
+        let path = dir.join(&name);
+        let temp = dir.join(format!(".{name}.new"));
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temp)?;
+        let made = file
+            .try_lock()
+            .map_err(std::io::Error::other)
+            .and_then(|_| file.write_all(MAGIC))
+            .and_then(|_| std::fs::rename(&temp, &path));
+        if let Err(e) = made {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+        Ok(Owned {
+            file,
+            path,
+            name,
+            len: HEADER_LEN,
+            broken: false,
+        })
+    }
+
+    /// Appends whole frames with one write. A write that fails part way is undone,
+    /// so that the journal holds whole frames only.
+    pub(super) fn append(&mut self, frames: &[u8]) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other(
+                "an earlier failed write to the journal could not be undone",
+            ));
+        }
+        let mut at = &self.file;
+        let result = at
+            .seek(SeekFrom::Start(self.len))
+            .and_then(|_| at.write_all(frames));
+        match result {
+            Ok(()) => {
+                self.len += frames.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                if self.file.set_len(self.len).is_err() {
+                    self.broken = true;
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// How one indexing transaction went.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Indexed {
+    /// Records indexed by this transaction.
+    pub records: usize,
+    /// How far the journal is indexed now.
+    pub position: u64,
+    /// The journal is wholly indexed and done with (an orphan, indexed to its end).
+    pub finished: bool,
+    /// Bytes after the last whole frame of an orphan: a write its process never
+    /// finished (nothing acknowledged), or damage.
+    pub lost: u64,
+}
+
+/// Indexes up to `max` records of the journal `file` (named `name`) from where the
+/// store says its indexing got to, in one transaction that also moves that mark on.
+/// `orphan`: nobody writes to it any more, so what follows its last whole frame
+/// never will be a frame, and once indexed to that point it is finished. `yield_lock`
+/// is asked after each record: `true` commits what is done at once, for another
+/// connection waiting on the store's lock.
+pub(super) fn index(
+    conn: &mut Connection,
+    file: &File,
+    name: &str,
+    max: usize,
+    orphan: bool,
+    yield_lock: &dyn Fn() -> bool,
+) -> Result<Indexed, IndexError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mark: Option<i64> = tx
+        .query_row(
+            "SELECT position FROM journal_progress WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let start = match mark {
+        Some(p) if p < 0 => {
+            return Ok(Indexed {
+                finished: true,
+                ..Indexed::default()
+            });
+        }
+        Some(p) => p as u64,
+        None => {
+            let mut head = [0u8; MAGIC.len()];
+            match read_at(file, &mut head, 0) {
+                Ok(()) if &head == MAGIC => {}
+                // Not yet whole (its owner is writing it) or not a journal: nothing
+                // to index from it.
+                _ if !orphan => return Ok(Indexed::default()),
+                _ => return Err(IndexError::Foreign),
+            }
+            HEADER_LEN
+        }
+    };
+    let size = file.metadata()?.len();
+    let mut position = start;
+    let mut records = 0;
+    let mut buf = Vec::new();
+    let mut whole = true;
+    while records < max && position < size && position - start < READ_CHUNK as u64 {
+        // One frame: its head, then its payload.
+        let mut head = [0u8; FRAME_HEAD];
+        if read_at(file, &mut head, position).is_err() {
+            whole = false;
+            break;
+        }
+        let len = u32::from_be_bytes(head[..4].try_into().expect("4 bytes")) as usize;
+        let crc = u32::from_be_bytes(head[4..].try_into().expect("4 bytes"));
+        if len > MAX_PAYLOAD || position + (FRAME_HEAD + len) as u64 > size {
+            whole = false;
+            break;
+        }
+        buf.resize(len, 0);
+        if read_at(file, &mut buf, position + FRAME_HEAD as u64).is_err()
+            || crc32fast::hash(&buf) != crc
+        {
+            whole = false;
+            break;
+        }
+        // A frame whose checksum holds but whose record cannot be read was written
+        // by something else than this hookctl: passed over, not indexed.
+        if let Ok(entry) = decode(&buf) {
+            super::insert_entry(&tx, entry.id, &entry.created_at, &entry.record)?;
+        }
+        position += (FRAME_HEAD + len) as u64;
+        records += 1;
+        if buf.capacity() > READ_CHUNK {
+            buf = Vec::new();
+        }
+        if yield_lock() {
+            break;
+        }
+    }
+    let finished = orphan && (position >= size || !whole);
+    if records == 0 && !finished {
+        // Nothing new: the transaction ends without writing.
+        return Ok(Indexed {
+            position,
+            ..Indexed::default()
+        });
+    }
+    tx.execute(
+        "INSERT INTO journal_progress (name, position) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+        params![name, if finished { -1 } else { position as i64 }],
+    )?;
+    tx.commit()?;
+    Ok(Indexed {
+        records,
+        position,
+        finished,
+        lost: if finished { size - position } else { 0 },
+    })
+}
+
+/// Marks a journal wholly indexed, before its owner removes it.
+pub(super) fn mark_done(conn: &mut Connection, name: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO journal_progress (name, position) VALUES (?1, -1)
+         ON CONFLICT (name) DO UPDATE SET position = -1",
+        [name],
+    )
+    .map(|_| ())
+}
+
+/// Forgets the progress of journals wholly indexed and gone from the disk.
+pub(super) fn forget_removed(conn: &Connection, db: &Path) -> rusqlite::Result<()> {
+    let dir = dir_of(db);
+    let done: Vec<String> = conn
+        .prepare("SELECT name FROM journal_progress WHERE position < 0")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in done {
+        if !dir.join(&name).exists() {
+            conn.execute("DELETE FROM journal_progress WHERE name = ?1", [&name])?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(super) enum IndexError {
+    #[error("{0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("it is not a hookctl journal")]
+    Foreign,
+}
+
+impl IndexError {
+    pub(super) fn into_store(self, path: &Path) -> StoreError {
+        let path = path.display().to_string();
+        match self {
+            IndexError::Sql(source) => StoreError::Sql { path, source },
+            other => StoreError::Open {
+                path,
+                detail: format!("its journal could not be indexed: {other}"),
+            },
+        }
+    }
+}
+
+/// What [`catch_up`] did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CaughtUp {
+    pub records: usize,
+    /// Bytes of orphaned journals that were not whole records (see [`Indexed::lost`]).
+    pub lost: u64,
+}
+
+/// Indexes every journal of the store at `db`: those of running processes up to
+/// what they have written, orphans to their end (and then removes them).
+pub(super) fn catch_up(conn: &mut Connection, db: &Path) -> Result<CaughtUp, StoreError> {
+    let prefix = prefix(db);
+    let dir = dir_of(db);
+    let mut done = CaughtUp::default();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(done);
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&prefix) && n.len() == prefix.len() + 16)
+        .collect();
+    names.sort();
+    for name in names {
+        let path = dir.join(&name);
+        let file = match std::fs::OpenOptions::new().read(true).open(&path) {
+            Ok(f) => f,
+            // Removed meanwhile by whoever finished it.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(IndexError::Io(e).into_store(&path)),
+        };
+        let orphan = file.try_lock().is_ok();
+        // A look without the store's lock first: a journal with nothing new (the
+        // common case, a running `listen` that is keeping up) costs no write.
+        let mark: Option<i64> = conn
+            .query_row(
+                "SELECT position FROM journal_progress WHERE name = ?1",
+                [&name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| IndexError::Sql(e).into_store(&path))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if !orphan && mark.is_some_and(|p| p < 0 || p as u64 >= size) {
+            continue;
+        }
+        loop {
+            let step = match index(conn, &file, &name, 4096, orphan, &|| false) {
+                Ok(step) => step,
+                // Something else under a journal's name: left alone.
+                Err(IndexError::Foreign) => break,
+                Err(e) => return Err(e.into_store(&path)),
+            };
+            done.records += step.records;
+            done.lost += step.lost;
+            if step.finished {
+                // Indexed to its end and marked so: removing it now loses nothing,
+                // and a removal that does not happen (a crash) is done next time.
+                if orphan {
+                    let _ = std::fs::remove_file(&path);
+                }
+                break;
+            }
+            if step.records == 0 {
+                break;
+            }
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Store, tests::incoming};
+    use super::*;
+
+    fn count(store: &Store) -> i64 {
+        store.count().unwrap()
+    }
+
+    fn journals(db: &Path) -> Vec<String> {
+        let prefix = prefix(db);
+        let mut names: Vec<String> = std::fs::read_dir(dir_of(db))
+            .unwrap()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A record round-trips through its frame: every field, headers in order with
+    /// their case, bytes that are not UTF-8.
+    #[test]
+    fn a_record_round_trips() {
+        let mut r = incoming(300);
+        r.headers.push("X-Mixed-Case", "a");
+        r.headers.push("x-mixed-case", "b");
+        r.headers.push(
+            "X-Raw",
+            crate::envelope::headers::value_from_bytes(b"caf\xe9"),
+        );
+        r.valid = Some(false);
+        r.reason = Some("bad signature".into());
+        r.duplicate = true;
+        r.attempts.push(RecordedAttempt {
+            number: 3,
+            started_at: "2026-11-30T00:00:00Z".into(),
+            status: Some(401),
+            latency_ms: Some(1.25),
+            error: None,
+            response_headers: Some(r.headers.clone()),
+            response_body: Some(bytes::Bytes::from_static(b"{}")),
+        });
+        let mut out = Vec::new();
+        assert!(encode(&mut out, 42, "when", &r));
+        let e = decode(&out[FRAME_HEAD..]).unwrap();
+        assert_eq!((e.id, e.created_at.as_str()), (42, "when"));
+        assert_eq!(format!("{:?}", e.record), format!("{r:?}"));
+    }
+
+    /// What a killed process journaled is indexed by the next one to open the store,
+    /// under the ids it was given, exactly once; a frame it never finished writing is
+    /// counted as lost, and the orphan is removed.
+    #[test]
+    fn an_orphan_is_indexed_once_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        drop(Store::open(&db).unwrap());
+        let mut j = Owned::create(&db).unwrap();
+        let mut frames = Vec::new();
+        for id in [7, 8, 9] {
+            encode(&mut frames, id, "t", &incoming(1000));
+        }
+        j.append(&frames).unwrap();
+        // A write cut short by the kill: half a frame.
+        let mut torn = Vec::new();
+        encode(&mut torn, 10, "t", &incoming(1000));
+        j.append(&torn[..torn.len() / 2]).unwrap();
+        assert_eq!(journals(&db).len(), 1);
+        drop(j); // the process is gone: its lock with it
+
+        let mut store = Store::open_rw(&db).unwrap();
+        let done = store.catch_up().unwrap();
+        assert_eq!((done.records, done.lost), (3, (torn.len() / 2) as u64));
+        assert_eq!(count(&store), 3);
+        for id in [7, 8, 9] {
+            assert!(store.get(id).unwrap().is_some(), "id {id} missing");
+        }
+        assert!(journals(&db).is_empty(), "the orphan was not removed");
+        // Opening again indexes nothing twice.
+        drop(store);
+        let store = Store::open(&db).unwrap();
+        assert_eq!(count(&store), 3);
+    }
+
+    /// A running writer's journal is indexed by readers up to what it has written,
+    /// each record once however many read it, and is left in place.
+    #[test]
+    fn a_live_journal_is_indexed_as_it_grows_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        drop(Store::open(&db).unwrap());
+        let mut j = Owned::create(&db).unwrap();
+        let mut frames = Vec::new();
+        encode(&mut frames, 1, "t", &incoming(10));
+        j.append(&frames).unwrap();
+        let mut a = Store::open(&db).unwrap();
+        let mut b = Store::open(&db).unwrap();
+        assert_eq!(count(&a), 1);
+        assert_eq!(b.catch_up().unwrap().records, 0);
+        frames.clear();
+        encode(&mut frames, 2, "t", &incoming(10));
+        encode(&mut frames, 3, "t", &incoming(10));
+        j.append(&frames).unwrap();
+        assert_eq!(b.catch_up().unwrap().records, 2);
+        assert_eq!(a.catch_up().unwrap().records, 0);
+        assert_eq!(count(&a), 3);
+        assert_eq!(journals(&db).len(), 1, "a live journal was removed");
+    }
+
+    /// Something else under a journal's name stops nobody from opening the store.
+    #[test]
+    fn a_foreign_file_under_a_journal_name_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        drop(Store::open(&db).unwrap());
+        let stray = dir.path().join(format!("{}0123456789abcdef", prefix(&db)));
+        std::fs::write(&stray, b"not a journal at all").unwrap();
+        let store = Store::open(&db).unwrap();
+        assert_eq!(count(&store), 0);
+        assert!(stray.exists());
+    }
+
+    /// Ids a writer reserved and did not use go back when nobody took any since, so
+    /// a short `listen` leaves no gap before the next record.
+    #[test]
+    fn unused_ids_are_given_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let writer = super::super::BatchWriter::start(Store::open(&db).unwrap()).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for want in 1..=3 {
+            assert_eq!(rt.block_on(writer.send_acked(incoming(5))), Some(want));
+        }
+        let finished = writer.finish().unwrap();
+        assert_eq!((finished.written, finished.unindexed), (3, 0));
+        assert!(
+            journals(&db).is_empty(),
+            "a wholly indexed journal was left"
+        );
+        let store = Store::open(&db).unwrap();
+        let mut h = crate::envelope::HeaderList::new();
+        h.push("a", "b");
+        let id = store
+            .insert_delivery(&super::super::NewDelivery {
+                direction: Direction::Out,
+                source: "send",
+                profile: None,
+                event: None,
+                delivery_id: None,
+                method: "POST",
+                url: "http://x/",
+                headers: &h,
+                body: b"{}",
+                valid: None,
+                reason: None,
+                duplicate: false,
+                replay_of: None,
+                state: State::Pending,
+            })
+            .unwrap();
+        assert_eq!(id, 4);
+    }
+}
