@@ -628,8 +628,20 @@ impl Receiver {
 /// the base the delivery is forwarded to.
 pub fn climbs_out(path: &str) -> bool {
     path.split(['/', '\\']).any(|seg| {
-        let decoded = seg.replace("%2e", ".").replace("%2E", ".");
-        decoded == "." || decoded == ".."
+        // Each dot is `.` or `%2e` (either case): one or two of them, nothing else.
+        let mut rest = seg.as_bytes();
+        let mut dots = 0;
+        while !rest.is_empty() && dots < 3 {
+            if rest[0] == b'.' {
+                rest = &rest[1..];
+            } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%2e") {
+                rest = &rest[3..];
+            } else {
+                return false;
+            }
+            dots += 1;
+        }
+        rest.is_empty() && (1..=2).contains(&dots)
     })
 }
 
@@ -659,6 +671,33 @@ pub fn forward_url(base: &reqwest::Url, path: &str) -> Option<reqwest::Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_are_told_however_written() {
+        for climbs in [
+            "/a/../b",
+            "/./x",
+            "/%2e%2e/x",
+            "/%2E./x",
+            "/.%2e",
+            "\\..\\x",
+            "/a/%2e",
+        ] {
+            assert!(climbs_out(climbs), "{climbs}");
+        }
+        for stays in [
+            "/a/b",
+            "/.../x",
+            "/..a",
+            "/%2e%2e%2e",
+            "/%2f..x",
+            "/%%2e2e",
+            "/.well-known",
+            "/",
+        ] {
+            assert!(!climbs_out(stays), "{stays}");
+        }
+    }
 
     #[test]
     fn forwarding_goes_where_it_was_told() {

@@ -534,11 +534,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
         let _ = write!(
             out,
-            "HTTP/1.1 {} {}\r\ndate: {}\r\n",
+            "HTTP/1.1 {} {}\r\n",
             status.as_u16(),
             status.canonical_reason().unwrap_or(""),
-            httpdate::fmt_http_date(std::time::SystemTime::now())
         );
+        http_date(out);
         for (n, v) in resp.headers.iter() {
             let v = value_to_bytes(v);
             let framing = ["content-length", "transfer-encoding", "connection", "date"]
@@ -682,6 +682,27 @@ fn origin_form(target: &str) -> Option<String> {
         return Some(super::path_and_query(&url));
     }
     None
+}
+
+/// Appends `date: <now>\r\n`. The text changes once a second: each thread keeps
+/// the current one rather than format it for every answer.
+fn http_date(out: &mut Vec<u8>) {
+    thread_local! {
+        static NOW: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = std::time::SystemTime::now();
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    NOW.with_borrow_mut(|(at, text)| {
+        if *at != secs {
+            *at = secs;
+            *text = httpdate::fmt_http_date(now);
+        }
+        out.extend_from_slice(b"date: ");
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    });
 }
 
 #[cfg(test)]

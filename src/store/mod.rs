@@ -191,7 +191,12 @@ impl State {
 pub struct Store {
     conn: Connection,
     file: PathBuf,
+    /// How long a statement waits for another connection's lock.
+    busy: Duration,
 }
+
+/// How long a statement waits for another connection's lock, unless told otherwise.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// RFC 3339 with milliseconds, UTC.
 pub fn now_rfc3339() -> String {
@@ -249,6 +254,7 @@ impl Store {
         let mut store = Store {
             conn,
             file: PathBuf::from(":memory:"),
+            busy: BUSY_TIMEOUT,
         };
         store.setup()?;
         Ok(store)
@@ -267,6 +273,7 @@ impl Store {
             let mut store = Store {
                 conn,
                 file: path.to_path_buf(),
+                busy: BUSY_TIMEOUT,
             };
             store.setup()?;
             return Ok(store);
@@ -318,6 +325,7 @@ impl Store {
         Ok(Store {
             conn,
             file: path.to_path_buf(),
+            busy: BUSY_TIMEOUT,
         })
     }
 
@@ -366,7 +374,7 @@ impl Store {
     /// What a read-only connection can check: the schema is ours and current.
     fn setup_read_only(&mut self) -> Result<(), StoreError> {
         self.conn
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| self.err(e))?;
         let version = self.schema_version()?;
         if version < MIN_READABLE_VERSION {
@@ -426,7 +434,7 @@ impl Store {
 
     fn setup(&mut self) -> Result<(), StoreError> {
         self.conn
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| self.err(e))?;
         // A new store gets 8 KiB pages (an existing one keeps its own): a commit then
         // writes half as many WAL frames, which halved the cost of recording a delivery
@@ -500,7 +508,8 @@ impl Store {
     }
 
     /// How long a statement waits for another connection's lock (10 s by default).
-    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.busy = wait;
         self.conn.busy_timeout(wait).map_err(|e| self.err(e))
     }
 
@@ -1393,7 +1402,7 @@ mod tests {
     fn the_batch_writer_outlives_a_failed_commit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
-        let store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
         store.set_busy_timeout(Duration::from_millis(100)).unwrap();
         let writer = BatchWriter::start(store).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()

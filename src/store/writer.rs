@@ -138,7 +138,7 @@ impl Ids {
             self.spare = Some((first, first + self.block));
             self.block = (self.block * 2).min(MAX_BLOCK);
         }
-        let _ = store.conn.busy_handler(Some(wait_briefly));
+        let _ = store.conn.busy_timeout(store.busy);
     }
 
     /// Hands back what is unused, when nobody has taken ids since.
@@ -200,10 +200,6 @@ impl BatchWriter {
             to_writer: Condvar::new(),
             writer_waits: false.into(),
         });
-        store
-            .conn
-            .busy_handler(Some(wait_briefly))
-            .map_err(|e| store.err(e))?;
         let indexer = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
@@ -372,17 +368,6 @@ impl BatchWriter {
     }
 }
 
-/// The writer's busy handler: it polls for the store's lock every 200 us (SQLite's
-/// own handler sleeps up to 100 ms at a time, every delivery waiting meanwhile),
-/// for 10 s in all.
-fn wait_briefly(tries: i32) -> bool {
-    if tries >= 50_000 {
-        return false;
-    }
-    std::thread::sleep(Duration::from_micros(200));
-    true
-}
-
 /// Holds the writer back while the journal's backlog is over [`BACKLOG_MAX`], until
 /// the indexer has brought it under [`BACKLOG_RESUME`].
 fn wait_for_backlog(shared: &Shared) {
@@ -467,6 +452,10 @@ fn index(mut store: Store, shared: &Shared) -> u64 {
         }
         let (_, f) = file.as_ref().expect("opened above");
         let yield_lock = || shared.writer_waits.load(Ordering::Acquire);
+        // The writer wants the store's lock: it gets it before the next transaction.
+        while yield_lock() {
+            std::thread::sleep(Duration::from_micros(200));
+        }
         match journal::index(&mut store.conn, f, &name, INDEX_BATCH, false, &yield_lock) {
             Ok(step) => {
                 if let Some(c) = &checkpointer {
