@@ -462,10 +462,16 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let version = self.schema_version()?;
         if version < SCHEMA_VERSION {
-            let tx = self.conn.transaction().map_err(|e| StoreError::Sql {
-                path: self.file.display().to_string(),
-                source: e,
-            })?;
+            // IMMEDIATE: a deferred transaction that reads the version and then
+            // writes cannot wait for another process migrating at the same moment
+            // (SQLite answers "locked" at once rather than deadlock).
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| StoreError::Sql {
+                    path: self.file.display().to_string(),
+                    source: e,
+                })?;
             // Another process may have migrated meanwhile: re-read inside the transaction.
             let current: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))

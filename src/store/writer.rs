@@ -90,14 +90,19 @@ impl Shared {
     }
 }
 
-/// Delivery ids taken from the store's counter a block at a time, with the next
-/// block fetched ahead (without waiting for the store's lock) while half of the
-/// current one is left, so that the writer seldom waits on another connection.
+/// Delivery ids taken from the store's counter a block at a time. A block holds
+/// about a tenth of a second's worth at the pace the last one went: one id at a time for a
+/// delivery now and then (so `listen`'s ids and those of a `send` beside it follow
+/// each other), up to [`MAX_BLOCK`] under load. Under load the next block is fetched
+/// while half of the current one is left, without waiting for the store's lock, so
+/// that the writer seldom waits on another connection.
 struct Ids {
     next: i64,
     end: i64,
     spare: Option<(i64, i64)>,
+    /// The size of the current block, and when it was taken.
     block: i64,
+    since: Instant,
 }
 
 impl Ids {
@@ -106,23 +111,32 @@ impl Ids {
             next: 0,
             end: 0,
             spare: None,
-            block: 16,
+            block: 0,
+            since: Instant::now(),
         }
+    }
+
+    /// How many ids last about a tenth of a second, going by the current block.
+    fn pace(&self) -> i64 {
+        let lasted = self.since.elapsed().as_secs_f64().max(1e-6);
+        ((self.block as f64 / lasted / 10.0) as i64).clamp(1, MAX_BLOCK)
     }
 
     fn take(&mut self, store: &Store, shared: &Shared) -> rusqlite::Result<i64> {
         if self.next == self.end {
-            match self.spare.take() {
-                Some((a, b)) => (self.next, self.end) = (a, b),
+            let (first, end) = match self.spare.take() {
+                Some(spare) => spare,
                 None => {
+                    let n = self.pace();
                     shared.writer_waits.store(true, Ordering::Release);
-                    let first = reserve_ids(&store.conn, self.block);
+                    let first = reserve_ids(&store.conn, n);
                     shared.writer_waits.store(false, Ordering::Release);
                     let first = first?;
-                    (self.next, self.end) = (first, first + self.block);
-                    self.block = (self.block * 2).min(MAX_BLOCK);
+                    (first, first + n)
                 }
-            }
+            };
+            (self.next, self.end, self.block, self.since) =
+                (first, end, end - first, Instant::now());
         }
         let id = self.next;
         self.next += 1;
@@ -130,13 +144,13 @@ impl Ids {
     }
 
     fn fetch_ahead(&mut self, store: &Store) {
-        if self.spare.is_some() || self.end - self.next >= self.block / 2 {
+        if self.spare.is_some() || self.block < 64 || self.end - self.next >= self.block / 2 {
             return;
         }
+        let n = self.block;
         let _ = store.conn.busy_timeout(Duration::ZERO);
-        if let Ok(first) = reserve_ids(&store.conn, self.block) {
-            self.spare = Some((first, first + self.block));
-            self.block = (self.block * 2).min(MAX_BLOCK);
+        if let Ok(first) = reserve_ids(&store.conn, n) {
+            self.spare = Some((first, first + n));
         }
         let _ = store.conn.busy_timeout(store.busy);
     }
