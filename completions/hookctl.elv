@@ -177,7 +177,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --fail-status 'Status of a scripted failure'
             cand --delay 'Wait this long before answering (to trip the sender''s timeout)'
             cand --retry-after 'Send `Retry-After: SECS` with scripted failures'
-            cand --max-body 'Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB'
+            cand --max-body 'Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB; at most 900MiB while recording'
             cand --read-timeout 'How long a request''s headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept'
             cand --forward-timeout 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile''s per-attempt timeout, else 10s]'
             cand --max-connections 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]'

@@ -178,7 +178,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l fail-rate -d 
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l fail-status -d 'Status of a scripted failure' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l delay -d 'Wait this long before answering (to trip the sender\'s timeout)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l retry-after -d 'Send `Retry-After: SECS` with scripted failures' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-body -d 'Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-body -d 'Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB; at most 900MiB while recording' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l read-timeout -d 'How long a request\'s headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l forward-timeout -d 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile\'s per-attempt timeout, else 10s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-connections -d 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]' -r

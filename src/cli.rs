@@ -487,7 +487,7 @@ pub struct ListenArgs {
     /// Answer deliveries with a bad signature like good ones (they are still shown as invalid)
     #[arg(long)]
     pub accept_invalid: bool,
-    /// Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB
+    /// Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB; at most 900MiB while recording
     #[arg(long, value_name = "SIZE", default_value = "5MiB")]
     pub max_body: String,
     /// How long a request's headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept

@@ -824,3 +824,90 @@ fn deliveries_list_show_export_and_prune() {
         .unwrap();
     assert!(stdout(&o).contains("deleted 6"), "{}", stdout(&o));
 }
+
+/// The store keeps a body in one SQLite value (at most 1 GB): `listen` says so at
+/// start rather than take bodies it could not record.
+#[test]
+fn a_max_body_the_store_cannot_hold_is_refused_at_start() {
+    let dir = TempDir::new().unwrap();
+    let o = hookctl(dir.path())
+        .args([
+            "--store",
+            "s.db",
+            "listen",
+            "--port",
+            "0",
+            "--max-body",
+            "1GiB",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("at most 900MiB while recording"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("--no-store"), "{}", stderr(&o));
+    // Without the store nothing stands in the way.
+    let mut l = Listener::start(dir.path(), &["--no-store"], &["--max-body", "1GiB"]);
+    assert!(l.url.starts_with("http://127.0.0.1:"), "{}", l.url);
+    unsafe {
+        libc::kill(l.child.id() as i32, libc::SIGTERM);
+    }
+    assert_eq!(l.wait_exit(Duration::from_secs(10)), Some(130));
+}
+
+/// What `listen` committed is in the store for every other command at once, under
+/// the ids `listen` printed, while it runs (its journal indexed by the reader) and
+/// after it stops (its journal indexed and removed).
+#[test]
+fn deliveries_are_readable_at_once_under_the_ids_listen_printed() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    let mut l = Listener::start(
+        dir.path(),
+        &["--store", store.to_str().unwrap()],
+        &["-p", "github", "--secret", "k"],
+    );
+    for _ in 0..3 {
+        let (h, body, _) = signed("github", "k", now());
+        assert_eq!(post(&l.addr, "/", &h, &body).status, 200);
+    }
+    let printed: Vec<i64> = l
+        .wait_deliveries(3)
+        .iter()
+        .map(|d| d["id"].as_i64().expect("an id"))
+        .collect();
+    let listed = |dir: &std::path::Path| -> Vec<i64> {
+        let o = hookctl(dir)
+            .args([
+                "--store",
+                store.to_str().unwrap(),
+                "--json",
+                "deliveries",
+                "list",
+            ])
+            .output()
+            .unwrap();
+        let mut ids: Vec<i64> = json_lines(&o)
+            .iter()
+            .map(|d| d["data"]["id"].as_i64().unwrap())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(listed(dir.path()), printed, "while listen runs");
+    unsafe {
+        libc::kill(l.child.id() as i32, libc::SIGTERM);
+    }
+    assert_eq!(l.wait_exit(Duration::from_secs(10)), Some(130));
+    let journals: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("-inbox-"))
+        .collect();
+    assert!(journals.is_empty(), "left behind: {journals:?}");
+    assert_eq!(listed(dir.path()), printed, "after it stopped");
+}

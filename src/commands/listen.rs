@@ -211,6 +211,12 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         })
         .transpose()?;
     let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
+    // SQLite keeps a body (and the row around it) in at most 1,000,000,000 bytes.
+    if !g.no_store && max_body > crate::store::MAX_BODY {
+        bail!(
+            "--max-body is at most 900MiB while recording (the store keeps a body in one SQLite value); add --no-store for more"
+        );
+    }
     let wait_timeout = duration(args.timeout.as_deref(), "--timeout")?;
     let read_timeout =
         duration(Some(&args.read_timeout), "--read-timeout")?.unwrap_or(Duration::from_secs(10));

@@ -349,6 +349,8 @@ pub(super) struct Indexed {
     /// Bytes after the last whole frame of an orphan: a write its process never
     /// finished (nothing acknowledged), or damage.
     pub lost: u64,
+    /// Records passed over because SQLite cannot hold them.
+    pub too_big: usize,
 }
 
 /// Indexes up to `max` records of the journal `file` (named `name`) from where the
@@ -398,6 +400,7 @@ pub(super) fn index(
     let mut records = 0;
     let mut buf = Vec::new();
     let mut whole = true;
+    let mut skipped = 0;
     while records < max && position < size && position - start < READ_CHUNK as u64 {
         // One frame: its head, then its payload.
         let mut head = [0u8; FRAME_HEAD];
@@ -421,7 +424,15 @@ pub(super) fn index(
         // A frame whose checksum holds but whose record cannot be read was written
         // by something else than this hookctl: passed over, not indexed.
         if let Ok(entry) = decode(&buf) {
-            super::insert_entry(&tx, entry.id, &entry.created_at, &entry.record)?;
+            match super::insert_entry(&tx, entry.id, &entry.created_at, &entry.record) {
+                Ok(()) => {}
+                // A record SQLite cannot hold (over its 1 GB limit for a value) would
+                // stop the journal for good: it is passed over, and said so.
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::TooBig) => {
+                    skipped += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         position += (FRAME_HEAD + len) as u64;
         records += 1;
@@ -451,6 +462,7 @@ pub(super) fn index(
         position,
         finished,
         lost: if finished { size - position } else { 0 },
+        too_big: skipped,
     })
 }
 
@@ -508,6 +520,8 @@ pub struct CaughtUp {
     pub records: usize,
     /// Bytes of orphaned journals that were not whole records (see [`Indexed::lost`]).
     pub lost: u64,
+    /// Records too large for SQLite, passed over.
+    pub too_big: usize,
 }
 
 /// Indexes every journal of the store at `db`: those of running processes up to
@@ -531,7 +545,15 @@ pub(super) fn catch_up(conn: &mut Connection, db: &Path) -> Result<CaughtUp, Sto
             Ok(f) => f,
             // Removed meanwhile by whoever finished it.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(IndexError::Io(e).into_store(&path)),
+            // Another user's, say: what it holds cannot be read from here, and the
+            // rest of the store still can.
+            Err(e) => {
+                eprintln!(
+                    "warning: the journal `{}` cannot be read ({e}); what it holds is not in the store yet",
+                    path.display()
+                );
+                continue;
+            }
         };
         let orphan = file.try_lock().is_ok();
         // A look without the store's lock first: a journal with nothing new (the
@@ -557,6 +579,7 @@ pub(super) fn catch_up(conn: &mut Connection, db: &Path) -> Result<CaughtUp, Sto
             };
             done.records += step.records;
             done.lost += step.lost;
+            done.too_big += step.too_big;
             if step.finished {
                 // Indexed to its end and marked so: removing it now loses nothing,
                 // and a removal that does not happen (a crash) is done next time.

@@ -195,6 +195,10 @@ pub struct Store {
     busy: Duration,
 }
 
+/// The largest body the store takes: SQLite holds a value, and the row around it, in
+/// at most 1,000,000,000 bytes; this leaves room for the rest of the row.
+pub const MAX_BODY: usize = 900 << 20;
+
 /// How long a statement waits for another connection's lock, unless told otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -235,6 +239,13 @@ impl Store {
             return Ok(CaughtUp::default());
         }
         let done = journal::catch_up(&mut self.conn, &self.file)?;
+        if done.too_big > 0 {
+            eprintln!(
+                "warning: {} records in a journal of the store `{}` are too large for SQLite (1 GB a value) and were not recorded",
+                done.too_big,
+                self.file.display()
+            );
+        }
         if done.lost > 0 {
             eprintln!(
                 "warning: {} bytes at the end of a journal of the store `{}` were not whole records (a write its process never finished, or damage); they were not recorded",

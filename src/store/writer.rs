@@ -318,6 +318,10 @@ impl BatchWriter {
                         })
                         .collect();
                     acknowledge(out);
+                    // A batch with a large body leaves a large buffer: not kept.
+                    if frames.capacity() > 16 << 20 {
+                        frames = Vec::new();
+                    }
                     ids.fetch_ahead(&store);
                 }
                 {
