@@ -310,6 +310,11 @@ impl Owned {
         })
     }
 
+    /// Whether a failed write could not be undone, so nothing more is appended.
+    pub(super) fn is_broken(&self) -> bool {
+        self.broken
+    }
+
     /// Appends whole frames with one write. A write that fails part way is undone,
     /// so that the journal holds whole frames only.
     pub(super) fn append(&mut self, frames: &[u8]) -> std::io::Result<()> {

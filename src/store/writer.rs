@@ -258,7 +258,22 @@ impl BatchWriter {
                             Err(_) => break,
                         }
                     }
-                    wait_for_backlog(&shared);
+                    if !wait_for_backlog(&shared) {
+                        failed.get_or_insert(StoreError::Open {
+                            path: store.file.display().to_string(),
+                            detail: format!(
+                                "its indexer made no progress for {} s with {} MiB waiting",
+                                STALLED.as_secs(),
+                                BACKLOG_MAX >> 20
+                            ),
+                        });
+                        let out: Acked = batch
+                            .into_iter()
+                            .filter_map(|(_, ack)| Some((ack?, None)))
+                            .collect();
+                        acknowledge(out);
+                        continue;
+                    }
                     let created_at = now_rfc3339();
                     frames.clear();
                     // Each record's id, or `None` when it could not be journaled.
@@ -280,7 +295,9 @@ impl BatchWriter {
                         let mut st = shared.lock();
                         let current = st.journals.back_mut().expect("a journal is always held");
                         let appended = current.journal.append(&frames);
-                        let full = current.journal.len >= ROTATE_AT;
+                        // Full, or no longer appendable after a write that failed
+                        // and could not be undone.
+                        let full = current.journal.len >= ROTATE_AT || current.journal.is_broken();
                         if appended.is_ok() {
                             st.pending += count;
                             st.backlog += frames.len() as u64;
@@ -386,20 +403,32 @@ impl BatchWriter {
     }
 }
 
+/// How long the writer waits on an indexer that makes no progress before it answers
+/// what comes as not recorded (the store failing, say) rather than hang.
+const STALLED: Duration = Duration::from_secs(30);
+
 /// Holds the writer back while the journal's backlog is over [`BACKLOG_MAX`], until
-/// the indexer has brought it under [`BACKLOG_RESUME`].
-fn wait_for_backlog(shared: &Shared) {
+/// the indexer has brought it under [`BACKLOG_RESUME`]; `false` when the indexer has
+/// made no progress for [`STALLED`].
+fn wait_for_backlog(shared: &Shared) -> bool {
     let mut st = shared.lock();
     if st.backlog <= BACKLOG_MAX {
-        return;
+        return true;
     }
+    let mut last = (st.backlog, Instant::now());
     while !st.indexer_gone && st.backlog > BACKLOG_RESUME {
+        if st.backlog < last.0 {
+            last = (st.backlog, Instant::now());
+        } else if last.1.elapsed() >= STALLED {
+            return false;
+        }
         st = shared
             .to_writer
             .wait_timeout(st, Duration::from_millis(100))
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
+    true
 }
 
 /// The indexer thread: copies journaled records into the store's tables, at the
