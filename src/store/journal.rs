@@ -538,9 +538,30 @@ pub(super) fn catch_up(conn: &mut Connection, db: &Path) -> Result<CaughtUp, Sto
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(done);
     };
-    let mut names: Vec<String> = entries
+    let all: Vec<String> = entries
         .flatten()
         .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    // A journal being made (`Owned::create`) whose process died before renaming it:
+    // empty but for its header, nobody's, and older than a minute (one made this
+    // moment is not locked yet).
+    let stale = |f: &File| {
+        f.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
+            t.elapsed()
+                .is_ok_and(|age| age > std::time::Duration::from_secs(60))
+        })
+    };
+    for temp in all
+        .iter()
+        .filter(|n| n.starts_with(&format!(".{prefix}")) && n.ends_with(".new"))
+    {
+        let path = dir.join(temp);
+        if std::fs::File::open(&path).is_ok_and(|f| stale(&f) && f.try_lock().is_ok()) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    let mut names: Vec<String> = all
+        .into_iter()
         .filter(|n| n.starts_with(&prefix) && n.len() == prefix.len() + 16)
         .collect();
     names.sort();
@@ -710,6 +731,31 @@ mod tests {
         assert_eq!(a.catch_up().unwrap().records, 0);
         assert_eq!(count(&a), 3);
         assert_eq!(journals(&db).len(), 1, "a live journal was removed");
+    }
+
+    /// A journal whose process died while making it (before its rename) is removed;
+    /// one being made (locked, or made this moment) is not.
+    #[test]
+    fn a_journal_left_half_made_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        drop(Store::open(&db).unwrap());
+        let made = |name: &str, age: u64| {
+            let path = dir.path().join(format!(".{}{name}.new", prefix(&db)));
+            std::fs::write(&path, MAGIC).unwrap();
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age))
+                .unwrap();
+            (path, f)
+        };
+        let (dead, _) = made("00000000000000aa", 120);
+        let (held, f) = made("00000000000000bb", 120);
+        f.try_lock().unwrap();
+        let (fresh, _) = made("00000000000000cc", 0);
+        drop(Store::open(&db).unwrap());
+        assert!(!dead.exists());
+        assert!(held.exists(), "one being made was removed");
+        assert!(fresh.exists(), "one made this moment was removed");
     }
 
     /// Something else under a journal's name stops nobody from opening the store.
