@@ -68,10 +68,20 @@ for conns in 1 32; do
   done
 done
 
+# Where the CPU goes on the relayed path: one more run at 32 connections, with each
+# process's CPU time (user + system) before and after, per delivery.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+relay_pid=${pids[1]}; listen_pid=${pids[2]}; app_pid=${pids[0]}
+before=("$(ticks "$relay_pid")" "$(ticks "$listen_pid")" "$(ticks "$app_pid")")
+sender_cpu=$( { /usr/bin/env time -f "%U %S" "$bin" --json --no-store send --to "$public/hooks" -p hmac \
+  -e item.created --secret "$secret" --count "$count" -c 32 > /dev/null; } 2>&1 | tail -1)
+after=("$(ticks "$relay_pid")" "$(ticks "$listen_pid")" "$(ticks "$app_pid")")
+hz=$(getconf CLK_TCK)
+
 # Every delivery that went through the relay is in listen's store.
 sleep 1
 stored=$("$bin" --json --store "$work/listen.db" deliveries list --limit 1000000 | wc -l)
-expected=$((count * rounds * 2))
+expected=$((count * (rounds * 2 + 1)))
 
 echo
 printf '%-26s %12s %10s %10s\n' "path (connections)" "req/s" "p50 ms" "p99 ms"
@@ -86,4 +96,14 @@ dr, rr, dp, rp, c = map(float, sys.argv[1:])
 print(f"  relay / direct rate: {rr / dr:.2f} (target ≥ 0.20); p50 added: {rp - dp:.3f} ms" + (" (target < 1 ms)" if c == 1 else ""))
 PY
 done
+python3 - "$count" "$hz" "${before[@]}" "${after[@]}" $sender_cpu <<'PY'
+import sys
+n, hz = int(sys.argv[1]), int(sys.argv[2])
+b = list(map(int, sys.argv[3:6])); a = list(map(int, sys.argv[6:9]))
+sender = float(sys.argv[9]) + float(sys.argv[10])
+us = lambda ticks: ticks / hz / n * 1e6
+print("CPU per delivery through the relay at 32 connections: " + ", ".join(
+    f"{name} {us(a[i] - b[i]):.0f} us" for i, name in enumerate(["relay", "listen", "app"]))
+    + f", sender {sender / n * 1e6:.0f} us")
+PY
 echo "listen recorded $stored of the $expected deliveries sent through the relay"
