@@ -127,9 +127,10 @@ CREATE INDEX deliveries_by_seq ON deliveries(seq);
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// The oldest schema a read-only store can be read at as it is: the migrations after
-/// it add indexes, and the relay's tables, which no reading command needs.
-const MIN_READABLE_VERSION: i64 = 1;
+/// The oldest schema a read-only store can be read at as it is: every read goes by
+/// the `seq` column migration 4 added (an older read-only store is refused with a
+/// hint to open it once where it can be written).
+const MIN_READABLE_VERSION: i64 = 4;
 
 /// A delivery to record.
 #[derive(Debug, Clone)]
@@ -1438,6 +1439,46 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    /// A store from before the journal (schema 3) is brought up to date on opening:
+    /// its rows keep their ids, new ones follow them, and followers start after them.
+    #[test]
+    fn a_schema_3_store_is_migrated_and_its_ids_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 3;
+                 INSERT INTO deliveries (id, created_at, direction, source, method, url, headers, body, state)
+                 VALUES (41, '2026-01-01T00:00:00Z', 'in', 'listen', 'POST', '/', '[]', X'', 'delivered');",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let old = store.list(&Filter::default()).unwrap();
+        assert_eq!((old.len(), old[0].id, old[0].seq), (1, 41, 0));
+        assert_eq!(store.last_seq().unwrap(), 0);
+        let w = BatchWriter::start(Store::open(&path).unwrap()).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert_eq!(rt.block_on(w.send_acked(incoming(3))), Some(42));
+        w.finish().unwrap();
+        store.catch_up().unwrap();
+        let new = store
+            .list(&Filter {
+                after_seq: Some(0),
+                ..Filter::default()
+            })
+            .unwrap();
+        assert_eq!(new.iter().map(|d| d.id).collect::<Vec<_>>(), [42]);
+        assert!(new[0].seq > 0);
     }
 
     #[test]
