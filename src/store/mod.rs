@@ -227,7 +227,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let mut store = Store::open_rw(path)?;
         store.check_writable()?;
-        store.catch_up()?;
+        store.catch_up_or_say();
         Ok(store)
     }
 
@@ -255,6 +255,15 @@ impl Store {
             );
         }
         Ok(done)
+    }
+
+    /// [`Store::catch_up`] on opening: a journal that cannot be indexed now (the
+    /// store's lock held past the busy timeout, say) leaves the store usable as it
+    /// is, with a warning.
+    fn catch_up_or_say(&mut self) {
+        if let Err(e) = self.catch_up() {
+            eprintln!("warning: {e}; what is not yet indexed is left for the next command");
+        }
     }
 
     /// A store in memory, gone with the process (`relay --no-store`).
@@ -297,7 +306,7 @@ impl Store {
         )?;
         if !store.is_read_only() {
             store.setup()?;
-            store.catch_up()?;
+            store.catch_up_or_say();
             return Ok(store);
         }
         match store.setup_read_only() {
