@@ -472,9 +472,9 @@ impl Store {
         // WAL with `synchronous = NORMAL`: a commit is in the OS's hands at once, so a
         // killed process loses nothing it committed, and only a checkpoint waits on
         // the disk. SQLite's automatic checkpoints wait for 16,384 pages of WAL here
-        // (128 MiB with 8 KiB pages), not its default 1,000; a [`BatchWriter`] turns
-        // them off and makes them from a thread of its own ([`Checkpointer`]). The
-        // WAL file is cut back to [`WAL_LIMIT`] after one.
+        // (128 MiB with 8 KiB pages), not its default 1,000; a [`BatchWriter`]'s
+        // indexer turns them off and makes them from a thread of its own
+        // ([`Checkpointer`]). The WAL file is cut back to [`WAL_LIMIT`] after one.
         self.conn
             .execute_batch(&format!(
                 "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
@@ -774,15 +774,14 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 const WAL_LIMIT: i64 = 64 << 20;
 
 /// Copies the WAL back into the database from a thread and connection of its own,
-/// while a [`BatchWriter`] runs.
+/// while a [`BatchWriter`]'s indexer (the "writer" below) inserts.
 ///
 /// A checkpoint writes every page the WAL holds into the database file and waits for
-/// the disk twice (`fsync`). Made by the writer itself (SQLite's automatic
-/// checkpoints), that wait stalled every acknowledgement behind it, and cost more
-/// than the inserts: 29 against 14 us per `listen` record on this project's test
-/// machine. A `PASSIVE` checkpoint on another connection runs beside the writer, which
-/// keeps appending to the WAL meanwhile; its disk waits take no CPU from the threads
-/// that answer requests.
+/// the disk twice (`fsync`). Made by the connection that inserts (SQLite's automatic
+/// checkpoints), that wait stalled it, and cost more than the inserts: 29 against
+/// 14 us per `listen` record on this project's test machine, when `listen` inserted
+/// before answering. A `PASSIVE` checkpoint on another connection runs beside the
+/// writer, which keeps appending to the WAL meanwhile.
 struct Checkpointer {
     committed: Arc<AtomicU64>,
     stop: std::sync::mpsc::Sender<()>,
