@@ -850,12 +850,24 @@ fn a_max_body_the_store_cannot_hold_is_refused_at_start() {
     );
     assert!(stderr(&o).contains("--no-store"), "{}", stderr(&o));
     // Without the store nothing stands in the way.
-    let mut l = Listener::start(dir.path(), &["--no-store"], &["--max-body", "1GiB"]);
+    let l = Listener::start(dir.path(), &["--no-store"], &["--max-body", "1GiB"]);
     assert!(l.url.starts_with("http://127.0.0.1:"), "{}", l.url);
-    unsafe {
-        libc::kill(l.child.id() as i32, libc::SIGTERM);
+    let (h, body, _) = signed("github", "k", now());
+    assert_eq!(post(&l.addr, "/", &h, &body).status, 200);
+}
+
+/// A SIGTERM right after the `listening` line (a service manager, a script) stops
+/// `listen` the graceful way: its handler is set before that line is written.
+#[test]
+fn sigterm_right_after_listening_is_graceful() {
+    let dir = TempDir::new().unwrap();
+    for _ in 0..5 {
+        let mut l = Listener::start(dir.path(), &["--no-store"], &[]);
+        unsafe {
+            libc::kill(l.child.id() as i32, libc::SIGTERM);
+        }
+        assert_eq!(l.wait_exit(Duration::from_secs(10)), Some(130));
     }
-    assert_eq!(l.wait_exit(Duration::from_secs(10)), Some(130));
 }
 
 /// What `listen` committed is in the store for every other command at once, under

@@ -359,6 +359,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     };
 
     let served = rt.block_on(async {
+        // SIGTERM (a service manager, `kill`) stops the listener like Ctrl-C does.
+        let terminate = crate::sigterm();
         let ui_url = match ui_setup {
             Some((path, profiles, secrets)) => {
                 let (url, serving) =
@@ -458,8 +460,6 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             }
         };
         tokio::pin!(deadline);
-        // SIGTERM (a service manager, `kill`) stops the listener like Ctrl-C does.
-        let terminate = crate::sigterm();
         tokio::pin!(terminate);
         let exit = tokio::select! {
             r = &mut serving => match r {

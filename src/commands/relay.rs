@@ -94,6 +94,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         .enable_all()
         .build()?;
     rt.block_on(async {
+        // Set before the first line says the command is up (see `crate::sigterm`).
+        let terminate = crate::sigterm();
         let listener = tokio::net::TcpListener::bind(&args.bind)
             .await
             .map_err(|e| {
@@ -187,7 +189,6 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             max_connections,
         );
         let serving = server.run(|w| out.warn(w));
-        let terminate = crate::sigterm();
         let exit = tokio::select! {
             _ = serving => Exit::Error,
             _ = tokio::signal::ctrl_c() => Exit::Interrupted,

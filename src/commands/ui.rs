@@ -34,6 +34,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: UiArgs) -> Result<Exit> {
         .enable_all()
         .build()?;
     rt.block_on(async {
+        // Set before the first line says the command is up (see `crate::sigterm`).
+        let terminate = crate::sigterm();
         let (url, serving) = start(
             &args.host,
             args.port,
@@ -61,7 +63,6 @@ pub fn run(g: &GlobalArgs, out: &Output, args: UiArgs) -> Result<Exit> {
         if args.open {
             open_browser(out, &url);
         }
-        let terminate = crate::sigterm();
         tokio::select! {
             () = serving => {}
             _ = tokio::signal::ctrl_c() => {}
