@@ -352,10 +352,80 @@ pub(super) struct Indexed {
     /// The journal is wholly indexed and done with (an orphan, indexed to its end).
     pub finished: bool,
     /// Bytes after the last whole frame of an orphan: a write its process never
-    /// finished (nothing acknowledged), or damage.
+    /// finished (nothing acknowledged), or damage at its end.
     pub lost: u64,
     /// Records passed over because SQLite cannot hold them.
     pub too_big: usize,
+    /// Damage found (in an orphan): frames whose checksum failed or whose record
+    /// could not be read, passed over one by one ...
+    pub damaged_records: usize,
+    /// ... and bytes passed over to find the next whole frame after a damaged
+    /// length or header.
+    pub damaged_bytes: u64,
+    /// Records whose id another record held, stored under new ids.
+    pub renumbered: usize,
+}
+
+impl Indexed {
+    pub(super) fn damaged(&self) -> bool {
+        self.damaged_records > 0 || self.damaged_bytes > 0
+    }
+}
+
+/// The smallest payload a record can have (its version byte and id, at least).
+const MIN_PAYLOAD: usize = 9;
+/// How many bytes one search for the next whole frame checksums at most, so that a
+/// journal full of damage costs bounded time.
+const RESYNC_BUDGET: u64 = 256 << 20;
+
+/// Whether a whole, readable frame starts at `at`: its payload length, if so.
+fn frame_at(file: &File, at: u64, size: u64, budget: &mut u64) -> Option<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut head = [0u8; FRAME_HEAD + 1];
+    file.read_exact_at(&mut head, at).ok()?;
+    let len = u32::from_be_bytes(head[..4].try_into().ok()?) as usize;
+    let crc = u32::from_be_bytes(head[4..8].try_into().ok()?);
+    if head[FRAME_HEAD] != 1
+        || len < MIN_PAYLOAD
+        || (len as u64) > size.saturating_sub(at + FRAME_HEAD as u64)
+        || (len as u64) > *budget
+    {
+        return None;
+    }
+    *budget -= len as u64;
+    let mut payload = vec![0u8; len];
+    file.read_exact_at(&mut payload, at + FRAME_HEAD as u64)
+        .ok()?;
+    (crc32fast::hash(&payload) == crc && decode(&payload).is_ok()).then_some(len)
+}
+
+/// The offset of the next whole, readable frame after `from`, if one is found
+/// within the search's budget.
+fn resync(file: &File, from: u64, size: u64) -> Option<u64> {
+    use std::os::unix::fs::FileExt;
+    let mut budget = RESYNC_BUDGET;
+    let mut window = vec![0u8; 1 << 20];
+    let mut base = from + 1;
+    while base + (FRAME_HEAD as u64) < size && budget > 0 {
+        let n = ((size - base) as usize).min(window.len());
+        file.read_exact_at(&mut window[..n], base).ok()?;
+        // Each offset whose head and version byte are in the window.
+        let last = n - FRAME_HEAD;
+        for i in 0..last {
+            // A cheap look first: the record's version byte after a plausible length.
+            let len = u64::from(u32::from_be_bytes(window[i..i + 4].try_into().ok()?));
+            let at = base + i as u64;
+            if window[i + FRAME_HEAD] == 1
+                && len >= MIN_PAYLOAD as u64
+                && len <= size - at - FRAME_HEAD as u64
+                && frame_at(file, at, size, &mut budget).is_some()
+            {
+                return Some(at);
+            }
+        }
+        base += last as u64;
+    }
+    None
 }
 
 /// Indexes up to `max` records of the journal `file` (named `name`) from where the
@@ -364,6 +434,12 @@ pub(super) struct Indexed {
 /// never will be a frame, and once indexed to that point it is finished. `yield_lock`
 /// is asked after each record: `true` commits what is done at once, for another
 /// connection waiting on the store's lock.
+///
+/// Damage in an orphan loses only what it touched: a frame whose checksum fails
+/// but whose length holds is passed over and counted; after a length that cannot
+/// be right, the next whole frame is searched for and indexing goes on from there.
+/// (In a live journal anything unreadable ends what is read for now: it may be a
+/// write in progress.)
 pub(super) fn index(
     conn: &mut Connection,
     file: &File,
@@ -380,6 +456,8 @@ pub(super) fn index(
             |r| r.get(0),
         )
         .optional()?;
+    let size = file.metadata()?.len();
+    let mut done = Indexed::default();
     let start = match mark {
         Some(p) if p < 0 => {
             return Ok(Indexed {
@@ -391,59 +469,102 @@ pub(super) fn index(
         None => {
             let mut head = [0u8; MAGIC.len()];
             match read_at(file, &mut head, 0) {
-                Ok(()) if &head == MAGIC => {}
+                Ok(()) if &head == MAGIC => HEADER_LEN,
                 // Not yet whole (its owner is writing it) or not a journal: nothing
                 // to index from it.
                 _ if !orphan => return Ok(Indexed::default()),
-                _ => return Err(IndexError::Foreign),
+                // A damaged header before whole frames: a journal still, read from
+                // its first frame (or the first whole one after it).
+                _ => {
+                    let mut budget = RESYNC_BUDGET;
+                    let first = if frame_at(file, HEADER_LEN, size, &mut budget).is_some() {
+                        HEADER_LEN
+                    } else {
+                        resync(file, HEADER_LEN, size).ok_or(IndexError::Foreign)?
+                    };
+                    done.damaged_bytes += first;
+                    first
+                }
             }
-            HEADER_LEN
         }
     };
-    let size = file.metadata()?.len();
     let mut position = start;
+    // Records indexed, and frames read (damaged ones too).
     let mut records = 0;
+    let mut frames = 0;
     let mut buf = Vec::new();
     let mut whole = true;
-    let mut skipped = 0;
     // Frames are read in order through one buffer: a seek here, then about one read
     // a megabyte, rather than two reads a frame.
     let mut from = file;
     from.seek(SeekFrom::Start(start))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, from);
-    while records < max && position < size && position - start < READ_CHUNK as u64 {
+    while frames < max && position < size && position - start < READ_CHUNK as u64 {
         // One frame: its head, then its payload.
         let mut head = [0u8; FRAME_HEAD];
-        if reader.read_exact(&mut head).is_err() {
-            whole = false;
-            break;
-        }
+        let has_head = reader.read_exact(&mut head).is_ok();
         let len = u32::from_be_bytes(head[..4].try_into().expect("4 bytes")) as usize;
         let crc = u32::from_be_bytes(head[4..].try_into().expect("4 bytes"));
-        if len > MAX_PAYLOAD || position + (FRAME_HEAD + len) as u64 > size {
-            whole = false;
-            break;
-        }
-        buf.resize(len, 0);
-        if reader.read_exact(&mut buf).is_err() || crc32fast::hash(&buf) != crc {
-            whole = false;
-            break;
-        }
-        // A frame whose checksum holds but whose record cannot be read was written
-        // by something else than this hookctl: passed over, not indexed.
-        if let Ok(entry) = decode(&buf) {
-            match super::insert_entry(&tx, entry.id, &entry.created_at, &entry.record) {
-                Ok(()) => {}
-                // A record SQLite cannot hold (over its 1 GB limit for a value) would
-                // stop the journal for good: it is passed over, and said so.
-                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::TooBig) => {
-                    skipped += 1;
+        // Whether the whole frame its head claims is in the file.
+        let fits = has_head && (len as u64) <= size.saturating_sub(position + FRAME_HEAD as u64);
+        let mut entered = false;
+        if fits {
+            buf.resize(len, 0);
+            // A frame whose checksum holds but whose record cannot be read was
+            // written by something else than this hookctl: damage too.
+            if reader.read_exact(&mut buf).is_ok()
+                && crc32fast::hash(&buf) == crc
+                && let Ok(entry) = decode(&buf)
+            {
+                entered = true;
+                match super::insert_entry(&tx, entry.id, &entry.created_at, &entry.record) {
+                    Ok(super::Entered::Renumbered(_)) => done.renumbered += 1,
+                    Ok(_) => {}
+                    // A record SQLite cannot hold (over its 1 GB limit for a value)
+                    // would stop the journal for good: it is passed over, and said so.
+                    Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::TooBig) => {
+                        done.too_big += 1;
+                    }
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
+            }
+        }
+        if !entered {
+            if !orphan {
+                // Perhaps a write in progress: read again later.
+                whole = false;
+                break;
+            }
+            let next = position + (FRAME_HEAD + len) as u64;
+            let mut budget = RESYNC_BUDGET;
+            if fits && (next == size || frame_at(file, next, size, &mut budget).is_some()) {
+                // Its length holds (the next frame starts right after it, or the
+                // file ends there): this one record is lost to damage.
+                done.damaged_records += 1;
+                position = next;
+                frames += 1;
+                reader.seek(SeekFrom::Start(position))?;
+                continue;
+            }
+            // Its length cannot be right: on from the next whole frame. None after
+            // it is a last write its process never finished (or damage at the end),
+            // counted as lost bytes.
+            match resync(file, position, size) {
+                Some(next) => {
+                    done.damaged_bytes += next - position;
+                    position = next;
+                    reader.seek(SeekFrom::Start(position))?;
+                    continue;
+                }
+                None => {
+                    whole = false;
+                    break;
+                }
             }
         }
         position += (FRAME_HEAD + len) as u64;
         records += 1;
+        frames += 1;
         if buf.capacity() > READ_CHUNK {
             buf = Vec::new();
         }
@@ -452,7 +573,7 @@ pub(super) fn index(
         }
     }
     let finished = orphan && (position >= size || !whole);
-    if records == 0 && !finished {
+    if records == 0 && !finished && !done.damaged() {
         // Nothing new: the transaction ends without writing.
         return Ok(Indexed {
             position,
@@ -469,8 +590,12 @@ pub(super) fn index(
         records,
         position,
         finished,
-        lost: if finished { size - position } else { 0 },
-        too_big: skipped,
+        lost: if finished {
+            size.saturating_sub(position)
+        } else {
+            0
+        },
+        ..done
     })
 }
 
@@ -523,13 +648,35 @@ impl IndexError {
 }
 
 /// What [`catch_up`] did.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct CaughtUp {
     pub records: usize,
     /// Bytes of orphaned journals that were not whole records (see [`Indexed::lost`]).
     pub lost: u64,
     /// Records too large for SQLite, passed over.
     pub too_big: usize,
+    /// Records whose id another record held, stored under new ids.
+    pub renumbered: usize,
+    /// Damaged journals: each kept under a name of its own, with the records and
+    /// bytes that could not be read from it.
+    pub damaged: Vec<Damaged>,
+    /// Files under a journal's name that are not journals, left alone.
+    pub foreign: Vec<PathBuf>,
+}
+
+/// A journal with damage: what was lost, and where the file is kept.
+#[derive(Debug, Clone)]
+pub struct Damaged {
+    pub kept: PathBuf,
+    pub records: usize,
+    pub bytes: u64,
+}
+
+/// Where a damaged journal is kept: beside it, under a name no indexer reads.
+fn damaged_copy(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".damaged");
+    path.with_file_name(name)
 }
 
 /// Indexes every journal of the store at `db`: those of running processes up to
@@ -599,16 +746,37 @@ pub(super) fn catch_up(conn: &mut Connection, db: &Path) -> Result<CaughtUp, Sto
         if !orphan && mark.is_some_and(|p| p < 0 || p as u64 >= size) {
             continue;
         }
+        let mut damage: Option<Damaged> = None;
         loop {
             let step = match index(conn, &file, &name, 4096, orphan, &|| false) {
                 Ok(step) => step,
-                // Something else under a journal's name: left alone.
-                Err(IndexError::Foreign) => break,
+                // Something else under a journal's name: left alone, and said so.
+                Err(IndexError::Foreign) => {
+                    done.foreign.push(path.clone());
+                    break;
+                }
                 Err(e) => return Err(e.into_store(&path)),
             };
             done.records += step.records;
             done.lost += step.lost;
             done.too_big += step.too_big;
+            done.renumbered += step.renumbered;
+            if step.damaged() {
+                // The damaged file is kept whole under another name before anything
+                // is removed: a link, so that it survives whatever happens next.
+                let kept = damaged_copy(&path);
+                if damage.is_none() && !kept.exists() {
+                    let _ = std::fs::hard_link(&path, &kept)
+                        .or_else(|_| std::fs::copy(&path, &kept).map(|_| ()));
+                }
+                let d = damage.get_or_insert(Damaged {
+                    kept,
+                    records: 0,
+                    bytes: 0,
+                });
+                d.records += step.damaged_records;
+                d.bytes += step.damaged_bytes;
+            }
             if step.finished {
                 // Indexed to its end and marked so: removing it now loses nothing,
                 // and a removal that does not happen (a crash) is done next time.
@@ -617,10 +785,11 @@ pub(super) fn catch_up(conn: &mut Connection, db: &Path) -> Result<CaughtUp, Sto
                 }
                 break;
             }
-            if step.records == 0 {
+            if step.records == 0 && !step.damaged() {
                 break;
             }
         }
+        done.damaged.extend(damage);
     }
     Ok(done)
 }
@@ -761,6 +930,119 @@ mod tests {
         assert!(fresh.exists(), "one made this moment was removed");
     }
 
+    /// An orphan of `n` records (ids 1..=n) with `damage` done to its bytes; the
+    /// store, its journal's path, and each frame's offset.
+    fn damaged_orphan(
+        dir: &Path,
+        n: i64,
+        damage: impl FnOnce(&mut Vec<u8>, &[usize]),
+    ) -> (PathBuf, PathBuf) {
+        let db = dir.join("s.db");
+        drop(Store::open(&db).unwrap());
+        let j = Owned::create(&db).unwrap();
+        let path = j.path.clone();
+        let mut bytes = MAGIC.to_vec();
+        let mut starts = Vec::new();
+        for id in 1..=n {
+            starts.push(bytes.len());
+            encode(&mut bytes, id, "t", &incoming(200 + id as usize));
+        }
+        damage(&mut bytes, &starts);
+        std::fs::write(&path, &bytes).unwrap();
+        drop(j);
+        (db, path)
+    }
+
+    fn ids(store: &Store) -> Vec<i64> {
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT id FROM deliveries ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// A byte flipped in one record's payload loses that record alone: every later
+    /// one is indexed, the damage is counted, and the file is kept, not deleted.
+    #[test]
+    fn a_flipped_payload_byte_loses_one_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, path) = damaged_orphan(dir.path(), 50, |b, starts| b[starts[20] + 40] ^= 0x10);
+        let mut store = Store::open_rw(&db).unwrap();
+        let done = store.catch_up().unwrap();
+        assert_eq!(done.records, 49);
+        assert_eq!(done.damaged.len(), 1);
+        assert_eq!((done.damaged[0].records, done.damaged[0].bytes), (1, 0));
+        assert_eq!(done.lost, 0);
+        let expected: Vec<i64> = (1..=50).filter(|&i| i != 21).collect();
+        assert_eq!(ids(&store), expected);
+        assert!(!path.exists());
+        let kept = damaged_copy(&path);
+        assert!(kept.exists(), "the damaged journal was deleted");
+        // The kept copy is not read again as a journal.
+        drop(store);
+        let store = Store::open(&db).unwrap();
+        assert_eq!(count(&store), 49);
+    }
+
+    /// A damaged length: the reader finds the next whole frame and goes on from it.
+    #[test]
+    fn a_damaged_length_is_passed_and_reading_resynchronises() {
+        let dir = tempfile::tempdir().unwrap();
+        for (case, flip) in [("huge", 0x80u8), ("short", 0x01)] {
+            let d = dir.path().join(case);
+            std::fs::create_dir(&d).unwrap();
+            let (db, _) = damaged_orphan(&d, 30, |b, starts| b[starts[10] + 2] ^= flip);
+            let mut store = Store::open_rw(&db).unwrap();
+            let done = store.catch_up().unwrap();
+            let expected: Vec<i64> = (1..=30).filter(|&i| i != 11).collect();
+            assert_eq!(ids(&store), expected, "{case}");
+            assert_eq!(done.damaged.len(), 1, "{case}");
+            assert!(
+                done.damaged[0].bytes > 0 || done.damaged[0].records == 1,
+                "{case}"
+            );
+        }
+    }
+
+    /// A damaged header before whole frames: a journal still, read whole and kept.
+    #[test]
+    fn a_damaged_header_is_read_past() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, path) = damaged_orphan(dir.path(), 5, |b, _| b[3] ^= 0xff);
+        let mut store = Store::open_rw(&db).unwrap();
+        let done = store.catch_up().unwrap();
+        assert_eq!(ids(&store), vec![1, 2, 3, 4, 5]);
+        assert_eq!(done.damaged.len(), 1);
+        assert!(damaged_copy(&path).exists());
+    }
+
+    /// An empty journal, and one whose recorded progress is past its end, count no
+    /// lost bytes (no underflow) and are finished.
+    #[test]
+    fn counts_do_not_underflow() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, path) = damaged_orphan(dir.path(), 0, |_, _| {});
+        let mut store = Store::open_rw(&db).unwrap();
+        let done = store.catch_up().unwrap();
+        assert_eq!((done.records, done.lost), (0, 0));
+        assert!(!path.exists());
+        let (db, path) = damaged_orphan(&dir.path().join("x"), 2, |_, _| {});
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let mut store = Store::open_rw(&db).unwrap();
+        store
+            .connection()
+            .execute(
+                "INSERT INTO journal_progress (name, position) VALUES (?1, 1000000)",
+                [&name],
+            )
+            .unwrap();
+        let done = store.catch_up().unwrap();
+        assert_eq!((done.records, done.lost), (0, 0));
+    }
+
     /// Something else under a journal's name stops nobody from opening the store.
     #[test]
     fn a_foreign_file_under_a_journal_name_is_left_alone() {
@@ -769,9 +1051,11 @@ mod tests {
         drop(Store::open(&db).unwrap());
         let stray = dir.path().join(format!("{}0123456789abcdef", prefix(&db)));
         std::fs::write(&stray, b"not a journal at all").unwrap();
-        let store = Store::open(&db).unwrap();
+        let mut store = Store::open(&db).unwrap();
         assert_eq!(count(&store), 0);
         assert!(stray.exists());
+        // ... and is reported, not passed over in silence.
+        assert_eq!(store.catch_up().unwrap().foreign, vec![stray.clone()]);
     }
 
     /// Ids a writer reserved and did not use go back when nobody took any since, so

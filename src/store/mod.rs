@@ -9,7 +9,7 @@
 mod journal;
 mod writer;
 
-pub use journal::CaughtUp;
+pub use journal::{CaughtUp, Damaged};
 pub use writer::{Ack, BatchWriter, Finished};
 
 use crate::envelope::HeaderList;
@@ -247,6 +247,28 @@ impl Store {
                 self.file.display()
             );
         }
+        for d in &done.damaged {
+            eprintln!(
+                "warning: a journal of the store `{}` is damaged: {} records and {} bytes in it could not be read and are not in the store; every whole record after the damage is. The file is kept as `{}`",
+                self.file.display(),
+                d.records,
+                d.bytes,
+                d.kept.display()
+            );
+        }
+        for f in &done.foreign {
+            eprintln!(
+                "warning: `{}` has the name of one of the store's journals but is not one (no journal header, no readable record); it was left alone",
+                f.display()
+            );
+        }
+        if done.renumbered > 0 {
+            eprintln!(
+                "warning: {} journaled deliveries of the store `{}` had ids that other deliveries held (a store written by an older hookctl after a failed write); both were kept, these under new ids",
+                done.renumbered,
+                self.file.display()
+            );
+        }
         if done.lost > 0 {
             eprintln!(
                 "warning: {} bytes at the end of a journal of the store `{}` were not whole records (a write its process never finished, or damage); they were not recorded",
@@ -432,6 +454,14 @@ impl Store {
             });
         }
         store.setup()?;
+        // Ids are handed out from the counter: it must be past every id taken.
+        match counter_past_every_id(&store.conn) {
+            Ok(false) => {}
+            Ok(true) => eprintln!(
+                "warning: the id counter of the store `{shown}` was behind its deliveries (a write that failed in an older hookctl); it now starts after them"
+            ),
+            Err(e) => return Err(store.err(e)),
+        }
         Ok(store)
     }
 
@@ -575,8 +605,10 @@ impl Store {
         let created_at = now_rfc3339();
         let mut ids = Vec::with_capacity(batch.len());
         for (r, id) in batch.iter().zip(first..) {
-            insert_entry(&tx, id, &created_at, r).map_err(sql)?;
-            ids.push(id);
+            match insert_entry(&tx, id, &created_at, r).map_err(sql)? {
+                Entered::Renumbered(fresh) => ids.push(fresh),
+                _ => ids.push(id),
+            }
         }
         tx.commit().map_err(sql)?;
         Ok(ids)
@@ -595,21 +627,81 @@ impl Store {
 }
 
 /// Takes `n` delivery ids from the store's counter; the first of them.
+///
+/// The ids are used (journaled, acknowledged) as soon as this returns, so it returns
+/// only once the counter's move is committed: outside a transaction it makes one of
+/// its own and checks its `COMMIT`. (A lone `UPDATE … RETURNING` commits when the
+/// statement is reset, and an error there, a full disk say, is lost: the counter
+/// stays behind and the same ids are handed out again.) Inside a transaction, the
+/// caller's commit decides, and the caller uses the ids only if it succeeds.
 fn reserve_ids(conn: &Connection, n: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached(
-        "UPDATE id_counter SET next = next + ?1 WHERE name = 'deliveries' RETURNING next - ?1",
-    )?
-    .query_row([n], |r| r.get(0))
+    in_own_transaction(conn, || {
+        let mut stmt = conn.prepare_cached(
+            "UPDATE id_counter SET next = next + ?1 WHERE name = 'deliveries' RETURNING next - ?1",
+        )?;
+        let mut rows = stmt.query([n])?;
+        let first: i64 = match rows.next()? {
+            Some(row) => row.get(0)?,
+            None => return Err(rusqlite::Error::QueryReturnedNoRows),
+        };
+        // Stepped to its end: a statement's own errors come at its last step.
+        while rows.next()?.is_some() {}
+        Ok(first)
+    })
+}
+
+/// Runs `f` in a write transaction of its own, committed and checked, unless the
+/// connection is in a transaction already (whose owner commits and checks).
+fn in_own_transaction<T>(
+    conn: &Connection,
+    f: impl FnOnce() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    if !conn.is_autocommit() {
+        return f();
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let done = f().and_then(|v| conn.execute_batch("COMMIT").map(|_| v));
+    if done.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
+}
+
+/// Moves the id counter past every delivery the store holds, if it is not: a store
+/// written by an older hookctl whose counter update was lost to a failed write would
+/// otherwise hand out ids that are taken. Whether it had to.
+fn counter_past_every_id(conn: &Connection) -> rusqlite::Result<bool> {
+    let behind = |conn: &Connection| -> rusqlite::Result<bool> {
+        conn.query_row(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM deliveries)
+                    >= (SELECT next FROM id_counter WHERE name = 'deliveries')",
+            [],
+            |r| r.get(0),
+        )
+    };
+    if !behind(conn)? {
+        return Ok(false);
+    }
+    in_own_transaction(conn, || {
+        conn.execute(
+            "UPDATE id_counter SET next = (SELECT COALESCE(MAX(id), 0) + 1 FROM deliveries)
+             WHERE name = 'deliveries' AND next <= (SELECT COALESCE(MAX(id), 0) FROM deliveries)",
+            [],
+        )
+        .map(|n| n > 0)
+    })
 }
 
 /// Hands back ids `from..to` when nobody took any after them: a `listen` that
 /// stops leaves no gap before the next delivery recorded.
 fn give_back_ids(conn: &Connection, from: i64, to: i64) -> rusqlite::Result<bool> {
-    conn.execute(
-        "UPDATE id_counter SET next = ?1 WHERE name = 'deliveries' AND next = ?2",
-        [from, to],
-    )
-    .map(|n| n == 1)
+    in_own_transaction(conn, || {
+        conn.execute(
+            "UPDATE id_counter SET next = ?1 WHERE name = 'deliveries' AND next = ?2",
+            [from, to],
+        )
+        .map(|n| n == 1)
+    })
 }
 
 fn insert_delivery(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<i64> {
@@ -625,22 +717,69 @@ fn insert_delivery(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<i64> 
     Ok(id)
 }
 
+/// What became of a journal's record in the tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entered {
+    /// Under the id it was journaled with.
+    AsJournaled,
+    /// It was there already: a journal indexed again (a store put back from a copy
+    /// beside a newer journal) is left as it is, attempts and all.
+    AlreadyThere,
+    /// Another record holds its id (a counter that went back: a failed write in an
+    /// older hookctl). Both are kept: this one under a new id, the one given here.
+    Renumbered(i64),
+}
+
 /// A journal's record, under the id it was given when it was journaled.
-/// One already in the table (a journal indexed again: a store put back from a copy
-/// beside a newer journal) is left as it is, attempts and all.
 fn insert_entry(
     conn: &Connection,
     id: i64,
     created_at: &str,
     r: &Recorded,
-) -> rusqlite::Result<()> {
-    if !insert_row(conn, id, created_at, &r.delivery())? {
-        return Ok(());
-    }
+) -> rusqlite::Result<Entered> {
+    let d = r.delivery();
+    let entered = if insert_row(conn, id, created_at, &d)? {
+        Entered::AsJournaled
+    } else if same_record(conn, id, created_at, &d)? {
+        return Ok(Entered::AlreadyThere);
+    } else {
+        counter_past_every_id(conn)?;
+        let fresh = reserve_ids(conn, 1)?;
+        if !insert_row(conn, fresh, created_at, &d)? {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                Some(format!(
+                    "delivery ids {id} and {fresh} are both taken: the store's id counter is behind"
+                )),
+            ));
+        }
+        Entered::Renumbered(fresh)
+    };
+    let at = match entered {
+        Entered::Renumbered(fresh) => fresh,
+        _ => id,
+    };
     for a in &r.attempts {
-        add_attempt(conn, id, &a.as_new())?;
+        add_attempt(conn, at, &a.as_new())?;
     }
-    Ok(())
+    Ok(entered)
+}
+
+/// Whether the delivery under `id` is the record `d` (indexed before), not another.
+fn same_record(
+    conn: &Connection,
+    id: i64,
+    created_at: &str,
+    d: &NewDelivery,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM deliveries WHERE id = ?1 AND created_at = ?2
+             AND method = ?3 AND url = ?4 AND body IS ?5 AND delivery_id IS ?6)",
+    )?
+    .query_row(
+        params![id, created_at, d.method, d.url, d.body, d.delivery_id],
+        |r| r.get(0),
+    )
 }
 
 /// Whether the row was inserted (`false`: its id was taken).

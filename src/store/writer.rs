@@ -514,6 +514,12 @@ fn index(mut store: Store, shared: &Shared) -> u64 {
         }
         match journal::index(&mut store.conn, f, &name, INDEX_BATCH, false, &yield_lock) {
             Ok(step) => {
+                if step.renumbered > 0 {
+                    eprintln!(
+                        "warning: {} journaled deliveries had ids that other deliveries of the store held (written by an older hookctl after a failed write); both were kept, these under new ids",
+                        step.renumbered
+                    );
+                }
                 if let Some(c) = &checkpointer {
                     c.committed();
                 }
