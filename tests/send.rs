@@ -895,7 +895,7 @@ fn dry_run_prints_the_request_and_a_working_curl_command() {
     // Standard output is the request alone; the curl command is on stderr.
     assert!(!text.contains("curl"), "{text}");
     let err = stderr(&o);
-    let curl = err[err.find("curl -X").unwrap()..].trim_end();
+    let curl = err[err.find("printf '%s'").unwrap()..].trim_end();
     if std::process::Command::new("curl")
         .arg("--version")
         .output()

@@ -179,21 +179,42 @@ fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// A shell command that writes `body` to its standard output exactly, to pipe into
+/// the command that sends it. Text goes in single quotes, where no byte but `'` means
+/// anything to the shell; anything else (bytes that are not UTF-8, a NUL, which no
+/// shell word can hold) as base64. No here-document: a body line equal to its
+/// delimiter would end it early, and what follows would run as commands.
+pub fn shell_printer(body: &[u8]) -> String {
+    use base64::Engine;
+    match std::str::from_utf8(body) {
+        Ok(text) if !text.contains('\0') => format!("printf '%s' {}", sh_quote(text)),
+        _ => format!(
+            "printf '%s' {} | base64 -d",
+            sh_quote(&base64::engine::general_purpose::STANDARD.encode(body))
+        ),
+    }
+}
+
+/// The curl command that makes the same request. Every field is quoted: pasted into
+/// a shell, it runs curl and nothing else, whatever the method, URL, headers or body
+/// hold (they may come from anyone who can reach a public receiver).
 pub fn curl_command(
     method: &str,
     url: &str,
     headers: &crate::envelope::HeaderList,
     body: &[u8],
 ) -> String {
-    let mut cmd = format!("curl -X {method} {}", sh_quote(url));
+    let mut cmd = String::new();
+    if !body.is_empty() {
+        cmd.push_str(&shell_printer(body));
+        cmd.push_str(" |\n  ");
+    }
+    cmd.push_str(&format!("curl -X {} {}", sh_quote(method), sh_quote(url)));
     for (n, v) in headers.iter() {
         cmd.push_str(&format!(" \\\n  -H {}", sh_quote(&format!("{n}: {v}"))));
     }
-    match std::str::from_utf8(body) {
-        Ok(text) => cmd.push_str(&format!(" \\\n  --data-binary {}", sh_quote(text))),
-        Err(_) => cmd.push_str(
-            " \\\n  --data-binary @body.bin  # the body is not text: save it to body.bin first",
-        ),
+    if !body.is_empty() {
+        cmd.push_str(" \\\n  --data-binary @-");
     }
     cmd
 }

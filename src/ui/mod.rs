@@ -688,17 +688,18 @@ fn commands(d: &StoredDelivery) -> serde_json::Value {
         &crate::http::forwardable(&d.headers),
         &d.body,
     );
-    let mut send = format!("hookctl send --to {}", shell_word(&target));
+    let mut send = format!(
+        "{} |\n  hookctl send --to {}",
+        crate::output::shell_printer(&d.body),
+        shell_word(&target)
+    );
     if let Some(p) = &d.profile {
         send.push_str(&format!(" -p {}", shell_word(p)));
     }
     if let Some(e) = &d.event {
         send.push_str(&format!(" -e {}", shell_word(e)));
     }
-    send.push_str(&format!(
-        " --body - <<'HOOKCTL_BODY'\n{}\nHOOKCTL_BODY",
-        String::from_utf8_lossy(&d.body)
-    ));
+    send.push_str(" --body -");
     let mut verify = format!(
         "hookctl deliveries show {} --raw | hookctl verify --request -",
         d.id
@@ -819,5 +820,130 @@ pub fn open_browser(out: &crate::output::Output, url: &str) {
         out.warn(&format!(
             "could not open a browser ({opener}): open {url} yourself"
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::HeaderList;
+
+    /// Runs `script` in bash in `dir`, with `curl` and `hookctl` replaced by stubs
+    /// that log their arguments and standard input; what the stubs logged.
+    fn run_pasted(dir: &std::path::Path, script: &str) -> String {
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for tool in ["curl", "hookctl"] {
+            let stub = bin.join(tool);
+            std::fs::write(
+                &stub,
+                format!(
+                    "#!/bin/bash\n{{ printf '%s' '{tool}'; printf ' [%s]' \"$@\"; printf '\\n<'; cat; printf '>\\n'; }} >> \"$STUB_LOG\"\n"
+                ),
+            )
+            .unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let log = dir.join("log");
+        let _ = std::fs::remove_file(&log);
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .current_dir(dir)
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("STUB_LOG", &log)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned()
+    }
+
+    fn hostile(method: &str, body: &[u8]) -> StoredDelivery {
+        let mut headers = HeaderList::new();
+        headers.push("Content-Type", "application/json");
+        headers.push(
+            "X-Note",
+            "it's'; touch pwned-header; echo '$(touch pwned-sub)`touch pwned-bt`",
+        );
+        StoredDelivery {
+            id: 7,
+            seq: 7,
+            created_at: "2026-12-05T00:00:00Z".into(),
+            direction: "in".into(),
+            source: "listen".into(),
+            profile: Some("github".into()),
+            event: Some("push".into()),
+            delivery_id: None,
+            method: method.into(),
+            url: "/hooks?x='$(touch pwned-url)'".into(),
+            headers,
+            body: body.to_vec(),
+            valid: None,
+            reason: None,
+            state: "received".into(),
+            duplicate: false,
+            replay_of: None,
+            attempts: 1,
+            last_status: Some(200),
+            last_latency_ms: None,
+        }
+    }
+
+    /// Commands copied from deliveries that a stranger sent, pasted into a shell, run
+    /// the copied tool with the delivery's exact bytes and nothing else.
+    #[test]
+    fn copied_commands_run_nothing_but_what_they_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let bodies: Vec<Vec<u8>> = vec![
+            b"{\"a\":1}\nHOOKCTL_BODY\ntouch pwned-heredoc\nEOF\ntouch pwned-eof\n".to_vec(),
+            b"'; touch pwned-quote; echo '\n$(touch pwned-sub2) `touch pwned-bt2` \\\n".to_vec(),
+            b"bin\x00ary\xff\xfe; touch pwned-bin".to_vec(),
+            b"-X GET --output pwned-opt".to_vec(),
+            Vec::new(),
+        ];
+        for method in ["POST", "POST&touch pwned-method&", "X';touch pwned-m2;'"] {
+            for body in &bodies {
+                let d = hostile(method, body);
+                let c = commands(&d);
+                for key in ["curl", "send", "verify"] {
+                    let script = c[key].as_str().unwrap();
+                    let log = run_pasted(dir.path(), script);
+                    let tool = if key == "curl" { "curl" } else { "hookctl" };
+                    assert!(log.starts_with(tool), "{key}: {log}\n{script}");
+                    if key != "verify" {
+                        // Exactly one command ran, and it got the body exactly.
+                        assert_eq!(
+                            log.matches('\n').count(),
+                            2 + body.iter().filter(|&&b| b == b'\n').count(),
+                            "{key}: {log}"
+                        );
+                        let mut expected = b"<".to_vec();
+                        expected.extend_from_slice(body);
+                        expected.extend_from_slice(b">\n");
+                        let bytes = std::fs::read(dir.path().join("log")).unwrap();
+                        assert!(
+                            bytes.ends_with(&expected),
+                            "{key}: the body did not arrive exactly\n{script}"
+                        );
+                    }
+                    if key == "curl" {
+                        assert!(log.contains(&format!("[-X] [{method}]")), "{log}");
+                    }
+                    let pwned: Vec<String> = std::fs::read_dir(dir.path())
+                        .unwrap()
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|n| n.starts_with("pwned"))
+                        .collect();
+                    assert!(pwned.is_empty(), "{key} ran {pwned:?}:\n{script}");
+                }
+            }
+        }
     }
 }
