@@ -139,7 +139,7 @@ fn the_api_lists_shows_and_replays_and_refuses_strangers() {
         shown["commands"]["curl"]
             .as_str()
             .unwrap()
-            .starts_with("curl")
+            .contains("curl -X 'POST'")
     );
     assert!(
         headers
@@ -194,6 +194,89 @@ fn the_api_lists_shows_and_replays_and_refuses_strangers() {
     assert_eq!(status, 200);
     let har: Value = serde_json::from_slice(&har).unwrap();
     assert_eq!(har["log"]["entries"].as_array().unwrap().len(), 4);
+}
+
+/// Bound where other machines can reach it, the inspector is no signing oracle and
+/// no window on the store: the page holds no token, and every API request needs
+/// the one printed at start, whatever `Host` it claims.
+#[test]
+fn off_loopback_every_request_needs_the_token_printed_at_start() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    let l = listener(&dir, &[]);
+    send(&dir, &l.url, &[]);
+    let ui = Listener::spawn(
+        dir.path(),
+        &["--store", store.to_str().unwrap()],
+        &["ui", "--host", "0.0.0.0", "--port", "0", "--secret", SECRET],
+        &[],
+    );
+    let url = ui.listening["data"]["url"].as_str().unwrap();
+    let (shown, token) = url
+        .split_once("#token=")
+        .expect("the URL carries the token");
+    assert_eq!(token.len(), 32);
+    assert!(ui.stderr().contains("other machines"), "{}", ui.stderr());
+    let port = reqwest::Url::parse(shown).unwrap().port().unwrap();
+    // As a machine on the LAN reaches it: by address, or claiming `localhost`.
+    let base = format!("http://127.0.0.1:{port}/");
+    for host in [
+        None,
+        Some(format!("localhost:{port}")),
+        Some("192.0.2.7:80".to_string()),
+    ] {
+        let (status, _, page) = get(&base, host.as_deref());
+        assert_eq!(status, 200);
+        let page = String::from_utf8(page).unwrap();
+        assert!(
+            page.contains("name=\"hookctl-token\" content=\"\""),
+            "the page holds a token"
+        );
+        assert!(!page.contains(token));
+        for api in [
+            "api/deliveries",
+            "api/deliveries/1",
+            "api/export.har",
+            "api/events",
+        ] {
+            let (status, _, _) = get(&format!("{base}{api}"), host.as_deref());
+            assert_eq!(status, 401, "{api} without the token");
+        }
+    }
+    let (status, _, body) = get(&format!("{base}api/deliveries?token={token}"), None);
+    assert_eq!(status, 200);
+    let list: Vec<Value> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(list.len(), 1);
+    let id = list[0]["id"].as_i64().unwrap();
+    let (status, _, _) = get(
+        &format!("{base}api/deliveries/{id}?token=0{}", &token[1..]),
+        None,
+    );
+    assert_eq!(status, 401, "a wrong token");
+    // A replay re-signs with the user's secret: the token and the page's own origin.
+    let replay = format!("{base}api/deliveries/{id}/replay");
+    let ask = json!({"mode": "resign", "to": l.url}).to_string();
+    let origin = format!("http://127.0.0.1:{port}");
+    assert_eq!(post(&replay, &[("Origin", &origin)], &ask).0, 401);
+    assert_eq!(
+        post(
+            &replay,
+            &[
+                ("X-Hookctl-Token", token),
+                ("Origin", "http://evil.example")
+            ],
+            &ask
+        )
+        .0,
+        403
+    );
+    let (status, out) = post(
+        &replay,
+        &[("X-Hookctl-Token", token), ("Origin", &origin)],
+        &ask,
+    );
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["delivered"], true, "{out}");
 }
 
 #[test]
@@ -413,5 +496,62 @@ async fn in_a_real_browser_deliveries_appear_live_with_verdicts_and_replay_from_
         .await;
         std::fs::write(path, c.screenshot().await.unwrap()).unwrap();
     }
+    c.close().await.unwrap();
+}
+
+/// Off loopback, in a real browser: the page opened by the printed URL takes the
+/// token from the fragment, clears it from the address bar, and works (list, live
+/// feed, exports); opened without it, it says how to get in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_real_browser_off_loopback_the_printed_url_opens_the_page() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    let ui = Listener::spawn(
+        dir.path(),
+        &["--store", store.to_str().unwrap()],
+        &["ui", "--host", "0.0.0.0", "--port", "0", "--secret", SECRET],
+        &[],
+    );
+    let l = listener(&dir, &[]);
+    let printed = ui.listening["data"]["url"].as_str().unwrap().to_string();
+    let port = reqwest::Url::parse(&printed).unwrap().port().unwrap();
+    let fragment = printed.split_once('#').unwrap().1.to_string();
+    let opened = format!("http://127.0.0.1:{port}/#{fragment}");
+    let driver = chromedriver();
+    let c = browser(&driver, &dir.path().join("chromium")).await;
+    c.goto(&format!("http://127.0.0.1:{port}/")).await.unwrap();
+    until_js(
+        &c,
+        "the note that the token is needed",
+        "return document.getElementById('empty').textContent.includes('printed')",
+    )
+    .await;
+    c.goto(&opened).await.unwrap();
+    until_js(
+        &c,
+        "the live badge",
+        "return document.getElementById('live').dataset.state === 'connected'",
+    )
+    .await;
+    assert_eq!(
+        c.execute("return location.hash", vec![]).await.unwrap(),
+        json!(""),
+        "the token stays in the address bar"
+    );
+    send(&dir, &l.url, &[]);
+    until_js(
+        &c,
+        "the delivery, live",
+        "return document.querySelectorAll('#rows tr').length === 1",
+    )
+    .await;
+    let export = c
+        .execute(
+            "return document.querySelector(\"nav a[href*='export.har']\").href",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(export.as_str().unwrap().contains("token="), "{export}");
     c.close().await.unwrap();
 }

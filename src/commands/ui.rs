@@ -25,7 +25,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: UiArgs) -> Result<Exit> {
     let ip: Result<std::net::IpAddr, _> = args.host.parse();
     if !ip.is_ok_and(|ip| ip.is_loopback()) && args.host != "localhost" {
         out.warn(&format!(
-            "the inspector on {} can be reached from other machines: it shows every delivery, bodies included",
+            "the inspector on {} can be reached from other machines: it shows every delivery, bodies included, to whoever has the URL below (it carries this run's token; keep it to yourself)",
             args.host
         ));
     }

@@ -2,7 +2,23 @@
 // shown as text (textContent), never as markup.
 "use strict";
 
-const token = document.querySelector('meta[name="hookctl-token"]').content;
+// On loopback the page carries this run's token. Reachable from other machines it
+// does not: hookctl printed a URL with the token in its fragment (never sent to the
+// server), kept here for this tab only, and the fragment is cleared at once.
+const token = (() => {
+  const inPage = document.querySelector('meta[name="hookctl-token"]').content;
+  if (inPage) return inPage;
+  const m = location.hash.match(/^#token=([0-9a-f]+)$/);
+  if (m) {
+    sessionStorage.setItem("hookctl-token", m[1]);
+    history.replaceState(null, "", location.pathname + location.search);
+    return m[1];
+  }
+  return sessionStorage.getItem("hookctl-token") || "";
+})();
+const withToken = (url) => url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
+const api = (url, init) => fetch(url, { ...(init || {}), headers: { ...((init || {}).headers || {}), "X-Hookctl-Token": token } });
+for (const a of document.querySelectorAll("nav a[href^='/api/']")) a.href = withToken(a.getAttribute("href"));
 const rows = new Map(); // store id → delivery row
 let selected = null;
 
@@ -83,7 +99,12 @@ function render() {
 }
 
 async function load() {
-  const r = await fetch("/api/deliveries?limit=1000");
+  const r = await api("/api/deliveries?limit=1000");
+  if (r.status === 401) {
+    $("empty").hidden = false;
+    $("empty").textContent = "This inspector can be reached from other machines: open it with the URL hookctl printed when it started (it carries the token).";
+    return;
+  }
   if (!r.ok) return;
   for (const d of await r.json()) rows.set(d.id, d);
   render();
@@ -93,7 +114,7 @@ async function load() {
 function live() {
   const badge = $("live");
   const newest = Math.max(0, ...[...rows.values()].map((r) => r.seq || 0));
-  const feed = new EventSource("/api/events?after=" + newest);
+  const feed = new EventSource(withToken("/api/events?after=" + newest));
   feed.onopen = () => { badge.dataset.state = "connected"; badge.textContent = "live"; };
   feed.onerror = () => { badge.dataset.state = "disconnected"; badge.textContent = "disconnected"; };
   feed.addEventListener("delivery", (e) => {
@@ -149,7 +170,7 @@ async function replay(id, mode, to, body, result) {
   const ask = { mode };
   if (to) ask.to = to;
   if (body != null) ask.body = body;
-  const r = await fetch(`/api/deliveries/${id}/replay`, {
+  const r = await api(`/api/deliveries/${id}/replay`, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Hookctl-Token": token },
     body: JSON.stringify(ask),
@@ -166,7 +187,7 @@ async function show(id) {
   render();
   const pane = $("detail");
   pane.hidden = false;
-  const r = await fetch("/api/deliveries/" + id);
+  const r = await api("/api/deliveries/" + id);
   if (selected !== id) return; // another was chosen meanwhile
   if (!r.ok) { pane.replaceChildren(el("p", { class: "invalid" }, "No delivery " + id)); return; }
   const x = await r.json();
@@ -246,6 +267,14 @@ async function show(id) {
 }
 
 function route() {
+  // The printed URL pasted into a tab that already shows the page: take the token
+  // and start again with it.
+  const t = location.hash.match(/^#token=([0-9a-f]+)$/);
+  if (t) {
+    sessionStorage.setItem("hookctl-token", t[1]);
+    location.replace(location.pathname + location.search);
+    return;
+  }
   const m = location.hash.match(/^#\/deliveries\/(\d+)$/);
   if (m) show(Number(m[1]));
   else { selected = null; $("detail").hidden = true; render(); }

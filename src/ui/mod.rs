@@ -11,6 +11,14 @@
 //!   holds) in `X-Hookctl-Token` and an `Origin` that is the inspector's own;
 //! - the page runs only its own script (Content-Security-Policy), and shows every
 //!   header and body as text.
+//!
+//! Bound to an address other machines can reach (`ui --host 0.0.0.0`), anyone who
+//! can reach the port could send a `Host` of `localhost` and read the page. There
+//! the token is not in the page: `hookctl` prints it once, in the URL's fragment
+//! (which a browser never sends), the page keeps it for the tab, and every API
+//! request, reads included, needs it (a header, or `token=` for the feed and the
+//! exports, which a browser fetches by URL). Without it the inspector is not a way
+//! to read deliveries or to re-sign them with the user's secrets.
 
 use crate::envelope::verify::{Received, VerifyOptions};
 use crate::envelope::{Profile, Secret};
@@ -57,6 +65,9 @@ pub struct UiConfig {
     /// `http://host:port` forms an `Origin` may take.
     pub origins: Vec<String>,
     pub token: String,
+    /// Reachable from other machines: the token is not served in the page, and
+    /// every API request needs it.
+    pub guarded: bool,
     pub client: HttpClient,
 }
 
@@ -175,10 +186,35 @@ impl Ui {
     }
 
     fn host_ok(&self, req: &Request<hyper::body::Incoming>) -> bool {
+        // Guarded, any name may reach it (a LAN address, a host name): the token,
+        // which no other page can read, keeps DNS rebinding out.
+        if self.cfg.guarded {
+            return true;
+        }
         req.headers()
             .get("host")
             .and_then(|h| h.to_str().ok())
             .is_some_and(|h| self.cfg.hosts.iter().any(|ok| ok.eq_ignore_ascii_case(h)))
+    }
+
+    /// Whether the request carries this run's token: in `X-Hookctl-Token`, or (for
+    /// what a browser fetches by URL: the feed, an export) as `token=` in the query.
+    fn has_token(&self, req: &Request<hyper::body::Incoming>) -> bool {
+        let given = req
+            .headers()
+            .get("x-hookctl-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| {
+                url_pairs(req.uri().query().unwrap_or(""))
+                    .into_iter()
+                    .find(|(k, _)| k == "token")
+                    .map(|(_, v)| v)
+            });
+        given.is_some_and(|t| {
+            use subtle::ConstantTimeEq;
+            bool::from(t.as_bytes().ct_eq(self.cfg.token.as_bytes()))
+        })
     }
 
     fn may_change(&self, req: &Request<hyper::body::Incoming>) -> Result<(), &'static str> {
@@ -186,11 +222,23 @@ impl Ui {
             .headers()
             .get("x-hookctl-token")
             .and_then(|v| v.to_str().ok());
-        if token != Some(self.cfg.token.as_str()) {
+        if !token.is_some_and(|t| {
+            use subtle::ConstantTimeEq;
+            bool::from(t.as_bytes().ct_eq(self.cfg.token.as_bytes()))
+        }) {
             return Err("this needs the page's token (X-Hookctl-Token)");
         }
         let origin = req.headers().get("origin").and_then(|v| v.to_str().ok());
-        if !origin.is_some_and(|o| self.cfg.origins.iter().any(|ok| ok.eq_ignore_ascii_case(o))) {
+        let own = |o: &str| {
+            if self.cfg.guarded {
+                // The page's own origin is whatever name it was reached by.
+                let host = req.headers().get("host").and_then(|h| h.to_str().ok());
+                host.is_some_and(|h| o.eq_ignore_ascii_case(&format!("http://{h}")))
+            } else {
+                self.cfg.origins.iter().any(|ok| ok.eq_ignore_ascii_case(o))
+            }
+        };
+        if !origin.is_some_and(own) {
             return Err("this needs a request from the inspector's own page (Origin)");
         }
         Ok(())
@@ -209,11 +257,24 @@ impl Ui {
         let path = req.uri().path().to_string();
         let query = req.uri().query().unwrap_or("").to_string();
         let method = req.method().clone();
+        if self.cfg.guarded && path.starts_with("/api/") && !self.has_token(&req) {
+            return Ok(error(
+                StatusCode::UNAUTHORIZED,
+                "this inspector can be reached from other machines: open it with the URL hookctl printed when it started (it carries the token)",
+            ));
+        }
         let resp = match (&method, path.as_str()) {
             (&Method::GET, "/") | (&Method::GET, "/index.html") => full(
                 StatusCode::OK,
                 "text/html; charset=utf-8",
-                INDEX.replace("{{TOKEN}}", &self.cfg.token),
+                INDEX.replace(
+                    "{{TOKEN}}",
+                    if self.cfg.guarded {
+                        ""
+                    } else {
+                        &self.cfg.token
+                    },
+                ),
             ),
             (&Method::GET, "/app.js") => {
                 full(StatusCode::OK, "text/javascript; charset=utf-8", APP_JS)
@@ -791,16 +852,25 @@ pub async fn start(
     } else {
         hosts[0].clone()
     };
+    let guarded = !addr.ip().is_loopback();
+    let token = new_token();
+    // Guarded, the URL carries the token in its fragment: the one place it is given.
+    let url = if guarded {
+        format!("http://{shown}/#token={token}")
+    } else {
+        format!("http://{shown}/")
+    };
     let ui = Arc::new(Ui::new(UiConfig {
         store,
         profiles,
         secrets,
         hosts,
         origins,
-        token: new_token(),
+        token,
+        guarded,
         client: HttpClient::new(&crate::http::client::ClientOptions::new(insecure, 4))?,
     }));
-    Ok((format!("http://{shown}/"), serve(ui, listener)))
+    Ok((url, serve(ui, listener)))
 }
 
 /// Opens `url` in the desktop's browser; says so when it cannot.
