@@ -150,3 +150,38 @@ fn every_delivery_answered_2xx_is_in_the_store_when_writes_fail() {
         "no write failed: the limits are too large to test anything"
     );
 }
+
+/// The store holds bodies and their headers (`Authorization` among them): its files
+/// are its user's alone, and so is a directory hookctl makes for it.
+#[test]
+fn the_store_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let store = d.join("made/by/hookctl/s.db");
+    let app = support::server::TestServer::start(vec![support::server::Reply::status(200)]);
+    let o = hookctl(d)
+        .args(["--store", store.to_str().unwrap(), "send", "--to", &app.url])
+        .args(["-p", "github", "-e", "push", "--secret", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&store), 0o600);
+    for side in ["s.db-wal", "s.db-shm"] {
+        let p = store.with_file_name(side);
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{side}");
+        }
+    }
+    assert_eq!(mode(store.parent().unwrap()), 0o700);
+    assert_eq!(mode(&d.join("made")), 0o700);
+    // One an older hookctl made readable by others is made private when opened.
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = hookctl(d)
+        .args(["--store", store.to_str().unwrap(), "deliveries", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(mode(&store), 0o600);
+}

@@ -77,9 +77,16 @@ async fn connect(url: &reqwest::Url, insecure: bool) -> Result<Box<dyn Io>, Stri
     let connector = crate::http::tls::connector(insecure).map_err(|e| format!("{e:#}"))?;
     let name = rustls::pki_types::ServerName::try_from(host)
         .map_err(|e| format!("`{url}` has no usable host name for TLS: {e}"))?;
-    let tls = connector
-        .connect(name, tcp)
+    // A receiver that takes the connection and never finishes the handshake cannot
+    // hold the audit: the handshake has the connection's deadline.
+    let tls = tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp))
         .await
+        .map_err(|_| {
+            format!(
+                "the TLS handshake with {url} did not finish within {}s",
+                CONNECT_TIMEOUT.as_secs()
+            )
+        })?
         .map_err(|e| format!("TLS handshake with {url} failed: {e}"))?;
     Ok(Box::new(tls))
 }

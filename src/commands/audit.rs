@@ -16,18 +16,24 @@ use clap::ValueEnum as _;
 use std::io::IsTerminal;
 use std::time::Duration;
 
-/// Whether a URL's host is this machine: a loopback address or `localhost`.
+/// Whether a URL's host is this machine: a loopback address, or a name every
+/// address of which is one. A name is resolved, not trusted by its spelling:
+/// `foo.localhost` should be loopback (RFC 6761) but a resolver may send it to DNS.
 fn is_loopback(url: &reqwest::Url) -> bool {
+    use std::net::ToSocketAddrs;
     let host = url.host_str().unwrap_or_default();
-    match host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-    {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
         Ok(ip) => ip.is_loopback(),
         Err(_) => {
-            let d = host.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost")
+            let port = url.port_or_known_default().unwrap_or(80);
+            match (bare, port).to_socket_addrs() {
+                Ok(addrs) => {
+                    let addrs: Vec<_> = addrs.collect();
+                    !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback())
+                }
+                Err(_) => false,
+            }
         }
     }
 }

@@ -240,6 +240,10 @@ impl Store {
             return Ok(CaughtUp::default());
         }
         let done = journal::catch_up(&mut self.conn, &self.file)?;
+        if done.records > 0 {
+            // What a journal held may be past the counter (written by an older hookctl).
+            self.check_counter()?;
+        }
         if done.too_big > 0 {
             eprintln!(
                 "warning: {} records in a journal of the store `{}` are too large for SQLite (1 GB a value) and were not recorded",
@@ -321,6 +325,7 @@ impl Store {
             store.setup()?;
             return Ok(store);
         }
+        private_file(path);
         let mut store = Store::connect(
             path,
             path,
@@ -328,6 +333,7 @@ impl Store {
         )?;
         if !store.is_read_only() {
             store.setup()?;
+            store.check_counter()?;
             store.catch_up_or_say();
             return Ok(store);
         }
@@ -434,11 +440,12 @@ impl Store {
     fn open_rw(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            private_dir(dir).map_err(|e| StoreError::Open {
                 path: shown.clone(),
                 detail: e.to_string(),
             })?;
         }
+        private_file(path);
         let mut store = Store::connect(
             path,
             path,
@@ -454,15 +461,23 @@ impl Store {
             });
         }
         store.setup()?;
-        // Ids are handed out from the counter: it must be past every id taken.
-        match counter_past_every_id(&store.conn) {
-            Ok(false) => {}
-            Ok(true) => eprintln!(
-                "warning: the id counter of the store `{shown}` was behind its deliveries (a write that failed in an older hookctl); it now starts after them"
-            ),
-            Err(e) => return Err(store.err(e)),
-        }
+        store.check_counter()?;
         Ok(store)
+    }
+
+    /// Ids are handed out from the counter: it must be past every id taken.
+    fn check_counter(&self) -> Result<(), StoreError> {
+        match counter_past_every_id(&self.conn) {
+            Ok(false) => Ok(()),
+            Ok(true) => {
+                eprintln!(
+                    "warning: the id counter of the store `{}` was behind its deliveries (a write that failed in an older hookctl); it now starts after them",
+                    self.file.display()
+                );
+                Ok(())
+            }
+            Err(e) => Err(self.err(e)),
+        }
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -624,6 +639,66 @@ impl Store {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Makes the store's directory (and its parents) if need be; a directory hookctl
+/// makes is its user's alone (0700): the store holds bodies and their headers,
+/// `Authorization` included.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
+/// The store file is its user's alone (0600), and so are the WAL and shared-memory
+/// files SQLite makes beside it (they take the database file's mode): a new store
+/// is made so before SQLite opens it, and one an older hookctl made readable by
+/// others is made private when its owner opens it.
+fn private_file(path: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Failing here (a read-only directory) is for SQLite to report.
+                let _ = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path);
+            }
+            Ok(m)
+                if m.is_file()
+                    && m.mode() & 0o077 != 0
+                    && m.uid() == unsafe { libc::geteuid() } =>
+            {
+                let _ = std::fs::set_permissions(
+                    path,
+                    std::fs::Permissions::from_mode(m.mode() & 0o700),
+                );
+                for side in ["-wal", "-shm"] {
+                    let mut p = path.as_os_str().to_os_string();
+                    p.push(side);
+                    if let Ok(m) = std::fs::metadata(&p) {
+                        let _ = std::fs::set_permissions(
+                            &p,
+                            std::fs::Permissions::from_mode(m.mode() & 0o700),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = path;
 }
 
 /// Takes `n` delivery ids from the store's counter; the first of them.
