@@ -254,3 +254,42 @@ async fn paced(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A receiver that takes the connection and never says a word of TLS cannot
+    /// hold the audit: the handshake ends at the connection's deadline.
+    #[tokio::test]
+    async fn a_stalled_tls_handshake_ends_at_its_deadline() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let held = tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((s, _)) = listener.accept().await {
+                kept.push(s);
+            }
+        });
+        let url = reqwest::Url::parse(&format!("https://127.0.0.1:{}/", addr.port())).unwrap();
+        let started = std::time::Instant::now();
+        let outcome = tokio::time::timeout(
+            CONNECT_TIMEOUT + Duration::from_secs(20),
+            exchange(
+                "POST",
+                &url,
+                true,
+                &HeaderList::new(),
+                b"{}",
+                Pace::Fast,
+                Duration::from_secs(1),
+            ),
+        )
+        .await
+        .expect("the exchange ended by itself");
+        let err = outcome.err().expect("no TLS, no exchange");
+        assert!(err.contains("did not finish"), "{err}");
+        assert!(started.elapsed() < CONNECT_TIMEOUT + Duration::from_secs(5));
+        held.abort();
+    }
+}
