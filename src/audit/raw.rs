@@ -287,7 +287,9 @@ mod tests {
         )
         .await
         .expect("the exchange ended by itself");
-        let err = outcome.err().expect("no TLS, no exchange");
+        let Err(err) = outcome else {
+            panic!("no TLS, no exchange")
+        };
         assert!(err.contains("did not finish"), "{err}");
         assert!(started.elapsed() < CONNECT_TIMEOUT + Duration::from_secs(5));
         held.abort();
