@@ -390,6 +390,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             self.buf.drain(..skip);
             if !self.buf.is_empty() {
                 if let Some((head, len)) = parse_head(&self.buf)? {
+                    // However the bytes came: a whole head in one read is held to the
+                    // limit as one that came a byte at a time.
+                    if len > MAX_HEAD {
+                        return Err(Refused(431, "the request head is over 64 KiB"));
+                    }
                     self.buf.drain(..len);
                     return Ok(Some(head));
                 }
