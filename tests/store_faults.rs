@@ -185,3 +185,51 @@ fn the_store_is_private() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(mode(&store), 0o600);
 }
+
+/// Ids read as a sequence: a load test beside a running `listen` in one store
+/// leaves no gap of thousands, and the next delivery's id follows closely.
+#[test]
+fn ids_leave_no_gaps_of_thousands() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let store = d.join("s.db");
+    let s = store.to_str().unwrap();
+    let l = support::listener::Listener::start(d, &["--store", s], &[]);
+    let o = hookctl(d)
+        .args([
+            "--store", s, "send", "--to", &l.url, "-p", "github", "-e", "push",
+        ])
+        .args([
+            "--secret",
+            "k",
+            "--count",
+            "3000",
+            "--concurrency",
+            "16",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    l.wait_deliveries(3000);
+    drop(l);
+    let app = support::server::TestServer::start(vec![support::server::Reply::status(200)]);
+    let o = hookctl(d)
+        .args(["--store", s, "--json", "send", "--to", &app.url])
+        .args(["-p", "github", "-e", "push", "--secret", "k"])
+        .output()
+        .unwrap();
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let mut ids: Vec<i64> = conn
+        .prepare("SELECT id FROM deliveries ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(ids.len() >= 6000, "{}", ids.len());
+    ids.dedup();
+    let widest = ids.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+    assert!(widest <= 600, "a gap of {widest} ids");
+}
