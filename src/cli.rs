@@ -597,9 +597,15 @@ pub struct ReplayArgs {
     /// With --failed: only events matching this glob
     #[arg(long, value_name = "GLOB", requires = "failed")]
     pub event: Option<String>,
-    /// With --failed: only deliveries sent (out) or received (in)
-    #[arg(long, value_enum, value_name = "DIR", requires = "failed")]
+    /// With --failed: only those whose last answer was this status: a code (500), a class (5xx), or `none` (no answer)
+    #[arg(long, value_name = "STATUS", requires = "failed")]
+    pub status: Option<String>,
+    /// Only deliveries sent (out) or received (in); with an id, which record of it to take
+    #[arg(long, value_enum, value_name = "DIR")]
     pub direction: Option<DirectionArg>,
+    /// Show what would be sent, where, and how it would be signed; send nothing
+    #[arg(long)]
+    pub dry_run: bool,
     /// Replays in flight at once
     #[arg(short = 'c', long, value_name = "N", default_value_t = 1)]
     pub concurrency: usize,
@@ -612,7 +618,7 @@ pub struct ReplayArgs {
     /// Edit each body in $EDITOR before sending
     #[arg(long)]
     pub edit: bool,
-    /// Profile to re-sign with [default: the one recorded]
+    /// With --failed: only this profile's deliveries; with ids: the profile to re-sign with [default: the one recorded]
     #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// Per-request timeout [default: the profile's]
@@ -787,7 +793,7 @@ pub const EXAMPLES_VERIFY: &str = "Examples:\n  hookctl verify --profile github 
 pub const EXAMPLES_SEND: &str = "Examples:\n  hookctl send --to http://localhost:3000/hooks -p hyperleap \\\n      --event lead.captured --secret-env HL_SECRET\n  hookctl send --to http://localhost:3000/hooks -p stripe -e invoice.paid \\\n      --set data.object.amount_paid=990 --retry --speed 60\n  hookctl send --to http://localhost:3000/hooks -p github -e push \\\n      --count 10000 --concurrency 32 --secret k\n  hookctl send --to http://localhost:3000/hooks -p agentbot \\\n      -e ticket.created --dry-run --secret k";
 pub const EXAMPLES_LISTEN: &str = "Examples:\n  hookctl listen --profile agentbot --secret-env AGENTBOT_SECRET \\\n      --forward-to http://localhost:3000/webhooks\n  hookctl listen --route 'ticket.*=http://localhost:3000/tickets' \\\n      --forward-to http://localhost:3000/other\n  hookctl listen --fail-first 2 --retry-after 1\n  hookctl --json listen --port 0 --wait-for 'lead.*' --timeout 30s";
 pub const EXAMPLES_SIMULATE: &str = "Examples:\n  hookctl simulate -p convosphere\n  hookctl simulate -p agentbot --responses 500,timeout,429,200\n  hookctl simulate -p hyperleap --to http://127.0.0.1:4242/ --speed 100 \\\n      --secret-env HL_SECRET";
-pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h --resign \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks";
+pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h -p stripe --resign \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay --failed --resign --dry-run \\\n      --secret-env stripe=STRIPE_WEBHOOK_SECRET --secret-env github=GH_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks";
 
 pub const EXAMPLES_AUDIT: &str = "Examples:\n  hookctl audit --to http://localhost:3000/hooks -p stripe \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl audit --to http://localhost:3000/hooks -p github \\\n      --secret-env GH_SECRET --oracle-url http://localhost:3000/count \\\n      --junit audit.xml\n  hookctl audit --to http://localhost:3000/hooks -p hyperleap \\\n      --secret-env HL_SECRET --only tampered-body,stale-timestamp";
 
