@@ -128,6 +128,37 @@ fn duration(text: Option<&str>, flag: &str) -> Result<Option<Duration>> {
     .transpose()
 }
 
+/// What a user should know before the first delivery: the routes in force (from
+/// hookctl.toml and --route, first match wins), and how `--fail-first` counts the
+/// attempts of a profile that sends no delivery id.
+fn start_notes(out: &Output, profiles: &[crate::envelope::Profile], auto: bool, fail_first: u32, routes: &[Route]) {
+    if out.json {
+        return;
+    }
+    let e = out.err();
+    for r in routes {
+        out.note(&e.dim(&format!("route {} → {}", escape(r.glob.as_str()), r.url)));
+    }
+    if fail_first > 0 {
+        let without: Vec<&str> = profiles
+            .iter()
+            .filter(|p| !crate::http::receiver::has_wire_id(p))
+            .map(|p| p.name.as_str())
+            .collect();
+        if !without.is_empty() {
+            out.note(&e.dim(&format!(
+                "--fail-first: {} no delivery id on the wire, so {} counted by a hash of the body (a retry sends the same body)",
+                if auto {
+                    format!("{} send", without.join(", "))
+                } else {
+                    format!("{} sends", without.join(", "))
+                },
+                if without.len() == 1 && !auto { "its attempts are" } else { "their attempts are" }
+            )));
+        }
+    }
+}
+
 pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     let wanted = args
@@ -276,6 +307,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     } else {
         None
     };
+    start_notes(out, &profiles, auto, args.fail_first, &routes);
     let cfg = ReceiverConfig {
         profiles,
         others,
