@@ -691,10 +691,13 @@ pub enum DeliveriesAction {
         #[arg(long)]
         raw: bool,
     },
-    /// Every delivery as NDJSON, bodies as text or base64
+    /// Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file
     Export {
         #[command(flatten)]
         filter: DeliveryFilter,
+        /// Write HAR 1.2 (absolute URLs, each answer's status, headers, body and time) instead of NDJSON
+        #[arg(long)]
+        har: bool,
     },
     /// Delete deliveries older than a duration
     Prune {

@@ -350,7 +350,21 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                 }
             }
         }
-        DeliveriesAction::Export { filter: f } => {
+        DeliveriesAction::Export { filter: f, har: true } => {
+            // Oldest first, as a browser's HAR is.
+            let mut entries = Vec::new();
+            for d in store.list(&filter(&f, None)?)?.iter().rev() {
+                let attempts = store.get(d.id)?.map(|(_, a)| a).unwrap_or_default();
+                let verdict = match d.valid {
+                    Some(true) => "valid",
+                    Some(false) => "invalid",
+                    None => "unchecked",
+                };
+                entries.push(crate::output::har::entry(d, &attempts, verdict));
+            }
+            out.line(&serde_json::to_string(&crate::output::har::document(entries))?)?;
+        }
+        DeliveriesAction::Export { filter: f, .. } => {
             for d in store.list(&filter(&f, None)?)? {
                 let (_, attempts) = store.get(d.id)?.unwrap_or((d.clone(), Vec::new()));
                 let detail = attempt_details(&attempts);

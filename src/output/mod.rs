@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod delivery;
+pub mod har;
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use base64::Engine;

@@ -499,46 +499,20 @@ impl Ui {
             );
             return r;
         }
-        let entries: Vec<serde_json::Value> = list
-            .iter()
-            .rev()
-            .map(|d| {
-                let text = String::from_utf8_lossy(&d.body);
-                json!({
-                    "startedDateTime": d.created_at,
-                    "time": d.last_latency_ms.unwrap_or(0.0),
-                    "request": {
-                        "method": d.method,
-                        "url": d.url,
-                        "httpVersion": "HTTP/1.1",
-                        "headers": d.headers.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
-                        "queryString": [],
-                        "cookies": [],
-                        "headersSize": -1,
-                        "bodySize": d.body.len(),
-                        "postData": {
-                            "mimeType": d.headers.get("content-type").unwrap_or(""),
-                            "text": text,
-                        },
-                    },
-                    "response": {
-                        "status": d.last_status.unwrap_or(0),
-                        "statusText": "",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [],
-                        "cookies": [],
-                        "content": {"size": 0, "mimeType": ""},
-                        "redirectURL": "",
-                        "headersSize": -1,
-                        "bodySize": -1,
-                    },
-                    "cache": {},
-                    "timings": {"send": 0, "wait": d.last_latency_ms.unwrap_or(0.0), "receive": 0},
-                    "comment": format!("hookctl store id {}; verdict {}", d.id, verdict(d)),
+        // Each with its attempts: the answer is what a HAR is read for.
+        let entries = match self.read(|s| {
+            list.iter()
+                .rev()
+                .map(|d| {
+                    let attempts = s.get(d.id)?.map(|(_, a)| a).unwrap_or_default();
+                    Ok(crate::output::har::entry(d, &attempts, verdict(d)))
                 })
-            })
-            .collect();
-        let har = json!({"log": {"version": "1.2", "creator": {"name": "hookctl", "version": env!("CARGO_PKG_VERSION")}, "entries": entries}});
+                .collect::<Result<Vec<_>, crate::store::StoreError>>()
+        }) {
+            Ok(e) => e,
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        };
+        let har = crate::output::har::document(entries);
         let mut r = json_response(StatusCode::OK, &har);
         r.headers_mut().insert(
             "content-disposition",
