@@ -387,7 +387,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                     &serde_json::json!({"deleted": n, "before": before, "compacted": compacted}),
                 )?;
             } else {
-                out.line(&format!("deleted {n} deliveries older than {older_than}"))?;
+                out.line(&format!("deleted {} older than {older_than}", crate::output::plural(n as u64, "delivery", "deliveries")))?;
             }
         }
     }

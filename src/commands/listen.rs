@@ -100,7 +100,9 @@ fn report_relay(
             }
             if *queued > 0 {
                 out.warn(&e.warn(&format!(
-                    "relay: {queued} deliveries held while no client was connected come now, oldest first"
+                    "relay: {} held while no client was connected {} now, oldest first",
+                    crate::output::plural(*queued as u64, "delivery", "deliveries"),
+                    if *queued == 1 { "comes" } else { "come" }
                 )));
             }
         }
@@ -523,8 +525,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         let finished = receiver.finish().context("the store failed")?;
         if let Some(f) = finished.filter(|f| f.unindexed > 0) {
             out.note(&format!(
-                "{} deliveries are committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes them",
-                f.unindexed
+                "{} committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes {}",
+                crate::output::plural(f.unindexed as u64, "delivery is", "deliveries are"),
+                if f.unindexed == 1 { "it" } else { "them" }
             ));
         }
     }

@@ -423,7 +423,7 @@ fn retry_many(
     })?;
     if !out.json {
         let s = out.out();
-        let text = format!("{count} events: {delivered} delivered, {failed} failed");
+        let text = format!("{}: {delivered} delivered, {failed} failed", crate::output::plural(count as u64, "event", "events"));
         out.line(&if failed == 0 {
             s.ok(&text)
         } else {

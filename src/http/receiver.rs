@@ -627,7 +627,7 @@ impl Receiver {
         {
             Ok(sent) => Response {
                 status: sent.status,
-                headers: super::forwardable(&sent.headers),
+                headers: super::forwardable_answer(&sent.headers),
                 body: sent.body,
             },
             Err(e) => {
