@@ -14,11 +14,53 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// `--store`/`--no-store` before the subcommand; the commands that use the store
+    /// take them after it too (the two are merged into `GlobalArgs`).
+    #[command(flatten)]
+    pub store: RootStoreArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// `--store`/`--no-store` before the subcommand, and HOOKCTL_STORE.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Store")]
+pub struct RootStoreArgs {
+    /// Delivery store (SQLite) [default: hookctl/hookctl.db under the user's data directory]
+    #[arg(long, value_name = "PATH", env = "HOOKCTL_STORE")]
+    pub store: Option<PathBuf>,
+    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+/// `deliveries`' store flags, taken by each of its subcommands too.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Store")]
+pub struct DeliveriesStoreArgs {
+    /// Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user's data directory]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
+    #[arg(long, global = true)]
+    pub no_store: bool,
+}
+
+/// The delivery store, on the commands that read or record deliveries.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Store")]
+pub struct StoreArgs {
+    /// Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user's data directory]
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+/// Flags every subcommand takes, shown under their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr
     #[arg(long, global = true)]
@@ -35,11 +77,11 @@ pub struct GlobalArgs {
     /// Configuration file [default: the nearest hookctl.toml in this folder or above]
     #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Delivery store (SQLite) [default: hookctl/hookctl.db under the user's data directory]
-    #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_STORE")]
+    /// The store in force: `--store` before or after the subcommand, or HOOKCTL_STORE.
+    #[arg(skip)]
     pub store: Option<PathBuf>,
-    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
-    #[arg(long, global = true)]
+    /// `--no-store` before or after the subcommand.
+    #[arg(skip)]
     pub no_store: bool,
 }
 
@@ -281,6 +323,8 @@ pub struct SendArgs {
     pub secrets: SecretArgs,
     #[command(flatten)]
     pub scheme: SchemeArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -300,6 +344,8 @@ pub struct UiArgs {
     pub insecure: bool,
     #[command(flatten)]
     pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -362,6 +408,8 @@ pub struct RelayArgs {
     /// Most connections served at once [default: half the file descriptors this process may open]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -544,6 +592,8 @@ pub struct ListenArgs {
     pub secrets: SecretArgs,
     #[command(flatten)]
     pub scheme: SchemeArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -579,6 +629,8 @@ pub struct SimulateArgs {
     pub event: Option<String>,
     #[command(flatten)]
     pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -629,12 +681,16 @@ pub struct ReplayArgs {
     pub insecure: bool,
     #[command(flatten)]
     pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DeliveriesArgs {
     #[command(subcommand)]
     pub action: Option<DeliveriesAction>,
+    #[command(flatten)]
+    pub store: DeliveriesStoreArgs,
 }
 
 /// Which deliveries.
