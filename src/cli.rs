@@ -757,7 +757,7 @@ pub enum DeliveriesAction {
     },
     /// Delete deliveries older than a duration
     Prune {
-        /// e.g. 7d, 12h
+        /// Age of the deliveries to delete: seconds, or a number with a unit, s, m, h, d or w (e.g. 90m, 12h, 7d, 2w)
         #[arg(long, value_name = "DURATION")]
         older_than: String,
     },
@@ -783,7 +783,7 @@ pub enum ProfilesAction {
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
-    /// Only this profile's events [default: every profile's]
+    /// Only this profile's events [default: hookctl.toml's `profile`, else every profile's]
     #[arg(short, long, value_name = "NAME", global = true, add = profile_names())]
     pub profile: Option<String>,
     #[command(subcommand)]

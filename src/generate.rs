@@ -38,7 +38,11 @@ fn collect(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) 
         .iter()
         .find(|(n, _)| Some(*n) == name.strip_prefix("hookctl-"))
         .map(|(_, e)| *e);
-    let page_cmd = cmd.clone().name(name.to_string());
+    let mut page_cmd = cmd.clone().name(name.to_string());
+    // `help` has no page of its own: it is not listed as one to see.
+    if page_cmd.find_subcommand("help").is_some() {
+        page_cmd = page_cmd.mut_subcommand("help", |s| s.hide(true));
+    }
     let page_cmd = if examples.is_some() {
         page_cmd.after_help("")
     } else {

@@ -246,6 +246,19 @@ pub struct SecretRequest<'a> {
     pub stdin_used: bool,
 }
 
+/// The environment variable the README, the help and `hookctl init` suggest for a
+/// profile's secret: `STRIPE_WEBHOOK_SECRET` (as Stripe's own tools name it),
+/// `GH_SECRET`, `HL_SECRET`, else the profile's name in capitals and `_SECRET`
+/// (`AGENTBOT_SECRET`).
+pub fn secret_env_name(profile: &str) -> String {
+    match profile {
+        "stripe" => "STRIPE_WEBHOOK_SECRET".into(),
+        "github" => "GH_SECRET".into(),
+        "hyperleap" => "HL_SECRET".into(),
+        p => format!("{}_SECRET", p.to_uppercase().replace('-', "_")),
+    }
+}
+
 /// A secret flag's value split into the profile it is given for, when it names one:
 /// `stripe=STRIPE_WEBHOOK_SECRET`. Only a known profile's name counts, so a secret
 /// that happens to hold `=` is not mistaken for one.

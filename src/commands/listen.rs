@@ -133,10 +133,8 @@ fn duration(text: Option<&str>, flag: &str) -> Result<Option<Duration>> {
 /// What a user should know before the first delivery: the routes in force (from
 /// hookctl.toml and --route, first match wins), and how `--fail-first` counts the
 /// attempts of a profile that sends no delivery id.
+/// Notes on stderr, with `--json` too.
 fn start_notes(out: &Output, profiles: &[crate::envelope::Profile], auto: bool, fail_first: u32, routes: &[Route]) {
-    if out.json {
-        return;
-    }
     let e = out.err();
     for r in routes {
         out.note(&e.dim(&format!("route {} → {}", escape(r.glob.as_str()), r.url)));
@@ -398,7 +396,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         let ui_url = match ui_setup {
             Some((path, profiles, secrets)) => {
                 let (url, serving) =
-                    crate::ui::start("127.0.0.1", args.ui_port, path, profiles, secrets, false).await?;
+                    crate::ui::start("127.0.0.1", args.ui_port, path, profiles, secrets, false)
+                        .await
+                        .map_err(|e| hinted(e.to_string(), "pass another --ui-port (0 picks a free one)"))?;
                 tokio::spawn(serving);
                 if !out.json {
                     out.note(&format!("{} {url}", out.err().ok("inspector on")));

@@ -54,6 +54,12 @@ fn warn_new_fields(out: &Output, plan: &Plan) -> Result<()> {
     };
     let mut paths = Vec::new();
     field_paths(&body, "", &mut paths);
+    // A path that cannot be set fails here, once, before any warning about it.
+    let mut probe = body.clone();
+    for (path, value) in &plan.patches {
+        crate::outbound::set_path(&mut probe, path, value.clone())
+            .with_context(|| format!("could not apply --set {path}"))?;
+    }
     for (path, _) in &plan.patches {
         if !paths.iter().any(|p| p == path) {
             let hint = crate::envelope::did_you_mean(path, paths.iter().map(String::as_str));

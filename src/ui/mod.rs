@@ -754,7 +754,7 @@ pub async fn start(
         .map_err(|e| {
             crate::hinted(
                 format!("could not serve the inspector on {host}:{port}: {e}"),
-                "pass another port (0 picks a free one)",
+                "pass another --port (0 picks a free one)",
             )
         })?;
     let addr = listener.local_addr()?;
