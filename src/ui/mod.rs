@@ -260,10 +260,13 @@ impl Ui {
         }
         f.limit = Some(limit);
         f.without_bodies = true;
-        match self.read(|s| s.list(&f)) {
-            Ok(list) => {
+        // How many the store holds in all, so the page can say it shows a window.
+        match self.read(|s| Ok((s.list(&f)?, s.count()?))) {
+            Ok((list, total)) => {
                 let rows: Vec<Row> = list.iter().map(Row::new).collect();
-                json_response(StatusCode::OK, &rows)
+                let mut r = json_response(StatusCode::OK, &rows);
+                r.headers_mut().insert("x-total-count", total.into());
+                r
             }
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e),
         }
