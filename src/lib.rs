@@ -120,6 +120,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<Exit> {
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),
         Command::Completions(args) => commands::completions::run(&out, args),
+        Command::Man(args) => commands::man::run(&out, args),
     }
 }
 

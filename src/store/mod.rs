@@ -976,10 +976,17 @@ const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.pro
 
 /// The record that delivered a delivery its own attempts did not: the first of its
 /// replays that was delivered, else the first other record of its delivery id that
-/// was (a retry `send` made, the copy `listen` received and answered 2xx).
+/// was (a retry `send` made, the copy `listen` received and answered 2xx). A record
+/// without a delivery id (what `listen` got from HoverBot or Hover, which send none)
+/// is matched by its profile and body among the records after it, as `listen
+/// --fail-first` counts such attempts.
 const FIXED_BY: &str = "COALESCE(
         (SELECT MIN(r.id) FROM deliveries r WHERE r.replay_of = d.id AND r.state = 'delivered'),
-        (SELECT MIN(r.id) FROM deliveries r WHERE d.delivery_id IS NOT NULL AND r.delivery_id = d.delivery_id AND r.id <> d.id AND r.state = 'delivered'))";
+        CASE WHEN d.delivery_id IS NOT NULL THEN
+            (SELECT MIN(r.id) FROM deliveries r WHERE r.delivery_id = d.delivery_id AND r.id <> d.id AND r.state = 'delivered')
+        ELSE
+            (SELECT MIN(r.id) FROM deliveries r WHERE r.id > d.id AND r.delivery_id IS NULL AND r.state = 'delivered' AND r.profile IS d.profile AND r.body = d.body)
+        END)";
 
 /// The columns of a delivery as read back, with its latest outcome.
 fn delivery_columns() -> String {
@@ -1254,11 +1261,7 @@ impl Store {
              WHERE d.state = 'failed' AND d.replay_of IS NULL
                AND (?1 IS NULL OR d.direction = ?1)
                AND (?2 IS NULL OR d.created_at >= ?2)
-               AND NOT EXISTS (SELECT 1 FROM deliveries r
-                               WHERE r.replay_of = d.id AND r.state = 'delivered')
-               AND (d.delivery_id IS NULL OR NOT EXISTS (
-                     SELECT 1 FROM deliveries e
-                     WHERE e.delivery_id = d.delivery_id AND e.state = 'delivered'))
+               AND {FIXED_BY} IS NULL
              ORDER BY d.id",
             delivery_columns()
         );
