@@ -226,7 +226,7 @@ fn replay_in_a_shared_store_signs_each_profile_with_its_own_secret() {
         text.contains("state: delivered by #")
             && text.contains("(this record: failed)")
             && text.contains("replayed as #")
-            && text.contains("the answer (attempt 1): 500")
+            && text.contains("the answer (attempt 1): 503")
             && text.contains("scripted failure"),
         "{text}"
     );
@@ -357,4 +357,276 @@ fn forwarded_answers_keep_the_apps_headers() {
     );
     assert!(!head.contains("date:") && !head.contains("content-length:"), "{head}");
     assert!(text.ends_with("\r\n\r\nok"), "{text}");
+}
+
+/// The HAR export holds the answer: absolute URLs (a received delivery's from its
+/// `Host`), each answer's status, headers, body and time; `deliveries show` prints
+/// the app's answer and the replay links; `deliveries list` marks replays.
+#[test]
+fn exports_and_show_hold_the_answer() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    let s = store.to_str().unwrap();
+    let app = TestServer::start(vec![
+        Reply::status(201)
+            .header("X-App-Trace", "trace-77")
+            .header("Content-Type", "application/json")
+            .body("{\"stored\":\"yes\"}"),
+    ]);
+    let l = Listener::start(
+        dir.path(),
+        &["--store", s],
+        &["-p", "github", "--secret", GH, "--forward-to", &app.url],
+    );
+    let o = hookctl(dir.path())
+        .args(["--store", s, "--json", "send", "--to", &format!("{}hooks?x=1", l.url)])
+        .args(["-p", "github", "-e", "ping", "--secret", GH])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sent = json_lines(&o).iter().find(|l| l["type"] == "result").unwrap()["data"]["stored"].as_i64().unwrap();
+    let received = l.wait_deliveries(1)[0]["id"].as_i64().unwrap();
+    // A replay of the sent one, so that it has a link.
+    let o = hookctl(dir.path())
+        .args(["--store", s, "replay", &sent.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    l.wait_deliveries(2);
+
+    let o = hookctl(dir.path())
+        .args(["--store", s, "deliveries", "export", "--har"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let har: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(har["log"]["version"], "1.2");
+    let entries = har["log"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 4, "{har}");
+    for e in entries {
+        let url = e["request"]["url"].as_str().unwrap();
+        assert!(url.starts_with("http://127.0.0.1:"), "absolute: {url}");
+        assert_eq!(e["response"]["status"], 201, "{e}");
+        assert_eq!(e["response"]["statusText"], "Created");
+        assert!(
+            e["response"]["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["name"].as_str().unwrap().eq_ignore_ascii_case("x-app-trace") && h["value"] == "trace-77"),
+            "{e}"
+        );
+        assert_eq!(e["response"]["content"]["text"], "{\"stored\":\"yes\"}");
+        assert_eq!(e["response"]["content"]["mimeType"], "application/json");
+        assert!(e["timings"]["wait"].as_f64().unwrap() > 0.0);
+        assert_eq!(e["time"], e["timings"]["wait"]);
+    }
+    let first_in = entries
+        .iter()
+        .find(|e| e["comment"].as_str().unwrap().contains(&format!("store id {received};")))
+        .unwrap();
+    assert_eq!(
+        first_in["request"]["url"].as_str().unwrap(),
+        format!("{}hooks?x=1", l.url)
+    );
+    assert_eq!(first_in["request"]["queryString"][0]["name"], "x");
+
+    // show: the answer and the links
+    let o = hookctl(dir.path())
+        .args(["--store", s, "deliveries", "show", &sent.to_string()])
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(
+        text.contains("the answer (attempt 1): 201")
+            && text.to_ascii_lowercase().contains("x-app-trace: trace-77")
+            && text.contains("\"stored\": \"yes\"")
+            && text.contains("replayed as #"),
+        "{text}"
+    );
+    let o = hookctl(dir.path())
+        .args(["--store", s, "deliveries", "show", &received.to_string()])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("answered (attempt 1): 201"), "{}", stdout(&o));
+    let o = hookctl(dir.path())
+        .args(["--store", s, "deliveries", "list"])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains(&format!("replay of #{sent}")), "{}", stdout(&o));
+}
+
+/// Help and words: global flags under their own heading, `--store` only where the
+/// store is used, plurals, the inspector's port flag named, routes listed at start,
+/// `init`'s names, `events` and `prune` help, `--set` through a non-object, no
+/// `hookctl-help(1)`, and `hookctl man --dir`.
+#[test]
+fn help_and_words() {
+    let dir = TempDir::new().unwrap();
+    let help = |args: &[&str]| {
+        let o = hookctl(dir.path()).args(args).arg("--help").output().unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        stdout(&o)
+    };
+    for cmd in ["sign", "verify", "send", "listen", "replay", "audit", "profiles", "events", "init", "man"] {
+        let h = help(&[cmd]);
+        assert!(h.contains("Global options:\n") && h.contains("--json"), "{cmd}: {h}");
+        let global = &h[h.find("Global options:").unwrap()..];
+        assert!(global.contains("--config"), "{cmd}");
+    }
+    for cmd in ["sign", "verify", "audit", "profiles", "events", "init", "completions", "man"] {
+        let mut args = vec![cmd];
+        if cmd == "completions" {
+            args.push("bash");
+        }
+        assert!(!help(&args).contains("--store"), "{cmd} does not use the store");
+    }
+    for cmd in [vec!["send"], vec!["listen"], vec!["replay"], vec!["ui"], vec!["simulate"], vec!["relay"], vec!["deliveries", "list"], vec!["deliveries", "show"]] {
+        assert!(help(&cmd).contains("--no-store"), "{cmd:?}");
+    }
+    assert!(help(&["events"]).contains("hookctl.toml's `profile`"));
+    assert!(help(&["deliveries", "prune"]).contains("s, m, h, d or w"));
+    // --store after a store command works, and wins; HOOKCTL_STORE is the fall-back.
+    let store = dir.path().join("after.db");
+    let o = hookctl(dir.path())
+        .env("HOOKCTL_STORE", dir.path().join("env.db"))
+        .args(["deliveries", "list", "--store", store.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Plurals.
+    let o = hookctl(dir.path())
+        .args(["simulate", "-p", "github", "--fail-first", "1"])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("after 1 attempt,"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("1 attempts"), "{}", stdout(&o));
+    // The inspector's port taken: --ui-port is named.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let o = hookctl(dir.path())
+        .args(["--store", store.to_str().unwrap(), "listen", "--port", "0", "--ui", "--ui-port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--ui-port"), "{}", stderr(&o));
+    // Routes listed at start.
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["--route", "ticket.*=http://127.0.0.1:9/tickets"],
+    );
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !l.stderr().contains("route ticket.* → http://127.0.0.1:9/tickets") {
+        assert!(std::time::Instant::now() < until, "{}", l.stderr());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(l);
+    // init: the README's names, the profile's events.
+    for (p, var, event) in [("github", "GH_SECRET", "ping"), ("agentbot", "AGENTBOT_SECRET", "ticket.created"), ("stripe", "STRIPE_WEBHOOK_SECRET", "payment_intent.succeeded")] {
+        let out = dir.path().join(format!("{p}.toml"));
+        let o = hookctl(dir.path())
+            .args(["init", "--yes", "--profile", p, "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains(&format!("env = \"{var}\"")), "{text}");
+        assert!(text.contains(&format!("# event = \"{event}\"")), "{text}");
+        assert!(!text.contains("lead.captured") || p == "hyperleap", "{text}");
+    }
+    // --set through a non-object: one clear error, no warning before it.
+    let o = hookctl(dir.path())
+        .args(["--no-store", "send", "-p", "agentbot", "-e", "ticket.created", "--to", "http://127.0.0.1:9/"])
+        .args(["--secret", "k", "--set", "data.ticket_id.x=1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(!err.contains("warning"), "{err}");
+    assert!(err.contains("`data.ticket_id` is a string, not an object"), "{err}");
+    // Man pages: no hookctl-help(1); `hookctl man --dir` installs them all.
+    let o = hookctl(dir.path()).args(["man", "--dir", dir.path().join("m").to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(dir.path().join("m/man1/hookctl.1")).unwrap();
+    assert!(page.contains("hookctl\\-replay(1)") && !page.contains("hookctl\\-help"), "{page}");
+    assert!(dir.path().join("m/man1/hookctl-deliveries-list.1").exists());
+    assert!(stdout(&o).contains("man pages to"), "{}", stdout(&o));
+}
+
+/// `hookctl send -p agentbot -e <TAB>` offers Agentbot's events only.
+#[test]
+fn event_completion_follows_the_chosen_profile() {
+    let dir = TempDir::new().unwrap();
+    let complete = |words: &[&str]| {
+        let o = hookctl(dir.path())
+            .env("COMPLETE", "fish")
+            .arg("--")
+            .args(words)
+            .output()
+            .unwrap();
+        let mut names: Vec<String> = stdout(&o)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let events = |p: &str| {
+        let o = hookctl(dir.path()).args(["--json", "events", "-p", p]).output().unwrap();
+        let mut names: Vec<String> = json_lines(&o)
+            .iter()
+            .map(|l| l["data"]["event"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let agentbot = complete(&["hookctl", "send", "-p", "agentbot", "-e", ""]);
+    assert_eq!(agentbot, events("agentbot"));
+    assert_eq!(agentbot.len(), 6);
+    assert_eq!(complete(&["hookctl", "send", "--profile=github", "-e", ""]), events("github"));
+    let all = complete(&["hookctl", "send", "-e", ""]);
+    assert!(all.len() > 40, "{}", all.len());
+}
+
+/// `signature-leak` against a receiver that refused nothing says so; every leak
+/// found is listed; the stop message keeps the receiver's reason whole.
+#[test]
+fn audit_words() {
+    let dir = TempDir::new().unwrap();
+    let run = |url: &str| {
+        let o = hookctl(dir.path())
+            .env("AUDIT_SECRET", "a-long-audit-secret-1234")
+            .args(["--json", "--no-store", "audit", "--to", url, "-p", "github"])
+            .args(["--secret-env", "AUDIT_SECRET", "--delay", "5ms", "--only", "signature-leak"])
+            .output()
+            .unwrap();
+        let check = json_lines(&o)
+            .into_iter()
+            .map(|l| l["data"].clone())
+            .find(|d| d["name"] == "signature-leak");
+        (o, check)
+    };
+    let lax = TestServer::start(vec![Reply::status(200)]);
+    let (_, c) = run(&lax.url);
+    let c = c.unwrap();
+    assert_eq!(c["grade"], "skip", "{c}");
+    assert!(c["summary"].as_str().unwrap().contains("refused none"), "{c}");
+    let leaky = TestServer::start(vec![
+        Reply::status(200),
+        Reply::status(401).body(
+            "Traceback (most recent call last):\n  File \"app.py\", line 9\nValueError: bad signature for secret a-long-audit-secret-1234",
+        ),
+    ]);
+    let (_, c) = run(&leaky.url);
+    let c = c.unwrap();
+    let summary = c["summary"].as_str().unwrap();
+    assert_eq!(c["grade"], "fail", "{c}");
+    assert!(summary.contains("shows the signing secret") && summary.contains("stack trace"), "{summary}");
+    assert!(!summary.contains("a-long-audit-secret-1234"));
+    let reason = format!("{} the secret you want is the endpoint's own, not the test one", "padding ".repeat(12));
+    let refuses = TestServer::start(vec![Reply::status(401).body(&reason)]);
+    let (o, _) = run(&refuses.url);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not the test one"), "{}", stderr(&o));
 }
