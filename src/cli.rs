@@ -857,7 +857,8 @@ pub struct CompletionsArgs {
 // these strings, in the man pages' EXAMPLES section. Written already broken with
 // `\` continuations at under 80 columns, so that clap has nothing to wrap and each
 // example can be copied whole; a test holds them to that.
-pub const EXAMPLES_MAN: &str = "Examples:\n  hookctl man\n  sudo hookctl man --dir /usr/local/share/man";
+pub const EXAMPLES_MAN: &str =
+    "Examples:\n  hookctl man\n  sudo hookctl man --dir /usr/local/share/man";
 pub const EXAMPLES_SIGN: &str = "Examples:\n  hookctl sign --profile stripe --secret-env STRIPE_WEBHOOK_SECRET \\\n      --body event.json\n  hookctl sign --profile agentbot --event message.created \\\n      --secret-env AGENTBOT_SECRET";
 pub const EXAMPLES_VERIFY: &str = "Examples:\n  hookctl verify --profile github --secret-env GH_SECRET \\\n      -H 'X-Hub-Signature-256: sha256=…' --body payload.json\n  hookctl verify --request captured.http --secret-file secret.txt --explain";
 pub const EXAMPLES_SEND: &str = "Examples:\n  hookctl send --to http://localhost:3000/hooks -p hyperleap \\\n      --event lead.captured --secret-env HL_SECRET\n  hookctl send --to http://localhost:3000/hooks -p stripe -e invoice.paid \\\n      --set data.object.amount_paid=990 --retry --speed 60\n  hookctl send --to http://localhost:3000/hooks -p github -e push \\\n      --count 10000 --concurrency 32 --secret k\n  hookctl send --to http://localhost:3000/hooks -p agentbot \\\n      -e ticket.created --dry-run --secret k";

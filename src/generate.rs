@@ -133,7 +133,10 @@ fn profile_on_line(words: &[String]) -> Option<String> {
             last = it.peek().map(|v| v.to_string());
         } else if let Some(v) = w.strip_prefix("--profile=") {
             last = Some(v.to_string());
-        } else if let Some(v) = w.strip_prefix("-p").filter(|v| !v.is_empty() && !w.starts_with("--")) {
+        } else if let Some(v) = w
+            .strip_prefix("-p")
+            .filter(|v| !v.is_empty() && !w.starts_with("--"))
+        {
             last = Some(v.to_string());
         }
     }

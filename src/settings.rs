@@ -291,7 +291,10 @@ pub enum Given {
 /// they were given. Order: flags named for the profile, then flags for no profile,
 /// then `HOOKCTL_SECRET`, then `[secret.profiles]` for it, then `[secret]`, then a
 /// hidden prompt on a terminal (unless `stdin_used`).
-pub fn secrets_in_force(req: &SecretRequest, profile: Option<&str>) -> Result<(Vec<Secret>, Given)> {
+pub fn secrets_in_force(
+    req: &SecretRequest,
+    profile: Option<&str>,
+) -> Result<(Vec<Secret>, Given)> {
     let catalog = &req.config.catalog;
     let args = req.args;
     let (mut named, mut any) = (Vec::new(), Vec::new());
@@ -364,7 +367,10 @@ pub fn secrets_in_force(req: &SecretRequest, profile: Option<&str>) -> Result<(V
             return Ok((vec![secret_from_env(name, &via)?], Given::ForProfile));
         }
         if let Some(path) = &src.file {
-            return Ok((secrets_from_file(&base.join(path), &via)?, Given::ForProfile));
+            return Ok((
+                secrets_from_file(&base.join(path), &via)?,
+                Given::ForProfile,
+            ));
         }
     }
     if let Some(name) = &cfg.env {
@@ -388,7 +394,10 @@ pub fn secrets_in_force(req: &SecretRequest, profile: Option<&str>) -> Result<(V
             .interact()
             .context("could not read the secret from the terminal")?;
         if !text.is_empty() {
-            return Ok((vec![Secret::new(text, "the terminal prompt")?], Given::ForAny));
+            return Ok((
+                vec![Secret::new(text, "the terminal prompt")?],
+                Given::ForAny,
+            ));
         }
     }
     Ok((Vec::new(), Given::ForAny))

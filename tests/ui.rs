@@ -423,15 +423,15 @@ async fn in_a_real_browser_deliveries_appear_live_with_verdicts_and_replay_from_
 async fn in_a_real_browser_the_list_keeps_its_columns_beside_the_detail() {
     let dir = TempDir::new().unwrap();
     let store = dir.path().join("s.db");
-    // 1,002 deliveries, by load mode into one store, against a receiver that
-    // answers with a long header name.
-    let app = support::server::TestServer::start(vec![
-        support::server::Reply::status(200)
-            .header("X-A-Rather-Long-Response-Header-Name-From-The-App", "v"),
-    ]);
+    // 1,002 deliveries with a long header name, by load mode into one store.
+    let app = Listener::start(dir.path(), &["--no-store"], &[]);
     let o = support::hookctl(dir.path())
         .args(["--store", store.to_str().unwrap(), "send", "--to", &app.url])
         .args(["-p", "standard", "-e", "user.created", "--secret", SECRET])
+        .args([
+            "-H",
+            "X-A-Rather-Long-Request-Header-Name-From-The-Sender: v",
+        ])
         .args(["--count", "1002", "-c", "8"])
         .output()
         .unwrap();
@@ -449,13 +449,25 @@ async fn in_a_real_browser_the_list_keeps_its_columns_beside_the_detail() {
     .await;
     assert_eq!(count, "the newest 1,000 of 1,002 deliveries");
     let first = c
-        .execute("return document.querySelector('#rows tr').dataset.id", vec![])
+        .execute(
+            "return document.querySelector('#rows tr').dataset.id",
+            vec![],
+        )
         .await
         .unwrap();
-    c.goto(&format!("{}#/deliveries/{}", ui.url, first.as_str().unwrap()))
-        .await
-        .unwrap();
-    until_js(&c, "the detail", "return !!document.getElementById('replay-resign')").await;
+    c.goto(&format!(
+        "{}#/deliveries/{}",
+        ui.url,
+        first.as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    until_js(
+        &c,
+        "the detail",
+        "return !!document.getElementById('replay-resign')",
+    )
+    .await;
     let out_of_view = c
         .execute(
             "const wrap = document.getElementById('table-wrap').getBoundingClientRect();
@@ -466,7 +478,11 @@ async fn in_a_real_browser_the_list_keeps_its_columns_beside_the_detail() {
         )
         .await
         .unwrap();
-    assert_eq!(out_of_view, json!([]), "columns hidden behind the detail pane");
+    assert_eq!(
+        out_of_view,
+        json!([]),
+        "columns hidden behind the detail pane"
+    );
     let broken = c
         .execute(
             "return [...document.querySelectorAll('#detail table.headers td.name')].filter((td) => {

@@ -350,7 +350,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                 }
             }
         }
-        DeliveriesAction::Export { filter: f, har: true } => {
+        DeliveriesAction::Export {
+            filter: f,
+            har: true,
+        } => {
             // Oldest first, as a browser's HAR is.
             let mut entries = Vec::new();
             for d in store.list(&filter(&f, None)?)?.iter().rev() {
@@ -362,7 +365,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                 };
                 entries.push(crate::output::har::entry(d, &attempts, verdict));
             }
-            out.line(&serde_json::to_string(&crate::output::har::document(entries))?)?;
+            out.line(&serde_json::to_string(&crate::output::har::document(
+                entries,
+            ))?)?;
         }
         DeliveriesAction::Export { filter: f, .. } => {
             for d in store.list(&filter(&f, None)?)? {
@@ -387,7 +392,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                     &serde_json::json!({"deleted": n, "before": before, "compacted": compacted}),
                 )?;
             } else {
-                out.line(&format!("deleted {} older than {older_than}", crate::output::plural(n as u64, "delivery", "deliveries")))?;
+                out.line(&format!(
+                    "deleted {} older than {older_than}",
+                    crate::output::plural(n as u64, "delivery", "deliveries")
+                ))?;
             }
         }
     }

@@ -134,7 +134,13 @@ fn duration(text: Option<&str>, flag: &str) -> Result<Option<Duration>> {
 /// hookctl.toml and --route, first match wins), and how `--fail-first` counts the
 /// attempts of a profile that sends no delivery id.
 /// Notes on stderr, with `--json` too.
-fn start_notes(out: &Output, profiles: &[crate::envelope::Profile], auto: bool, fail_first: u32, routes: &[Route]) {
+fn start_notes(
+    out: &Output,
+    profiles: &[crate::envelope::Profile],
+    auto: bool,
+    fail_first: u32,
+    routes: &[Route],
+) {
     let e = out.err();
     for r in routes {
         out.note(&e.dim(&format!("route {} → {}", escape(r.glob.as_str()), r.url)));

@@ -1,21 +1,21 @@
 //! `hookctl replay`: recorded deliveries sent again.
 
 use crate::cli::{GlobalArgs, ReplayArgs};
+use crate::envelope::Secret;
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Profile};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::resolve_url;
 use crate::output::{Output, escape, id_list, plural};
-use crate::envelope::Secret;
 use crate::settings::{Config, Given, SecretRequest, secrets_in_force};
-use indexmap::IndexMap;
-use std::collections::HashMap;
 use crate::settings::{require_store, rfc3339_ago};
 use crate::store::{Store, StoredDelivery, now_rfc3339};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
+use indexmap::IndexMap;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 use tabled::{Table, Tabled, settings::Style};
@@ -100,12 +100,7 @@ fn direction_name(d: crate::cli::DirectionArg) -> &'static str {
 /// is taken, i.e. not a replay, the sent record before a received one (it knows its
 /// target), the oldest first; `--direction` narrows the choice. When several matched,
 /// it says which it took and how to take another.
-fn pick(
-    store: &Store,
-    key: &str,
-    direction: Option<&str>,
-    out: &Output,
-) -> Result<StoredDelivery> {
+fn pick(store: &Store, key: &str, direction: Option<&str>, out: &Output) -> Result<StoredDelivery> {
     if let Ok(id) = key.trim().parse::<i64>()
         && let Some((d, _)) = store.get(id)?
     {
@@ -171,7 +166,11 @@ fn select(store: &Store, args: &ReplayArgs, out: &Output) -> Result<Vec<StoredDe
         .transpose()
         .map_err(anyhow::Error::msg)
         .context("could not read --event")?;
-    let status = args.status.as_deref().map(StatusFilter::parse).transpose()?;
+    let status = args
+        .status
+        .as_deref()
+        .map(StatusFilter::parse)
+        .transpose()?;
     let mut failed = store.failed_deliveries(direction, since.as_deref(), event.as_ref())?;
     failed.retain(|d| {
         args.profile
@@ -294,7 +293,11 @@ fn resign_secrets(
         return Err(hinted(
             format!(
                 "{} no profile to re-sign with: {}",
-                if none.len() == 1 { "a delivery has" } else { "deliveries have" },
+                if none.len() == 1 {
+                    "a delivery has"
+                } else {
+                    "deliveries have"
+                },
                 id_list(&none, 10)
             ),
             "pass --profile NAME",
@@ -340,7 +343,11 @@ fn resign_secrets(
         return Err(hinted(
             format!(
                 "--resign: no secret was given for {}: {}; nothing was sent",
-                if missing.len() == 1 { "this profile" } else { "these profiles" },
+                if missing.len() == 1 {
+                    "this profile"
+                } else {
+                    "these profiles"
+                },
                 missing.join(", ")
             ),
             "a secret given for no profile signs one profile only (the --profile given, or the only one chosen); name the profile for each, e.g. `--secret-env stripe=STRIPE_WEBHOOK_SECRET`, or `[secret.profiles]` in hookctl.toml, or narrow the choice with --profile NAME",
@@ -349,7 +356,11 @@ fn resign_secrets(
     Ok(found)
 }
 
-fn show_plan(out: &Output, jobs: &[Job], resigned: &HashMap<String, (Profile, Vec<Secret>)>) -> Result<()> {
+fn show_plan(
+    out: &Output,
+    jobs: &[Job],
+    resigned: &HashMap<String, (Profile, Vec<Secret>)>,
+) -> Result<()> {
     let planned: Vec<Planned> = jobs
         .iter()
         .map(|j| {
@@ -472,18 +483,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             (Some(u), _) => u.clone(),
             _ => resolve_url(&d.url)?,
         };
-        let profile: Option<Profile> = match args.profile.as_deref().or(d.profile.as_deref()) {
-            Some(name) => match resigned.get(name) {
-                Some((p, _)) => Some(p.clone()),
-                None => Some(
-                    config
-                        .catalog
-                        .get(name)
-                        .with_context(|| format!("could not load the profile of delivery {}", d.id))?,
-                ),
-            },
-            None => None,
-        };
+        let profile: Option<Profile> =
+            match args.profile.as_deref().or(d.profile.as_deref()) {
+                Some(name) => match resigned.get(name) {
+                    Some((p, _)) => Some(p.clone()),
+                    None => Some(config.catalog.get(name).with_context(|| {
+                        format!("could not load the profile of delivery {}", d.id)
+                    })?),
+                },
+                None => None,
+            };
         // In order, less what belonged to the original connection.
         let mut headers: HeaderList = crate::http::forwardable(&d.headers);
         let original = d.body.clone();
@@ -494,7 +503,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
         };
         let edited = body != original;
         if args.resign {
-            let p = profile.as_ref().expect("resign_secrets refused a delivery without a profile");
+            let p = profile
+                .as_ref()
+                .expect("resign_secrets refused a delivery without a profile");
             let secrets = resigned.get(&p.name).map(|(_, s)| &s[..]).unwrap_or(&[]);
             crate::replay::resign(&mut headers, d, p, secrets, &url, &body)?;
         } else if let Some(p) = profile.as_ref().filter(|p| p.signature.is_some()) {

@@ -429,7 +429,10 @@ fn retry_many(
     })?;
     if !out.json {
         let s = out.out();
-        let text = format!("{}: {delivered} delivered, {failed} failed", crate::output::plural(count as u64, "event", "events"));
+        let text = format!(
+            "{}: {delivered} delivered, {failed} failed",
+            crate::output::plural(count as u64, "event", "events")
+        );
         out.line(&if failed == 0 {
             s.ok(&text)
         } else {

@@ -173,7 +173,10 @@ fn finished(
             Err(e) => s.fail(&format!("failed: {e}")),
         };
         let tries = if d.attempts > 1 {
-            format!(" after {}", super::plural(d.attempts, "attempt", "attempts"))
+            format!(
+                " after {}",
+                super::plural(d.attempts, "attempt", "attempts")
+            )
         } else {
             String::new()
         };

@@ -21,14 +21,23 @@ pub fn absolute_url(d: &StoredDelivery) -> String {
     if d.url.contains("://") {
         return d.url.clone();
     }
-    let Some(host) = d.headers.get("host").map(str::trim).filter(|h| !h.is_empty()) else {
+    let Some(host) = d
+        .headers
+        .get("host")
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    else {
         return d.url.clone();
     };
     let scheme = match d.headers.get("x-forwarded-proto").map(str::trim) {
         Some(p) if p.eq_ignore_ascii_case("https") => "https",
         _ => "http",
     };
-    let path = if d.url.starts_with('/') { d.url.as_str() } else { "/" };
+    let path = if d.url.starts_with('/') {
+        d.url.as_str()
+    } else {
+        "/"
+    };
     format!("{scheme}://{host}{path}")
 }
 

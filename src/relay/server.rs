@@ -433,7 +433,10 @@ impl Relay {
                 && n > 0
             {
                 (self.log)(
-                    &format!("{} expired (--queue-ttl)", crate::output::plural(n as u64, "held delivery", "held deliveries")),
+                    &format!(
+                        "{} expired (--queue-ttl)",
+                        crate::output::plural(n as u64, "held delivery", "held deliveries")
+                    ),
                     json!({"event": "expired", "deliveries": n}),
                 );
             }
@@ -523,7 +526,10 @@ impl Relay {
                     ""
                 },
                 if queued > 0 {
-                    format!(", {} to hand over", crate::output::plural(queued as u64, "held delivery", "held deliveries"))
+                    format!(
+                        ", {} to hand over",
+                        crate::output::plural(queued as u64, "held delivery", "held deliveries")
+                    )
                 } else {
                     String::new()
                 }

@@ -933,7 +933,6 @@ pub struct StoredDelivery {
     pub outcome: String,
 }
 
-
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredAttempt {
     pub number: u32,
@@ -1128,7 +1127,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {} FROM deliveries d WHERE d.delivery_id = ?1 ORDER BY d.id LIMIT 1000", delivery_columns()
+                "SELECT {} FROM deliveries d WHERE d.delivery_id = ?1 ORDER BY d.id LIMIT 1000",
+                delivery_columns()
             ))
             .map_err(|e| self.err(e))?;
         stmt.query_map([key], delivery_row)
@@ -1164,7 +1164,10 @@ impl Store {
         let d = self
             .conn
             .query_row(
-                &format!("SELECT {} FROM deliveries d WHERE d.id = ?1", delivery_columns()),
+                &format!(
+                    "SELECT {} FROM deliveries d WHERE d.id = ?1",
+                    delivery_columns()
+                ),
                 [id],
                 delivery_row,
             )
