@@ -37,6 +37,9 @@ _hookctl() {
             hookctl,listen)
                 cmd="hookctl__subcmd__listen"
                 ;;
+            hookctl,man)
+                cmd="hookctl__subcmd__man"
+                ;;
             hookctl,profiles)
                 cmd="hookctl__subcmd__profiles"
                 ;;
@@ -130,6 +133,9 @@ _hookctl() {
             hookctl__subcmd__help,listen)
                 cmd="hookctl__subcmd__help__subcmd__listen"
                 ;;
+            hookctl__subcmd__help,man)
+                cmd="hookctl__subcmd__help__subcmd__man"
+                ;;
             hookctl__subcmd__help,profiles)
                 cmd="hookctl__subcmd__help__subcmd__profiles"
                 ;;
@@ -203,7 +209,7 @@ _hookctl() {
 
     case "${cmd}" in
         hookctl)
-            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help"
+            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,7 +235,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__audit)
-            opts="-p -e -y -H -k -q -v -h --to --profile --event --only --oracle-url --fail-on --junit --markdown --yes --delay --header --insecure --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -e -y -H -k -q -v -h --to --profile --event --only --oracle-url --fail-on --junit --markdown --yes --delay --header --insecure --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,10 +337,6 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -343,7 +345,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__completions)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help bash elvish fish powershell zsh"
+            opts="-q -v -h --json --color --quiet --verbose --config --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,10 +356,6 @@ _hookctl() {
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -369,21 +367,21 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__deliveries)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help list show export prune help"
+            opts="-q -v -h --store --no-store --json --color --quiet --verbose --config --help list show export prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -395,7 +393,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__deliveries__subcmd__export)
-            opts="-p -q -v -h --status --event --direction --since --profile --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -q -v -h --status --event --direction --since --profile --har --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,15 +423,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -529,7 +527,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__deliveries__subcmd__list)
-            opts="-p -f -q -v -h --status --event --direction --since --profile --limit --follow --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -f -q -v -h --status --event --direction --since --profile --limit --follow --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -563,15 +561,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -583,7 +581,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__deliveries__subcmd__prune)
-            opts="-q -v -h --older-than --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-q -v -h --older-than --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,15 +591,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -613,21 +611,21 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__deliveries__subcmd__show)
-            opts="-q -v -h --raw --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-q -v -h --raw --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -639,7 +637,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__events)
-            opts="-p -q -v -h --profile --json --color --quiet --verbose --config --store --no-store --help list show help"
+            opts="-p -q -v -h --profile --json --color --quiet --verbose --config --help list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,10 +656,6 @@ _hookctl() {
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -729,7 +723,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__events__subcmd__list)
-            opts="-p -q -v -h --profile --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -q -v -h --profile --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,10 +745,6 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -763,7 +753,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__events__subcmd__show)
-            opts="-p -q -v -h --id --timestamp --pretty --profile --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -q -v -h --id --timestamp --pretty --profile --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,10 +783,6 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -805,7 +791,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__help)
-            opts="sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help"
+            opts="sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,6 +986,20 @@ _hookctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hookctl__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hookctl__subcmd__help__subcmd__profiles)
             opts="list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1141,7 +1141,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__init)
-            opts="-p -o -y -q -v -h --profile --secret-env --secret-file --port --output --force --yes --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -o -y -q -v -h --profile --secret-env --secret-file --port --output --force --yes --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1183,10 +1183,6 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1195,7 +1191,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__listen)
-            opts="-p -k -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --ui --ui-port --relay --channel --relay-key --insecure --wait-for --timeout --tls --tls-cert --tls-key --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -k -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --ui --ui-port --relay --channel --relay-key --insecure --wait-for --timeout --tls --tls-cert --tls-key --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1341,6 +1337,10 @@ _hookctl() {
                     COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1349,7 +1349,29 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__man)
+            opts="-q -v -h --dir --json --color --quiet --verbose --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1361,7 +1383,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help list show help"
+            opts="-q -v -h --json --color --quiet --verbose --config --help list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1372,10 +1394,6 @@ _hookctl() {
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1443,7 +1461,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles__subcmd__list)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-q -v -h --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1454,10 +1472,6 @@ _hookctl() {
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1469,7 +1483,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles__subcmd__show)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-q -v -h --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1483,10 +1497,6 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1495,7 +1505,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__relay)
-            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1561,15 +1571,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1581,7 +1591,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__replay)
-            opts="-c -p -k -q -v -h --failed --since --event --direction --concurrency --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-c -p -k -q -v -h --failed --since --event --status --direction --dry-run --concurrency --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1592,6 +1602,10 @@ _hookctl() {
                     return 0
                     ;;
                 --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1635,15 +1649,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1655,7 +1669,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__send)
-            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --body --set --header --method --id --timestamp --tamper --pretty --unsigned --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --body --set --header --method --id --timestamp --tamper --pretty --unsigned --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1785,15 +1799,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1805,7 +1819,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__sign)
-            opts="-p -e -q -v -h --profile --body --event --id --timestamp --path --method --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -e -q -v -h --profile --body --event --id --timestamp --path --method --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1891,10 +1905,6 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1903,7 +1913,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__simulate)
-            opts="-p -e -q -v -h --profile --responses --fail-first --retry-after --to --speed --event --secret --secret-env --secret-file --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -e -q -v -h --profile --responses --fail-first --retry-after --to --speed --event --secret --secret-env --secret-file --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1957,15 +1967,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1977,7 +1987,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__ui)
-            opts="-k -q -v -h --host --port --open --insecure --secret --secret-env --secret-file --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-k -q -v -h --host --port --open --insecure --secret --secret-env --secret-file --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2003,15 +2013,15 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2023,7 +2033,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__verify)
-            opts="-p -H -q -v -h --profile --header --body --request --tolerance --now --explain --path --method --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-p -H -q -v -h --profile --header --body --request --tolerance --now --explain --path --method --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2110,10 +2120,6 @@ _hookctl() {
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -49,6 +49,7 @@ complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "profiles" -d 'List 
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "man" -d 'Install the man pages where `man` looks for them'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s p -l profile -d 'Provider profile [default: `profile` in hookctl.toml]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l body -d 'Body to sign, a file or - for standard input [default: build --event\'s sample body, and print it after the headers]' -r -F
@@ -76,11 +77,9 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l color -d 'When 
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s p -l profile -d 'Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s H -l header -d 'A request header, \'Name: value\' (repeatable); \'@FILE\' reads header lines from a file' -r
@@ -109,12 +108,10 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l explain -d 'On failure, find the classic mistake that explains it'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l to -d 'Where to send [default: `send.to` in hookctl.toml]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s p -l profile -d 'Provider profile [default: `send.profile`, else `profile`, in hookctl.toml]' -r
@@ -149,21 +146,21 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-encoding
 whsec\t''
 base64\t''
 hex\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l pretty -d 'Pretty-print the JSON body, then sign it (does the receiver verify the bytes sent?)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l unsigned -d 'Leave the signature header out'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l dry-run -d 'Print the exact request and an equivalent curl command; send nothing'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l retry -d 'Follow the profile\'s retry policy until delivered or given up'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s k -l insecure -d 'Accept any TLS certificate (a local receiver\'s self-signed one)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l shuffle -d 'Send the events out of order'
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l host -d 'Address to bind [default: `listen.host` in hookctl.toml, else 127.0.0.1]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l port -d 'Port; 0 picks a free one [default: `listen.port` in hookctl.toml, else 4242]' -r
@@ -205,33 +202,33 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-encodi
 whsec\t''
 base64\t''
 hex\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l accept-invalid -d 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui -d 'Serve the web inspector beside the listener (`hookctl ui`\'s page)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s k -l insecure -d 'Accept any TLS certificate from the relay'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls -d 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "list" -d 'List deliveries, newest first (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "export" -d 'Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "prune" -d 'Delete deliveries older than a duration'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and not __fish_seen_subcommand_from list show export prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l status -d 'Only deliveries in this state' -r -f -a "pending\t''
@@ -243,27 +240,27 @@ out\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l since -d 'Only deliveries from the last DURATION, e.g. 1h' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s p -l profile -d 'Only this profile\'s deliveries' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l limit -d 'At most this many' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s f -l follow -d 'Keep going: show each new delivery as it is recorded (by any hookctl process), until Ctrl-C'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l raw -d 'Print the request as raw HTTP (for `verify --request -`)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l status -d 'Only deliveries in this state' -r -f -a "pending\t''
 delivered\t''
@@ -273,30 +270,31 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_s
 out\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l since -d 'Only deliveries from the last DURATION, e.g. 1h' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s p -l profile -d 'Only this profile\'s deliveries' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l har -d 'Write HAR 1.2 (absolute URLs, each answer\'s status, headers, body and time) instead of NDJSON'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l older-than -d 'e.g. 7d, 12h' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l older-than -d 'Age of the deliveries to delete: seconds, or a number with a unit, s, m, h, d or w (e.g. 90m, 12h, 7d, 2w)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "list" -d 'List deliveries, newest first (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
-complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
+complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "export" -d 'Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete deliveries older than a duration'
 complete -c hookctl -n "__fish_hookctl_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s p -l profile -d 'Provider profile [default: `profile` in hookctl.toml]' -r
@@ -309,40 +307,42 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s e -l event 
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l since -d 'With --failed: only those from the last DURATION' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l event -d 'With --failed: only events matching this glob' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l direction -d 'With --failed: only deliveries sent (out) or received (in)' -r -f -a "in\t''
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l status -d 'With --failed: only those whose last answer was this status: a code (500), a class (5xx), or `none` (no answer)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l direction -d 'Only deliveries sent (out) or received (in); with an id, which record of it to take' -r -f -a "in\t''
 out\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s c -l concurrency -d 'Replays in flight at once' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l to -d 'Where to send [default: where a sent delivery went; needed for received ones]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s p -l profile -d 'Profile to re-sign with [default: the one recorded]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s p -l profile -d 'With --failed: only this profile\'s deliveries; with ids: the profile to re-sign with [default: the one recorded]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l timeout -d 'Per-request timeout [default: the profile\'s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l failed -d 'Send again every failed delivery (that no replay has delivered since)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l dry-run -d 'Show what would be sent, where, and how it would be signed; send nothing'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l resign -d 'Sign again with a fresh timestamp (the delivery id stays), so a timestamped scheme still verifies'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l edit -d 'Edit each body in $EDITOR before sending'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s k -l insecure -d 'Accept any TLS certificate'
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l to -d 'The endpoint to audit (yours: it receives forged, stale, huge and slow requests)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s p -l profile -d 'The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]' -r
@@ -389,13 +389,11 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l color -d 'When
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s y -l yes -d 'Audit a host that is not this machine without asking'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s k -l insecure -d 'Accept any TLS certificate (a local receiver\'s self-signed one)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l bind -d 'Address and port to listen on; port 0 picks a free one' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l public-url -d 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]' -r
@@ -413,42 +411,40 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key -d 'Make c
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key-file -d 'Read that key from a file (its first line), out of sight of `ps`' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l read-timeout -d 'How long a request\'s head and body may take to arrive' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l max-connections -d 'Most connections served at once [default: half the file descriptors this process may open]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l host -d 'Address to bind (keep it loopback: the inspector can replay deliveries)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l port -d 'Port; 0 picks a free one' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l open -d 'Open the page in the default browser'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s k -l insecure -d 'Accept any TLS certificate when replaying (a local receiver\'s self-signed one)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List every profile (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
@@ -457,63 +453,53 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_see
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every profile (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s p -l profile -d 'Only this profile\'s events [default: every profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s p -l profile -d 'Only this profile\'s events [default: hookctl.toml\'s `profile`, else every profile\'s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List events (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Print the exact body `send` would send for an event'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s p -l profile -d 'Only this profile\'s events [default: every profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s p -l profile -d 'Only this profile\'s events [default: hookctl.toml\'s `profile`, else every profile\'s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l id -d 'Delivery id [default: fresh]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l timestamp -d 'Timestamp, unix seconds [default: now]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s p -l profile -d 'Only this profile\'s events [default: every profile\'s]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s p -l profile -d 'Only this profile\'s events [default: hookctl.toml\'s `profile`, else every profile\'s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l pretty -d 'Indent the JSON for reading (no longer the exact bytes sent)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "list" -d 'List events (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the exact body `send` would send for an event'
@@ -527,42 +513,48 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l color -d 'When 
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l force -d 'Overwrite an existing file'
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s y -l yes -d 'Ask nothing: take the defaults for whatever is not given'
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "ui" -d 'Browse the store\'s deliveries in a web page: live, with verdicts, and replay'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "profiles" -d 'List the provider profiles, or show one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand man" -l dir -d 'Man directory to install into; the pages go in its man1/ [default: man under the user\'s data directory, ~/.local/share/man on Linux]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand man" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand man" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand man" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand man" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand man" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "ui" -d 'Browse the store\'s deliveries in a web page: live, with verdicts, and replay'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "man" -d 'Install the man pages where `man` looks for them'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List deliveries, newest first (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "prune" -d 'Delete deliveries older than a duration'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'

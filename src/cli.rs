@@ -14,11 +14,53 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// `--store`/`--no-store` before the subcommand; the commands that use the store
+    /// take them after it too (the two are merged into `GlobalArgs`).
+    #[command(flatten)]
+    pub store: RootStoreArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// `--store`/`--no-store` before the subcommand, and HOOKCTL_STORE.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Store")]
+pub struct RootStoreArgs {
+    /// Delivery store (SQLite) [default: hookctl/hookctl.db under the user's data directory]
+    #[arg(long, value_name = "PATH", env = "HOOKCTL_STORE")]
+    pub store: Option<PathBuf>,
+    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+/// `deliveries`' store flags, taken by each of its subcommands too.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Store")]
+pub struct DeliveriesStoreArgs {
+    /// Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user's data directory]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
+    #[arg(long, global = true)]
+    pub no_store: bool,
+}
+
+/// The delivery store, on the commands that read or record deliveries.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Store")]
+pub struct StoreArgs {
+    /// Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user's data directory]
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
+    #[arg(long)]
+    pub no_store: bool,
+}
+
+/// Flags every subcommand takes, shown under their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr
     #[arg(long, global = true)]
@@ -35,11 +77,11 @@ pub struct GlobalArgs {
     /// Configuration file [default: the nearest hookctl.toml in this folder or above]
     #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Delivery store (SQLite) [default: hookctl/hookctl.db under the user's data directory]
-    #[arg(long, global = true, value_name = "PATH", env = "HOOKCTL_STORE")]
+    /// The store in force: `--store` before or after the subcommand, or HOOKCTL_STORE.
+    #[arg(skip)]
     pub store: Option<PathBuf>,
-    /// Do not record anything in the store (wins over --store and HOOKCTL_STORE)
-    #[arg(long, global = true)]
+    /// `--no-store` before or after the subcommand.
+    #[arg(skip)]
     pub no_store: bool,
 }
 
@@ -80,6 +122,16 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Install the man pages where `man` looks for them
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES_MAN)]
+pub struct ManArgs {
+    /// Man directory to install into; the pages go in its man1/ [default: man under the user's data directory, ~/.local/share/man on Linux]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Where secrets come from. Values given here are never printed.
@@ -281,6 +333,8 @@ pub struct SendArgs {
     pub secrets: SecretArgs,
     #[command(flatten)]
     pub scheme: SchemeArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -300,6 +354,8 @@ pub struct UiArgs {
     pub insecure: bool,
     #[command(flatten)]
     pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -362,6 +418,8 @@ pub struct RelayArgs {
     /// Most connections served at once [default: half the file descriptors this process may open]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -544,6 +602,8 @@ pub struct ListenArgs {
     pub secrets: SecretArgs,
     #[command(flatten)]
     pub scheme: SchemeArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -579,6 +639,8 @@ pub struct SimulateArgs {
     pub event: Option<String>,
     #[command(flatten)]
     pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -597,9 +659,15 @@ pub struct ReplayArgs {
     /// With --failed: only events matching this glob
     #[arg(long, value_name = "GLOB", requires = "failed")]
     pub event: Option<String>,
-    /// With --failed: only deliveries sent (out) or received (in)
-    #[arg(long, value_enum, value_name = "DIR", requires = "failed")]
+    /// With --failed: only those whose last answer was this status: a code (500), a class (5xx), or `none` (no answer)
+    #[arg(long, value_name = "STATUS", requires = "failed")]
+    pub status: Option<String>,
+    /// Only deliveries sent (out) or received (in); with an id, which record of it to take
+    #[arg(long, value_enum, value_name = "DIR")]
     pub direction: Option<DirectionArg>,
+    /// Show what would be sent, where, and how it would be signed; send nothing
+    #[arg(long)]
+    pub dry_run: bool,
     /// Replays in flight at once
     #[arg(short = 'c', long, value_name = "N", default_value_t = 1)]
     pub concurrency: usize,
@@ -612,7 +680,7 @@ pub struct ReplayArgs {
     /// Edit each body in $EDITOR before sending
     #[arg(long)]
     pub edit: bool,
-    /// Profile to re-sign with [default: the one recorded]
+    /// With --failed: only this profile's deliveries; with ids: the profile to re-sign with [default: the one recorded]
     #[arg(short, long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// Per-request timeout [default: the profile's]
@@ -623,12 +691,16 @@ pub struct ReplayArgs {
     pub insecure: bool,
     #[command(flatten)]
     pub secrets: SecretArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DeliveriesArgs {
     #[command(subcommand)]
     pub action: Option<DeliveriesAction>,
+    #[command(flatten)]
+    pub store: DeliveriesStoreArgs,
 }
 
 /// Which deliveries.
@@ -685,14 +757,17 @@ pub enum DeliveriesAction {
         #[arg(long)]
         raw: bool,
     },
-    /// Every delivery as NDJSON, bodies as text or base64
+    /// Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file
     Export {
         #[command(flatten)]
         filter: DeliveryFilter,
+        /// Write HAR 1.2 (absolute URLs, each answer's status, headers, body and time) instead of NDJSON
+        #[arg(long)]
+        har: bool,
     },
     /// Delete deliveries older than a duration
     Prune {
-        /// e.g. 7d, 12h
+        /// Age of the deliveries to delete: seconds, or a number with a unit, s, m, h, d or w (e.g. 90m, 12h, 7d, 2w)
         #[arg(long, value_name = "DURATION")]
         older_than: String,
     },
@@ -718,7 +793,7 @@ pub enum ProfilesAction {
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
-    /// Only this profile's events [default: every profile's]
+    /// Only this profile's events [default: hookctl.toml's `profile`, else every profile's]
     #[arg(short, long, value_name = "NAME", global = true, add = profile_names())]
     pub profile: Option<String>,
     #[command(subcommand)]
@@ -782,12 +857,14 @@ pub struct CompletionsArgs {
 // these strings, in the man pages' EXAMPLES section. Written already broken with
 // `\` continuations at under 80 columns, so that clap has nothing to wrap and each
 // example can be copied whole; a test holds them to that.
+pub const EXAMPLES_MAN: &str =
+    "Examples:\n  hookctl man\n  sudo hookctl man --dir /usr/local/share/man";
 pub const EXAMPLES_SIGN: &str = "Examples:\n  hookctl sign --profile stripe --secret-env STRIPE_WEBHOOK_SECRET \\\n      --body event.json\n  hookctl sign --profile agentbot --event message.created \\\n      --secret-env AGENTBOT_SECRET";
 pub const EXAMPLES_VERIFY: &str = "Examples:\n  hookctl verify --profile github --secret-env GH_SECRET \\\n      -H 'X-Hub-Signature-256: sha256=…' --body payload.json\n  hookctl verify --request captured.http --secret-file secret.txt --explain";
 pub const EXAMPLES_SEND: &str = "Examples:\n  hookctl send --to http://localhost:3000/hooks -p hyperleap \\\n      --event lead.captured --secret-env HL_SECRET\n  hookctl send --to http://localhost:3000/hooks -p stripe -e invoice.paid \\\n      --set data.object.amount_paid=990 --retry --speed 60\n  hookctl send --to http://localhost:3000/hooks -p github -e push \\\n      --count 10000 --concurrency 32 --secret k\n  hookctl send --to http://localhost:3000/hooks -p agentbot \\\n      -e ticket.created --dry-run --secret k";
 pub const EXAMPLES_LISTEN: &str = "Examples:\n  hookctl listen --profile agentbot --secret-env AGENTBOT_SECRET \\\n      --forward-to http://localhost:3000/webhooks\n  hookctl listen --route 'ticket.*=http://localhost:3000/tickets' \\\n      --forward-to http://localhost:3000/other\n  hookctl listen --fail-first 2 --retry-after 1\n  hookctl --json listen --port 0 --wait-for 'lead.*' --timeout 30s";
 pub const EXAMPLES_SIMULATE: &str = "Examples:\n  hookctl simulate -p convosphere\n  hookctl simulate -p agentbot --responses 500,timeout,429,200\n  hookctl simulate -p hyperleap --to http://127.0.0.1:4242/ --speed 100 \\\n      --secret-env HL_SECRET";
-pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h --resign \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks";
+pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h -p stripe --resign \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay --failed --resign --dry-run \\\n      --secret-env stripe=STRIPE_WEBHOOK_SECRET --secret-env github=GH_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks";
 
 pub const EXAMPLES_AUDIT: &str = "Examples:\n  hookctl audit --to http://localhost:3000/hooks -p stripe \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl audit --to http://localhost:3000/hooks -p github \\\n      --secret-env GH_SECRET --oracle-url http://localhost:3000/count \\\n      --junit audit.xml\n  hookctl audit --to http://localhost:3000/hooks -p hyperleap \\\n      --secret-env HL_SECRET --only tampered-body,stale-timestamp";
 
@@ -806,6 +883,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("audit", EXAMPLES_AUDIT),
     ("relay", EXAMPLES_RELAY),
     ("ui", EXAMPLES_UI),
+    ("man", EXAMPLES_MAN),
 ];
 
 /// Profile names for dynamic shell completion (`source <(COMPLETE=bash hookctl)`).

@@ -38,7 +38,11 @@ fn collect(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) 
         .iter()
         .find(|(n, _)| Some(*n) == name.strip_prefix("hookctl-"))
         .map(|(_, e)| *e);
-    let page_cmd = cmd.clone().name(name.to_string());
+    let mut page_cmd = cmd.clone().name(name.to_string());
+    // `help` has no page of its own: it is not listed as one to see.
+    if page_cmd.find_subcommand("help").is_some() {
+        page_cmd = page_cmd.mut_subcommand("help", |s| s.hide(true));
+    }
     let page_cmd = if examples.is_some() {
         page_cmd.after_help("")
     } else {
@@ -118,18 +122,49 @@ pub fn profile_candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
     out
 }
 
-/// Every profile's events, for the shell (the profile given is not known here).
+/// The profile named on the command line being completed (`-p NAME`, `-pNAME`,
+/// `--profile NAME`, `--profile=NAME`). The shell runs `hookctl -- hookctl WORDS…`
+/// (COMPLETE set), so the words are this process's own arguments after `--`.
+fn profile_on_line(words: &[String]) -> Option<String> {
+    let mut last = None;
+    let mut it = words.iter().peekable();
+    while let Some(w) = it.next() {
+        if w == "-p" || w == "--profile" {
+            last = it.peek().map(|v| v.to_string());
+        } else if let Some(v) = w.strip_prefix("--profile=") {
+            last = Some(v.to_string());
+        } else if let Some(v) = w
+            .strip_prefix("-p")
+            .filter(|v| !v.is_empty() && !w.starts_with("--"))
+        {
+            last = Some(v.to_string());
+        }
+    }
+    last.filter(|p| !p.is_empty() && p != "auto")
+}
+
+/// The events to offer: the chosen profile's (`-p` on the line being completed, else
+/// hookctl.toml's `[send].profile` or `profile`), or every profile's when none is.
 pub fn event_candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
     let Ok(config) = crate::settings::Config::load(None) else {
         return Vec::new();
     };
+    let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
+    let chosen = profile_on_line(&words)
+        .or_else(|| config.file.send.profile.clone())
+        .or_else(|| config.file.profile.clone())
+        .and_then(|p| config.catalog.get(&p).ok());
+    let profiles: Vec<crate::envelope::Profile> = match chosen {
+        Some(p) => vec![p],
+        None => config
+            .catalog
+            .names()
+            .iter()
+            .filter_map(|n| config.catalog.get(n).ok())
+            .collect(),
+    };
     let mut seen = std::collections::BTreeMap::new();
-    for p in config
-        .catalog
-        .names()
-        .iter()
-        .filter_map(|n| config.catalog.get(n).ok())
-    {
+    for p in profiles {
         for e in p.events.values() {
             seen.entry(e.name.clone())
                 .or_insert_with(|| format!("{}: {}", p.name, e.description));

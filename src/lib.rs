@@ -83,7 +83,27 @@ pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Er
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+pub fn run(mut cli: Cli) -> anyhow::Result<Exit> {
+    // `--store`/`--no-store` go before the subcommand or, on the commands that use
+    // the store, after it; after it wins.
+    let after = match &cli.command {
+        Command::Send(a) => Some(a.store.clone()),
+        Command::Listen(a) => Some(a.store.clone()),
+        Command::Simulate(a) => Some(a.store.clone()),
+        Command::Replay(a) => Some(a.store.clone()),
+        Command::Relay(a) => Some(a.store.clone()),
+        Command::Ui(a) => Some(a.store.clone()),
+        Command::Deliveries(a) => Some(cli::StoreArgs {
+            store: a.store.store.clone(),
+            no_store: a.store.no_store,
+        }),
+        _ => None,
+    };
+    cli.global.store = after
+        .as_ref()
+        .and_then(|a| a.store.clone())
+        .or(cli.store.store.take());
+    cli.global.no_store = cli.store.no_store || after.is_some_and(|a| a.no_store);
     let out = Output::new(&cli.global);
     match cli.command {
         Command::Sign(args) => commands::sign::run(&cli.global, &out, args),
@@ -100,6 +120,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),
         Command::Completions(args) => commands::completions::run(&out, args),
+        Command::Man(args) => commands::man::run(&out, args),
     }
 }
 

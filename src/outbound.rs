@@ -258,7 +258,20 @@ pub fn set_path(target: &mut Value, path: &str, value: Value) -> Result<()> {
                 }
                 slot
             }
-            _ => bail!("`{path}` goes through a value that is not an object"),
+            other => {
+                let kind = match other {
+                    Value::String(_) => "a string",
+                    Value::Number(_) => "a number",
+                    Value::Bool(_) => "a boolean",
+                    _ => "null",
+                };
+                let through = if i == 0 {
+                    "the body".to_string()
+                } else {
+                    format!("`{}`", keys[..i].join("."))
+                };
+                bail!("{through} is {kind}, not an object, so `{path}` cannot go through it")
+            }
         };
     }
     Ok(())

@@ -220,7 +220,14 @@ impl RetryPolicy {
         };
         let Some(delay) = self.delays.get(attempt.saturating_sub(1)) else {
             return Decision::GiveUp {
-                rule: format!("no retries left after {attempt} attempts"),
+                rule: if self.delays.is_empty() {
+                    "the profile has no retries".to_string()
+                } else {
+                    format!(
+                        "no retries left after {}",
+                        crate::output::plural(attempt as u64, "attempt", "attempts")
+                    )
+                },
             };
         };
         match retry_after.filter(|_| self.retry_after) {

@@ -48,6 +48,18 @@ pub struct SendConfig {
 pub struct SecretConfig {
     pub env: Option<String>,
     pub file: Option<PathBuf>,
+    /// `[secret.profiles]`: a source per profile (`stripe = { env = "STRIPE_WEBHOOK_SECRET" }`),
+    /// used for that profile before `env`/`file` above.
+    #[serde(default)]
+    pub profiles: IndexMap<String, SecretSource>,
+}
+
+/// One profile's secret source in `[secret.profiles]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    pub env: Option<String>,
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -234,34 +246,104 @@ pub struct SecretRequest<'a> {
     pub stdin_used: bool,
 }
 
-/// The secrets in force: flags first, then `HOOKCTL_SECRET`, then hookctl.toml's
-/// `[secret]`, then a hidden prompt on a terminal. An empty list when none is found
-/// and none could be asked for; the caller decides whether that is an error.
+/// The environment variable the README, the help and `hookctl init` suggest for a
+/// profile's secret: `STRIPE_WEBHOOK_SECRET` (as Stripe's own tools name it),
+/// `GH_SECRET`, `HL_SECRET`, else the profile's name in capitals and `_SECRET`
+/// (`AGENTBOT_SECRET`).
+pub fn secret_env_name(profile: &str) -> String {
+    match profile {
+        "stripe" => "STRIPE_WEBHOOK_SECRET".into(),
+        "github" => "GH_SECRET".into(),
+        "hyperleap" => "HL_SECRET".into(),
+        p => format!("{}_SECRET", p.to_uppercase().replace('-', "_")),
+    }
+}
+
+/// A secret flag's value split into the profile it is given for, when it names one:
+/// `stripe=STRIPE_WEBHOOK_SECRET`. Only a known profile's name counts, so a secret
+/// that happens to hold `=` is not mistaken for one.
+fn scoped<'a>(text: &'a str, catalog: &Catalog) -> (Option<&'a str>, &'a str) {
+    match text.split_once('=') {
+        Some((p, rest)) if valid_name(p) && catalog.get(p).is_ok() => (Some(p), rest),
+        _ => (None, text),
+    }
+}
+
+/// The secrets in force for every profile at once (verifying whatever comes in):
+/// flags first (scoped or not), then `HOOKCTL_SECRET`, then hookctl.toml's `[secret]`,
+/// then a hidden prompt on a terminal. An empty list when none is found and none could
+/// be asked for; the caller decides whether that is an error.
 pub fn secrets(req: &SecretRequest) -> Result<Vec<Secret>> {
-    let mut out = Vec::new();
+    Ok(secrets_in_force(req, None)?.0)
+}
+
+/// Where a profile's secrets came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Given {
+    /// Named for this profile: `--secret-env stripe=NAME`, `[secret.profiles] stripe`.
+    ForProfile,
+    /// Given for no profile in particular (`--secret-env NAME`, `HOOKCTL_SECRET`,
+    /// `[secret]`, the prompt).
+    ForAny,
+}
+
+/// The secrets for `profile` (or, for `None`, every secret the flags give) and how
+/// they were given. Order: flags named for the profile, then flags for no profile,
+/// then `HOOKCTL_SECRET`, then `[secret.profiles]` for it, then `[secret]`, then a
+/// hidden prompt on a terminal (unless `stdin_used`).
+pub fn secrets_in_force(
+    req: &SecretRequest,
+    profile: Option<&str>,
+) -> Result<(Vec<Secret>, Given)> {
+    let catalog = &req.config.catalog;
     let args = req.args;
-    for (i, s) in args.secret.iter().enumerate() {
-        out.push(
-            Secret::new(s.clone(), format!("--secret #{}", i + 1))
-                .context("could not use the secret given with --secret")?,
-        );
+    let (mut named, mut any) = (Vec::new(), Vec::new());
+    let mut put = |scope: Option<&str>, s: Vec<Secret>| match (scope, profile) {
+        (Some(p), Some(want)) if p == want => named.extend(s),
+        (Some(_), Some(_)) => {}
+        _ => any.extend(s),
+    };
+    for (i, text) in args.secret.iter().enumerate() {
+        let (scope, value) = scoped(text, catalog);
+        let s = Secret::new(value, format!("--secret #{}", i + 1))
+            .context("could not use the secret given with --secret")?;
+        put(scope, vec![s]);
     }
-    for name in &args.secret_env {
-        out.push(secret_from_env(name, "--secret-env")?);
+    for text in &args.secret_env {
+        // `=` is never part of a variable's name: what comes before it names a profile.
+        let (scope, name) = scoped(text, catalog);
+        if scope.is_none()
+            && let Some((p, _)) = text.split_once('=')
+            && valid_name(p)
+            && !looks_like_a_secret(p)
+        {
+            return Err(hinted(
+                format!("could not load the signing secret (--secret-env): no profile `{p}`"),
+                "--secret-env takes NAME or PROFILE=NAME; `hookctl profiles` lists the profiles",
+            ));
+        }
+        put(scope, vec![secret_from_env(name, "--secret-env")?]);
     }
-    for path in &args.secret_file {
-        out.extend(secrets_from_file(path, "--secret-file")?);
+    for text in &args.secret_file {
+        let (scope, path) = match text.to_str().map(|t| scoped(t, catalog)) {
+            Some((Some(p), path)) => (Some(p), Path::new(path)),
+            _ => (None, text.as_path()),
+        };
+        put(scope, secrets_from_file(path, "--secret-file")?);
     }
-    if !out.is_empty() {
-        return Ok(out);
+    if !named.is_empty() {
+        return Ok((named, Given::ForProfile));
+    }
+    if !any.is_empty() {
+        return Ok((any, Given::ForAny));
     }
     if let Ok(v) = std::env::var("HOOKCTL_SECRET")
         && !v.is_empty()
     {
-        return Ok(vec![Secret::new(
-            v,
-            "environment variable `HOOKCTL_SECRET`",
-        )?]);
+        return Ok((
+            vec![Secret::new(v, "environment variable `HOOKCTL_SECRET`")?],
+            Given::ForAny,
+        ));
     }
     let cfg = &req.config.file.secret;
     let origin = req
@@ -270,31 +352,55 @@ pub fn secrets(req: &SecretRequest) -> Result<Vec<Secret>> {
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    let base = req
+        .config
+        .path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    if let Some(p) = profile
+        && let Some(src) = cfg.profiles.get(p)
+    {
+        let via = format!("`secret.profiles.{p}` in {origin}");
+        if let Some(name) = &src.env {
+            return Ok((vec![secret_from_env(name, &via)?], Given::ForProfile));
+        }
+        if let Some(path) = &src.file {
+            return Ok((
+                secrets_from_file(&base.join(path), &via)?,
+                Given::ForProfile,
+            ));
+        }
+    }
     if let Some(name) = &cfg.env {
-        return Ok(vec![secret_from_env(
-            name,
-            &format!("`secret.env` in {origin}"),
-        )?]);
+        return Ok((
+            vec![secret_from_env(name, &format!("`secret.env` in {origin}"))?],
+            Given::ForAny,
+        ));
     }
     if let Some(path) = &cfg.file {
-        let base = req
-            .config
-            .path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .unwrap_or(Path::new("."));
-        return secrets_from_file(&base.join(path), &format!("`secret.file` in {origin}"));
+        return Ok((
+            secrets_from_file(&base.join(path), &format!("`secret.file` in {origin}"))?,
+            Given::ForAny,
+        ));
     }
     if !req.stdin_used && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
         let text = dialoguer::Password::new()
-            .with_prompt("Signing secret (hidden)")
+            .with_prompt(match profile {
+                Some(p) => format!("Signing secret for {p} (hidden)"),
+                None => "Signing secret (hidden)".to_string(),
+            })
             .interact()
             .context("could not read the secret from the terminal")?;
         if !text.is_empty() {
-            return Ok(vec![Secret::new(text, "the terminal prompt")?]);
+            return Ok((
+                vec![Secret::new(text, "the terminal prompt")?],
+                Given::ForAny,
+            ));
         }
     }
-    Ok(out)
+    Ok((Vec::new(), Given::ForAny))
 }
 
 /// The secrets for signing with `profile`: an error when it signs and none was found
@@ -303,7 +409,7 @@ pub fn signing_secrets(
     req: &SecretRequest,
     profile: &crate::envelope::Profile,
 ) -> Result<Vec<Secret>> {
-    let found = secrets(req)?;
+    let (found, _) = secrets_in_force(req, Some(&profile.name))?;
     if found.is_empty() && profile.signature.as_ref().is_some_and(|s| !s.optional) {
         return Err(no_secret_error());
     }

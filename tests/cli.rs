@@ -817,7 +817,7 @@ fn init_writes_a_config_and_refuses_to_overwrite() {
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(d.path().join("hookctl.toml")).unwrap();
     assert!(text.contains("profile = \"agentbot\""), "{text}");
-    assert!(text.contains("env = \"AGENTBOT_WEBHOOK_SECRET\""), "{text}");
+    assert!(text.contains("env = \"AGENTBOT_SECRET\""), "{text}");
     assert!(text.contains("port = 5000"));
     assert!(!text.contains("a-secret-value-xyz"));
     assert!(

@@ -555,3 +555,92 @@ async fn in_a_real_browser_off_loopback_the_printed_url_opens_the_page() {
     assert!(export.as_str().unwrap().contains("token="), "{export}");
     c.close().await.unwrap();
 }
+
+/// At 1400 px with the detail pane open, the verdict, status, latency and attempts
+/// columns stay in view; a header's name is never broken mid-word; and a store
+/// larger than the page's window says it shows the newest 1,000 of all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_real_browser_the_list_keeps_its_columns_beside_the_detail() {
+    let dir = TempDir::new().unwrap();
+    let store = dir.path().join("s.db");
+    // 1,002 deliveries with a long header name, by load mode into one store.
+    let app = Listener::start(dir.path(), &["--no-store"], &[]);
+    let o = support::hookctl(dir.path())
+        .args(["--store", store.to_str().unwrap(), "send", "--to", &app.url])
+        .args(["-p", "standard", "-e", "user.created", "--secret", SECRET])
+        .args([
+            "-H",
+            "X-A-Rather-Long-Request-Header-Name-From-The-Sender: v",
+        ])
+        .args(["--count", "1002", "-c", "8"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    let ui = inspector(&dir);
+    let driver = chromedriver();
+    let c = browser(&driver, &dir.path().join("chromium")).await;
+    c.set_window_size(1400, 900).await.unwrap();
+    c.goto(&ui.url).await.unwrap();
+    let count = until_js(
+        &c,
+        "the count",
+        "return document.querySelectorAll('#rows tr').length === 1000 && document.getElementById('count').textContent",
+    )
+    .await;
+    assert_eq!(count, "the newest 1,000 of 1,002 deliveries");
+    let first = c
+        .execute(
+            "return document.querySelector('#rows tr').dataset.id",
+            vec![],
+        )
+        .await
+        .unwrap();
+    c.goto(&format!(
+        "{}#/deliveries/{}",
+        ui.url,
+        first.as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    until_js(
+        &c,
+        "the detail",
+        "return !!document.getElementById('replay-resign')",
+    )
+    .await;
+    let out_of_view = c
+        .execute(
+            "const wrap = document.getElementById('table-wrap').getBoundingClientRect();
+             const row = document.querySelector('#rows tr');
+             return ['verdict', 'status', 'latency', 'attempts']
+               .filter((k) => row.querySelector('td.' + k).getBoundingClientRect().right > wrap.right + 0.5);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out_of_view,
+        json!([]),
+        "columns hidden behind the detail pane"
+    );
+    let broken = c
+        .execute(
+            "return [...document.querySelectorAll('#detail table.headers td.name')].filter((td) => {
+               const r = document.createRange(); r.selectNodeContents(td);
+               return r.getClientRects().length > 1;
+             }).map((td) => td.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(broken, json!([]), "header names broken across lines");
+    let names = c
+        .execute(
+            "return document.querySelectorAll('#detail table.headers td.name').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(names.as_u64().unwrap() > 3, "{names}");
+    c.close().await.unwrap();
+}

@@ -560,6 +560,23 @@ const TRACE_MARKS: [&str; 10] = [
     "stacktrace",
 ];
 
+/// A receiver's reason as a stop message shows it: whole up to 1,000 characters (its
+/// most useful part is often at the end: "…expected signature for secret whsec_…"),
+/// its runs of white space made one space.
+fn whole_reason(text: &str) -> String {
+    const MAX: usize = 1000;
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX {
+        flat
+    } else {
+        format!(
+            "{}… ({} characters in all)",
+            flat.chars().take(MAX).collect::<String>(),
+            flat.chars().count()
+        )
+    }
+}
+
 impl Audit {
     pub fn new(plan: Plan, client: HttpClient, opts: Options) -> Result<Audit> {
         if plan.profile.signature.is_none() {
@@ -861,10 +878,7 @@ impl Audit {
                 let said = if body.trim().is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        ": {}",
-                        crate::output::escape(&crate::envelope::verify::preview(body.trim()))
-                    )
+                    format!(": {}", crate::output::escape(&whole_reason(&body)))
                 };
                 let hint = match s.status {
                     401 | 403 => format!(
@@ -1579,9 +1593,8 @@ impl Audit {
         // One refusal of its own, so that the check stands alone (`--only`).
         let _ = self.send_wrong_secret(name).await?;
         let key_encoding = self.scheme().secret;
-        let mut signature_leak = None;
-        let mut secret_leak = None;
-        let mut trace = None;
+        // Every leak is listed, each kind of each answer once.
+        let mut leaks: Vec<(Grade, String)> = Vec::new();
         for probe in &self.probes {
             let a = &probe.answer;
             let mut text = String::from_utf8_lossy(&a.body).into_owned();
@@ -1597,60 +1610,76 @@ impl Audit {
             let shows = |needle: &str| {
                 text.contains(needle) || lower.contains(&needle.to_ascii_lowercase())
             };
-            if signature_leak.is_none()
-                && let Some(sig) = probe.expected.iter().find(|s| shows(s))
+            let (check, status) = (probe.check, a.status);
+            if self
+                .plan
+                .secrets
+                .iter()
+                .any(|s| s.shown_in(&text, key_encoding))
             {
-                signature_leak = Some((probe.check, a.status, sig.clone()));
+                leaks.push((
+                    Grade::Fail,
+                    format!("the {status} answer to `{check}` shows the signing secret"),
+                ));
             }
-            if secret_leak.is_none()
-                && self
-                    .plan
-                    .secrets
-                    .iter()
-                    .any(|s| s.shown_in(&text, key_encoding))
-            {
-                secret_leak = Some((probe.check, a.status));
+            if let Some(sig) = probe.expected.iter().find(|s| shows(s)) {
+                leaks.push((
+                    Grade::Fail,
+                    format!(
+                        "the {status} answer to `{check}` shows the expected signature ({}…)",
+                        sig.chars().take(8).collect::<String>()
+                    ),
+                ));
             }
-            if trace.is_none()
-                && let Some(mark) = TRACE_MARKS.iter().find(|m| text.contains(*m))
-            {
-                trace = Some((probe.check, a.status, *mark));
+            if let Some(mark) = TRACE_MARKS.iter().find(|m| text.contains(*m)) {
+                leaks.push((
+                    Grade::Warn,
+                    format!(
+                        "the {status} answer to `{check}` holds a stack trace (`{}`)",
+                        mark.trim()
+                    ),
+                ));
             }
         }
-        let (grade, summary) = if let Some((check, status)) = secret_leak {
+        let refusals = self
+            .probes
+            .iter()
+            .filter(|p| !(200..300).contains(&p.answer.status))
+            .count();
+        let searched = crate::output::plural(self.probes.len() as u64, "answer", "answers");
+        let (grade, summary) = if !leaks.is_empty() {
+            let grade = if leaks.iter().any(|(g, _)| *g == Grade::Fail) {
+                Grade::Fail
+            } else {
+                Grade::Warn
+            };
+            let shown: Vec<&str> = leaks.iter().map(|(_, s)| s.as_str()).collect();
+            (grade, shown.join("; "))
+        } else if refusals == 0 {
+            // Nothing was refused, so no refusal could say too much: the forgery
+            // checks already failed for that.
             (
-                Grade::Fail,
-                format!("the {status} answer to `{check}` shows the signing secret"),
-            )
-        } else if let Some((check, status, sig)) = &signature_leak {
-            (
-                Grade::Fail,
+                Grade::Skip,
                 format!(
-                    "the {status} answer to `{check}` shows the expected signature ({}…)",
-                    &sig[..8.min(sig.len())]
-                ),
-            )
-        } else if let Some((check, status, mark)) = trace {
-            (
-                Grade::Warn,
-                format!(
-                    "the {status} answer to `{check}` holds a stack trace (`{}`)",
-                    mark.trim()
+                    "the receiver refused none of the {} requests it should have refused, so there was no refusal to search (the checks that sent them fail for that)",
+                    self.probes.len()
                 ),
             )
         } else {
             (
                 Grade::Pass,
                 format!(
-                    "{} refusals show nothing they should not",
-                    self.probes.len()
+                    "{} {} nothing {} should not",
+                    crate::output::plural(refusals as u64, "refusal", "refusals"),
+                    if refusals == 1 { "shows" } else { "show" },
+                    if refusals == 1 { "it" } else { "they" }
                 ),
             )
         };
         let mut c = self.new_check(name, grade, summary);
         c.sent = "nothing more than one delivery signed with a wrong secret; the answers to every refused request are searched for the expected signature, the secret and stack traces".into();
         c.expected = "a refusal that says no more than that the signature is not valid".into();
-        c.got = format!("{} answers searched", self.probes.len());
+        c.got = format!("{searched} searched, {refusals} of them refusals");
         c.reproduce = self.wrong_secret_line();
         Ok(c)
     }

@@ -55,6 +55,42 @@ struct Row {
     state: String,
     attempts: i64,
     last: String,
+    mark: String,
+}
+
+/// The latest outcome, and what delivered it when the record itself did not.
+fn outcome(d: &StoredDelivery) -> String {
+    match d.fixed_by {
+        Some(by) => format!("delivered (by #{by})"),
+        None => d.state.clone(),
+    }
+}
+
+/// What the inspector marks a delivery with: a duplicate, a replay. (Whether a relay
+/// held it is not recorded in the store yet: the journal knows its sources by name.)
+fn mark(d: &StoredDelivery) -> String {
+    let mut marks = Vec::new();
+    if d.duplicate {
+        marks.push("duplicate".to_string());
+    }
+    if let Some(o) = d.replay_of {
+        marks.push(format!("replay of #{o}"));
+    }
+    marks.join(", ")
+}
+
+/// An answer's body for a terminal: at most 4 KiB of it.
+fn answer_body(body: &[u8]) -> String {
+    const MAX: usize = 4096;
+    if body.len() <= MAX {
+        return crate::output::render_body(body, false);
+    }
+    let text = String::from_utf8_lossy(&body[..MAX]);
+    format!(
+        "{}… ({} bytes in all; `--json` has it whole)",
+        escape(text.trim_end_matches('\u{fffd}')),
+        body.len()
+    )
 }
 
 fn row(d: &StoredDelivery) -> Row {
@@ -74,12 +110,13 @@ fn row(d: &StoredDelivery) -> Row {
             Some(false) => "✗".into(),
             None => "-".into(),
         },
-        state: d.state.clone(),
+        state: outcome(d),
         attempts: d.attempts,
         last: d
             .last_status
             .map(|s| s.to_string())
             .unwrap_or_else(|| "-".into()),
+        mark: mark(d),
     }
 }
 
@@ -254,9 +291,22 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                 };
                 out.line(&format!(
                     "verdict: {verdict}   state: {}{}",
-                    d.state,
+                    match d.fixed_by {
+                        Some(by) => format!("delivered by #{by} (this record: {})", d.state),
+                        None => d.state.clone(),
+                    },
                     if d.duplicate { "   duplicate" } else { "" }
                 ))?;
+                if let Some(o) = d.replay_of {
+                    out.line(&format!("replay of #{o}"))?;
+                }
+                let replays = store.replays_of(d.id)?;
+                if !replays.is_empty() {
+                    out.line(&format!(
+                        "replayed as {}",
+                        crate::output::id_list(&replays, 20)
+                    ))?;
+                }
                 out.line(&s.dim("headers:"))?;
                 for (n, v) in d.headers.iter() {
                     out.line(&format!("  {n}: {}", escape(v)))?;
@@ -278,9 +328,48 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                             .unwrap_or_default()
                     ))?;
                 }
+                // The last answer, as the app (or the receiver) gave it.
+                if let Some(a) = attempts.iter().rev().find(|a| a.status.is_some()) {
+                    let what = if d.direction == "in" {
+                        "answered"
+                    } else {
+                        "the answer"
+                    };
+                    out.line(&s.dim(&format!(
+                        "{what} (attempt {}): {}",
+                        a.number,
+                        a.status.map(|s| s.to_string()).unwrap_or_default()
+                    )))?;
+                    for (n, v) in a.response_headers.iter().flat_map(|h| h.iter()).take(100) {
+                        out.line(&format!("  {n}: {}", escape(v)))?;
+                    }
+                    match a.response_body.as_deref() {
+                        Some(b) if !b.is_empty() => out.line(&answer_body(b))?,
+                        _ => out.line(&s.dim("(no body)"))?,
+                    }
+                }
             }
         }
-        DeliveriesAction::Export { filter: f } => {
+        DeliveriesAction::Export {
+            filter: f,
+            har: true,
+        } => {
+            // Oldest first, as a browser's HAR is.
+            let mut entries = Vec::new();
+            for d in store.list(&filter(&f, None)?)?.iter().rev() {
+                let attempts = store.get(d.id)?.map(|(_, a)| a).unwrap_or_default();
+                let verdict = match d.valid {
+                    Some(true) => "valid",
+                    Some(false) => "invalid",
+                    None => "unchecked",
+                };
+                entries.push(crate::output::har::entry(d, &attempts, verdict));
+            }
+            out.line(&serde_json::to_string(&crate::output::har::document(
+                entries,
+            ))?)?;
+        }
+        DeliveriesAction::Export { filter: f, .. } => {
             for d in store.list(&filter(&f, None)?)? {
                 let (_, attempts) = store.get(d.id)?.unwrap_or((d.clone(), Vec::new()));
                 let detail = attempt_details(&attempts);
@@ -303,7 +392,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                     &serde_json::json!({"deleted": n, "before": before, "compacted": compacted}),
                 )?;
             } else {
-                out.line(&format!("deleted {n} deliveries older than {older_than}"))?;
+                out.line(&format!(
+                    "deleted {} older than {older_than}",
+                    crate::output::plural(n as u64, "delivery", "deliveries")
+                ))?;
             }
         }
     }

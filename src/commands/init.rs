@@ -53,15 +53,24 @@ pub fn run(g: &GlobalArgs, out: &Output, args: InitArgs) -> Result<Exit> {
         }
         (None, false) => "standard".to_string(),
     };
-    config
+    let chosen = config
         .catalog
         .get(&profile)
         .context("could not use that profile")?;
+    // The examples below use one of the chosen profile's events.
+    let event = chosen
+        .events
+        .keys()
+        .find(|e| !chosen.events[*e].test && !chosen.events[*e].handshake)
+        .or(chosen.events.keys().next())
+        .cloned()
+        .unwrap_or_else(|| "EVENT".into());
+    let route_glob = match event.split_once('.') {
+        Some((head, _)) => format!("{head}.*"),
+        None => event.clone(),
+    };
 
-    let default_env = format!(
-        "{}_WEBHOOK_SECRET",
-        profile.to_uppercase().replace('-', "_")
-    );
+    let default_env = crate::settings::secret_env_name(&profile);
     let source = match (&args.secret_env, &args.secret_file, interactive) {
         (Some(e), _, _) => SecretSource::Env(e.clone()),
         (_, Some(f), _) => SecretSource::File(f.display().to_string()),
@@ -125,11 +134,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: InitArgs) -> Result<Exit> {
          path = \"/\"\n\n\
          # Route deliveries to your app by event name (`listen --route` does the same):\n\
          # [listen.routes]\n\
-         # \"ticket.*\" = \"http://localhost:3000/tickets\"\n\n\
+         # {route} = \"http://localhost:3000/webhooks\"\n\n\
          # What `hookctl send` uses when --to, --profile or --event are not given:\n\
          # [send]\n\
          # to = \"http://localhost:3000/webhooks\"\n\
-         # event = \"lead.captured\"\n\n\
+         # event = {event}\n\n\
          # Add or change a provider in the same format as the built-ins\n\
          # (`hookctl profiles show {name}` prints one):\n\
          # [profiles.{name}]\n\
@@ -137,6 +146,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: InitArgs) -> Result<Exit> {
          # tolerance = \"10m\"\n",
         profile = toml_str(&profile),
         name = profile,
+        route = toml_str(&route_glob),
+        event = toml_str(&event),
     );
     Config::parse(&text, "the generated file")
         .context("hookctl wrote a configuration it cannot read (a bug)")?;

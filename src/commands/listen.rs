@@ -100,7 +100,9 @@ fn report_relay(
             }
             if *queued > 0 {
                 out.warn(&e.warn(&format!(
-                    "relay: {queued} deliveries held while no client was connected come now, oldest first"
+                    "relay: {} held while no client was connected {} now, oldest first",
+                    crate::output::plural(*queued as u64, "delivery", "deliveries"),
+                    if *queued == 1 { "comes" } else { "come" }
                 )));
             }
         }
@@ -126,6 +128,41 @@ fn duration(text: Option<&str>, flag: &str) -> Result<Option<Duration>> {
             .with_context(|| format!("could not read {flag}"))
     })
     .transpose()
+}
+
+/// What a user should know before the first delivery: the routes in force (from
+/// hookctl.toml and --route, first match wins), and how `--fail-first` counts the
+/// attempts of a profile that sends no delivery id.
+/// Notes on stderr, with `--json` too.
+fn start_notes(
+    out: &Output,
+    profiles: &[crate::envelope::Profile],
+    auto: bool,
+    fail_first: u32,
+    routes: &[Route],
+) {
+    let e = out.err();
+    for r in routes {
+        out.note(&e.dim(&format!("route {} → {}", escape(r.glob.as_str()), r.url)));
+    }
+    if fail_first > 0 {
+        let without: Vec<&str> = profiles
+            .iter()
+            .filter(|p| !crate::http::receiver::has_wire_id(p))
+            .map(|p| p.name.as_str())
+            .collect();
+        if !without.is_empty() {
+            out.note(&e.dim(&format!(
+                "--fail-first: {} no delivery id on the wire, so {} counted by a hash of the body (a retry sends the same body)",
+                if auto {
+                    format!("{} send", without.join(", "))
+                } else {
+                    format!("{} sends", without.join(", "))
+                },
+                if without.len() == 1 && !auto { "its attempts are" } else { "their attempts are" }
+            )));
+        }
+    }
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
@@ -276,6 +313,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     } else {
         None
     };
+    start_notes(out, &profiles, auto, args.fail_first, &routes);
     let cfg = ReceiverConfig {
         profiles,
         others,
@@ -364,7 +402,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         let ui_url = match ui_setup {
             Some((path, profiles, secrets)) => {
                 let (url, serving) =
-                    crate::ui::start("127.0.0.1", args.ui_port, path, profiles, secrets, false).await?;
+                    crate::ui::start("127.0.0.1", args.ui_port, path, profiles, secrets, false)
+                        .await
+                        .map_err(|e| hinted(e.to_string(), "pass another --ui-port (0 picks a free one)"))?;
                 tokio::spawn(serving);
                 if !out.json {
                     out.note(&format!("{} {url}", out.err().ok("inspector on")));
@@ -491,8 +531,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         let finished = receiver.finish().context("the store failed")?;
         if let Some(f) = finished.filter(|f| f.unindexed > 0) {
             out.note(&format!(
-                "{} deliveries are committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes them",
-                f.unindexed
+                "{} committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes {}",
+                crate::output::plural(f.unindexed as u64, "delivery is", "deliveries are"),
+                if f.unindexed == 1 { "it" } else { "them" }
             ));
         }
     }

@@ -7,6 +7,7 @@ pub mod deliveries;
 pub mod events;
 pub mod init;
 pub mod listen;
+pub mod man;
 pub mod profiles;
 pub mod relay;
 pub mod replay;

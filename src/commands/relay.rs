@@ -171,7 +171,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
                 e.ok("relay on"),
                 e.strong(&public_url),
                 e.dim(&format!(
-                    "({channels} channels; clients: hookctl listen --relay {public_url})"
+                    "({}; clients: hookctl listen --relay {public_url})",
+                    crate::output::plural(channels as u64, "channel", "channels")
                 ))
             ));
             out.note(&e.dim("Ctrl-C to stop"));

@@ -54,6 +54,12 @@ fn warn_new_fields(out: &Output, plan: &Plan) -> Result<()> {
     };
     let mut paths = Vec::new();
     field_paths(&body, "", &mut paths);
+    // A path that cannot be set fails here, once, before any warning about it.
+    let mut probe = body.clone();
+    for (path, value) in &plan.patches {
+        crate::outbound::set_path(&mut probe, path, value.clone())
+            .with_context(|| format!("could not apply --set {path}"))?;
+    }
     for (path, _) in &plan.patches {
         if !paths.iter().any(|p| p == path) {
             let hint = crate::envelope::did_you_mean(path, paths.iter().map(String::as_str));
@@ -423,7 +429,10 @@ fn retry_many(
     })?;
     if !out.json {
         let s = out.out();
-        let text = format!("{count} events: {delivered} delivered, {failed} failed");
+        let text = format!(
+            "{}: {delivered} delivered, {failed} failed",
+            crate::output::plural(count as u64, "event", "events")
+        );
         out.line(&if failed == 0 {
             s.ok(&text)
         } else {

@@ -483,7 +483,10 @@ fn summarise(
             out.line(&format!("  errors   {}", s.fail(&errs.join("   "))))?;
         }
         if let Some(n) = summary.stored {
-            out.note(&s.dim(&format!("recorded {n} deliveries in the store")));
+            out.note(&s.dim(&format!(
+                "recorded {} in the store",
+                crate::output::plural(n as u64, "delivery", "deliveries")
+            )));
         }
     }
     Ok(if summary.ok == summary.sent && summary.sent > 0 {

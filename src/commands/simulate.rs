@@ -43,6 +43,12 @@ fn secs(s: f64) -> String {
 pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     let profile = config.profile(args.profile.as_deref(), &Default::default())?;
+    if profile.retry.delays.is_empty() {
+        out.note(&format!(
+            "profile `{}`: the provider documents no retries, so a delivery gets one attempt (`hookctl profiles show {}` says more)",
+            profile.name, profile.name
+        ));
+    }
     if let Some(to) = &args.to {
         if !args.responses.is_empty() || args.fail_first.is_some() || args.retry_after.is_some() {
             bail!(
@@ -166,9 +172,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
             st.fail("failed")
         };
         out.line(&format!(
-            "{verdict} after {} attempt{}, {} after the first  {}",
-            steps.len(),
-            if steps.len() == 1 { "" } else { "s" },
+            "{verdict} after {}, {} after the first  {}",
+            crate::output::plural(steps.len() as u64, "attempt", "attempts"),
             secs(last.at_secs),
             st.dim(&format!(
                 "(profile {}: timeout {} per attempt)",

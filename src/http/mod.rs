@@ -41,6 +41,26 @@ pub fn forwardable(headers: &HeaderList) -> HeaderList {
         .collect()
 }
 
+/// An app's answer as it goes back to whoever sent the delivery: [`forwardable`], but
+/// `Content-Length` stays where the app put it, with its spelling; the server writing
+/// the answer sets its value (and adds one only when the app sent none).
+pub fn forwardable_answer(headers: &HeaderList) -> HeaderList {
+    let named: Vec<&str> = headers
+        .get_all("connection")
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    headers
+        .iter()
+        .filter(|(n, _)| {
+            n.eq_ignore_ascii_case("content-length")
+                || (!is_hop_by_hop(n) && !named.iter().any(|c| c.eq_ignore_ascii_case(n)))
+        })
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Headers that belong to one connection, not to the delivery (RFC 9110 §7.6.1), plus
 /// `Host` and `Content-Length`, which the next hop sets itself: left out when a
 /// delivery is forwarded or replayed.

@@ -242,6 +242,23 @@ struct Delivery {
     body: Bytes,
 }
 
+/// What tells a delivery without an id on the wire from another: a hash of its body
+/// (none for an empty body, which tells nothing apart).
+fn body_key(body: &[u8]) -> Option<String> {
+    use sha2::Digest;
+    if body.is_empty() {
+        return None;
+    }
+    let digest = sha2::Sha256::digest(body);
+    Some(format!("body:{}", hex::encode(&digest[..16])))
+}
+
+/// Whether a profile's deliveries carry an id a receiver can read (a header or a
+/// field of the envelope).
+pub fn has_wire_id(p: &Profile) -> bool {
+    p.id_header().is_some() || p.id_path.is_some()
+}
+
 fn json_response(status: u16, value: serde_json::Value) -> Resp {
     Response::json(status, &value)
 }
@@ -464,8 +481,13 @@ impl Receiver {
             line.reason = "no profile fits the headers".into();
         }
 
-        // Seen before?
-        if let Some(id) = &line.delivery_id {
+        // Seen before? A profile that puts no delivery id on the wire (HoverBot,
+        // Hover) is counted by its body: a retry sends the same bytes again (only
+        // the signature and its timestamp are new), so `--fail-first` and the
+        // duplicate mark still work. The key stays out of `delivery_id`: it is
+        // not an id the provider sent.
+        let key = line.delivery_id.clone().or_else(|| body_key(&d.body));
+        if let Some(id) = &key {
             let n = self.seen.lock().expect("seen lock").attempt(id);
             line.attempt = n;
             line.duplicate = n > 1;
@@ -605,7 +627,7 @@ impl Receiver {
         {
             Ok(sent) => Response {
                 status: sent.status,
-                headers: super::forwardable(&sent.headers),
+                headers: super::forwardable_answer(&sent.headers),
                 body: sent.body,
             },
             Err(e) => {

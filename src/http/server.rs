@@ -543,10 +543,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             status.as_u16(),
             status.canonical_reason().unwrap_or(""),
         );
-        http_date(out);
+        // The answer's own names, spelling and order (an app's, when forwarded);
+        // only what HTTP requires and the answer lacks is added: `Date` first,
+        // the length last. A `Content-Length` it has keeps its place and name and
+        // gets the true length.
+        let bodiless = matches!(status.as_u16(), 100..=199 | 204 | 304);
+        if !resp.headers.contains("date") {
+            http_date(out);
+        }
+        let mut length_written = false;
         for (n, v) in resp.headers.iter() {
+            if n.eq_ignore_ascii_case("content-length") {
+                if !bodiless && !length_written && crate::envelope::headers::is_token(n) {
+                    let _ = write!(out, "{n}: {}\r\n", resp.body.len());
+                    length_written = true;
+                }
+                continue;
+            }
             let v = value_to_bytes(v);
-            let framing = ["content-length", "transfer-encoding", "connection", "date"]
+            let framing = ["transfer-encoding", "connection"]
                 .iter()
                 .any(|h| n.eq_ignore_ascii_case(h))
                 // A switch of protocols says so in `Connection: Upgrade`.
@@ -563,8 +578,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             out.extend_from_slice(&v);
             out.extend_from_slice(b"\r\n");
         }
-        let bodiless = matches!(status.as_u16(), 100..=199 | 204 | 304);
-        if !bodiless {
+        if !bodiless && !length_written {
             let _ = write!(out, "content-length: {}\r\n", resp.body.len());
         }
         if close {

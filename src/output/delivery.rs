@@ -101,6 +101,16 @@ fn stored_note(stored: Option<i64>) -> String {
     stored.map(|n| format!("  store #{n}")).unwrap_or_default()
 }
 
+/// The delivery id as the receiver sees it; nothing for a profile that puts none on
+/// the wire (HoverBot, Hover), whose receiver could never look it up.
+fn wire_id(plan: &Plan, prepared: &Prepared) -> String {
+    if crate::http::receiver::has_wire_id(&plan.profile) {
+        format!("id {}", escape(&prepared.built.id))
+    } else {
+        String::new()
+    }
+}
+
 fn started(out: &Output, plan: &Plan, prepared: &Prepared, stored: Option<i64>) -> Result<()> {
     if out.json || out.quiet {
         return Ok(());
@@ -114,8 +124,8 @@ fn started(out: &Output, plan: &Plan, prepared: &Prepared, stored: Option<i64>) 
         plan.profile.name,
         escape(&prepared.built.event),
         s.dim(&format!(
-            "id {}{}",
-            escape(&prepared.built.id),
+            "{}{}",
+            wire_id(plan, prepared),
             stored_note(stored)
         ))
     ))?;
@@ -163,15 +173,18 @@ fn finished(
             Err(e) => s.fail(&format!("failed: {e}")),
         };
         let tries = if d.attempts > 1 {
-            format!(" after {} attempts", d.attempts)
+            format!(
+                " after {}",
+                super::plural(d.attempts, "attempt", "attempts")
+            )
         } else {
             String::new()
         };
         out.line(&format!(
-            "{outcome}{tries}  {} {}  id {}{}",
+            "{outcome}{tries}  {} {}  {}{}",
             plan.profile.name,
             escape(&prepared.built.event),
-            escape(&prepared.built.id),
+            wire_id(plan, prepared),
             stored_note(stored)
         ))?;
     } else if let Ok(sent) = &d.last {

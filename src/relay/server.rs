@@ -396,7 +396,7 @@ impl Relay {
                 Ok(a) => {
                     return Response {
                         status: a.status,
-                        headers: crate::http::forwardable(&a.headers),
+                        headers: crate::http::forwardable_answer(&a.headers),
                         body: a.body,
                     };
                 }
@@ -433,7 +433,10 @@ impl Relay {
                 && n > 0
             {
                 (self.log)(
-                    &format!("{n} held deliveries expired (--queue-ttl)"),
+                    &format!(
+                        "{} expired (--queue-ttl)",
+                        crate::output::plural(n as u64, "held delivery", "held deliveries")
+                    ),
                     json!({"event": "expired", "deliveries": n}),
                 );
             }
@@ -523,7 +526,10 @@ impl Relay {
                     ""
                 },
                 if queued > 0 {
-                    format!(", {queued} held deliveries to hand over")
+                    format!(
+                        ", {} to hand over",
+                        crate::output::plural(queued as u64, "held delivery", "held deliveries")
+                    )
                 } else {
                     String::new()
                 }

@@ -1138,6 +1138,13 @@ pub struct StoredDelivery {
     /// The last attempt's time to its answer.
     #[serde(serialize_with = "crate::output::ser_round3_opt")]
     pub last_latency_ms: Option<f64>,
+    /// For one that failed or is pending: the record that delivered it since (a
+    /// replay of it, or another record of its delivery id), if any.
+    pub fixed_by: Option<i64>,
+    /// The latest outcome of the delivery, its replays and every record of its
+    /// delivery id counted: `delivered` once any of them was, else its own state.
+    /// `replay --failed` and `deliveries list --status` go by this.
+    pub outcome: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -1177,13 +1184,35 @@ const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.pro
     (SELECT COUNT(*) FROM attempts a WHERE a.delivery = d.id),
     (SELECT a.status FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1),
     (SELECT a.latency_ms FROM attempts a WHERE a.delivery = d.id ORDER BY a.number DESC LIMIT 1),
-    COALESCE(d.seq, 0)";
+    COALESCE(d.seq, 0),
+    CASE WHEN d.state = 'delivered' THEN NULL ELSE (FIXED_BY) END";
+
+/// The record that delivered a delivery its own attempts did not: the first of its
+/// replays that was delivered, else the first other record of its delivery id that
+/// was (a retry `send` made, the copy `listen` received and answered 2xx). A record
+/// without a delivery id (what `listen` got from HoverBot or Hover, which send none)
+/// is matched by its profile and body among the records after it, as `listen
+/// --fail-first` counts such attempts.
+const FIXED_BY: &str = "COALESCE(
+        (SELECT MIN(r.id) FROM deliveries r WHERE r.replay_of = d.id AND r.state = 'delivered'),
+        CASE WHEN d.delivery_id IS NOT NULL THEN
+            (SELECT MIN(r.id) FROM deliveries r WHERE r.delivery_id = d.delivery_id AND r.id <> d.id AND r.state = 'delivered')
+        ELSE
+            (SELECT MIN(r.id) FROM deliveries r WHERE r.id > d.id AND r.delivery_id IS NULL AND r.state = 'delivered' AND r.profile IS d.profile AND r.body = d.body)
+        END)";
+
+/// The columns of a delivery as read back, with its latest outcome.
+fn delivery_columns() -> String {
+    DELIVERY_COLUMNS.replace("FIXED_BY", FIXED_BY)
+}
 
 fn parse_headers(text: Option<String>) -> Option<HeaderList> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
 fn delivery_row(r: &rusqlite::Row) -> rusqlite::Result<StoredDelivery> {
+    let fixed_by: Option<i64> = r.get(20)?;
+    let state: String = r.get(13)?;
     Ok(StoredDelivery {
         id: r.get(0)?,
         created_at: r.get(1)?,
@@ -1198,13 +1227,19 @@ fn delivery_row(r: &rusqlite::Row) -> rusqlite::Result<StoredDelivery> {
         body: r.get(10)?,
         valid: r.get(11)?,
         reason: r.get(12)?,
-        state: r.get(13)?,
         duplicate: r.get(14)?,
         replay_of: r.get(15)?,
         attempts: r.get(16)?,
         last_status: r.get(17)?,
         last_latency_ms: r.get(18)?,
         seq: r.get(19)?,
+        fixed_by,
+        outcome: if fixed_by.is_some() {
+            "delivered".to_string()
+        } else {
+            state.clone()
+        },
+        state,
     })
 }
 
@@ -1234,15 +1269,21 @@ impl Store {
     /// Deliveries, newest first, as the filter selects.
     pub fn list(&self, f: &Filter) -> Result<Vec<StoredDelivery>, StoreError> {
         let columns = if f.without_bodies {
-            DELIVERY_COLUMNS.replacen("d.body", "X''", 1)
+            delivery_columns().replacen("d.body", "X''", 1)
         } else {
-            DELIVERY_COLUMNS.to_string()
+            delivery_columns()
         };
         let mut sql = format!("SELECT {columns} FROM deliveries d WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
+        // The latest outcome (see `StoredDelivery::outcome`), not the record's own.
         if let Some(s) = &f.state {
             args.push(s.clone());
-            sql.push_str(&format!(" AND d.state = ?{}", args.len()));
+            let n = args.len();
+            if s == "delivered" {
+                sql.push_str(&format!(" AND (d.state = ?{n} OR {FIXED_BY} IS NOT NULL)"));
+            } else {
+                sql.push_str(&format!(" AND d.state = ?{n} AND {FIXED_BY} IS NULL"));
+            }
         }
         if let Some(d) = &f.direction {
             args.push(d.clone());
@@ -1300,7 +1341,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.delivery_id = ?1 ORDER BY d.id LIMIT 1000"
+                "SELECT {} FROM deliveries d WHERE d.delivery_id = ?1 ORDER BY d.id LIMIT 1000",
+                delivery_columns()
             ))
             .map_err(|e| self.err(e))?;
         stmt.query_map([key], delivery_row)
@@ -1336,7 +1378,10 @@ impl Store {
         let d = self
             .conn
             .query_row(
-                &format!("SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?1"),
+                &format!(
+                    "SELECT {} FROM deliveries d WHERE d.id = ?1",
+                    delivery_columns()
+                ),
                 [id],
                 delivery_row,
             )
@@ -1364,6 +1409,17 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
         Ok(Some((d, attempts)))
+    }
+
+    /// The store ids of the replays of delivery `id`, oldest first, at most 100.
+    pub fn replays_of(&self, id: i64) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM deliveries WHERE replay_of = ?1 ORDER BY id LIMIT 100")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([id], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<i64>>>())
+            .map_err(|e| self.err(e))
     }
 
     /// Deletes deliveries created before `before` (RFC 3339); how many.
@@ -1418,16 +1474,13 @@ impl Store {
         event: Option<&crate::glob::EventGlob>,
     ) -> Result<Vec<StoredDelivery>, StoreError> {
         let sql = format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries d
+            "SELECT {} FROM deliveries d
              WHERE d.state = 'failed' AND d.replay_of IS NULL
                AND (?1 IS NULL OR d.direction = ?1)
                AND (?2 IS NULL OR d.created_at >= ?2)
-               AND NOT EXISTS (SELECT 1 FROM deliveries r
-                               WHERE r.replay_of = d.id AND r.state = 'delivered')
-               AND (d.delivery_id IS NULL OR NOT EXISTS (
-                     SELECT 1 FROM deliveries e
-                     WHERE e.delivery_id = d.delivery_id AND e.state = 'delivered'))
-             ORDER BY d.id"
+               AND {FIXED_BY} IS NULL
+             ORDER BY d.id",
+            delivery_columns()
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt

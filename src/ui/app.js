@@ -21,6 +21,8 @@ const api = (url, init) => fetch(url, { ...(init || {}), headers: { ...((init ||
 for (const a of document.querySelectorAll("nav a[href^='/api/']")) a.href = withToken(a.getAttribute("href"));
 const rows = new Map(); // store id → delivery row
 let selected = null;
+let total = 0; // deliveries in the store, of which `rows` holds the newest
+const WINDOW = 1000;
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -44,17 +46,18 @@ function verdictCell(d) {
 function rowFor(d) {
   const tr = el("tr", { "data-id": String(d.id), "data-verdict": d.verdict });
   const time = (d.created_at || "").replace("T", " ").slice(0, 23);
+  // The date part gives way when the detail pane is open (see app.css).
   tr.append(
-    el("td", {}, time),
-    el("td", {}, d.direction === "in" ? "in" : "out"),
-    el("td", {}, d.profile || ""),
-    el("td", {}, d.event || ""),
-    el("td", { class: "id", title: d.delivery_id || "" }, d.delivery_id || ""),
+    el("td", { class: "time", title: time }, el("span", { class: "date" }, time.slice(0, 11)), time.slice(11)),
+    el("td", { class: "opt" }, d.direction === "in" ? "in" : "out"),
+    el("td", { class: "profile" }, d.profile || ""),
+    el("td", { class: "event", title: d.event || "" }, d.event || ""),
+    el("td", { class: "id opt", title: d.delivery_id || "" }, d.delivery_id || ""),
     el("td", { class: "verdict" }, verdictCell(d)),
-    el("td", { class: d.last_status >= 200 && d.last_status < 300 ? "" : "fail" }, d.last_status == null ? "–" : d.last_status),
-    el("td", {}, d.last_latency_ms == null ? "" : d.last_latency_ms.toFixed(1) + " ms"),
-    el("td", {}, d.attempts),
-    el("td", {}, d.duplicate ? el("span", { class: "dup" }, "duplicate") : d.replay_of ? el("span", { class: "muted" }, "replay of " + d.replay_of) : ""),
+    el("td", { class: "status " + (d.last_status >= 200 && d.last_status < 300 ? "" : "fail") }, d.last_status == null ? "–" : d.last_status),
+    el("td", { class: "latency" }, d.last_latency_ms == null ? "" : d.last_latency_ms.toFixed(1) + " ms"),
+    el("td", { class: "attempts" }, d.attempts),
+    el("td", { class: "mark" }, d.duplicate ? el("span", { class: "dup" }, "duplicate") : d.replay_of ? el("span", { class: "muted" }, "replay of " + d.replay_of) : ""),
   );
   tr.addEventListener("click", () => { location.hash = "#/deliveries/" + d.id; });
   return tr;
@@ -95,11 +98,13 @@ function render() {
   }
   body.replaceChildren(...shown);
   $("empty").hidden = rows.size > 0;
-  $("count").textContent = shown.length === rows.size ? `${rows.size} deliveries` : `${shown.length} of ${rows.size} deliveries`;
+  const n = (x) => x.toLocaleString("en-US");
+  const held = total > rows.size ? `the newest ${n(rows.size)} of ${n(total)} deliveries` : `${n(rows.size)} ${rows.size === 1 ? "delivery" : "deliveries"}`;
+  $("count").textContent = shown.length === rows.size ? held : `${n(shown.length)} of ${held}`;
 }
 
 async function load() {
-  const r = await api("/api/deliveries?limit=1000");
+  const r = await api("/api/deliveries?limit=" + WINDOW);
   if (r.status === 401) {
     $("empty").hidden = false;
     $("empty").textContent = "This inspector can be reached from other machines: open it with the URL hookctl printed when it started (it carries the token).";
@@ -107,6 +112,7 @@ async function load() {
   }
   if (!r.ok) return;
   for (const d of await r.json()) rows.set(d.id, d);
+  total = Math.max(rows.size, Number(r.headers.get("x-total-count")) || 0);
   render();
   live();
 }
@@ -119,6 +125,7 @@ function live() {
   feed.onerror = () => { badge.dataset.state = "disconnected"; badge.textContent = "disconnected"; };
   feed.addEventListener("delivery", (e) => {
     const d = JSON.parse(e.data);
+    if (!rows.has(d.id)) total += 1;
     rows.set(d.id, d);
     render();
   });
@@ -161,7 +168,8 @@ async function copy(text, where) {
 
 function headersTable(headers) {
   const t = el("table");
-  for (const [n, v] of headers || []) t.append(el("tr", {}, el("td", {}, n), el("td", {}, v)));
+  t.className = "headers";
+  for (const [n, v] of headers || []) t.append(el("tr", {}, el("td", { class: "name" }, n), el("td", { class: "value" }, v)));
   return t;
 }
 
@@ -187,6 +195,7 @@ async function show(id) {
   render();
   const pane = $("detail");
   pane.hidden = false;
+  document.querySelector("main").classList.add("detail-open");
   const r = await api("/api/deliveries/" + id);
   if (selected !== id) return; // another was chosen meanwhile
   if (!r.ok) { pane.replaceChildren(el("p", { class: "invalid" }, "No delivery " + id)); return; }
@@ -277,7 +286,7 @@ function route() {
   }
   const m = location.hash.match(/^#\/deliveries\/(\d+)$/);
   if (m) show(Number(m[1]));
-  else { selected = null; $("detail").hidden = true; render(); }
+  else { selected = null; $("detail").hidden = true; document.querySelector("main").classList.remove("detail-open"); render(); }
 }
 
 for (const id of ["f-verdict", "f-direction", "f-profile", "f-event", "f-status", "f-text"]) {

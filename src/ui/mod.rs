@@ -321,10 +321,13 @@ impl Ui {
         }
         f.limit = Some(limit);
         f.without_bodies = true;
-        match self.read(|s| s.list(&f)) {
-            Ok(list) => {
+        // How many the store holds in all, so the page can say it shows a window.
+        match self.read(|s| Ok((s.list(&f)?, s.count()?))) {
+            Ok((list, total)) => {
                 let rows: Vec<Row> = list.iter().map(Row::new).collect();
-                json_response(StatusCode::OK, &rows)
+                let mut r = json_response(StatusCode::OK, &rows);
+                r.headers_mut().insert("x-total-count", total.into());
+                r
             }
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e),
         }
@@ -560,46 +563,20 @@ impl Ui {
             );
             return r;
         }
-        let entries: Vec<serde_json::Value> = list
-            .iter()
-            .rev()
-            .map(|d| {
-                let text = String::from_utf8_lossy(&d.body);
-                json!({
-                    "startedDateTime": d.created_at,
-                    "time": d.last_latency_ms.unwrap_or(0.0),
-                    "request": {
-                        "method": d.method,
-                        "url": d.url,
-                        "httpVersion": "HTTP/1.1",
-                        "headers": d.headers.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
-                        "queryString": [],
-                        "cookies": [],
-                        "headersSize": -1,
-                        "bodySize": d.body.len(),
-                        "postData": {
-                            "mimeType": d.headers.get("content-type").unwrap_or(""),
-                            "text": text,
-                        },
-                    },
-                    "response": {
-                        "status": d.last_status.unwrap_or(0),
-                        "statusText": "",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [],
-                        "cookies": [],
-                        "content": {"size": 0, "mimeType": ""},
-                        "redirectURL": "",
-                        "headersSize": -1,
-                        "bodySize": -1,
-                    },
-                    "cache": {},
-                    "timings": {"send": 0, "wait": d.last_latency_ms.unwrap_or(0.0), "receive": 0},
-                    "comment": format!("hookctl store id {}; verdict {}", d.id, verdict(d)),
+        // Each with its attempts: the answer is what a HAR is read for.
+        let entries = match self.read(|s| {
+            list.iter()
+                .rev()
+                .map(|d| {
+                    let attempts = s.get(d.id)?.map(|(_, a)| a).unwrap_or_default();
+                    Ok(crate::output::har::entry(d, &attempts, verdict(d)))
                 })
-            })
-            .collect();
-        let har = json!({"log": {"version": "1.2", "creator": {"name": "hookctl", "version": env!("CARGO_PKG_VERSION")}, "entries": entries}});
+                .collect::<Result<Vec<_>, crate::store::StoreError>>()
+        }) {
+            Ok(e) => e,
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        };
+        let har = crate::output::har::document(entries);
         let mut r = json_response(StatusCode::OK, &har);
         r.headers_mut().insert(
             "content-disposition",
@@ -842,7 +819,7 @@ pub async fn start(
         .map_err(|e| {
             crate::hinted(
                 format!("could not serve the inspector on {host}:{port}: {e}"),
-                "pass another port (0 picks a free one)",
+                "pass another --port (0 picks a free one)",
             )
         })?;
     let addr = listener.local_addr()?;
