@@ -37,8 +37,7 @@ fn filter(f: &DeliveryFilter, limit: Option<u64>) -> Result<Filter> {
             .transpose()?,
         limit,
         profile: f.profile.clone(),
-        after_seq: None,
-        without_bodies: false,
+        ..Filter::default()
     })
 }
 
@@ -127,6 +126,9 @@ struct Full<'a> {
     body: BodyJson,
     #[serde(skip_serializing_if = "Option::is_none")]
     attempts_detail: Option<Vec<AttemptJson<'a>>>,
+    /// An export's body left out for its size (see `har::EXPORT_BODY_MAX`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_left_out_bytes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -260,6 +262,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                         delivery: &d,
                         body: BodyJson::new(&d.body),
                         attempts_detail: Some(detail),
+                        body_left_out_bytes: None,
                     },
                 )?;
             } else {
@@ -354,30 +357,66 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             filter: f,
             har: true,
         } => {
-            // Oldest first, as a browser's HAR is.
-            let mut entries = Vec::new();
-            for d in store.list(&filter(&f, None)?)?.iter().rev() {
-                let attempts = store.get(d.id)?.map(|(_, a)| a).unwrap_or_default();
+            // Oldest first, as a browser's HAR is; written an entry at a time.
+            use crate::output::har;
+            let mut sel = filter(&f, None)?;
+            sel.oldest_first = true;
+            out.line(&har::stream_start())?;
+            let mut first = true;
+            let mut failed = None;
+            store.each_delivery(&sel, None, har::EXPORT_BODY_MAX, |d, attempts, left_out| {
                 let verdict = match d.valid {
                     Some(true) => "valid",
                     Some(false) => "invalid",
                     None => "unchecked",
                 };
-                entries.push(crate::output::har::entry(d, &attempts, verdict));
+                let mut entry = har::entry(&d, &attempts, verdict);
+                if let Some(bytes) = left_out {
+                    har::body_left_out(&mut entry, bytes);
+                }
+                let sep = if first { "" } else { "," };
+                first = false;
+                match out.line(&format!("{sep}{entry}")) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        failed = Some(e);
+                        false
+                    }
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e.into());
             }
-            out.line(&serde_json::to_string(&crate::output::har::document(
-                entries,
-            ))?)?;
+            out.line(&har::stream_end())?;
         }
         DeliveriesAction::Export { filter: f, .. } => {
-            for d in store.list(&filter(&f, None)?)? {
-                let (_, attempts) = store.get(d.id)?.unwrap_or((d.clone(), Vec::new()));
-                let detail = attempt_details(&attempts);
-                out.line(&serde_json::to_string(&Full {
-                    delivery: &d,
-                    body: BodyJson::new(&d.body),
-                    attempts_detail: Some(detail),
-                })?)?;
+            let mut failed = None;
+            store.each_delivery(
+                &filter(&f, None)?,
+                None,
+                crate::output::har::EXPORT_BODY_MAX,
+                |d, attempts, left_out| {
+                    let detail = attempt_details(&attempts);
+                    let line = serde_json::to_string(&Full {
+                        delivery: &d,
+                        body: BodyJson::new(&d.body),
+                        attempts_detail: Some(detail),
+                        body_left_out_bytes: left_out,
+                    });
+                    match line
+                        .map_err(anyhow::Error::from)
+                        .and_then(|l| Ok(out.line(&l)?))
+                    {
+                        Ok(()) => true,
+                        Err(e) => {
+                            failed = Some(e);
+                            false
+                        }
+                    }
+                },
+            )?;
+            if let Some(e) = failed {
+                return Err(e);
             }
         }
         DeliveriesAction::Prune { older_than } => {

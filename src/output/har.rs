@@ -149,3 +149,37 @@ pub fn document(entries: Vec<Value>) -> Value {
         "entries": entries,
     }})
 }
+
+/// A body larger than this is left out of an export (said so in the entry): an
+/// export holds one delivery at a time in memory, whatever the store holds.
+/// `deliveries show ID --raw` gives such a body whole.
+pub const EXPORT_BODY_MAX: usize = 16 << 20;
+
+/// The document's text before its entries, for a HAR written an entry at a time:
+/// this, then the entries separated by commas, then [`STREAM_END`].
+pub fn stream_start() -> String {
+    let whole = document(Vec::new()).to_string();
+    let cut = whole
+        .rfind("[]")
+        .expect("the empty document ends with its entries");
+    format!("{}[", &whole[..cut])
+}
+
+/// What closes [`stream_start`]'s document.
+pub fn stream_end() -> String {
+    let whole = document(Vec::new()).to_string();
+    let cut = whole
+        .rfind("[]")
+        .expect("the empty document ends with its entries");
+    whole[cut + 1..].to_string()
+}
+
+/// An entry whose request body was left out of the export: its size, and why.
+pub fn body_left_out(entry: &mut Value, bytes: u64) {
+    entry["request"]["bodySize"] = json!(bytes);
+    entry["request"]["postData"]["text"] = json!("");
+    entry["request"]["postData"]["comment"] = json!(format!(
+        "the body ({bytes} bytes) is over the export's {} MiB a body: `hookctl deliveries show ID --raw` gives it whole",
+        EXPORT_BODY_MAX >> 20
+    ));
+}

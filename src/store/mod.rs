@@ -1109,6 +1109,9 @@ fn lower_priority(nice: i32) {
     let _ = nice;
 }
 
+/// A delivery with its attempts, and the size of a body left out for it.
+type Capped = (StoredDelivery, Vec<StoredAttempt>, Option<u64>);
+
 /// A delivery as read back for `deliveries`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredDelivery {
@@ -1178,6 +1181,11 @@ pub struct Filter {
     pub after_seq: Option<i64>,
     /// Leave the bodies out (read as empty): for lists that do not show them.
     pub without_bodies: bool,
+    /// Only ids above / below these (an export's pages).
+    pub after_id: Option<i64>,
+    pub before_id: Option<i64>,
+    /// Oldest first (by id), instead of newest first.
+    pub oldest_first: bool,
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.profile, d.event, d.delivery_id, d.method, d.url, d.headers, d.body, d.valid, d.reason, d.state, d.duplicate, d.replay_of,
@@ -1297,7 +1305,17 @@ impl Store {
             args.push(p.clone());
             sql.push_str(&format!(" AND d.profile = ?{}", args.len()));
         }
-        if let Some(seq) = f.after_seq {
+        if let Some(id) = f.after_id {
+            args.push(id.to_string());
+            sql.push_str(&format!(" AND d.id > CAST(?{} AS INTEGER)", args.len()));
+        }
+        if let Some(id) = f.before_id {
+            args.push(id.to_string());
+            sql.push_str(&format!(" AND d.id < CAST(?{} AS INTEGER)", args.len()));
+        }
+        if f.oldest_first {
+            sql.push_str(" ORDER BY d.id ASC");
+        } else if let Some(seq) = f.after_seq {
             args.push(seq.to_string());
             sql.push_str(&format!(" AND d.seq > CAST(?{} AS INTEGER)", args.len()));
             sql.push_str(" ORDER BY d.seq DESC");
@@ -1322,6 +1340,116 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Each delivery `f` selects, with its attempts, a delivery at a time: what an
+    /// export reads, in memory bounded whatever the store holds (a page of rows
+    /// without bodies, then one delivery whole). `newest`: only that many of the
+    /// newest. A body over `body_cap` bytes is left out (read as empty) and its size
+    /// passed on. `each` returns `false` to stop (the reader went away). How many
+    /// were passed.
+    pub fn each_delivery(
+        &self,
+        f: &Filter,
+        newest: Option<u64>,
+        body_cap: usize,
+        mut each: impl FnMut(StoredDelivery, Vec<StoredAttempt>, Option<u64>) -> bool,
+    ) -> Result<u64, StoreError> {
+        const PAGE: u64 = 128;
+        let mut page = Filter {
+            without_bodies: true,
+            limit: Some(PAGE),
+            after_seq: None,
+            ..f.clone()
+        };
+        // Oldest first from the first of the newest `n`: found a page at a time.
+        if let (Some(n), true) = (newest, f.oldest_first) {
+            let mut seen = 0u64;
+            let mut back = Filter {
+                oldest_first: false,
+                before_id: None,
+                ..page.clone()
+            };
+            let mut first = None;
+            'find: loop {
+                let rows = self.list(&back)?;
+                for d in &rows {
+                    seen += 1;
+                    first = Some(d.id);
+                    if seen >= n {
+                        break 'find;
+                    }
+                }
+                match rows.last() {
+                    Some(d) if rows.len() as u64 == PAGE => back.before_id = Some(d.id),
+                    _ => break,
+                }
+            }
+            match first {
+                Some(id) => page.after_id = Some(id - 1),
+                None => return Ok(0),
+            }
+        }
+        let mut passed = 0u64;
+        loop {
+            let rows = self.list(&page)?;
+            for d in &rows {
+                if newest.is_some_and(|n| passed >= n) {
+                    return Ok(passed);
+                }
+                let Some((whole, attempts, omitted)) = self.get_capped(d.id, body_cap)? else {
+                    continue;
+                };
+                passed += 1;
+                if !each(whole, attempts, omitted) {
+                    return Ok(passed);
+                }
+            }
+            match rows.last() {
+                Some(d) if rows.len() as u64 == PAGE => {
+                    if page.oldest_first {
+                        page.after_id = Some(d.id);
+                    } else {
+                        page.before_id = Some(d.id);
+                    }
+                }
+                _ => return Ok(passed),
+            }
+        }
+    }
+
+    /// [`Store::get`], with a body over `cap` bytes left out: its size instead.
+    fn get_capped(&self, id: i64, cap: usize) -> Result<Option<Capped>, StoreError> {
+        let size: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT length(body) FROM deliveries WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some(size) = size else { return Ok(None) };
+        let size = size.max(0) as u64;
+        if size <= cap as u64 {
+            return Ok(self.get(id)?.map(|(d, a)| (d, a, None)));
+        }
+        let Some(d) = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {} FROM deliveries d WHERE d.id = ?1",
+                    delivery_columns().replacen("d.body", "X''", 1)
+                ),
+                [id],
+                delivery_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((d, self.attempts_of(id)?, Some(size))))
     }
 
     /// The `seq` of the last row to arrive (0 for none): where a follower starts.
@@ -1388,6 +1516,11 @@ impl Store {
             .optional()
             .map_err(|e| self.err(e))?;
         let Some(d) = d else { return Ok(None) };
+        Ok(Some((d, self.attempts_of(id)?)))
+    }
+
+    /// A delivery's attempts, in order.
+    fn attempts_of(&self, id: i64) -> Result<Vec<StoredAttempt>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT number, started_at, request_headers, status, latency_ms, error, response_headers, response_body FROM attempts WHERE delivery = ?1 ORDER BY number")
@@ -1408,7 +1541,7 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
-        Ok(Some((d, attempts)))
+        Ok(attempts)
     }
 
     /// The store ids of the replays of delivery `id`, oldest first, at most 100.

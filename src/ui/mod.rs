@@ -50,9 +50,10 @@ const FEED_EVERY: Duration = Duration::from_millis(250);
 const MAX_SHOWN_BODY: usize = 1 << 20;
 /// The largest request body the API takes (an edited delivery body).
 const MAX_REQUEST: usize = 8 << 20;
-/// An export holds the newest deliveries that fit in this many bytes of body (and
-/// at most 10,000 of them).
-const MAX_EXPORT: usize = 64 << 20;
+/// An export holds the newest this many deliveries.
+const MAX_EXPORT: u64 = 10_000;
+/// Exports written at once, at most.
+const MAX_EXPORTS: usize = 2;
 /// Live feeds open at once, at most.
 const MAX_FEEDS: usize = 64;
 
@@ -75,6 +76,7 @@ pub struct Ui {
     cfg: UiConfig,
     reader: Mutex<Option<Store>>,
     feeds: Arc<tokio::sync::Semaphore>,
+    exports: Arc<tokio::sync::Semaphore>,
 }
 
 type Body = BoxBody<Bytes, Infallible>;
@@ -164,6 +166,7 @@ impl Ui {
             cfg,
             reader: Mutex::new(None),
             feeds: Arc::new(tokio::sync::Semaphore::new(MAX_FEEDS)),
+            exports: Arc::new(tokio::sync::Semaphore::new(MAX_EXPORTS)),
         }
     }
 
@@ -528,62 +531,84 @@ impl Ui {
         r
     }
 
+    /// The newest [`MAX_EXPORT`] deliveries, oldest first, as NDJSON or HAR: written
+    /// a delivery at a time from a reader of its own into a small channel, so that
+    /// what the export holds in memory is one delivery (a body over
+    /// `har::EXPORT_BODY_MAX` is left out, and said so) whatever the store holds, and
+    /// a reader that stops reading stops the export. [`MAX_EXPORTS`] at once.
     fn export(&self, har: bool) -> Response<Body> {
-        let f = Filter {
-            limit: Some(10_000),
-            ..Filter::default()
-        };
-        let list = match self.read(|s| s.list(&f)) {
-            Ok(l) => l,
-            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
-        };
-        // The newest that fit in MAX_EXPORT, oldest first.
-        let mut size = 0usize;
-        let fit = list
-            .iter()
-            .take_while(|d| {
-                size += d.body.len() + 1024;
-                size <= MAX_EXPORT
-            })
-            .count();
-        let list = &list[..fit];
-        if !har {
-            let mut out = Vec::new();
-            for d in list.iter().rev() {
-                let line = json!({"delivery": Row::new(d), "body": BodyJson::new(&d.body)});
-                out.extend(serde_json::to_vec(&line).unwrap_or_default());
-                out.push(b'\n');
-            }
-            let mut r = full(StatusCode::OK, "application/x-ndjson", out);
-            r.headers_mut().insert(
-                "content-disposition",
-                "attachment; filename=\"hookctl-deliveries.ndjson\""
-                    .parse()
-                    .expect("fixed"),
+        use crate::output::har as h;
+        let Ok(permit) = Arc::clone(&self.exports).try_acquire_owned() else {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "another export is being written: try again when it is done",
             );
-            return r;
-        }
-        // Each with its attempts: the answer is what a HAR is read for.
-        let entries = match self.read(|s| {
-            list.iter()
-                .rev()
-                .map(|d| {
-                    let attempts = s.get(d.id)?.map(|(_, a)| a).unwrap_or_default();
-                    Ok(crate::output::har::entry(d, &attempts, verdict(d)))
-                })
-                .collect::<Result<Vec<_>, crate::store::StoreError>>()
-        }) {
-            Ok(e) => e,
-            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e),
         };
-        let har = crate::output::har::document(entries);
-        let mut r = json_response(StatusCode::OK, &har);
-        r.headers_mut().insert(
+        let store = match Store::open_existing(&self.cfg.store) {
+            Ok(s) => s,
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(2);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let f = Filter {
+                oldest_first: true,
+                ..Filter::default()
+            };
+            if har && tx.blocking_send(Bytes::from(h::stream_start())).is_err() {
+                return;
+            }
+            let mut first = true;
+            let _ = store.each_delivery(
+                &f,
+                Some(MAX_EXPORT),
+                h::EXPORT_BODY_MAX,
+                |d, attempts, left_out| {
+                    let mut text = if har {
+                        let mut entry = h::entry(&d, &attempts, verdict(&d));
+                        if let Some(bytes) = left_out {
+                            h::body_left_out(&mut entry, bytes);
+                        }
+                        let sep = if first { "" } else { "," };
+                        format!("{sep}{entry}")
+                    } else {
+                        let mut line =
+                            json!({"delivery": Row::new(&d), "body": BodyJson::new(&d.body)});
+                        if let Some(bytes) = left_out {
+                            line["body_left_out_bytes"] = json!(bytes);
+                        }
+                        line.to_string()
+                    };
+                    first = false;
+                    text.push('\n');
+                    tx.blocking_send(Bytes::from(text)).is_ok()
+                },
+            );
+            if har {
+                let _ = tx.blocking_send(Bytes::from(h::stream_end()));
+            }
+        });
+        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv()
+                .await
+                .map(|chunk| (Ok::<_, Infallible>(Frame::data(chunk)), rx))
+        });
+        let (ctype, name) = if har {
+            ("application/json", "hookctl-deliveries.har")
+        } else {
+            ("application/x-ndjson", "hookctl-deliveries.ndjson")
+        };
+        let mut r = Response::new(BodyExt::boxed(StreamBody::new(stream)));
+        let hd = r.headers_mut();
+        hd.insert("content-type", ctype.parse().expect("fixed"));
+        hd.insert(
             "content-disposition",
-            "attachment; filename=\"hookctl-deliveries.har\""
+            format!("attachment; filename=\"{name}\"")
                 .parse()
                 .expect("fixed"),
         );
+        hd.insert("x-content-type-options", "nosniff".parse().expect("fixed"));
+        hd.insert("cache-control", "no-store".parse().expect("fixed"));
         r
     }
 
@@ -939,6 +964,8 @@ mod tests {
             attempts: 1,
             last_status: Some(200),
             last_latency_ms: None,
+            fixed_by: None,
+            outcome: "received".into(),
         }
     }
 

@@ -210,12 +210,34 @@ pub fn parse_answer(buf: &[u8]) -> Answer {
     let mut body = buf[end + 4..].to_vec();
     if let Some((_, n)) = headers.iter().find(|(n, _)| n == "content-length") {
         body.truncate(n.parse().unwrap());
+    } else if headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"))
+    {
+        body = dechunk(&body);
     }
     Answer {
         status,
         headers,
         body,
     }
+}
+
+/// The data of a chunked body (as far as it came whole).
+pub fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&rest[..nl]).unwrap_or("");
+        let Ok(n) = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < nl + 2 + n {
+            break;
+        }
+        body.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
+        rest = &rest[(nl + 4 + n).min(rest.len())..];
+    }
+    body
 }
 
 /// POSTs a body with headers, `Connection: close`.
