@@ -186,3 +186,88 @@ fn exports_stream_in_bounded_memory() {
     );
     drop(stalled);
 }
+
+/// A receiver whose answers `audit` cannot read (a flood of headers) gets no pass
+/// for them: the check is skipped, and says why; a merely long answer (90 headers)
+/// is read and graded.
+#[test]
+fn audit_grades_an_unreadable_answer_as_skipped_not_passed() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = server.local_addr().unwrap();
+    // Answers whatever comes with `413` and 90 headers for a large body, else `200`
+    // with `flood` headers; one connection at a time, for a bounded time.
+    let serve = |server: std::net::TcpListener, flood: usize| {
+        std::thread::spawn(move || {
+            server.set_nonblocking(false).unwrap();
+            for stream in server.incoming().take(8) {
+                let Ok(mut s) = stream else { break };
+                s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                    .unwrap();
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let (status, n) = if length > 1 << 20 {
+                    (413, flood)
+                } else {
+                    (200, 3)
+                };
+                if length <= 1 << 20 {
+                    let mut body = vec![0u8; length];
+                    let _ = r.read_exact(&mut body);
+                }
+                let mut answer =
+                    format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n");
+                for i in 0..n {
+                    answer.push_str(&format!("X-Flood-{i}: {}\r\n", "v".repeat(20)));
+                }
+                answer.push_str("\r\n");
+                let _ = s.write_all(answer.as_bytes());
+            }
+        })
+    };
+    let t = serve(server, 300);
+    let dir = tempfile::tempdir().unwrap();
+    let o = hookctl(dir.path())
+        .args([
+            "--json",
+            "--no-store",
+            "audit",
+            "--to",
+            &format!("http://{addr}/hooks"),
+        ])
+        .args([
+            "-p",
+            "github",
+            "--secret",
+            "k",
+            "--delay",
+            "0s",
+            "--only",
+            "oversized-body",
+        ])
+        .output()
+        .unwrap();
+    let lines = support::json_lines(&o);
+    let check = lines
+        .iter()
+        .find(|l| l["data"]["name"] == "oversized-body")
+        .unwrap_or_else(|| panic!("{}\n{}", support::stdout(&o), stderr(&o)));
+    assert_eq!(check["data"]["grade"], "skip", "{check}");
+    assert!(
+        check["data"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("more than 128 headers"),
+        "{check}"
+    );
+    drop(t);
+}

@@ -1480,6 +1480,12 @@ impl Audit {
                         format!("no answer {after}"),
                         None,
                     ),
+                    raw::Ended::Unreadable(d) => (
+                        Grade::Skip,
+                        format!("could not read the answer: {d}"),
+                        format!("{d} {after}"),
+                        None,
+                    ),
                 }
             }
         };
@@ -1567,6 +1573,12 @@ impl Audit {
                             secs(SLOW_BODY_LIMIT)
                         ),
                         format!("no answer {when}"),
+                        None,
+                    ),
+                    raw::Ended::Unreadable(d) => (
+                        Grade::Skip,
+                        format!("could not read the answer: {d}"),
+                        format!("{d} {when}"),
                         None,
                     ),
                 }

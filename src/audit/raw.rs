@@ -36,6 +36,9 @@ pub enum Ended {
     Closed(String),
     /// Nothing came back in time.
     TimedOut,
+    /// Something came back that could not be read as an answer (a flood of headers,
+    /// a head that never ends, not HTTP): nothing to grade, which is no pass.
+    Unreadable(String),
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +60,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const SLACK: Duration = Duration::from_secs(10);
 /// The answer's head is read up to this size.
 const MAX_HEAD: usize = 64 << 10;
+/// Headers an answer may have and be read.
+const MAX_ANSWER_HEADERS: usize = 128;
 
 async fn connect(url: &reqwest::Url, insecure: bool) -> Result<Box<dyn Io>, String> {
     let host = url
@@ -103,7 +108,7 @@ async fn read_answer(rd: &mut (impl AsyncRead + Unpin)) -> Ended {
             Err(e) => return Ended::Closed(format!("the connection failed: {e}")),
         }
         loop {
-            let mut headers = [httparse::EMPTY_HEADER; 64];
+            let mut headers = [httparse::EMPTY_HEADER; MAX_ANSWER_HEADERS];
             let mut resp = httparse::Response::new(&mut headers);
             match resp.parse(&buf) {
                 Ok(httparse::Status::Complete(len)) => {
@@ -119,9 +124,17 @@ async fn read_answer(rd: &mut (impl AsyncRead + Unpin)) -> Ended {
                 }
                 Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => break,
                 Ok(httparse::Status::Partial) => {
-                    return Ended::Closed("the answer's head never ended".into());
+                    return Ended::Unreadable(format!(
+                        "the answer's head went past {} KiB without ending",
+                        MAX_HEAD >> 10
+                    ));
                 }
-                Err(e) => return Ended::Closed(format!("the answer is not HTTP: {e}")),
+                Err(httparse::Error::TooManyHeaders) => {
+                    return Ended::Unreadable(format!(
+                        "the answer has more than {MAX_ANSWER_HEADERS} headers"
+                    ));
+                }
+                Err(e) => return Ended::Unreadable(format!("the answer is not HTTP: {e}")),
             }
         }
     }
