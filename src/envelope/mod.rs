@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod explain;
 pub mod headers;
 pub mod json;
+pub mod keys;
 
 /// The known name nearest to a mistyped one, when it is near enough to be what was
 /// meant: `did you mean …?`.
