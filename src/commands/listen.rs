@@ -303,6 +303,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             .map_err(anyhow::Error::msg)
             .context("could not read --wait-for")?,
         verbose: out.verbose > 0,
+        public_url: args
+            .public_url
+            .as_deref()
+            .map(|u| crate::settings::checked_url(u, "--public-url"))
+            .transpose()?,
     };
     let store = open_store(g)?;
     let store_path = store.as_ref().map(|s| s.path().display().to_string());
@@ -398,7 +403,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                 let forward_to = forward.as_ref().map(|u| u.to_string());
                 let store_path = store_path.clone();
                 let ui_url = ui_url.clone();
+                let for_url = Arc::clone(&receiver);
                 Box::pin(crate::relay::client::run(cfg, Arc::clone(&receiver), move |event| {
+                    if let crate::relay::client::Event::Connected { url, .. } = &event {
+                        for_url.set_relay_url(url);
+                    }
                     report_relay(out, &event, &relay_url, &label, forward_to.as_deref(), store_path.as_deref(), ui_url.as_deref())
                 }))
             } else {

@@ -7,7 +7,7 @@ use crate::envelope::{HeaderList, Received, Verification, VerifyOptions};
 use crate::output::{Output, escape};
 use crate::rawhttp;
 use crate::settings::{
-    Config, SecretRequest, apply_scheme_args, no_secret_error, now_unix, read_input, secrets,
+    Config, SecretRequest, apply_scheme_args, no_key_error, now_unix, read_input, secrets,
 };
 use crate::{Exit, hinted};
 use anyhow::{Context, Result};
@@ -68,6 +68,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
     if let Some(p) = &args.path {
         path = p.clone();
     }
+    if let Some(url) = &args.url {
+        path = crate::settings::checked_url(url, "--url")?;
+    }
     let wanted = args
         .profile
         .as_deref()
@@ -104,7 +107,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
         stdin_used,
     })?;
     if secrets.is_empty() {
-        return Err(no_secret_error());
+        return Err(no_key_error(&profile, false));
     }
     let tolerance = match &args.tolerance {
         None => None,

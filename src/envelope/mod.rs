@@ -26,6 +26,7 @@ pub fn did_you_mean<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -
 }
 pub mod mac;
 pub mod profile;
+pub mod schemes;
 pub mod secret;
 pub mod sign;
 pub mod template;

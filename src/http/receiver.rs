@@ -61,6 +61,8 @@ pub struct ReceiverConfig {
     pub wait_for: Option<EventGlob>,
     /// Keep headers and bodies in the printed deliveries (`-v`).
     pub verbose: bool,
+    /// The public URL the provider calls (`--public-url`), for schemes that sign it.
+    pub public_url: Option<String>,
 }
 
 /// What `listen` shows for each request.
@@ -181,6 +183,21 @@ pub struct Receiver {
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
+    /// A relay channel's URL, the public URL when `--public-url` names none.
+    relay_url: std::sync::RwLock<Option<String>>,
+}
+
+/// The URL a provider called to reach `path` under `base` (listen's `--path`), given
+/// the public URL that stands for `base`.
+pub fn public_target(public: &str, base: &str, path: &str) -> String {
+    let rest = path
+        .strip_prefix(base.trim_end_matches('/'))
+        .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('?'))
+        .unwrap_or(path);
+    if rest.is_empty() || rest == "/" {
+        return public.to_string();
+    }
+    format!("{}{rest}", public.trim_end_matches('/'))
 }
 
 /// How many delivery ids `listen` remembers for telling duplicates: the most recent
@@ -269,6 +286,15 @@ impl Receiver {
             lines,
             matched: AtomicBool::new(false),
             done: tokio::sync::Notify::new(),
+            relay_url: std::sync::RwLock::new(None),
+        }
+    }
+
+    /// A relay channel's public URL, once connected: what URL-signing schemes check
+    /// deliveries against when `--public-url` names none.
+    pub fn set_relay_url(&self, url: &str) {
+        if let Ok(mut u) = self.relay_url.write() {
+            *u = Some(url.to_string());
         }
     }
 
@@ -387,9 +413,15 @@ impl Receiver {
         } else {
             self.cfg.profiles.first()
         };
+        let public = self
+            .cfg
+            .public_url
+            .clone()
+            .or_else(|| self.relay_url.read().ok().and_then(|u| u.clone()));
+        let target = public.map(|u| public_target(&u, &self.cfg.base_path, &d.path));
         let received = Received {
             method: &d.method,
-            path: &d.path,
+            path: target.as_deref().unwrap_or(&d.path),
             headers: &d.headers,
             body: &d.body,
         };
