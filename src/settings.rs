@@ -304,9 +304,8 @@ fn keys(args: &SecretArgs) -> Result<Vec<Secret>> {
     use crate::envelope::secret::SecretKind;
     let mut out = Vec::new();
     let text_of = |bytes: Vec<u8>, what: &str| -> Result<String> {
-        String::from_utf8(bytes).map_err(|_| {
-            anyhow::anyhow!("{what} is not text (give the key as PEM, hex or base64)")
-        })
+        String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{what} is not text (give the key as PEM, hex or base64)"))
     };
     for path in &args.private_key {
         let shown = shown_name(&path.display().to_string());
@@ -609,8 +608,8 @@ pub fn require_store(g: &crate::cli::GlobalArgs, what: &str) -> Result<crate::st
 
 /// A URL given for a scheme that signs it (`--url`, `--public-url`): http(s), whole.
 pub fn checked_url(url: &str, flag: &str) -> Result<String> {
-    let parsed = url::Url::parse(url)
-        .map_err(|e| anyhow::anyhow!("{flag} `{url}` is not a URL ({e})"))?;
+    let parsed =
+        url::Url::parse(url).map_err(|e| anyhow::anyhow!("{flag} `{url}` is not a URL ({e})"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         bail!("{flag} `{url}` is not an http:// or https:// URL");
     }

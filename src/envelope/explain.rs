@@ -199,7 +199,10 @@ pub fn explain(
         } else {
             "the secret given is not the one the sender used, or the signed content differs"
         };
-        out.push(finding("unexplained", format!("{}: {hint}", verdict.reason)));
+        out.push(finding(
+            "unexplained",
+            format!("{}: {hint}", verdict.reason),
+        ));
         return out;
     }
     if verdict.valid {

@@ -109,7 +109,7 @@ fn decode_text(text: &str) -> Option<Vec<u8>> {
     if t.is_empty() {
         return None;
     }
-    if t.len() % 2 == 0
+    if t.len().is_multiple_of(2)
         && t.bytes().all(|b| b.is_ascii_hexdigit())
         && let Ok(b) = hex::decode(&t)
     {

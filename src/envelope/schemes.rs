@@ -99,7 +99,8 @@ pub struct JwtDef {
     pub algorithms: Vec<JwtAlg>,
     /// Claim name → template of its value, e.g. `sha256 = "{body.sha256}"`. Each must
     /// be in the token with that value; one over the body may be left out of a token
-    /// for an empty body.
+    /// for an empty body, and one from `{vars.…}` (an account id) is made when
+    /// signing but not checked.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub claims: IndexMap<String, String>,
     /// Time claims made when signing: `iat`, `nbf`, `exp`, `jti` [default: `iat`].
@@ -230,9 +231,7 @@ pub fn key_needed(scheme: &Scheme, signing: bool) -> String {
         if signing {
             format!("{kind}'s private half: pass --private-key FILE (PEM, PKCS#8)")
         } else {
-            format!(
-                "{kind}'s public half, as the provider shows it: pass --public-key FILE|VALUE"
-            )
+            format!("{kind}'s public half, as the provider shows it: pass --public-key FILE|VALUE")
         }
     } else if scheme.algorithm == Algorithm::Basic {
         "a user and password: pass --secret USER:PASSWORD".to_string()
@@ -398,10 +397,10 @@ fn jwt_sign(scheme: &Scheme, key: &AltKey, ctx: &Ctx) -> Result<String, String> 
             "exp" => Value::from(
                 ts.saturating_add(i64::try_from(jwt.lifetime.as_secs()).unwrap_or(i64::MAX)),
             ),
-            _ => Value::String(ctx.id.map_or_else(
-                || uuid::Uuid::new_v4().to_string(),
-                |id| id.to_string(),
-            )),
+            _ => Value::String(
+                ctx.id
+                    .map_or_else(|| uuid::Uuid::new_v4().to_string(), |id| id.to_string()),
+            ),
         };
         claims.insert(c.clone(), v);
     }
@@ -415,8 +414,12 @@ fn jwt_sign(scheme: &Scheme, key: &AltKey, ctx: &Ctx) -> Result<String, String> 
         (Some(a), AltKey::Private(k)) => k
             .sign(a, signing_input.as_bytes())
             .map_err(|e| e.to_string())?,
-        (None, AltKey::Private(_)) => return Err(format!("{} signs with a shared secret", alg.name())),
-        (Some(_), AltKey::Shared(_)) => return Err(format!("{} signs with a private key", alg.name())),
+        (None, AltKey::Private(_)) => {
+            return Err(format!("{} signs with a shared secret", alg.name()));
+        }
+        (Some(_), AltKey::Shared(_)) => {
+            return Err(format!("{} signs with a private key", alg.name()));
+        }
     };
     Ok(format!("{signing_input}.{}", b64url(&sig)))
 }
@@ -470,9 +473,7 @@ fn verification_keys(
                 Algorithm::Token | Algorithm::Basic => super::secret::SecretEncoding::Raw,
                 _ => scheme.secret,
             };
-            s.key(enc)
-                .map(VerifyKey::Shared)
-                .map_err(|e| e.to_string())
+            s.key(enc).map(VerifyKey::Shared).map_err(|e| e.to_string())
         };
         match k {
             Ok(k) => keys.push(Some(k)),
@@ -656,11 +657,17 @@ fn check_jwt(
         ..Ctx::default()
     };
     for (name, t) in &jwt.claims {
+        // A claim from the profile's vars (an account id) is made when signing but
+        // cannot be known on receipt: it is not checked.
+        if t.uses(|v| matches!(v, Var::Var(_))) {
+            continue;
+        }
         let want = t.render(&ctx).map_err(|e| match e {
             TemplateError::Missing(n) if n.starts_with("url") => Failure::NeedsUrl,
             e => jwt_fail(format!("claim `{name}`: {e}")),
         })?;
-        let over_body = t.uses(|v| matches!(v, Var::BodySha256 | Var::BodySha256Base64 | Var::Body));
+        let over_body =
+            t.uses(|v| matches!(v, Var::BodySha256 | Var::BodySha256Base64 | Var::Body));
         let got = match claims.get(name) {
             None if over_body && req.body.is_empty() => continue,
             None => return Err(jwt_fail(format!("the JWT has no `{name}` claim"))),
@@ -741,11 +748,11 @@ pub fn canonical_content(
         }
         Canonical::Contentful => {
             let path = super::template::path_part(target);
-            let names = headers
-                .get("x-contentful-signed-headers")
-                .ok_or_else(|| Failure::MissingHeader {
+            let names = headers.get("x-contentful-signed-headers").ok_or_else(|| {
+                Failure::MissingHeader {
                     header: "x-contentful-signed-headers".into(),
-                })?;
+                }
+            })?;
             let mut signed: Vec<(String, String)> = Vec::new();
             for n in names.split(',').map(|n| n.trim().to_ascii_lowercase()) {
                 if n.is_empty() {

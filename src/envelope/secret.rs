@@ -52,7 +52,9 @@ pub enum SecretError {
     },
     #[error("the secret is empty")]
     Empty,
-    #[error("{what} ({source_}) is not a shared secret; this profile signs with a shared secret (--secret)")]
+    #[error(
+        "{what} ({source_}) is not a shared secret; this profile signs with a shared secret (--secret)"
+    )]
     NotShared { what: &'static str, source_: String },
 }
 

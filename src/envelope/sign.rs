@@ -324,12 +324,13 @@ impl Profile {
             });
         }
         if !scheme.algorithm.is_hmac() {
-            let alt = super::schemes::signing_keys(&self.name, scheme, secrets).map_err(
-                |message| SignError::Key {
-                    profile: self.name.clone(),
-                    message,
-                },
-            )?;
+            let alt =
+                super::schemes::signing_keys(&self.name, scheme, secrets).map_err(|message| {
+                    SignError::Key {
+                        profile: self.name.clone(),
+                        message,
+                    }
+                })?;
             return Ok(Signer {
                 profile: self,
                 keys: Vec::new(),
@@ -436,17 +437,14 @@ impl Signer<'_> {
         }
         // Most schemes sign the body alone: no need for a copy of it.
         let content: &[u8] = if let Some(c) = scheme.canonical {
-            scratch.signed = super::schemes::canonical_content(
-                c,
-                input.method,
-                input.path,
-                headers,
-                input.body,
-            )
-            .map_err(|f| SignError::Key {
-                profile: p.name.clone(),
-                message: format!("could not make the signed content: {f}"),
-            })?;
+            // It may read the headers: only this request's.
+            headers.truncate(n);
+            scratch.signed =
+                super::schemes::canonical_content(c, input.method, input.path, headers, input.body)
+                    .map_err(|f| SignError::Key {
+                        profile: p.name.clone(),
+                        message: format!("could not make the signed content: {f}"),
+                    })?;
             &scratch.signed
         } else if scheme.signed.sole_var() == Some(&Var::Body) {
             input.body
@@ -503,8 +501,7 @@ impl Signer<'_> {
                                 signature: Some(sig),
                                 ..ctx
                             };
-                            item.render_into(&c, &mut value)
-                                .map_err(|e| p.tpl_err(e))?;
+                            item.render_into(&c, &mut value).map_err(|e| p.tpl_err(e))?;
                         }
                     }
                 }
