@@ -382,6 +382,12 @@ fn jwt_sign(scheme: &Scheme, key: &AltKey, ctx: &Ctx) -> Result<String, String> 
     let header = serde_json::json!({"alg": alg.name(), "typ": "JWT"});
     let mut claims = Map::new();
     for (name, t) in &jwt.claims {
+        // A claim over the body is left out for an empty body (MessageBird's rule).
+        let over_body =
+            t.uses(|v| matches!(v, Var::BodySha256 | Var::BodySha256Base64 | Var::Body));
+        if over_body && ctx.body.is_some_and(<[u8]>::is_empty) {
+            continue;
+        }
         let v = t.render(ctx).map_err(|e| match e {
             TemplateError::Missing(n) if n.starts_with("url") => {
                 "the profile's JWT binds the URL: give it (sign --url, send --to)".to_string()
@@ -747,33 +753,98 @@ pub fn canonical_content(
             Ok(out)
         }
         Canonical::Contentful => {
-            let path = super::template::path_part(target);
             let names = headers.get("x-contentful-signed-headers").ok_or_else(|| {
                 Failure::MissingHeader {
                     header: "x-contentful-signed-headers".into(),
                 }
             })?;
-            let mut signed: Vec<(String, String)> = Vec::new();
-            for n in names.split(',').map(|n| n.trim().to_ascii_lowercase()) {
-                if n.is_empty() {
-                    continue;
+            // As Contentful's toolkit canonicalises: header names lower-cased and
+            // sorted, values trimmed; the signed-headers value is the sorted list
+            // itself and the timestamp its number written again.
+            let mut names: Vec<String> = names
+                .split(',')
+                .map(|n| n.trim().to_ascii_lowercase())
+                .filter(|n| !n.is_empty())
+                .collect();
+            for must in ["x-contentful-signed-headers", "x-contentful-timestamp"] {
+                if !names.iter().any(|n| n == must) {
+                    names.push(must.to_string());
                 }
-                let v = headers
-                    .get(&n)
-                    .ok_or_else(|| Failure::MissingHeader { header: n.clone() })?;
-                signed.push((n, v.trim().to_string()));
             }
-            signed.sort();
-            let hs: Vec<String> = signed.iter().map(|(n, v)| format!("{n}:{v}")).collect();
+            names.sort();
+            names.dedup();
+            let mut signed: Vec<String> = Vec::new();
+            for n in &names {
+                let v = match n.as_str() {
+                    "x-contentful-signed-headers" => names.join(","),
+                    _ => {
+                        let v = headers
+                            .get(n)
+                            .ok_or_else(|| Failure::MissingHeader { header: n.clone() })?
+                            .trim();
+                        if n == "x-contentful-timestamp" {
+                            let digits: String =
+                                v.chars().take_while(char::is_ascii_digit).collect();
+                            digits.parse::<u64>().map(|t| t.to_string()).map_err(|_| {
+                                Failure::MalformedHeader {
+                                    header: n.clone(),
+                                    expected: "a timestamp in milliseconds".into(),
+                                    got: super::verify::preview(v),
+                                }
+                            })?
+                        } else {
+                            v.to_string()
+                        }
+                    }
+                };
+                signed.push(format!("{n}:{v}"));
+            }
             let mut out = format!(
                 "{}\n{}\n{}\n",
-                method.to_ascii_uppercase(),
-                path,
-                hs.join(";")
+                method,
+                contentful_path(super::template::path_part(target)),
+                signed.join(";")
             )
             .into_bytes();
             out.extend_from_slice(body);
             Ok(out)
         }
     }
+}
+
+/// The path as Contentful's toolkit writes it: the query (up to a second `?`) escaped
+/// as Node's `querystring.escape` does, then the whole as `encodeURI` does.
+fn contentful_path(target: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'!')
+        .remove(b'~')
+        .remove(b'*')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')');
+    const URI: &AsciiSet = &COMPONENT
+        .remove(b';')
+        .remove(b',')
+        .remove(b'/')
+        .remove(b'?')
+        .remove(b':')
+        .remove(b'@')
+        .remove(b'&')
+        .remove(b'=')
+        .remove(b'+')
+        .remove(b'$')
+        .remove(b'#');
+    let mut parts = target.split('?');
+    let path = parts.next().unwrap_or("");
+    let query = parts.next().unwrap_or("");
+    let whole = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", utf8_percent_encode(query, COMPONENT))
+    };
+    utf8_percent_encode(&whole, URI).to_string()
 }
