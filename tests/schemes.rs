@@ -591,3 +591,100 @@ fn listen_checks_url_bound_deliveries_against_the_public_url() {
     let a = post(&l.addr, "/square", &pairs, &built.body);
     assert_eq!(a.status, 401, "{}", String::from_utf8_lossy(&a.body));
 }
+
+#[test]
+fn auto_detection_tries_every_profile_the_headers_fit_and_never_guesses() {
+    let dir = tempfile::tempdir().unwrap();
+    // A profile of the user's that shares GitHub's header with another algorithm, as
+    // Bitbucket and Meta share `X-Hub-Signature*`.
+    std::fs::write(
+        dir.path().join("hookctl.toml"),
+        "[profiles.hub512]\nextends = \"github\"\ndescription = \"GitHub's header, HMAC-SHA512\"\n[profiles.hub512.signature]\nalgorithm = \"hmac-sha512\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("body.json"),
+        r#"{"zen":"Keep it logically awesome."}"#,
+    )
+    .unwrap();
+    for (signer, other) in [("github", "hub512"), ("hub512", "github")] {
+        let out = hookctl(dir.path())
+            .args([
+                "--no-store",
+                "--json",
+                "sign",
+                "-p",
+                signer,
+                "--secret",
+                "k3y",
+                "--body",
+                "body.json",
+                "-e",
+                "ping",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        let rec = &support::json_lines(&out)[0]["data"];
+        let verify = |secret: &str| {
+            let mut c = hookctl(dir.path());
+            c.args([
+                "--no-store",
+                "verify",
+                "--body",
+                "body.json",
+                "--secret",
+                secret,
+            ]);
+            for h in rec["headers"].as_array().unwrap() {
+                c.args([
+                    "-H",
+                    &format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()),
+                ]);
+            }
+            c.output().unwrap()
+        };
+        let out = verify("k3y");
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        let note = support::stderr(&out);
+        assert!(
+            note.contains(&format!("profile: {signer}"))
+                && note.contains(other)
+                && note.contains(&format!("only {signer} verified")),
+            "{note}"
+        );
+        // With a secret that verifies neither: no pick, the candidates named.
+        let out = verify("not-it");
+        assert_eq!(out.status.code(), Some(2));
+        let e = support::stderr(&out);
+        assert!(
+            e.contains("github") && e.contains("hub512") && e.contains("none verified"),
+            "{e}"
+        );
+    }
+    // A JWT in `Authorization` fits every profile that reads that header; only the
+    // one whose scheme verifies is taken.
+    let p = Catalog::builtin().get("vonage").unwrap();
+    let built = p.build_event("inbound", None, None, NOW).unwrap();
+    let key = Secret::new("vonage-signature-secret", "t").unwrap();
+    let h = sign(&p, &key, &built.body, "inbound", &built.id, "/");
+    let all = Catalog::builtin().all().unwrap();
+    let req = Received {
+        method: "POST",
+        path: "/",
+        headers: &h,
+        body: &built.body,
+    };
+    let opts = VerifyOptions {
+        secrets: std::slice::from_ref(&key),
+        now: NOW,
+        tolerance: None,
+    };
+    match hookctl::envelope::catalog::detect_verified(&all, &req, &opts) {
+        hookctl::envelope::catalog::Detected::One { profile, tried } => {
+            assert_eq!(profile.name, "vonage");
+            assert!(tried.len() > 1, "{tried:?}");
+        }
+        _ => panic!("vonage not singled out"),
+    }
+}

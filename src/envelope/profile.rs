@@ -546,6 +546,49 @@ impl Profile {
     pub fn signature_summary(&self) -> String {
         match &self.signature {
             None => "unsigned".to_string(),
+            Some(s) if matches!(s.algorithm, Algorithm::Token | Algorithm::Basic) => {
+                format!(
+                    "{}: {} — {}",
+                    s.header,
+                    s.value.source(),
+                    s.algorithm.name()
+                )
+            }
+            Some(s) if s.algorithm == Algorithm::Jwt => {
+                let j = s.jwt.as_ref();
+                let algs: Vec<&str> = j
+                    .map(|j| j.algorithms.iter().map(|a| a.name()).collect())
+                    .unwrap_or_default();
+                let claims: Vec<String> = j
+                    .map(|j| {
+                        j.claims
+                            .iter()
+                            .map(|(n, t)| format!("{n}={}", t.source()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{}: {} — JWT {} with {}{}",
+                    s.header,
+                    s.value.source(),
+                    algs.join("/"),
+                    claims.join(", "),
+                    s.tolerance
+                        .map(|t| format!(", tolerance {}", humantime::format_duration(t)))
+                        .unwrap_or_default()
+                )
+            }
+            Some(s) if s.canonical.is_some() => format!(
+                "{}: {} — {} {} of the `{}` canonical request{}",
+                s.header,
+                s.value.source(),
+                s.encoding.name(),
+                s.algorithm.name(),
+                s.canonical.map(|c| c.name()).unwrap_or_default(),
+                s.tolerance
+                    .map(|t| format!(", tolerance {}", humantime::format_duration(t)))
+                    .unwrap_or_default()
+            ),
             Some(s) => format!(
                 "{}: {} — {} {} of \"{}\"{}",
                 s.header,

@@ -408,11 +408,6 @@ impl Receiver {
         }
 
         // Which profile, and is it genuine?
-        let profile = if self.cfg.auto {
-            detect_among(&self.cfg.profiles, &d.headers)
-        } else {
-            self.cfg.profiles.first()
-        };
         let public = self
             .cfg
             .public_url
@@ -424,6 +419,21 @@ impl Receiver {
             path: target.as_deref().unwrap_or(&d.path),
             headers: &d.headers,
             body: &d.body,
+        };
+        // With several candidates (headers that several providers share), the one
+        // that verifies with the secrets given; a header's name never decides.
+        let profile = if self.cfg.auto {
+            let opts = VerifyOptions {
+                secrets: &self.cfg.secrets,
+                now: now_unix(),
+                tolerance: self.cfg.tolerance,
+            };
+            match crate::envelope::catalog::detect_verified(&self.cfg.profiles, &received, &opts) {
+                crate::envelope::catalog::Detected::One { profile, .. } => Some(profile),
+                _ => detect_among(&self.cfg.profiles, &d.headers),
+            }
+        } else {
+            self.cfg.profiles.first()
         };
         if let Some(p) = profile {
             line.profile = Some(p.name.clone());
