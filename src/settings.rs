@@ -361,7 +361,16 @@ pub fn no_key_error(profile: &crate::envelope::Profile, signing: bool) -> anyhow
                 if signing { "signs" } else { "verifies" },
                 crate::envelope::schemes::key_needed(s, signing),
                 if s.uses_key_pair() && signing {
-                    format!("; `hookctl keygen -p {}` makes a test pair", profile.name)
+                    let rsa = s
+                        .algorithm
+                        .asym()
+                        .or_else(|| s.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+                        .is_some_and(|a| a.key_type() == crate::envelope::keys::KeyType::Rsa);
+                    if rsa {
+                        "; make a test key with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem`".to_string()
+                    } else {
+                        format!("; `hookctl keygen -p {}` makes a test pair", profile.name)
+                    }
                 } else {
                     String::new()
                 }

@@ -512,7 +512,7 @@ fn explain_prints_the_signed_string_and_names_the_url_that_matches() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("the signed string is \"http://public.example.com/smsBodyHi thereFrom+14155550111To+14155550100\""), "{text}");
+    assert!(text.contains(r#"the signed string is "http://public.example.com/smsBodyHi thereFrom+14155550111To+14155550100""#), "{text}");
     assert!(
         text.contains("https://public.example.com/sms") && text.contains("http vs https"),
         "{text}"

@@ -182,7 +182,7 @@ pub fn explain(
         if let Some(text) = signed_text(profile, req) {
             out.push(finding(
                 "signed_string",
-                format!("the signed string is \"{text}\""),
+                format!("the signed string is {text:?}"),
             ));
         }
         if !verdict.valid
