@@ -59,6 +59,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("twilio", include_str!("../profiles/twilio.toml")),
     ("square", include_str!("../profiles/square.toml")),
     ("mandrill", include_str!("../profiles/mandrill.toml")),
+    ("plivo", include_str!("../profiles/plivo.toml")),
     ("trello", include_str!("../profiles/trello.toml")),
     ("hubspot", include_str!("../profiles/hubspot.toml")),
     ("cloudinary", include_str!("../profiles/cloudinary.toml")),

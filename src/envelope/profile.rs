@@ -261,7 +261,7 @@ impl Scheme {
     pub fn url_bound(&self) -> bool {
         use super::schemes::Canonical;
         self.signed.uses(|v| matches!(v, Var::Url | Var::UrlSha256))
-            || matches!(self.canonical, Some(Canonical::Twilio))
+            || matches!(self.canonical, Some(Canonical::Twilio | Canonical::PlivoV3))
             || self.jwt.as_ref().is_some_and(|j| j.url_bound())
     }
 }

@@ -33,6 +33,10 @@ pub enum Canonical {
     /// Contentful: `METHOD\nPATH?QUERY\nname:value;…\nBODY` over the headers that
     /// `x-contentful-signed-headers` names, lower-cased.
     Contentful,
+    /// Plivo's V3 signature of a POST: the URL without its query, then `?` and the
+    /// query's fields sorted (`k=v&…`), `.` when there are both, the form fields
+    /// sorted as name‖value, then `.` and `X-Plivo-Signature-V3-Nonce`.
+    PlivoV3,
 }
 
 impl Canonical {
@@ -40,6 +44,7 @@ impl Canonical {
         match self {
             Canonical::Twilio => "twilio",
             Canonical::Contentful => "contentful",
+            Canonical::PlivoV3 => "plivo-v3",
         }
     }
 }
@@ -751,6 +756,39 @@ pub fn canonical_content(
                 }
             }
             Ok(out)
+        }
+        Canonical::PlivoV3 => {
+            if !is_absolute(target) {
+                return Err(Failure::NeedsUrl);
+            }
+            let nonce = headers.get("X-Plivo-Signature-V3-Nonce").ok_or_else(|| {
+                Failure::MissingHeader {
+                    header: "X-Plivo-Signature-V3-Nonce".into(),
+                }
+            })?;
+            let no_fragment = target.split('#').next().unwrap_or(target);
+            let (base, query) = no_fragment.split_once('?').unwrap_or((no_fragment, ""));
+            let query = sorted_form(query.as_bytes())
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&");
+            let params = sorted_form(body);
+            let mut out = base.to_string();
+            if !query.is_empty() || !params.is_empty() {
+                out.push('?');
+                out.push_str(&query);
+            }
+            if !query.is_empty() && !params.is_empty() {
+                out.push('.');
+            }
+            for (k, v) in params {
+                out.push_str(&k);
+                out.push_str(&v);
+            }
+            out.push('.');
+            out.push_str(nonce);
+            Ok(out.into_bytes())
         }
         Canonical::Contentful => {
             let names = headers.get("x-contentful-signed-headers").ok_or_else(|| {

@@ -46,6 +46,7 @@ PACKAGES = [
     "cloudinary",
     "vonage-jwt",
     "messagebird",
+    "plivo",
     "pyjwt",
     "cryptography",
 ]
@@ -421,6 +422,35 @@ def twilio(h):
     both("twilio", oracle + " (compute_signature)", [["X-Twilio-Signature", sig], ["Content-Type", "application/x-www-form-urlencoded"]], body, keys, int(time.time()), lib_at(url), url=url, direction="library-signed")
 
 
+def plivo(h):
+    from plivo.utils.signature_v3 import validate_v3_signature, construct_post_url, get_signature_v3
+
+    oracle = "plivo (PyPI) utils.signature_v3.validate_v3_signature"
+    token = secrets.token_hex(20)
+    url = f"https://hooks.example.com/plivo/{secrets.token_hex(3)}?b=2&a=1"
+
+    def lib_at(u):
+        def lib(hs, b):
+            params = dict(urllib.parse.parse_qsl(b, keep_blank_values=True))
+            try:
+                return validate_v3_signature("POST", u, header(hs, "X-Plivo-Signature-V3-Nonce"), token, header(hs, "X-Plivo-Signature-V3"), params)
+            except Exception:
+                return False
+
+        return lib
+
+    keys = [{"kind": "secret", "value": token}]
+    for event in ["incoming_message", "message_status"]:
+        headers, body, ts = h.sign("plivo", event, ["--secret", token, "--url", url])
+        both("plivo", oracle, headers, body, keys, ts, lib_at(url), url=url)
+    params = {"From": "14155550111", "To": "14155550100", "Text": "Hi & bye", "MessageUUID": secrets.token_hex(16)}
+    body = urllib.parse.urlencode(params)
+    nonce = secrets.token_hex(10)
+    sig = get_signature_v3(token, construct_post_url(url, dict(params)).decode(), nonce).decode()
+    hs = [["X-Plivo-Signature-V3-Nonce", nonce], ["X-Plivo-Signature-V3", sig]]
+    both("plivo", oracle + " (get_signature_v3)", hs, body, keys, int(time.time()), lib_at(url), url=url, direction="library-signed")
+
+
 def square(h):
     from square.utils.webhooks_helper import verify_signature
 
@@ -605,7 +635,7 @@ def main():
     ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
         h = Hookctl(args.hookctl, tmp)
-        for f in [discord, telnyx, sendgrid, kick, netlify, vonage, messagebird, plaid, twilio, square, hubspot, trello, mandrill, cloudinary_, contentful, tokens]:
+        for f in [discord, telnyx, sendgrid, kick, netlify, vonage, messagebird, plaid, twilio, plivo, square, hubspot, trello, mandrill, cloudinary_, contentful, tokens]:
             f(h)
             print(f"ok  {f.__name__.strip('_')}", file=sys.stderr)
     doc = {
