@@ -688,3 +688,65 @@ fn auto_detection_tries_every_profile_the_headers_fit_and_never_guesses() {
         _ => panic!("vonage not singled out"),
     }
 }
+
+#[test]
+fn send_signs_with_a_private_key_and_its_to_url_and_listen_verifies_them() {
+    use support::listener::Listener;
+    let dir = tempfile::tempdir().unwrap();
+    let out = hookctl(dir.path())
+        .args(["--no-store", "keygen", "-p", "discord"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let public = std::fs::read_to_string(dir.path().join("discord.pub")).unwrap();
+    // Ed25519: send signs with the private key, listen checks with the public one.
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["-p", "discord", "--public-key", public.trim()],
+    );
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "send",
+            "--to",
+            &l.url,
+            "-p",
+            "discord",
+            "-e",
+            "application_command",
+        ])
+        .args(["--private-key", "discord.key"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let d = l.wait_deliveries(1);
+    assert_eq!(d[0]["valid"], true, "{:?}", d[0]);
+    // Twilio signs the URL: send signs its --to, and listen, given no --public-url,
+    // checks against its own URL.
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["-p", "twilio", "--secret", "auth-token"],
+    );
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "send",
+            "--to",
+            &format!("{}/sms?tenant=7", l.url.trim_end_matches('/')),
+        ])
+        .args([
+            "-p",
+            "twilio",
+            "-e",
+            "incoming_message",
+            "--secret",
+            "auth-token",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let d = l.wait_deliveries(1);
+    assert_eq!(d[0]["valid"], true, "{:?}", d[0]);
+}

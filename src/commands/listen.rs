@@ -425,6 +425,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                 let scheme = if tls.is_some() { "https" } else { "http" };
                 let shown_host = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
                 let url = format!("{scheme}://{shown_host}:{}{}", addr.port(), base_path);
+                // A scheme that signs the URL checks deliveries against this one when
+                // --public-url names none (right for what is sent straight here).
+                receiver.set_relay_url(&url);
                 let cert = tls.as_ref().map(|t| t.cert_path.display().to_string());
                 if out.json {
                     out.record(

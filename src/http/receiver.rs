@@ -183,7 +183,8 @@ pub struct Receiver {
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
-    /// A relay channel's URL, the public URL when `--public-url` names none.
+    /// The public URL when `--public-url` names none: a relay channel's URL, or the
+    /// listener's own.
     relay_url: std::sync::RwLock<Option<String>>,
 }
 
@@ -290,8 +291,9 @@ impl Receiver {
         }
     }
 
-    /// A relay channel's public URL, once connected: what URL-signing schemes check
-    /// deliveries against when `--public-url` names none.
+    /// A relay channel's public URL once connected, or the listener's own once bound:
+    /// what URL-signing schemes check deliveries against when `--public-url` names
+    /// none.
     pub fn set_relay_url(&self, url: &str) {
         if let Ok(mut u) = self.relay_url.write() {
             *u = Some(url.to_string());
