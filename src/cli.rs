@@ -108,7 +108,11 @@ pub struct SecretArgs {
     /// For a profile with a key pair: the public key to verify with, a file or the key
     /// itself: PEM, or the provider's form (Discord's hex, SendGrid's base64 SPKI,
     /// Telnyx's base64) (repeatable)
-    #[arg(long = "public-key", value_name = "FILE|VALUE")]
+    #[arg(
+        long = "public-key",
+        value_name = "FILE|VALUE",
+        allow_hyphen_values = true
+    )]
     pub public_key: Vec<String>,
     /// Read a public key from this environment variable (repeatable)
     #[arg(long = "public-key-env", value_name = "NAME")]

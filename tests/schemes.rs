@@ -750,3 +750,87 @@ fn send_signs_with_a_private_key_and_its_to_url_and_listen_verifies_them() {
     let d = l.wait_deliveries(1);
     assert_eq!(d[0]["valid"], true, "{:?}", d[0]);
 }
+
+#[test]
+fn audit_forges_with_another_key_for_key_pair_profiles_and_skips_body_checks_for_tokens() {
+    use support::listener::Listener;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kick.key"), rsa_private()).unwrap();
+    let public = PrivateKey::parse(&rsa_private())
+        .unwrap()
+        .public_key()
+        .unwrap();
+    let public = keys::to_pem("PUBLIC KEY", &public.to_spki_der().unwrap());
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["-p", "kick", "--public-key", &public],
+    );
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "--json",
+            "audit",
+            "--to",
+            &l.url,
+            "-p",
+            "kick",
+            "--private-key",
+            "kick.key",
+        ])
+        .args([
+            "--only",
+            "tampered-body,wrong-secret,missing-signature",
+            "--delay",
+            "0s",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        support::stderr(&out)
+    );
+    let grades: Vec<(String, String)> = support::json_lines(&out)
+        .iter()
+        .filter(|l| l["type"] == "check")
+        .map(|l| {
+            (
+                l["data"]["name"].as_str().unwrap_or("").to_string(),
+                l["data"]["grade"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        grades
+            .iter()
+            .any(|(c, g)| c == "wrong-secret" && g == "pass"),
+        "{grades:?}"
+    );
+    let l = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["-p", "gitlab", "--secret", "tok"],
+    );
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "audit",
+            "--to",
+            &l.url,
+            "-p",
+            "gitlab",
+            "--secret",
+            "tok",
+        ])
+        .args(["--only", "tampered-body,wrong-secret", "--delay", "0s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("SKIP  tampered-body"),
+        "{}",
+        stdout(&out)
+    );
+}
