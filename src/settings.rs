@@ -310,7 +310,7 @@ fn keys(args: &SecretArgs) -> Result<Vec<Secret>> {
     for path in &args.private_key {
         let shown = shown_name(&path.display().to_string());
         let what = format!("--private-key `{shown}`");
-        let bytes = read_input(path).with_context(|| format!("could not read {what}"))?;
+        let bytes = read_key_file(path).with_context(|| format!("could not read {what}"))?;
         out.push(Secret::key_text(
             text_of(bytes, &what)?,
             what,
@@ -329,7 +329,7 @@ fn keys(args: &SecretArgs) -> Result<Vec<Secret>> {
         let path = Path::new(given);
         let (text, what) = if !given.trim_start().starts_with("-----") && path.is_file() {
             let what = format!("--public-key `{}`", shown_name(given));
-            let bytes = std::fs::read(path).with_context(|| format!("could not read {what}"))?;
+            let bytes = read_key_file(path).with_context(|| format!("could not read {what}"))?;
             (text_of(bytes, &what)?, what)
         } else {
             (given.clone(), format!("--public-key #{}", i + 1))
@@ -345,6 +345,24 @@ fn keys(args: &SecretArgs) -> Result<Vec<Secret>> {
         )?);
     }
     Ok(out)
+}
+
+/// A key file (or `-`), at most 1 MiB: a key is a few KiB, and a path to something
+/// endless (`/dev/zero`) must not fill the memory.
+fn read_key_file(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    const MAX: u64 = 1 << 20;
+    let mut bytes = Vec::new();
+    let reader: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path)?)
+    };
+    reader.take(MAX + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX {
+        bail!("it is over 1 MiB, far more than any key");
+    }
+    Ok(bytes)
 }
 
 /// What to say when a profile has nothing to sign or verify with.

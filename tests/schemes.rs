@@ -834,3 +834,62 @@ fn audit_forges_with_another_key_for_key_pair_profiles_and_skips_body_checks_for
         stdout(&out)
     );
 }
+
+#[test]
+fn under_listen_relay_the_channel_url_is_the_url_checked() {
+    use support::listener::{Listener, post};
+    let dir = tempfile::tempdir().unwrap();
+    let relay_store = dir.path().join("relay.db");
+    let relay = Listener::spawn(
+        dir.path(),
+        &["--store", relay_store.to_str().unwrap()],
+        &["relay", "--bind", "127.0.0.1:0"],
+        &[],
+    );
+    let listen_store = dir.path().join("listen.db");
+    let l = Listener::spawn(
+        dir.path(),
+        &["--store", listen_store.to_str().unwrap()],
+        &[
+            "listen",
+            "--relay",
+            &relay.url,
+            "--channel",
+            "sq",
+            "-p",
+            "square",
+            "--secret",
+            "sq-key",
+        ],
+        &[],
+    );
+    let channel_url = l.listening["data"]["url"].as_str().unwrap().to_string();
+    let p = Catalog::builtin().get("square").unwrap();
+    let key = Secret::new("sq-key", "t").unwrap();
+    let built = p.build_event("payment.created", None, None, NOW).unwrap();
+    let signed_for = format!("{}/square", channel_url.trim_end_matches('/'));
+    let h = sign(
+        &p,
+        &key,
+        &built.body,
+        "payment.created",
+        &built.id,
+        &signed_for,
+    );
+    let pairs: Vec<(String, String)> = h
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let path = format!(
+        "{}/square",
+        channel_url
+            .split_once("/c/")
+            .map(|(_, c)| format!("/c/{c}"))
+            .unwrap()
+            .trim_end_matches('/')
+    );
+    let a = post(&relay.addr, &path, &pairs, &built.body);
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    let d = l.wait_deliveries(1);
+    assert_eq!(d[0]["valid"], true, "{:?}", d[0]);
+}
