@@ -324,10 +324,10 @@ impl PrivateKey {
                 "PRIVATE KEY" => Self::from_pkcs8(block.contents()),
                 "RSA PRIVATE KEY" => sig::RsaKeyPair::from_der(block.contents())
                     .map(PrivateKey::Rsa)
-                    .map_err(|e| KeyError::Malformed(format!("the RSA private key is not usable ({e})"))),
-                "EC PRIVATE KEY" => Err(KeyError::Malformed(
-                    "an `EC PRIVATE KEY` (SEC1) is not read; convert it to PKCS#8: `openssl pkcs8 -topk8 -nocrypt -in KEY`".into(),
-                )),
+                    .map_err(|e| {
+                        KeyError::Malformed(format!("the RSA private key is not usable ({e})"))
+                    }),
+                "EC PRIVATE KEY" => Self::from_pkcs8(&sec1_to_pkcs8(block.contents())?),
                 other => Err(KeyError::Malformed(format!(
                     "a PEM `{other}` block is not read; give an unencrypted PKCS#8 `PRIVATE KEY`"
                 ))),
@@ -433,6 +433,34 @@ impl PrivateKey {
     }
 }
 
+/// Wraps a SEC1 `ECPrivateKey` (`openssl ecparam -genkey` writes one) for P-256 in
+/// PKCS#8, which `ring` reads.
+fn sec1_to_pkcs8(sec1: &[u8]) -> Result<Vec<u8>, KeyError> {
+    use spki::der::{Encode, Tag, asn1::OctetStringRef};
+    let bad = |e: spki::der::Error| {
+        KeyError::Malformed(format!("the `EC PRIVATE KEY` is not usable ({e})"))
+    };
+    let algorithm = spki::AlgorithmIdentifierOwned {
+        oid: spki::ObjectIdentifier::new_unwrap(OID_EC),
+        parameters: Some(
+            spki::der::Any::encode_from(&spki::ObjectIdentifier::new_unwrap(OID_P256))
+                .map_err(bad)?,
+        ),
+    };
+    let mut content = 0u8.to_der().map_err(bad)?;
+    content.extend(algorithm.to_der().map_err(bad)?);
+    content.extend(
+        OctetStringRef::new(sec1)
+            .map_err(bad)?
+            .to_der()
+            .map_err(bad)?,
+    );
+    spki::der::Any::new(Tag::Sequence, content)
+        .map_err(bad)?
+        .to_der()
+        .map_err(bad)
+}
+
 /// A fresh key pair of a type, as PKCS#8 DER (RSA keys are not generated: `ring`
 /// does not make them).
 pub fn generate(key_type: KeyType) -> Result<Vec<u8>, KeyError> {
@@ -504,6 +532,23 @@ mod tests {
         assert!(!public.verify(AsymAlg::EcdsaP256Der, b"m", &d[..d.len() - 3]));
         assert!(!public.verify(AsymAlg::EcdsaP256Der, b"m", &[]));
         assert!(!public.verify(AsymAlg::EcdsaP256Raw, b"m", &d));
+    }
+
+    #[test]
+    fn openssl_s_traditional_forms_are_read() {
+        // `openssl ecparam -genkey` (SEC1) and `openssl genrsa -traditional` (PKCS#1).
+        let ec = PrivateKey::parse(include_str!("../../tests/data/p256-sec1.pem")).unwrap();
+        let sig = ec.sign(AsymAlg::EcdsaP256Der, b"m").unwrap();
+        assert!(
+            ec.public_key()
+                .unwrap()
+                .verify(AsymAlg::EcdsaP256Der, b"m", &sig)
+        );
+        let rsa = PrivateKey::parse(include_str!("../../tests/data/rsa-pkcs1.pem")).unwrap();
+        let public = PublicKey::parse(include_str!("../../tests/data/rsa-pkcs1.pub")).unwrap();
+        let sig = rsa.sign(AsymAlg::RsaSha256, b"m").unwrap();
+        assert!(public.verify(AsymAlg::RsaSha256, b"m", &sig));
+        assert!(!public.verify(AsymAlg::RsaSha256, b"n", &sig));
     }
 
     #[test]
