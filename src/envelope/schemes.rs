@@ -395,7 +395,7 @@ fn jwt_sign(scheme: &Scheme, key: &AltKey, ctx: &Ctx) -> Result<String, String> 
         }
         let v = t.render(ctx).map_err(|e| match e {
             TemplateError::Missing(n) if n.starts_with("url") => {
-                "the profile's JWT binds the URL: give it (sign --url, send --to)".to_string()
+                "its JWT binds the URL the provider calls: give it (`sign --url URL`; `send` signs its `--to`)".to_string()
             }
             e => e.to_string(),
         })?;

@@ -349,6 +349,10 @@ impl Profile {
     }
 }
 
+/// Why a URL-signing scheme cannot sign without a URL.
+const NEEDS_URL: &str =
+    "it signs the URL the provider calls: give it (`sign --url URL`; `send` signs its `--to`)";
+
 /// A JSON object's fields as a form body (`a=1&b=x`); a nested value goes as its
 /// JSON text. Anything but an object gives an empty form.
 pub fn form_body(json: &[u8]) -> Vec<u8> {
@@ -443,7 +447,10 @@ impl Signer<'_> {
                 super::schemes::canonical_content(c, input.method, input.path, headers, input.body)
                     .map_err(|f| SignError::Key {
                         profile: p.name.clone(),
-                        message: format!("could not make the signed content: {f}"),
+                        message: match f {
+                            super::verify::Failure::NeedsUrl => NEEDS_URL.to_string(),
+                            f => format!("could not make the signed content: {f}"),
+                        },
                     })?;
             &scratch.signed
         } else if scheme.signed.sole_var() == Some(&Var::Body) {
@@ -459,7 +466,13 @@ impl Signer<'_> {
                     },
                     &mut scratch.signed,
                 )
-                .map_err(|e| p.tpl_err(e))?;
+                .map_err(|e| match e {
+                    TemplateError::Missing(v) if v.starts_with("url") => SignError::Key {
+                        profile: p.name.clone(),
+                        message: NEEDS_URL.to_string(),
+                    },
+                    e => p.tpl_err(e),
+                })?;
             &scratch.signed
         };
         if !self.alt.is_empty() {
