@@ -893,3 +893,80 @@ fn under_listen_relay_the_channel_url_is_the_url_checked() {
     let d = l.wait_deliveries(1);
     assert_eq!(d[0]["valid"], true, "{:?}", d[0]);
 }
+
+#[test]
+fn keys_come_from_standard_input_and_the_environment_as_secrets_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let private = keys::to_pem("PRIVATE KEY", &keys::generate(KeyType::P256).unwrap());
+    let public = PrivateKey::parse(&private).unwrap().public_key().unwrap();
+    let spki = keys::b64(&public.to_spki_der().unwrap());
+    std::fs::write(dir.path().join("body.json"), r#"[{"event":"open"}]"#).unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "sign",
+            "-p",
+            "sendgrid",
+            "--body",
+            "body.json",
+            "--private-key",
+            "-",
+        ])
+        .write_stdin(private.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let headers = stdout(&out);
+    assert!(!headers.contains("PRIVATE"), "{headers}");
+    std::fs::write(dir.path().join("headers.txt"), &headers).unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "sendgrid",
+            "-H",
+            "@headers.txt",
+            "--body",
+            "body.json",
+        ])
+        .args(["--public-key-env", "SENDGRID_KEY"])
+        .env("SENDGRID_KEY", &spki)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        support::stderr(&out)
+    );
+    // Two public keys, the second the right one (a rotation): valid, and says which.
+    let other = PrivateKey::parse(&keys::to_pem(
+        "PRIVATE KEY",
+        &keys::generate(KeyType::P256).unwrap(),
+    ))
+    .unwrap()
+    .public_key()
+    .unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "sendgrid",
+            "-H",
+            "@headers.txt",
+            "--body",
+            "body.json",
+        ])
+        .args([
+            "--public-key",
+            &keys::b64(&other.to_spki_der().unwrap()),
+            "--public-key",
+            &spki,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("2 of 2"), "{}", stdout(&out));
+}

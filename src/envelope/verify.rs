@@ -594,7 +594,12 @@ impl Profile {
                     signatures: parsed.signatures.len(),
                     secrets: opts.secrets.len(),
                 };
-                fail(v, f)
+                let mut v = fail(v, f)?;
+                if scheme.uses_key_pair() {
+                    // What was given is a public key, not a secret.
+                    v.reason = v.reason.replace(" secret", " public key");
+                }
+                Ok(v)
             }
         }
     }
