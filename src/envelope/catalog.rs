@@ -257,7 +257,7 @@ pub fn candidates_among<'a>(profiles: &'a [Profile], headers: &HeaderList) -> Ve
         found.push((score, p));
     }
     // Stable: on a tie the catalogue's order stands.
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     found.into_iter().map(|(_, p)| p).collect()
 }
 
