@@ -194,15 +194,17 @@ pub fn explain(
     }
     if !scheme.algorithm.is_hmac() && !verdict.valid {
         // The mistakes below are the HMAC ones; what is left is the verdict's reason.
-        let hint = if scheme.uses_key_pair() {
-            "the public key given is not the pair of the key that signed, or the signed content differs"
+        let message = if matches!(verdict.failure, Some(Failure::NoMatch { .. })) {
+            let hint = if scheme.uses_key_pair() {
+                "the public key given is not the pair of the key that signed, or the signed content differs"
+            } else {
+                "the secret given is not the one the sender used, or the signed content differs"
+            };
+            format!("{}: {hint}", verdict.reason)
         } else {
-            "the secret given is not the one the sender used, or the signed content differs"
+            verdict.reason.clone()
         };
-        out.push(finding(
-            "unexplained",
-            format!("{}: {hint}", verdict.reason),
-        ));
+        out.push(finding("unexplained", message));
         return out;
     }
     if verdict.valid {
