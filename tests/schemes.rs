@@ -970,3 +970,58 @@ fn keys_come_from_standard_input_and_the_environment_as_secrets_do() {
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(stdout(&out).contains("2 of 2"), "{}", stdout(&out));
 }
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text that looks like keys and JWTs often enough to get past the first checks.
+    fn key_like() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("-----BEGIN PUBLIC KEY-----\n".to_string()),
+            Just("-----END PUBLIC KEY-----\n".to_string()),
+            Just("-----BEGIN PRIVATE KEY-----\n".to_string()),
+            Just("-----BEGIN EC PRIVATE KEY-----\n".to_string()),
+            Just("MCowBQYDK2VwAyEA".to_string()),
+            Just("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA".to_string()),
+            Just("eyJhbGciOiJIUzI1NiJ9".to_string()),
+            Just("eyJhbGciOiJub25lIn0".to_string()),
+            Just(".".to_string()),
+            "[A-Za-z0-9+/=_-]{0,64}",
+            "[0-9a-f]{0,130}",
+        ];
+        proptest::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        #[test]
+        fn keys_tokens_and_signatures_from_strangers_never_panic(
+            key in key_like(),
+            value in key_like(),
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let _ = PrivateKey::parse(&key);
+            let _ = keys::PublicKey::parse(&key);
+            let catalog = Catalog::builtin();
+            for p in catalog.all().unwrap().into_iter().filter(is_ours) {
+                let s = p.signature.as_ref().unwrap();
+                let mut h = HeaderList::new();
+                for (name, _) in &p.headers {
+                    h.push(name.clone(), value.clone());
+                }
+                h.push(s.header.clone(), format!("Bearer {value}"));
+                h.push("X-Plivo-Signature-V3-Nonce", value.clone());
+                h.push("x-contentful-signed-headers", value.clone());
+                for kind in [SecretKind::PublicKey, SecretKind::PrivateKey, SecretKind::Shared] {
+                    let Ok(secret) = Secret::key_text(key.clone(), "prop", kind) else { continue };
+                    let _ = p.verify(
+                        &Received { method: "POST", path: URL, headers: &h, body: &body },
+                        &VerifyOptions { secrets: std::slice::from_ref(&secret), now: NOW, tolerance: None },
+                    );
+                }
+            }
+        }
+    }
+}
