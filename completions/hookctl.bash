@@ -34,6 +34,9 @@ _hookctl() {
             hookctl,init)
                 cmd="hookctl__subcmd__init"
                 ;;
+            hookctl,keygen)
+                cmd="hookctl__subcmd__keygen"
+                ;;
             hookctl,listen)
                 cmd="hookctl__subcmd__listen"
                 ;;
@@ -130,6 +133,9 @@ _hookctl() {
             hookctl__subcmd__help,init)
                 cmd="hookctl__subcmd__help__subcmd__init"
                 ;;
+            hookctl__subcmd__help,keygen)
+                cmd="hookctl__subcmd__help__subcmd__keygen"
+                ;;
             hookctl__subcmd__help,listen)
                 cmd="hookctl__subcmd__help__subcmd__listen"
                 ;;
@@ -209,7 +215,7 @@ _hookctl() {
 
     case "${cmd}" in
         hookctl)
-            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help"
+            opts="-q -v -h -V --json --color --quiet --verbose --config --store --no-store --help --version sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,7 +241,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__audit)
-            opts="-p -e -y -H -k -q -v -h --to --profile --event --only --oracle-url --fail-on --junit --markdown --yes --delay --header --insecure --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
+            opts="-p -e -y -H -k -q -v -h --to --profile --event --only --oracle-url --fail-on --junit --markdown --yes --delay --header --insecure --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +308,22 @@ _hookctl() {
                     return 0
                     ;;
                 --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -791,7 +813,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__help)
-            opts="sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help"
+            opts="sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +981,20 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__keygen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1190,8 +1226,46 @@ _hookctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hookctl__subcmd__keygen)
+            opts="-p -o -q -v -h --profile --output --force --json --color --quiet --verbose --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hookctl__subcmd__listen)
-            opts="-p -k -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --ui --ui-port --relay --channel --relay-key --insecure --wait-for --timeout --tls --tls-cert --tls-key --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
+            opts="-p -k -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --ui --ui-port --relay --channel --relay-key --insecure --wait-for --timeout --tls --tls-cert --tls-key --public-url --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,6 +1375,10 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --public-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1310,6 +1388,22 @@ _hookctl() {
                     return 0
                     ;;
                 --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1591,7 +1685,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__replay)
-            opts="-c -p -k -q -v -h --failed --since --event --status --direction --dry-run --concurrency --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --store --no-store --json --color --quiet --verbose --config --help"
+            opts="-c -p -k -q -v -h --failed --since --event --status --direction --dry-run --concurrency --to --resign --edit --profile --timeout --insecure --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1649,6 +1743,22 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1669,7 +1779,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__send)
-            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --body --set --header --method --id --timestamp --tamper --pretty --unsigned --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
+            opts="-p -e -H -k -c -q -v -h --to --profile --event --data --body --set --header --method --id --timestamp --tamper --pretty --unsigned --dry-run --retry --speed --timeout --insecure --count --concurrency --rate --duration --duplicate-rate --shuffle --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1775,6 +1885,22 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --signature-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1819,7 +1945,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__sign)
-            opts="-p -e -q -v -h --profile --body --event --id --timestamp --path --method --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
+            opts="-p -e -q -v -h --profile --body --event --id --timestamp --path --method --url --explain --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1861,6 +1987,10 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1870,6 +2000,22 @@ _hookctl() {
                     return 0
                     ;;
                 --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1913,7 +2059,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__simulate)
-            opts="-p -e -q -v -h --profile --responses --fail-first --retry-after --to --speed --event --secret --secret-env --secret-file --store --no-store --json --color --quiet --verbose --config --help"
+            opts="-p -e -q -v -h --profile --responses --fail-first --retry-after --to --speed --event --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1967,6 +2113,22 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1987,7 +2149,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__ui)
-            opts="-k -q -v -h --host --port --open --insecure --secret --secret-env --secret-file --store --no-store --json --color --quiet --verbose --config --help"
+            opts="-k -q -v -h --host --port --open --insecure --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2013,6 +2175,22 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2033,7 +2211,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__verify)
-            opts="-p -H -q -v -h --profile --header --body --request --tolerance --now --explain --path --method --secret --secret-env --secret-file --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
+            opts="-p -H -q -v -h --profile --header --body --request --tolerance --now --explain --path --method --url --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2079,6 +2257,10 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2088,6 +2270,22 @@ _hookctl() {
                     return 0
                     ;;
                 --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --private-key-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,7 @@ complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "relay" -d 'Run a re
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "ui" -d 'Browse the store\'s deliveries in a web page: live, with verdicts, and replay'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "profiles" -d 'List the provider profiles, or show one'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "keygen" -d 'Make a test key pair for a profile with a key pair, in the provider\'s formats'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hookctl -n "__fish_hookctl_needs_command" -f -a "man" -d 'Install the man pages where `man` looks for them'
@@ -58,9 +59,14 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l id -d 'Delivery
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l timestamp -d 'Timestamp, unix seconds [default: now]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l path -d 'Request path, for schemes that sign it' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l method -d 'Request method, for schemes that sign it' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l url -d 'The full URL the provider calls, for schemes that sign it (Twilio, Square, HubSpot v3, Trello, MessageBird); its path stands for --path' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l signature-header -d 'Name of the header that carries the signature' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
@@ -77,6 +83,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l color -d 'When 
 always\t''
 never\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l explain -d 'Print the exact bytes that were signed (on standard error)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -s v -l verbose -d 'Print more detail (repeat for more)'
@@ -89,9 +96,14 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l tolerance -d 
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l now -d 'Take this unix time as now' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l path -d 'Request path, for schemes that sign it [default: the request\'s, or /]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l method -d 'Request method, for schemes that sign it [default: the request\'s, or POST]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l url -d 'The full URL the provider called, for schemes that sign it (behind a proxy or a tunnel, the public one); its path stands for --path' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l signature-header -d 'Name of the header that carries the signature' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
@@ -134,6 +146,10 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l duplicate-rate 
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l signature-header -d 'Name of the header that carries the signature' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
@@ -187,9 +203,14 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l wait-for -d '
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l timeout -d 'With --wait-for: give up (exit 1) after this long' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-key -d 'The private key for --tls-cert (PEM)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l public-url -d 'The public URL the provider calls (a tunnel\'s, a proxy\'s), for schemes that sign the URL: a delivery to PATH is checked as PUBLIC-URL\'s origin + PATH [default: the relay channel\'s URL under --relay]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l signature-header -d 'Name of the header that carries the signature' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
@@ -307,6 +328,10 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s e -l event 
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -329,6 +354,10 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l timeout -d 'P
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -373,6 +402,10 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s H -l header -d
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l signature-header -d 'Name of the header that carries the signature' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l signature-format -d 'Value template of that header, e.g. \'sha256={signature}\' or \'t={timestamp},v1={signature}\'' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l signed -d 'Template of the signed bytes, e.g. \'{body}\' or \'{timestamp}.{body}\'' -r
@@ -426,6 +459,10 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l port -d 'Port; 0 
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l public-key -d 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider\'s form (Discord\'s hex, SendGrid\'s base64 SPKI, Telnyx\'s base64) (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l public-key-env -d 'Read a public key from this environment variable (repeatable)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -504,6 +541,17 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "list" -d 'List events (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the exact body `send` would send for an event'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -s p -l profile -d 'The profile whose key type and public-key form to use' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -s o -l output -d 'Write PREFIX.key (the private key, PEM PKCS#8, readable by you only) and PREFIX.pub (the public key in the provider\'s form) [default: the profile\'s name]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -l force -d 'Overwrite existing files'
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand keygen" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -s p -l profile -d 'Default profile (asked on a terminal when not given)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l secret-env -d 'Take the secret from this environment variable' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand init" -l secret-file -d 'Take the secret from this file' -r -F
@@ -536,22 +584,23 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand man" -l json -d 'Print J
 complete -c hookctl -n "__fish_hookctl_using_subcommand man" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand man" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "ui" -d 'Browse the store\'s deliveries in a web page: live, with verdicts, and replay'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "profiles" -d 'List the provider profiles, or show one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "man" -d 'Install the man pages where `man` looks for them'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events init completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "sign" -d 'Print the headers a profile adds to a body: the signature and its companions'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "verify" -d 'Check a request\'s signature and say why it fails'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "send" -d 'Send realistic, signed events to a URL: once, with the provider\'s retries, or as load'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "listen" -d 'Receive webhooks locally: verify, show, record, forward, or answer with scripted failures'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "deliveries" -d 'The deliveries the store holds: list, show, export, prune'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "simulate" -d 'Show a provider\'s retry schedule as a timeline, or run it against a receiver'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "replay" -d 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "audit" -d 'Attack your own webhook endpoint as a provider\'s forger would, and grade each check'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "relay" -d 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "ui" -d 'Browse the store\'s deliveries in a web page: live, with verdicts, and replay'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "profiles" -d 'List the provider profiles, or show one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "events" -d 'List a profile\'s events, or show the exact body of one'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "keygen" -d 'Make a test key pair for a profile with a key pair, in the provider\'s formats'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "init" -d 'Write a commented hookctl.toml, asking for the defaults'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "man" -d 'Install the man pages where `man` looks for them'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and not __fish_seen_subcommand_from sign verify send listen deliveries simulate replay audit relay ui profiles events keygen init completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List deliveries, newest first (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file'

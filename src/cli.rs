@@ -118,6 +118,8 @@ pub enum Command {
     Profiles(ProfilesArgs),
     /// List a profile's events, or show the exact body of one
     Events(EventsArgs),
+    /// Make a test key pair for a profile with a key pair, in the provider's formats
+    Keygen(KeygenArgs),
     /// Write a commented hookctl.toml, asking for the defaults
     Init(InitArgs),
     /// Print a shell completion script
@@ -148,6 +150,25 @@ pub struct SecretArgs {
     /// Read secrets from a file, one per line (repeatable)
     #[arg(long = "secret-file", value_name = "PATH")]
     pub secret_file: Vec<PathBuf>,
+    /// For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private
+    /// key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)
+    #[arg(long = "private-key", value_name = "FILE|-")]
+    pub private_key: Vec<PathBuf>,
+    /// Read a private key (its PEM text) from this environment variable (repeatable)
+    #[arg(long = "private-key-env", value_name = "NAME")]
+    pub private_key_env: Vec<String>,
+    /// For a profile with a key pair: the public key to verify with, a file or the key
+    /// itself: PEM, or the provider's form (Discord's hex, SendGrid's base64 SPKI,
+    /// Telnyx's base64) (repeatable)
+    #[arg(
+        long = "public-key",
+        value_name = "FILE|VALUE",
+        allow_hyphen_values = true
+    )]
+    pub public_key: Vec<String>,
+    /// Read a public key from this environment variable (repeatable)
+    #[arg(long = "public-key-env", value_name = "NAME")]
+    pub public_key_env: Vec<String>,
 }
 
 /// Changes to the profile's signature scheme for this run (the generic `hmac` profile
@@ -222,6 +243,13 @@ pub struct SignArgs {
     /// Request method, for schemes that sign it
     #[arg(long, value_name = "METHOD", default_value = "POST")]
     pub method: String,
+    /// The full URL the provider calls, for schemes that sign it (Twilio, Square,
+    /// HubSpot v3, Trello, MessageBird); its path stands for --path
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Print the exact bytes that were signed (on standard error)
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     pub secrets: SecretArgs,
     #[command(flatten)]
@@ -260,6 +288,10 @@ pub struct VerifyArgs {
     /// Request method, for schemes that sign it [default: the request's, or POST]
     #[arg(long, value_name = "METHOD")]
     pub method: Option<String>,
+    /// The full URL the provider called, for schemes that sign it (behind a proxy or
+    /// a tunnel, the public one); its path stands for --path
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
     #[command(flatten)]
     pub secrets: SecretArgs,
     #[command(flatten)]
@@ -598,6 +630,11 @@ pub struct ListenArgs {
     /// The private key for --tls-cert (PEM)
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// The public URL the provider calls (a tunnel's, a proxy's), for schemes that
+    /// sign the URL: a delivery to PATH is checked as PUBLIC-URL's origin + PATH
+    /// [default: the relay channel's URL under --relay]
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub secrets: SecretArgs,
     #[command(flatten)]
@@ -822,6 +859,21 @@ pub enum EventsAction {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES_KEYGEN)]
+pub struct KeygenArgs {
+    /// The profile whose key type and public-key form to use
+    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    pub profile: String,
+    /// Write PREFIX.key (the private key, PEM PKCS#8, readable by you only) and
+    /// PREFIX.pub (the public key in the provider's form) [default: the profile's name]
+    #[arg(short, long, value_name = "PREFIX")]
+    pub output: Option<PathBuf>,
+    /// Overwrite existing files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// Default profile (asked on a terminal when not given)
     #[arg(short, long, value_name = "NAME", add = profile_names())]
@@ -872,6 +924,8 @@ pub const EXAMPLES_RELAY: &str = "Examples:\n  hookctl relay --bind 0.0.0.0:8080
 
 pub const EXAMPLES_UI: &str = "Examples:\n  hookctl ui --open\n  hookctl ui --port 0 --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl listen -p stripe --secret-env STRIPE_WEBHOOK_SECRET --ui";
 
+pub const EXAMPLES_KEYGEN: &str = "Examples:\n  hookctl keygen -p discord\n  hookctl sign -p discord --private-key discord.key --event ping\n  hookctl verify -p discord --public-key discord.pub \\\n      -H @headers.txt --body body.json";
+
 /// Every subcommand's examples, by name.
 pub const EXAMPLES: &[(&str, &str)] = &[
     ("sign", EXAMPLES_SIGN),
@@ -884,6 +938,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("relay", EXAMPLES_RELAY),
     ("ui", EXAMPLES_UI),
     ("man", EXAMPLES_MAN),
+    ("keygen", EXAMPLES_KEYGEN),
 ];
 
 /// Profile names for dynamic shell completion (`source <(COMPLETE=bash hookctl)`).

@@ -118,6 +118,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<Exit> {
         Command::Ui(args) => commands::ui::run(&cli.global, &out, args),
         Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),
         Command::Events(args) => commands::events::run(&cli.global, &out, args),
+        Command::Keygen(args) => commands::keygen::run(&cli.global, &out, args),
         Command::Init(args) => commands::init::run(&cli.global, &out, args),
         Command::Completions(args) => commands::completions::run(&out, args),
         Command::Man(args) => commands::man::run(&out, args),

@@ -67,6 +67,15 @@ pub struct Draft {
 impl Plan {
     /// The path (and query) a scheme that signs the path sees.
     pub fn signed_path(&self) -> String {
+        // A scheme that signs the URL signs the one the request goes to (`--to`).
+        if self
+            .profile
+            .signature
+            .as_ref()
+            .is_some_and(|s| s.url_bound())
+        {
+            return self.url.to_string();
+        }
         crate::http::path_and_query(&self.url)
     }
 

@@ -331,6 +331,8 @@ pub fn secrets_in_force(
         };
         put(scope, secrets_from_file(path, "--secret-file")?);
     }
+    // Keys (`--private-key`, `--public-key`) are given for no profile in particular.
+    put(None, keys(args)?);
     if !named.is_empty() {
         return Ok((named, Given::ForProfile));
     }
@@ -403,6 +405,106 @@ pub fn secrets_in_force(
     Ok((Vec::new(), Given::ForAny))
 }
 
+/// The keys of `--private-key`, `--public-key` and their `-env` forms, as secrets of
+/// their kind (they travel the same way; a scheme takes the kind it needs).
+fn keys(args: &SecretArgs) -> Result<Vec<Secret>> {
+    use crate::envelope::secret::SecretKind;
+    let mut out = Vec::new();
+    let text_of = |bytes: Vec<u8>, what: &str| -> Result<String> {
+        String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{what} is not text (give the key as PEM, hex or base64)"))
+    };
+    for path in &args.private_key {
+        let shown = shown_name(&path.display().to_string());
+        let what = format!("--private-key `{shown}`");
+        let bytes = read_key_file(path).with_context(|| format!("could not read {what}"))?;
+        out.push(Secret::key_text(
+            text_of(bytes, &what)?,
+            what,
+            SecretKind::PrivateKey,
+        )?);
+    }
+    for name in &args.private_key_env {
+        let s = secret_from_env(name, "--private-key-env")?;
+        out.push(Secret::key_text(
+            s.expose().to_string(),
+            s.source().to_string(),
+            SecretKind::PrivateKey,
+        )?);
+    }
+    for (i, given) in args.public_key.iter().enumerate() {
+        let path = Path::new(given);
+        let (text, what) = if !given.trim_start().starts_with("-----") && path.is_file() {
+            let what = format!("--public-key `{}`", shown_name(given));
+            let bytes = read_key_file(path).with_context(|| format!("could not read {what}"))?;
+            (text_of(bytes, &what)?, what)
+        } else {
+            (given.clone(), format!("--public-key #{}", i + 1))
+        };
+        out.push(Secret::key_text(text, what, SecretKind::PublicKey)?);
+    }
+    for name in &args.public_key_env {
+        let s = secret_from_env(name, "--public-key-env")?;
+        out.push(Secret::key_text(
+            s.expose().to_string(),
+            s.source().to_string(),
+            SecretKind::PublicKey,
+        )?);
+    }
+    Ok(out)
+}
+
+/// A key file (or `-`), at most 1 MiB: a key is a few KiB, and a path to something
+/// endless (`/dev/zero`) must not fill the memory.
+fn read_key_file(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    const MAX: u64 = 1 << 20;
+    let mut bytes = Vec::new();
+    let reader: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path)?)
+    };
+    reader.take(MAX + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX {
+        bail!("it is over 1 MiB, far more than any key");
+    }
+    Ok(bytes)
+}
+
+/// What to say when a profile has nothing to sign or verify with.
+pub fn no_key_error(profile: &crate::envelope::Profile, signing: bool) -> anyhow::Error {
+    match &profile.signature {
+        Some(s) if !s.algorithm.is_hmac() => hinted(
+            format!(
+                "profile `{}` has no key to {} with",
+                profile.name,
+                if signing { "sign" } else { "verify" }
+            ),
+            format!(
+                "it {} with {}{}",
+                if signing { "signs" } else { "verifies" },
+                crate::envelope::schemes::key_needed(s, signing),
+                if s.uses_key_pair() && signing {
+                    let rsa = s
+                        .algorithm
+                        .asym()
+                        .or_else(|| s.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+                        .is_some_and(|a| a.key_type() == crate::envelope::keys::KeyType::Rsa);
+                    if rsa {
+                        "; make a test key with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem`".to_string()
+                    } else {
+                        format!("; `hookctl keygen -p {}` makes a test pair", profile.name)
+                    }
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+        _ => no_secret_error(),
+    }
+}
+
 /// The secrets for signing with `profile`: an error when it signs and none was found
 /// (a profile whose signature is optional signs nothing then).
 pub fn signing_secrets(
@@ -411,7 +513,7 @@ pub fn signing_secrets(
 ) -> Result<Vec<Secret>> {
     let (found, _) = secrets_in_force(req, Some(&profile.name))?;
     if found.is_empty() && profile.signature.as_ref().is_some_and(|s| !s.optional) {
-        return Err(no_secret_error());
+        return Err(no_key_error(profile, true));
     }
     Ok(found)
 }
@@ -636,4 +738,15 @@ pub fn require_store(g: &crate::cli::GlobalArgs, what: &str) -> Result<crate::st
         .clone()
         .unwrap_or_else(crate::store::Store::default_path);
     crate::store::Store::open_existing(&path).context("could not open the delivery store")
+}
+
+/// A URL given for a scheme that signs it (`--url`, `--public-url`): http(s), whole.
+pub fn checked_url(url: &str, flag: &str) -> Result<String> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| anyhow::anyhow!("{flag} `{url}` is not a URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        bail!("{flag} `{url}` is not an http:// or https:// URL");
+    }
+    // As given, byte for byte: the provider signed the text it had, not a normal form.
+    Ok(url.to_string())
 }

@@ -187,7 +187,9 @@ fn round_trips_and_tampering_for_every_profile_and_event() {
     let catalog = Catalog::builtin();
     let now = 1_775_399_400;
     let mut events_checked = 0;
-    for p in catalog.all().unwrap() {
+    // The HMAC profiles over a JSON body; the key-pair, JWT, token, Basic-auth,
+    // URL-bound and unsigned ones have their own round trips in tests/schemes.rs.
+    for p in catalog.all().unwrap().into_iter().filter(hmac_over_body) {
         let scheme = p.signature.clone().expect("every built-in signs");
         let secret = match scheme.secret {
             hookctl::envelope::secret::SecretEncoding::Whsec => {
@@ -844,7 +846,13 @@ fn a_reused_draft_makes_what_a_fresh_prepare_makes() {
     let key = secret("00112233445566778899aabbccddeeff");
     let mut draft = Draft::default();
     let mut checked = 0;
-    for (round, p) in Catalog::builtin().all().unwrap().into_iter().enumerate() {
+    for (round, p) in Catalog::builtin()
+        .all()
+        .unwrap()
+        .into_iter()
+        .filter(hmac_over_body)
+        .enumerate()
+    {
         for (k, event) in p.events.keys().enumerate() {
             let given =
                 (k % 2 == 1).then(|| GivenData::new(serde_json::json!({"n": k, "s": "\"q\""})));
@@ -960,4 +968,12 @@ fn unpadded_whsec_secrets_sign_as_the_official_library_does() {
             "{secret_text}"
         );
     }
+}
+
+/// A profile that signs a JSON body with an HMAC and a shared secret, without the URL.
+fn hmac_over_body(p: &hookctl::envelope::Profile) -> bool {
+    p.body_format == hookctl::envelope::profile::BodyFormat::Json
+        && p.signature
+            .as_ref()
+            .is_some_and(|s| s.algorithm.is_hmac() && !s.url_bound() && s.canonical.is_none())
 }

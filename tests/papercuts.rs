@@ -299,6 +299,13 @@ fn bodies_are_what_json_stringify_writes() {
             v["data"]["profile"].as_str().unwrap(),
             v["data"]["event"].as_str().unwrap(),
         );
+        // Form-encoded profiles (Twilio, Mandrill, Mailchimp) send no JSON.
+        let form = hookctl::envelope::Catalog::builtin()
+            .get(p)
+            .is_ok_and(|p| p.body_format == hookctl::envelope::profile::BodyFormat::Form);
+        if form {
+            continue;
+        }
         let o = hookctl(dir.path())
             .args(["events", "show", e, "-p", p])
             .output()

@@ -513,8 +513,40 @@ fn with_non_ascii(body: &[u8]) -> Option<(Vec<u8>, String)> {
     Some((crate::envelope::json::to_vec(&json), path))
 }
 
-/// A secret that is not the endpoint's, in the form the scheme reads secrets.
-fn wrong_secret(encoding: SecretEncoding) -> Secret {
+/// An RSA private key made once for the audit, and published with it: a key that is
+/// certainly not the provider's (`ring` does not generate RSA keys).
+const WRONG_RSA_KEY: &str = include_str!("wrong-rsa-key.pem");
+
+/// A secret (or, for a key-pair scheme, a private key) that is not the endpoint's, in
+/// the form the scheme reads it.
+fn wrong_secret(scheme: &crate::envelope::profile::Scheme) -> Secret {
+    use crate::envelope::keys::{self, KeyType};
+    use crate::envelope::profile::Algorithm;
+    use crate::envelope::secret::SecretKind;
+    if scheme.uses_key_pair() {
+        let kind = scheme
+            .algorithm
+            .asym()
+            .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+            .map(|a| a.key_type())
+            .unwrap_or(KeyType::Ed25519);
+        let pem = match kind {
+            KeyType::Rsa => WRONG_RSA_KEY.to_string(),
+            k => keys::generate(k)
+                .map(|der| keys::to_pem("PRIVATE KEY", &der))
+                .unwrap_or_else(|_| WRONG_RSA_KEY.to_string()),
+        };
+        return Secret::key_text(pem, "the audit's wrong key", SecretKind::PrivateKey)
+            .expect("a made-up key is never empty");
+    }
+    if scheme.algorithm == Algorithm::Basic {
+        let user = format!(
+            "not-the-endpoint:{}",
+            hex::encode(fastrand::u64(..).to_le_bytes())
+        );
+        return Secret::new(user, "the audit's wrong secret").expect("never empty");
+    }
+    let encoding = scheme.secret;
     let mut bytes = [0u8; 24];
     fastrand::fill(&mut bytes);
     let text = match encoding {
@@ -991,6 +1023,17 @@ impl Audit {
 
     async fn tampered(&mut self) -> Result<Check> {
         let name = "tampered-body";
+        use crate::envelope::profile::Algorithm;
+        if matches!(self.scheme().algorithm, Algorithm::Token | Algorithm::Basic) {
+            return Ok(self.skip(
+                name,
+                format!(
+                    "`{}` authenticates with {}, which does not cover the body",
+                    self.plan.profile.name,
+                    self.scheme().algorithm.name()
+                ),
+            ));
+        }
         let mut prepared = self.prepare(name, now_unix())?;
         let (body, told, field) = tamper(&prepared.body);
         let expected = self.expected_for(&prepared.built, &body, prepared.built.timestamp);
@@ -1035,7 +1078,7 @@ impl Audit {
 
     async fn send_wrong_secret(&mut self, check: &'static str) -> Result<Result<Sent, SendError>> {
         let mut prepared = self.prepare(check, now_unix())?;
-        let wrong = wrong_secret(self.scheme().secret);
+        let wrong = wrong_secret(self.scheme());
         let ts = prepared.built.timestamp;
         let expected = signature_forms(
             self.scheme().encoding,
@@ -1200,7 +1243,7 @@ impl Audit {
         let ts = prepared.built.timestamp;
         // A signature made with another secret first, then the genuine one(s), then
         // an entry of a version no one knows.
-        let mut secrets = vec![wrong_secret(scheme.secret)];
+        let mut secrets = vec![wrong_secret(&scheme)];
         secrets.extend(self.plan.secrets.iter().cloned());
         let mut headers = self.sign_as(
             &self.plan.profile,

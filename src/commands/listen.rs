@@ -341,6 +341,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             .map_err(anyhow::Error::msg)
             .context("could not read --wait-for")?,
         verbose: out.verbose > 0,
+        public_url: args
+            .public_url
+            .as_deref()
+            .map(|u| crate::settings::checked_url(u, "--public-url"))
+            .transpose()?,
     };
     let store = open_store(g)?;
     let store_path = store.as_ref().map(|s| s.path().display().to_string());
@@ -438,7 +443,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                 let forward_to = forward.as_ref().map(|u| u.to_string());
                 let store_path = store_path.clone();
                 let ui_url = ui_url.clone();
+                let for_url = Arc::clone(&receiver);
                 Box::pin(crate::relay::client::run(cfg, Arc::clone(&receiver), move |event| {
+                    if let crate::relay::client::Event::Connected { url, .. } = &event {
+                        for_url.set_relay_url(url);
+                    }
                     report_relay(out, &event, &relay_url, &label, forward_to.as_deref(), store_path.as_deref(), ui_url.as_deref())
                 }))
             } else {
@@ -456,6 +465,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                 let scheme = if tls.is_some() { "https" } else { "http" };
                 let shown_host = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
                 let url = format!("{scheme}://{shown_host}:{}{}", addr.port(), base_path);
+                // A scheme that signs the URL checks deliveries against this one when
+                // --public-url names none (right for what is sent straight here).
+                receiver.set_relay_url(&url);
                 let cert = tls.as_ref().map(|t| t.cert_path.display().to_string());
                 if out.json {
                     out.record(

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod deliveries;
 pub mod events;
 pub mod init;
+pub mod keygen;
 pub mod listen;
 pub mod man;
 pub mod profiles;

@@ -75,6 +75,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
         }
     }
     let vars = profile.render_vars(event.as_deref(), &id, timestamp)?;
+    let target = match &args.url {
+        Some(url) => crate::settings::checked_url(url, "--url")?,
+        None => args.path.clone(),
+    };
     let headers = profile
         .sign(
             &secrets,
@@ -84,7 +88,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
                 id: &id,
                 timestamp,
                 method: &args.method,
-                path: &args.path,
+                path: &target,
                 vars: &vars,
             },
         )
@@ -98,6 +102,17 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
             ),
             e => anyhow::Error::new(e).context("could not sign"),
         })?;
+    if args.explain {
+        let req = crate::envelope::Received {
+            method: &args.method,
+            path: &target,
+            headers: &headers,
+            body: &body,
+        };
+        if let Some(text) = crate::envelope::explain::signed_text(&profile, &req) {
+            out.note(&format!("signed: {}", crate::output::escape(&text)));
+        }
+    }
     if out.json {
         out.record(
             "signature",

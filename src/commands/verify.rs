@@ -1,13 +1,14 @@
 //! `hookctl verify`: is this request genuine, and if not, why.
 
 use crate::cli::{GlobalArgs, VerifyArgs};
+use crate::envelope::catalog::{Detected, detect_verified};
 use crate::envelope::explain::{Finding, explain};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Received, Verification, VerifyOptions};
 use crate::output::{Output, escape};
 use crate::rawhttp;
 use crate::settings::{
-    Config, SecretRequest, apply_scheme_args, no_secret_error, now_unix, read_input, secrets,
+    Config, SecretRequest, apply_scheme_args, no_key_error, now_unix, read_input, secrets,
 };
 use crate::{Exit, hinted};
 use anyhow::{Context, Result};
@@ -68,44 +69,19 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
     if let Some(p) = &args.path {
         path = p.clone();
     }
+    if let Some(url) = &args.url {
+        path = crate::settings::checked_url(url, "--url")?;
+    }
     let wanted = args
         .profile
         .as_deref()
         .or(config.default_profile())
         .unwrap_or("auto");
-    let profile = if wanted == "auto" {
-        let detected = config.catalog.detect(&headers)?;
-        let Some(p) = detected else {
-            let looked: Vec<String> = config
-                .catalog
-                .all()?
-                .iter()
-                .filter_map(|p| p.signature.as_ref().map(|s| s.header.clone()))
-                .collect();
-            return Err(hinted(
-                "could not detect the profile: the request has no signature header hookctl knows",
-                format!(
-                    "looked for {}; name the profile with --profile",
-                    looked.join(", ")
-                ),
-            ));
-        };
-        out.note(
-            &out.err()
-                .dim(&format!("profile: {} (detected from the headers)", p.name)),
-        );
-        apply_scheme_args(p, &args.scheme)?
-    } else {
-        config.profile(Some(wanted), &args.scheme)?
-    };
     let secrets = secrets(&SecretRequest {
         args: &args.secrets,
         config: &config,
         stdin_used,
     })?;
-    if secrets.is_empty() {
-        return Err(no_secret_error());
-    }
     let tolerance = match &args.tolerance {
         None => None,
         Some(t) => Some(
@@ -128,6 +104,62 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
         headers: &headers,
         body: &body,
     };
+    let profile = if wanted == "auto" {
+        let all = config.catalog.all()?;
+        if secrets.is_empty()
+            && let Some(p) = crate::envelope::catalog::detect_among(&all, &headers)
+        {
+            return Err(no_key_error(p, false));
+        }
+        let p = match detect_verified(&all, &req, &opts) {
+            Detected::None => {
+                let looked: Vec<String> = all
+                    .iter()
+                    .filter_map(|p| p.signature.as_ref().map(|s| s.header.clone()))
+                    .collect();
+                return Err(hinted(
+                    "could not detect the profile: the request has no signature header hookctl knows",
+                    format!(
+                        "looked for {}; name the profile with --profile",
+                        looked.join(", ")
+                    ),
+                ));
+            }
+            Detected::One { profile, tried } => {
+                let how = if tried.is_empty() {
+                    "detected from the headers".to_string()
+                } else {
+                    format!(
+                        "the headers fit {}; only {} verified with the secrets given",
+                        tried.join(", "),
+                        profile.name
+                    )
+                };
+                out.note(&out.err().dim(&format!("profile: {} ({how})", profile.name)));
+                profile.clone()
+            }
+            Detected::Ambiguous { verified, tried } => {
+                let what = if verified.is_empty() {
+                    "none verified with the secrets given".to_string()
+                } else {
+                    format!("several verified ({})", verified.join(", "))
+                };
+                return Err(hinted(
+                    format!(
+                        "could not tell the profile: the headers fit {}, and {what}",
+                        tried.join(", ")
+                    ),
+                    "a header's name does not say which algorithm signed; name the profile with --profile",
+                ));
+            }
+        };
+        apply_scheme_args(p, &args.scheme)?
+    } else {
+        config.profile(Some(wanted), &args.scheme)?
+    };
+    if secrets.is_empty() {
+        return Err(no_key_error(&profile, false));
+    }
     let verdict = profile.verify(&req, &opts).context("could not verify")?;
     let findings = if args.explain {
         let all = config.catalog.all()?;

@@ -47,6 +47,36 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("github", include_str!("../profiles/github.toml")),
     ("slack", include_str!("../profiles/slack.toml")),
     ("shopify", include_str!("../profiles/shopify.toml")),
+    // Asymmetric, JWT, URL-bound, token, Basic-auth and unsigned providers.
+    ("discord", include_str!("../profiles/discord.toml")),
+    ("telnyx", include_str!("../profiles/telnyx.toml")),
+    ("sendgrid", include_str!("../profiles/sendgrid.toml")),
+    ("kick", include_str!("../profiles/kick.toml")),
+    ("netlify", include_str!("../profiles/netlify.toml")),
+    ("vonage", include_str!("../profiles/vonage.toml")),
+    ("messagebird", include_str!("../profiles/messagebird.toml")),
+    ("plaid", include_str!("../profiles/plaid.toml")),
+    ("twilio", include_str!("../profiles/twilio.toml")),
+    ("square", include_str!("../profiles/square.toml")),
+    ("mandrill", include_str!("../profiles/mandrill.toml")),
+    ("plivo", include_str!("../profiles/plivo.toml")),
+    ("trello", include_str!("../profiles/trello.toml")),
+    ("hubspot", include_str!("../profiles/hubspot.toml")),
+    ("cloudinary", include_str!("../profiles/cloudinary.toml")),
+    ("contentful", include_str!("../profiles/contentful.toml")),
+    ("gitlab", include_str!("../profiles/gitlab.toml")),
+    ("telegram", include_str!("../profiles/telegram.toml")),
+    ("okta", include_str!("../profiles/okta.toml")),
+    ("postmark", include_str!("../profiles/postmark.toml")),
+    ("chargebee", include_str!("../profiles/chargebee.toml")),
+    ("pipedrive", include_str!("../profiles/pipedrive.toml")),
+    ("bandwidth", include_str!("../profiles/bandwidth.toml")),
+    ("auth0", include_str!("../profiles/auth0.toml")),
+    ("brevo", include_str!("../profiles/brevo.toml")),
+    ("bigcommerce", include_str!("../profiles/bigcommerce.toml")),
+    ("datadog", include_str!("../profiles/datadog.toml")),
+    ("freshdesk", include_str!("../profiles/freshdesk.toml")),
+    ("mailchimp", include_str!("../profiles/mailchimp.toml")),
     ("hmac", include_str!("../profiles/hmac.toml")),
 ];
 
@@ -196,7 +226,16 @@ impl Catalog {
 
 /// [`Catalog::detect`] over profiles already compiled (`listen` detects per request).
 pub fn detect_among<'a>(profiles: &'a [Profile], headers: &HeaderList) -> Option<&'a Profile> {
-    let mut best: Option<(usize, &Profile)> = None;
+    candidates_among(profiles, headers).into_iter().next()
+}
+
+/// Every profile whose signature header the request carries in that profile's
+/// format, best fit first (the most of its other headers present; built-ins first on
+/// a tie). Several may fit: GitHub, Bitbucket and Meta share `X-Hub-Signature*` with
+/// different algorithms, and many token profiles read `Authorization`. The header
+/// name alone never decides between them: verifying with the secrets given does.
+pub fn candidates_among<'a>(profiles: &'a [Profile], headers: &HeaderList) -> Vec<&'a Profile> {
+    let mut found: Vec<(usize, &Profile)> = Vec::new();
     for p in profiles {
         let Some(scheme) = &p.signature else { continue };
         let Some(value) = headers.get(&scheme.header) else {
@@ -215,11 +254,64 @@ pub fn detect_among<'a>(profiles: &'a [Profile], headers: &HeaderList) -> Option
             .iter()
             .filter(|(n, _)| headers.contains(n))
             .count();
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, p));
+        found.push((score, p));
+    }
+    // Stable: on a tie the catalogue's order stands.
+    found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// What `--profile auto` makes of a request: the one candidate that verifies with
+/// the secrets given, or, with none or several verifying, the candidates and their
+/// verdicts, for the caller to report without picking.
+pub enum Detected<'a> {
+    None,
+    /// One candidate (the headers single it out), or the only one that verified.
+    One {
+        profile: &'a Profile,
+        /// The other candidates tried, when the headers fit several.
+        tried: Vec<&'a str>,
+    },
+    /// Several fit, and not exactly one verified.
+    Ambiguous {
+        verified: Vec<&'a str>,
+        tried: Vec<&'a str>,
+    },
+}
+
+/// Detects a request's profile honestly: by the headers when they single one out,
+/// else by trying each candidate with the secrets given.
+pub fn detect_verified<'a>(
+    profiles: &'a [Profile],
+    req: &super::verify::Received,
+    opts: &super::verify::VerifyOptions,
+) -> Detected<'a> {
+    let candidates = candidates_among(profiles, req.headers);
+    match candidates.as_slice() {
+        [] => Detected::None,
+        [one] => Detected::One {
+            profile: one,
+            tried: Vec::new(),
+        },
+        many => {
+            let names: Vec<&str> = many.iter().map(|p| p.name.as_str()).collect();
+            let verified: Vec<&Profile> = many
+                .iter()
+                .copied()
+                .filter(|p| p.verify(req, opts).is_ok_and(|v| v.valid))
+                .collect();
+            match verified.as_slice() {
+                [one] => Detected::One {
+                    profile: one,
+                    tried: names,
+                },
+                _ => Detected::Ambiguous {
+                    verified: verified.iter().map(|p| p.name.as_str()).collect(),
+                    tried: names,
+                },
+            }
         }
     }
-    best.map(|(_, p)| p)
 }
 
 fn parse_builtin(name: &str, text: &str) -> Result<toml::Table, ProfileError> {

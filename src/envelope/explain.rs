@@ -176,6 +176,37 @@ pub fn explain(
     let Some(scheme) = &profile.signature else {
         return out;
     };
+    // A scheme over the URL: the exact bytes signed, and whether another form of the
+    // URL (behind a proxy, a tunnel) is the one the provider signed.
+    if scheme.url_bound() {
+        if let Some(text) = signed_text(profile, req) {
+            out.push(finding(
+                "signed_string",
+                format!("the signed string is {text:?}"),
+            ));
+        }
+        if !verdict.valid
+            && let Some(f) = other_url(profile, req, opts)
+        {
+            out.push(f);
+            return out;
+        }
+    }
+    if !scheme.algorithm.is_hmac() && !verdict.valid {
+        // The mistakes below are the HMAC ones; what is left is the verdict's reason.
+        let message = if matches!(verdict.failure, Some(Failure::NoMatch { .. })) {
+            let hint = if scheme.uses_key_pair() {
+                "the public key given is not the pair of the key that signed, or the signed content differs"
+            } else {
+                "the secret given is not the one the sender used, or the signed content differs"
+            };
+            format!("{}: {hint}", verdict.reason)
+        } else {
+            verdict.reason.clone()
+        };
+        out.push(finding("unexplained", message));
+        return out;
+    }
     if verdict.valid {
         if let Some(i) = verdict.matched_secret.filter(|&i| i > 1) {
             out.push(finding("rotated_secret", format!(
@@ -380,4 +411,111 @@ pub fn explain(
         ))),
     }
     out
+}
+
+/// What the scheme signed for this request, as text: the signed bytes (lossy UTF-8),
+/// or a JWT's header and claims.
+pub fn signed_text(profile: &Profile, req: &Received) -> Option<String> {
+    let scheme = profile.signature.as_ref()?;
+    let parsed = profile.parse_headers(scheme, req.headers).ok();
+    if scheme.algorithm == Algorithm::Jwt {
+        use base64::Engine;
+        let token = parsed.as_ref()?.signatures.first()?.trim();
+        let parts: Vec<String> = token
+            .split('.')
+            .take(2)
+            .filter_map(|p| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(p)
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            })
+            .collect();
+        return Some(format!("JWT {}", parts.join(".")));
+    }
+    let content = profile
+        .signed_content(scheme, req, &parsed.unwrap_or_default())
+        .ok()?;
+    Some(String::from_utf8_lossy(&content).into_owned())
+}
+
+/// The URLs a provider may have signed instead of `url`: the other scheme, the
+/// default port written or not, the path with leading segments dropped (a prefix a
+/// proxy or relay adds) and with a trailing slash added or dropped.
+fn url_variants(url: &str) -> Vec<(String, &'static str)> {
+    let Ok(u) = url::Url::parse(url) else {
+        return Vec::new();
+    };
+    let Some(host) = u.host_str() else {
+        return Vec::new();
+    };
+    let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let path = u.path().to_string();
+    let mut paths = vec![(path.clone(), "")];
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    for i in 1..segments.len() {
+        paths.push((format!("/{}", segments[i..].join("/")), "a path prefix"));
+    }
+    if let Some(p) = path.strip_suffix('/').filter(|p| !p.is_empty()) {
+        paths.push((p.to_string(), "a trailing slash"));
+    } else {
+        paths.push((format!("{path}/"), "a trailing slash"));
+    }
+    let mut out = Vec::new();
+    for scheme in ["https", "http"] {
+        let default = if scheme == "https" { 443 } else { 80 };
+        let ports: Vec<(String, &'static str)> = match u.port() {
+            Some(p) if p != default => vec![(format!(":{p}"), "")],
+            _ => vec![
+                (String::new(), ""),
+                (format!(":{default}"), "the default port"),
+            ],
+        };
+        for (port, port_why) in &ports {
+            for (p, path_why) in &paths {
+                let v = format!("{scheme}://{host}{port}{p}{query}");
+                if v == url {
+                    continue;
+                }
+                let why = if scheme != u.scheme() {
+                    "http vs https (a TLS-terminating proxy)"
+                } else if !port_why.is_empty() {
+                    port_why
+                } else if !path_why.is_empty() {
+                    path_why
+                } else {
+                    "the port"
+                };
+                out.push((v, why));
+            }
+        }
+    }
+    out
+}
+
+/// A finding when the request verifies under another form of its URL.
+fn other_url(profile: &Profile, req: &Received, opts: &VerifyOptions) -> Option<Finding> {
+    if !super::template::is_absolute(req.path) {
+        return None;
+    }
+    let relaxed = VerifyOptions {
+        tolerance: Some(None),
+        ..opts.clone()
+    };
+    for (variant, why) in url_variants(req.path) {
+        let r = Received {
+            path: &variant,
+            ..*req
+        };
+        if profile.verify(&r, &relaxed).is_ok_and(|v| v.valid) {
+            return Some(finding(
+                "other_url",
+                format!(
+                    "the signature matches the same request under the URL `{variant}`, not `{}`: they differ by {why}; the provider signed the URL it called, so give that one (`verify --url`, `listen --public-url`)",
+                    req.path
+                ),
+            ));
+        }
+    }
+    None
 }

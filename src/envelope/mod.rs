@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod explain;
 pub mod headers;
 pub mod json;
+pub mod keys;
 
 /// The known name nearest to a mistyped one, when it is near enough to be what was
 /// meant: `did you mean …?`.
@@ -25,6 +26,7 @@ pub fn did_you_mean<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -
 }
 pub mod mac;
 pub mod profile;
+pub mod schemes;
 pub mod secret;
 pub mod sign;
 pub mod template;

@@ -49,6 +49,11 @@ pub struct ProfileDef {
     pub headers: IndexMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureDef>,
+    /// How the body travels: `json` (the default) or `form`
+    /// (`application/x-www-form-urlencoded`, each top-level field a parameter; a
+    /// nested value goes as its JSON text, as Mandrill's `mandrill_events`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyFormat>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetryDef>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -78,6 +83,16 @@ pub struct SignatureDef {
     /// The provider sends no signature when no secret is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
+    /// With `algorithm = "jwt"`: the JWT's algorithms and claims.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<super::schemes::JwtDef>,
+    /// A named canonicalisation for what no template can say (`twilio`, `contentful`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<super::schemes::Canonical>,
+    /// The form the provider hands its public key out in, which `keygen` writes
+    /// (`hex`, `base64`, `spki-base64`, `pem`); `verify` reads any of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<super::schemes::KeyForm>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -106,17 +121,86 @@ pub enum Algorithm {
     HmacSha256,
     HmacSha1,
     HmacSha512,
+    /// SHA-1 / SHA-256 of the signed content followed by the key: a keyed hash, not
+    /// an HMAC (Cloudinary).
+    KeyedSha1,
+    KeyedSha256,
+    Ed25519,
+    /// ECDSA P-256 with SHA-256, the signature DER-encoded (SendGrid).
+    EcdsaP256Sha256,
+    /// The same, the signature as the 64 bytes `r‖s`.
+    EcdsaP256Sha256Raw,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (Kick), and with SHA-1 (verify only).
+    RsaPkcs1Sha256,
+    RsaPkcs1Sha1,
+    /// The signature header carries the shared secret itself (GitLab, Telegram).
+    Token,
+    /// HTTP Basic auth: the secret is `USER:PASSWORD` (Postmark).
+    Basic,
+    /// A JWT (JWS compact) carries the signature; see `[signature.jwt]`.
+    Jwt,
 }
 
 impl Algorithm {
+    /// The HMACs, which `--explain` tries in turn.
     pub const ALL: [Algorithm; 3] = [Self::HmacSha256, Self::HmacSha1, Self::HmacSha512];
     pub fn name(self) -> &'static str {
         match self {
             Self::HmacSha256 => "HMAC-SHA256",
             Self::HmacSha1 => "HMAC-SHA1",
             Self::HmacSha512 => "HMAC-SHA512",
+            Self::KeyedSha1 => "SHA-1 (keyed hash)",
+            Self::KeyedSha256 => "SHA-256 (keyed hash)",
+            Self::Ed25519 => "Ed25519",
+            Self::EcdsaP256Sha256 => "ECDSA P-256 SHA-256 (DER)",
+            Self::EcdsaP256Sha256Raw => "ECDSA P-256 SHA-256 (raw r‖s)",
+            Self::RsaPkcs1Sha256 => "RSA PKCS#1 v1.5 SHA-256",
+            Self::RsaPkcs1Sha1 => "RSA PKCS#1 v1.5 SHA-1",
+            Self::Token => "shared token",
+            Self::Basic => "Basic auth",
+            Self::Jwt => "JWT",
         }
     }
+
+    /// Whether this is one of the HMACs (the fast paths of signing and verifying).
+    pub fn is_hmac(self) -> bool {
+        matches!(self, Self::HmacSha256 | Self::HmacSha1 | Self::HmacSha512)
+    }
+
+    /// The asymmetric algorithm, if it is one.
+    pub fn asym(self) -> Option<super::keys::AsymAlg> {
+        use super::keys::AsymAlg;
+        Some(match self {
+            Self::Ed25519 => AsymAlg::Ed25519,
+            Self::EcdsaP256Sha256 => AsymAlg::EcdsaP256Der,
+            Self::EcdsaP256Sha256Raw => AsymAlg::EcdsaP256Raw,
+            Self::RsaPkcs1Sha256 => AsymAlg::RsaSha256,
+            Self::RsaPkcs1Sha1 => AsymAlg::RsaSha1,
+            _ => return None,
+        })
+    }
+
+    /// The scheme family, as `profiles` lists it.
+    pub fn family(self) -> &'static str {
+        match self {
+            Self::HmacSha256 | Self::HmacSha1 | Self::HmacSha512 => "hmac",
+            Self::KeyedSha1 | Self::KeyedSha256 => "keyed-hash",
+            Self::Ed25519 => "ed25519",
+            Self::EcdsaP256Sha256 | Self::EcdsaP256Sha256Raw => "ecdsa",
+            Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha1 => "rsa",
+            Self::Token => "token",
+            Self::Basic => "basic",
+            Self::Jwt => "jwt",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyFormat {
+    #[default]
+    Json,
+    Form,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -157,6 +241,29 @@ pub struct Scheme {
     pub secret: SecretEncoding,
     pub tolerance: Option<Duration>,
     pub optional: bool,
+    pub jwt: Option<super::schemes::JwtScheme>,
+    pub canonical: Option<super::schemes::Canonical>,
+    pub key_form: super::schemes::KeyForm,
+}
+
+impl Scheme {
+    /// Whether signing takes a private key and verifying a public one (rather than
+    /// one shared secret for both).
+    pub fn uses_key_pair(&self) -> bool {
+        self.algorithm.asym().is_some()
+            || self
+                .jwt
+                .as_ref()
+                .is_some_and(|j| j.algorithms.iter().any(|a| a.asym().is_some()))
+    }
+
+    /// Whether the signed content includes the URL the provider called.
+    pub fn url_bound(&self) -> bool {
+        use super::schemes::Canonical;
+        self.signed.uses(|v| matches!(v, Var::Url | Var::UrlSha256))
+            || matches!(self.canonical, Some(Canonical::Twilio | Canonical::PlivoV3))
+            || self.jwt.as_ref().is_some_and(|j| j.url_bound())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +290,7 @@ pub struct Profile {
     pub envelope: Option<JsonTemplate>,
     pub headers: Vec<(String, Template)>,
     pub signature: Option<Scheme>,
+    pub body_format: BodyFormat,
     pub retry: RetryPolicy,
     pub events: IndexMap<String, Event>,
     /// Where the event name, delivery id and timestamp sit in the body, if they do.
@@ -394,6 +502,7 @@ impl Profile {
             envelope,
             headers,
             signature,
+            body_format: def.body.unwrap_or_default(),
             retry,
             events,
             event_path,
@@ -437,6 +546,49 @@ impl Profile {
     pub fn signature_summary(&self) -> String {
         match &self.signature {
             None => "unsigned".to_string(),
+            Some(s) if matches!(s.algorithm, Algorithm::Token | Algorithm::Basic) => {
+                format!(
+                    "{}: {} — {}",
+                    s.header,
+                    s.value.source(),
+                    s.algorithm.name()
+                )
+            }
+            Some(s) if s.algorithm == Algorithm::Jwt => {
+                let j = s.jwt.as_ref();
+                let algs: Vec<&str> = j
+                    .map(|j| j.algorithms.iter().map(|a| a.name()).collect())
+                    .unwrap_or_default();
+                let claims: Vec<String> = j
+                    .map(|j| {
+                        j.claims
+                            .iter()
+                            .map(|(n, t)| format!("{n}={}", t.source()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{}: {} — JWT {} with {}{}",
+                    s.header,
+                    s.value.source(),
+                    algs.join("/"),
+                    claims.join(", "),
+                    s.tolerance
+                        .map(|t| format!(", tolerance {}", humantime::format_duration(t)))
+                        .unwrap_or_default()
+                )
+            }
+            Some(s) if s.canonical.is_some() => format!(
+                "{}: {} — {} {} of the `{}` canonical request{}",
+                s.header,
+                s.value.source(),
+                s.encoding.name(),
+                s.algorithm.name(),
+                s.canonical.map(|c| c.name()).unwrap_or_default(),
+                s.tolerance
+                    .map(|t| format!(", tolerance {}", humantime::format_duration(t)))
+                    .unwrap_or_default()
+            ),
             Some(s) => format!(
                 "{}: {} — {} {} of \"{}\"{}",
                 s.header,
@@ -505,7 +657,13 @@ fn compile_scheme(
             ));
         }
     }
-    let signed_src = sig.signed.as_deref().ok_or_else(|| {
+    let algorithm = sig.algorithm.unwrap_or(Algorithm::HmacSha256);
+    let needs_signed = !matches!(
+        algorithm,
+        Algorithm::Token | Algorithm::Basic | Algorithm::Jwt
+    ) && sig.canonical.is_none();
+    let default_signed = (!needs_signed).then_some("{body}");
+    let signed_src = sig.signed.as_deref().or(default_signed).ok_or_else(|| {
         field_err(
             "signature.signed",
             "missing: say which bytes are signed, e.g. \"{body}\" or \"{timestamp}.{body}\"",
@@ -520,7 +678,7 @@ fn compile_scheme(
     }) {
         return Err(field_err(
             "signature.signed",
-            "the signed content may use {body}, {id}, {timestamp…}, {event}, {path}, {method}, {header:NAME} and {vars.NAME}",
+            "the signed content may use {body}, {id}, {timestamp…}, {event}, {path}, {method}, {url}, {query}, {form.sorted}, {body.sha256}, {json:PATH}, {header:NAME} and {vars.NAME}",
         ));
     }
     let tolerance = match sig.tolerance.as_deref() {
@@ -528,16 +686,20 @@ fn compile_scheme(
         Some(t) => Some(parse_duration(t).map_err(|m| field_err("signature.tolerance", m))?)
             .filter(|d| !d.is_zero()),
     };
+    let jwt = super::schemes::compile_jwt(algorithm, sig.jwt.as_ref())?;
     Ok(Scheme {
         header,
         value,
         items,
         separator,
         signed,
-        algorithm: sig.algorithm.unwrap_or(Algorithm::HmacSha256),
+        algorithm,
         encoding: sig.encoding.unwrap_or(Encoding::Hex),
         secret: sig.secret.unwrap_or(SecretEncoding::Raw),
         tolerance,
         optional: sig.optional.unwrap_or(false),
+        jwt,
+        canonical: sig.canonical,
+        key_form: sig.public_key.unwrap_or_default(),
     })
 }

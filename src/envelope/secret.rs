@@ -52,6 +52,21 @@ pub enum SecretError {
     },
     #[error("the secret is empty")]
     Empty,
+    #[error(
+        "{what} ({source_}) is not a shared secret; this profile signs with a shared secret (--secret)"
+    )]
+    NotShared { what: &'static str, source_: String },
+}
+
+/// What a [`Secret`] holds: a shared secret (HMAC keys, tokens, `USER:PASSWORD`), or
+/// one half of a key pair for the asymmetric schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    Shared,
+    /// `--public-key`: PEM, or the provider's own form (hex, base64, base64 SPKI).
+    PublicKey,
+    /// `--private-key`: PEM PKCS#8 (or an Ed25519 seed).
+    PrivateKey,
 }
 
 /// A secret and where it came from. Its text never leaves this type except as key
@@ -60,6 +75,7 @@ pub enum SecretError {
 pub struct Secret {
     text: String,
     source: String,
+    kind: SecretKind,
 }
 
 impl Secret {
@@ -71,7 +87,29 @@ impl Secret {
         Ok(Self {
             text,
             source: source.into(),
+            kind: SecretKind::Shared,
         })
+    }
+
+    /// A public or private key given as a secret is (they travel the same way).
+    pub fn key_text(
+        text: impl Into<String>,
+        source: impl Into<String>,
+        kind: SecretKind,
+    ) -> Result<Self, SecretError> {
+        let mut s = Self::new(text, source)?;
+        s.kind = kind;
+        Ok(s)
+    }
+
+    pub fn kind(&self) -> SecretKind {
+        self.kind
+    }
+
+    /// The text itself, for the schemes that read it whole: a key's PEM, a token,
+    /// `USER:PASSWORD`. Never print it.
+    pub(crate) fn expose(&self) -> &str {
+        &self.text
     }
 
     /// Where the secret came from, e.g. "--secret #1" or "environment variable `X`".
@@ -113,6 +151,19 @@ impl Secret {
 
     /// The key bytes under a decoding rule.
     pub fn key(&self, encoding: SecretEncoding) -> Result<Vec<u8>, SecretError> {
+        match self.kind {
+            SecretKind::Shared => {}
+            SecretKind::PublicKey | SecretKind::PrivateKey => {
+                return Err(SecretError::NotShared {
+                    what: if self.kind == SecretKind::PublicKey {
+                        "a public key"
+                    } else {
+                        "a private key"
+                    },
+                    source_: self.source.clone(),
+                });
+            }
+        }
         let fail = || SecretError::NotDecodable {
             hint: format!("`{}` ({})", self.hint(), self.source),
             encoding: encoding.name(),

@@ -21,6 +21,8 @@ pub enum SignError {
         header: String,
         count: usize,
     },
+    #[error("profile `{profile}`: {message}")]
+    Key { profile: String, message: String },
     #[error("the event name is needed: profile `{0}` signs it")]
     NoEvent(String),
     #[error(transparent)]
@@ -267,6 +269,9 @@ impl Profile {
             (None, Some(json), _) => built.body.extend_from_slice(json),
             (None, None, data) => super::json::write(&mut built.body, &data),
         }
+        if self.body_format == super::profile::BodyFormat::Form {
+            built.body = form_body(&built.body);
+        }
         Ok(())
     }
 
@@ -296,9 +301,19 @@ impl Profile {
             return Ok(Signer {
                 profile: self,
                 keys: Vec::new(),
+                alt: Vec::new(),
             });
         };
         if secrets.is_empty() && !scheme.optional {
+            if !scheme.algorithm.is_hmac() {
+                return Err(SignError::Key {
+                    profile: self.name.clone(),
+                    message: format!(
+                        "no key given: it signs with {}",
+                        super::schemes::key_needed(scheme, true)
+                    ),
+                });
+            }
             return Err(SignError::NoSecret(self.name.clone()));
         }
         if secrets.len() > 1 && scheme.separator.is_none() {
@@ -308,6 +323,20 @@ impl Profile {
                 count: secrets.len(),
             });
         }
+        if !scheme.algorithm.is_hmac() {
+            let alt =
+                super::schemes::signing_keys(&self.name, scheme, secrets).map_err(|message| {
+                    SignError::Key {
+                        profile: self.name.clone(),
+                        message,
+                    }
+                })?;
+            return Ok(Signer {
+                profile: self,
+                keys: Vec::new(),
+                alt,
+            });
+        }
         let keys = secrets
             .iter()
             .map(|s| Ok(MacState::keyed(scheme.algorithm, &s.key(scheme.secret)?)))
@@ -315,8 +344,30 @@ impl Profile {
         Ok(Signer {
             profile: self,
             keys,
+            alt: Vec::new(),
         })
     }
+}
+
+/// Why a URL-signing scheme cannot sign without a URL.
+const NEEDS_URL: &str =
+    "it signs the URL the provider calls: give it (`sign --url URL`; `send` signs its `--to`)";
+
+/// A JSON object's fields as a form body (`a=1&b=x`); a nested value goes as its
+/// JSON text. Anything but an object gives an empty form.
+pub fn form_body(json: &[u8]) -> Vec<u8> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(json) else {
+        return Vec::new();
+    };
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &map {
+        match v {
+            Value::String(s) => form.append_pair(k, s),
+            Value::Null => form.append_pair(k, ""),
+            other => form.append_pair(k, &other.to_string()),
+        };
+    }
+    form.finish().into_bytes()
 }
 
 /// A profile with its secrets made into keyed MACs: what signs every event of a run.
@@ -325,6 +376,8 @@ pub struct Signer<'p> {
     profile: &'p Profile,
     /// One per secret; none for an unsigned profile or an optional scheme left unsigned.
     keys: Vec<MacState>,
+    /// The same for a scheme other than HMAC (a key pair, a token, a JWT).
+    alt: Vec<super::schemes::AltKey>,
 }
 
 impl Signer<'_> {
@@ -375,7 +428,7 @@ impl Signer<'_> {
         }
         let scheme = match &p.signature {
             // An optional scheme with no secret goes unsigned.
-            Some(scheme) if !self.keys.is_empty() => scheme,
+            Some(scheme) if !self.keys.is_empty() || !self.alt.is_empty() => scheme,
             _ => {
                 headers.truncate(n);
                 return Ok(());
@@ -387,7 +440,20 @@ impl Signer<'_> {
             headers.truncate(n);
         }
         // Most schemes sign the body alone: no need for a copy of it.
-        let content: &[u8] = if scheme.signed.sole_var() == Some(&Var::Body) {
+        let content: &[u8] = if let Some(c) = scheme.canonical {
+            // It may read the headers: only this request's.
+            headers.truncate(n);
+            scratch.signed =
+                super::schemes::canonical_content(c, input.method, input.path, headers, input.body)
+                    .map_err(|f| SignError::Key {
+                        profile: p.name.clone(),
+                        message: match f {
+                            super::verify::Failure::NeedsUrl => NEEDS_URL.to_string(),
+                            f => format!("could not make the signed content: {f}"),
+                        },
+                    })?;
+            &scratch.signed
+        } else if scheme.signed.sole_var() == Some(&Var::Body) {
             input.body
         } else {
             scratch.signed.clear();
@@ -400,9 +466,65 @@ impl Signer<'_> {
                     },
                     &mut scratch.signed,
                 )
-                .map_err(|e| p.tpl_err(e))?;
+                .map_err(|e| match e {
+                    TemplateError::Missing(v) if v.starts_with("url") => SignError::Key {
+                        profile: p.name.clone(),
+                        message: NEEDS_URL.to_string(),
+                    },
+                    e => p.tpl_err(e),
+                })?;
             &scratch.signed
         };
+        if !self.alt.is_empty() {
+            let c = Ctx {
+                headers: Some(headers),
+                ..ctx
+            };
+            let sigs = self
+                .alt
+                .iter()
+                .map(|k| super::schemes::signature_text(scheme, k, content, &c))
+                .collect::<Result<Vec<String>, String>>()
+                .map_err(|message| SignError::Key {
+                    profile: p.name.clone(),
+                    message,
+                })?;
+            let mut value = String::new();
+            match &scheme.separator {
+                None => {
+                    let c = Ctx {
+                        signature: Some(&sigs[0]),
+                        ..ctx
+                    };
+                    scheme
+                        .value
+                        .render_into(&c, &mut value)
+                        .map_err(|e| p.tpl_err(e))?;
+                }
+                Some(sep) => {
+                    let mut first = true;
+                    for item in &scheme.items {
+                        let per_key = item.uses(|v| *v == Var::Signature);
+                        for sig in sigs.iter().take(if per_key { sigs.len() } else { 1 }) {
+                            if !first {
+                                value.push_str(sep);
+                            }
+                            first = false;
+                            let c = Ctx {
+                                signature: Some(sig),
+                                ..ctx
+                            };
+                            item.render_into(&c, &mut value).map_err(|e| p.tpl_err(e))?;
+                        }
+                    }
+                }
+            }
+            headers.truncate(n);
+            headers.reuse(n, &scheme.header).push_str(&value);
+            headers.truncate(n + 1);
+            headers.move_last_to(sig_slot.unwrap_or(n));
+            return Ok(());
+        }
         let mac = |key: &MacState| {
             let mut m = key.clone();
             m.update(content);

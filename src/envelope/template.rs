@@ -39,6 +39,17 @@ pub enum Var {
     Signature,
     Path,
     Method,
+    /// The full URL the provider called (`--url`, `--public-url`, `send --to`).
+    Url,
+    /// The URL's query string, without the `?`.
+    Query,
+    /// Lower-case hex SHA-256 of the body, and of the URL (JWT claims bind them).
+    BodySha256,
+    BodySha256Base64,
+    UrlSha256,
+    /// The form fields of an `application/x-www-form-urlencoded` body, decoded, sorted
+    /// by name (then value) and joined as name‖value (Twilio, Mandrill).
+    FormSorted,
     Header(String),
     Var(String),
     /// A field of the received JSON body, by dotted path (`{json:code}`).
@@ -64,6 +75,12 @@ impl Var {
             "signature" => Var::Signature,
             "path" => Var::Path,
             "method" => Var::Method,
+            "url" => Var::Url,
+            "query" => Var::Query,
+            "body.sha256" => Var::BodySha256,
+            "body.sha256.base64" => Var::BodySha256Base64,
+            "url.sha256" => Var::UrlSha256,
+            "form.sorted" => Var::FormSorted,
             "uuid" => Var::Uuid,
             _ => {
                 if let Some(h) = name.strip_prefix("header:") {
@@ -109,6 +126,12 @@ impl Var {
             Var::Signature => "signature".into(),
             Var::Path => "path".into(),
             Var::Method => "method".into(),
+            Var::Url => "url".into(),
+            Var::Query => "query".into(),
+            Var::BodySha256 => "body.sha256".into(),
+            Var::BodySha256Base64 => "body.sha256.base64".into(),
+            Var::UrlSha256 => "url.sha256".into(),
+            Var::FormSorted => "form.sorted".into(),
             Var::Header(h) => format!("header:{h}"),
             Var::Var(v) => format!("vars.{v}"),
             Var::Json(p) => format!("json:{p}"),
@@ -267,6 +290,8 @@ impl Template {
                     Var::Hex(n) | Var::Alnum(n) => SizeBound::fixed(*n),
                     Var::Timestamp(_) => SizeBound::fixed(64),
                     Var::BodyMd5 => SizeBound::fixed(24),
+                    Var::BodySha256 | Var::UrlSha256 => SizeBound::fixed(64),
+                    Var::BodySha256Base64 => SizeBound::fixed(44),
                     // What comes from outside: the event name, the id, the data, a
                     // header, the body, a path, a signature.
                     _ => SizeBound {
@@ -368,8 +393,36 @@ fn render_var(v: &Var, ctx: &Ctx, out: &mut String) -> Result<(), TemplateError>
         Var::Event => out.push_str(need(ctx.event, v)?),
         Var::Id => out.push_str(need(ctx.id, v)?),
         Var::Signature => out.push_str(need(ctx.signature, v)?),
-        Var::Path => out.push_str(need(ctx.path, v)?),
+        Var::Path => out.push_str(path_part(need(ctx.path, v)?)),
         Var::Method => out.push_str(need(ctx.method, v)?),
+        Var::Url => out.push_str(need(ctx.path.filter(|p| is_absolute(p)), v)?),
+        Var::Query => {
+            let url = need(ctx.path, v)?;
+            let q = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+            out.push_str(q.split_once('#').map(|(q, _)| q).unwrap_or(q));
+        }
+        Var::BodySha256 | Var::BodySha256Base64 => {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(ctx.body.ok_or_else(|| missing(v))?);
+            if *v == Var::BodySha256 {
+                out.push_str(&hex::encode(digest));
+            } else {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode_string(digest, out);
+            }
+        }
+        Var::UrlSha256 => {
+            use sha2::Digest;
+            let url = need(ctx.path.filter(|p| is_absolute(p)), v)?;
+            out.push_str(&hex::encode(sha2::Sha256::digest(url)));
+        }
+        Var::FormSorted => {
+            let body = ctx.body.ok_or_else(|| missing(v))?;
+            for (k, val) in sorted_form(body) {
+                out.push_str(&k);
+                out.push_str(&val);
+            }
+        }
         Var::Timestamp(f) => match ctx.raw_timestamp {
             Some((raw, rf)) if rf == *f => out.push_str(raw),
             _ => write_time(ctx.timestamp.ok_or_else(|| missing(v))?, *f, out)?,
@@ -421,6 +474,37 @@ fn render_var(v: &Var, ctx: &Ctx, out: &mut String) -> Result<(), TemplateError>
         ),
     }
     Ok(())
+}
+
+/// Whether a request target is in absolute form (`https://host/path?q`): the full URL
+/// the provider called, which `{url}` stands for. (`sign --url`, `verify --url`,
+/// `listen --public-url` and `send --to` give one.)
+pub fn is_absolute(target: &str) -> bool {
+    let t = target.as_bytes();
+    t.len() > 8
+        && (t[..7].eq_ignore_ascii_case(b"http://") || t[..8].eq_ignore_ascii_case(b"https://"))
+}
+
+/// The path (and query) of a request target, in absolute form or not.
+pub fn path_part(target: &str) -> &str {
+    if !is_absolute(target) {
+        return target;
+    }
+    let after = &target[target.find("//").map_or(0, |i| i + 2)..];
+    match after.find(['/', '?']) {
+        Some(i) if after[i..].starts_with('/') => &after[i..],
+        Some(i) => &after[i..],
+        None => "/",
+    }
+}
+
+/// The fields of a form-encoded body, decoded, sorted by name and then value.
+pub fn sorted_form(body: &[u8]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    fields.sort();
+    fields
 }
 
 /// Appends `n` characters drawn uniformly from `alphabet` (ASCII). Ids need to be

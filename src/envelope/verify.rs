@@ -58,6 +58,12 @@ pub enum Failure {
         signatures: usize,
         secrets: usize,
     },
+    /// A JWT-carried signature refused before or after its signature was checked.
+    Jwt {
+        reason: String,
+    },
+    /// The scheme signs the URL the provider called, and none was given.
+    NeedsUrl,
 }
 
 impl Failure {
@@ -70,6 +76,8 @@ impl Failure {
             Failure::TimestampTooOld { .. } => "timestamp_too_old",
             Failure::TimestampTooNew { .. } => "timestamp_too_new",
             Failure::NoMatch { .. } => "no_match",
+            Failure::Jwt { .. } => "jwt_invalid",
+            Failure::NeedsUrl => "url_needed",
         }
     }
 }
@@ -129,6 +137,11 @@ impl std::fmt::Display for Failure {
                 "no signature matches: {signatures} signature{} checked against {secrets} secret{}",
                 if *signatures == 1 { "" } else { "s" },
                 if *secrets == 1 { "" } else { "s" },
+            ),
+            Failure::Jwt { reason } => write!(f, "{reason}"),
+            Failure::NeedsUrl => write!(
+                f,
+                "the profile signs the URL the provider called: give it with --url (verify) or --public-url (listen)"
             ),
         }
     }
@@ -360,8 +373,22 @@ impl Profile {
         req: &Received,
         parsed: &Parsed,
     ) -> Result<Vec<u8>, Failure> {
-        signed_with(&scheme.signed, req, parsed)
-            .map_err(|missing| Failure::MissingHeader { header: missing })
+        if let Some(c) = scheme.canonical {
+            return super::schemes::canonical_content(
+                c,
+                req.method,
+                req.path,
+                req.headers,
+                req.body,
+            );
+        }
+        signed_with(&scheme.signed, req, parsed).map_err(|missing| {
+            if missing.starts_with("(the url") {
+                Failure::NeedsUrl
+            } else {
+                Failure::MissingHeader { header: missing }
+            }
+        })
     }
 
     /// Verifies a request. `Err` only for a secret that cannot be decoded under the
@@ -399,8 +426,13 @@ impl Profile {
         // A secret that does not decode under this scheme (a `whsec_` one given for a
         // raw-text scheme, say, when one listener serves several providers) is
         // skipped; only when none decodes is that an error.
-        let decoded: Vec<Result<Vec<u8>, SecretError>> =
-            opts.secrets.iter().map(|s| s.key(scheme.secret)).collect();
+        let hmac = scheme.algorithm.is_hmac();
+        let decoded: Vec<Result<Vec<u8>, SecretError>> = if hmac {
+            opts.secrets.iter().map(|s| s.key(scheme.secret)).collect()
+        } else {
+            // The other schemes read their keys in `schemes::check`.
+            Vec::new()
+        };
         if let Some(Err(first)) = decoded
             .iter()
             .find(|k| k.is_err())
@@ -465,12 +497,42 @@ impl Profile {
             Ok(c) => c,
             Err(f) => return fail(v, f),
         };
-        let candidates: Vec<Vec<u8>> = parsed
-            .signatures
-            .iter()
-            .filter_map(|s| decode(scheme.encoding, s))
-            .collect();
-        if candidates.is_empty() {
+        let mut timestamp = parsed.timestamp.map(|t| t.0);
+        if !hmac {
+            match super::schemes::check(
+                &self.name,
+                scheme,
+                req,
+                &parsed,
+                &content,
+                opts.secrets,
+                opts.now,
+            )
+            .map_err(VerifyError::Key)?
+            {
+                Ok(checked) => {
+                    v.matched_secret = checked.matched;
+                    if checked.timestamp.is_some() {
+                        timestamp = checked.timestamp;
+                        v.timestamp = timestamp;
+                    }
+                }
+                Err(f) => {
+                    v.signature_matches = Some(matches!(f, Failure::Jwt { .. }));
+                    return fail(v, f);
+                }
+            }
+        }
+        let candidates: Vec<Vec<u8>> = if hmac {
+            parsed
+                .signatures
+                .iter()
+                .filter_map(|s| decode(scheme.encoding, s))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if hmac && candidates.is_empty() {
             return fail(
                 v,
                 Failure::BadSignatureEncoding {
@@ -479,16 +541,18 @@ impl Profile {
                 },
             );
         }
-        v.matched_secret = keys.iter().position(|key| {
-            key.as_ref().is_some_and(|key| {
-                let mac = MacState::new(scheme.algorithm, key, &content);
-                candidates.iter().any(|c| mac.matches(c))
-            })
-        });
-        v.matched_secret = v.matched_secret.map(|i| i + 1);
+        if hmac {
+            v.matched_secret = keys.iter().position(|key| {
+                key.as_ref().is_some_and(|key| {
+                    let mac = MacState::new(scheme.algorithm, key, &content);
+                    candidates.iter().any(|c| mac.matches(c))
+                })
+            });
+            v.matched_secret = v.matched_secret.map(|i| i + 1);
+        }
         v.signature_matches = Some(v.matched_secret.is_some());
         let tolerance = opts.tolerance.unwrap_or(scheme.tolerance);
-        if let (Some(tol), Some((ts, _, _))) = (tolerance, parsed.timestamp) {
+        if let (Some(tol), Some(ts)) = (tolerance, timestamp) {
             let tol_secs = tol.as_secs();
             let tol_i64 = i64::try_from(tol_secs).unwrap_or(i64::MAX);
             let age = opts.now.saturating_sub(ts);
@@ -530,7 +594,12 @@ impl Profile {
                     signatures: parsed.signatures.len(),
                     secrets: opts.secrets.len(),
                 };
-                fail(v, f)
+                let mut v = fail(v, f)?;
+                if scheme.uses_key_pair() {
+                    // What was given is a public key, not a secret.
+                    v.reason = v.reason.replace(" secret", " public key");
+                }
+                Ok(v)
             }
         }
     }
@@ -543,7 +612,12 @@ pub fn signed_with(
     req: &Received,
     parsed: &Parsed,
 ) -> Result<Vec<u8>, String> {
+    let json = t
+        .uses(|v| matches!(v, Var::Json(_)))
+        .then(|| serde_json::from_slice::<serde_json::Value>(req.body).ok())
+        .flatten();
     let ctx = Ctx {
+        json: json.as_ref(),
         event: parsed.event.as_deref(),
         id: parsed.id.as_deref(),
         timestamp: parsed.timestamp.map(|t| t.0),
@@ -571,4 +645,6 @@ pub enum VerifyError {
     NoSecret,
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error("{0}")]
+    Key(String),
 }

@@ -61,6 +61,8 @@ pub struct ReceiverConfig {
     pub wait_for: Option<EventGlob>,
     /// Keep headers and bodies in the printed deliveries (`-v`).
     pub verbose: bool,
+    /// The public URL the provider calls (`--public-url`), for schemes that sign it.
+    pub public_url: Option<String>,
 }
 
 /// What `listen` shows for each request.
@@ -181,6 +183,22 @@ pub struct Receiver {
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
+    /// The public URL when `--public-url` names none: a relay channel's URL, or the
+    /// listener's own.
+    relay_url: std::sync::RwLock<Option<String>>,
+}
+
+/// The URL a provider called to reach `path` under `base` (listen's `--path`), given
+/// the public URL that stands for `base`.
+pub fn public_target(public: &str, base: &str, path: &str) -> String {
+    let rest = path
+        .strip_prefix(base.trim_end_matches('/'))
+        .filter(|r| r.is_empty() || r.starts_with('/') || r.starts_with('?'))
+        .unwrap_or(path);
+    if rest.is_empty() || rest == "/" {
+        return public.to_string();
+    }
+    format!("{}{rest}", public.trim_end_matches('/'))
 }
 
 /// How many delivery ids `listen` remembers for telling duplicates: the most recent
@@ -286,6 +304,16 @@ impl Receiver {
             lines,
             matched: AtomicBool::new(false),
             done: tokio::sync::Notify::new(),
+            relay_url: std::sync::RwLock::new(None),
+        }
+    }
+
+    /// A relay channel's public URL once connected, or the listener's own once bound:
+    /// what URL-signing schemes check deliveries against when `--public-url` names
+    /// none.
+    pub fn set_relay_url(&self, url: &str) {
+        if let Ok(mut u) = self.relay_url.write() {
+            *u = Some(url.to_string());
         }
     }
 
@@ -399,16 +427,32 @@ impl Receiver {
         }
 
         // Which profile, and is it genuine?
-        let profile = if self.cfg.auto {
-            detect_among(&self.cfg.profiles, &d.headers)
-        } else {
-            self.cfg.profiles.first()
-        };
+        let public = self
+            .cfg
+            .public_url
+            .clone()
+            .or_else(|| self.relay_url.read().ok().and_then(|u| u.clone()));
+        let target = public.map(|u| public_target(&u, &self.cfg.base_path, &d.path));
         let received = Received {
             method: &d.method,
-            path: &d.path,
+            path: target.as_deref().unwrap_or(&d.path),
             headers: &d.headers,
             body: &d.body,
+        };
+        // With several candidates (headers that several providers share), the one
+        // that verifies with the secrets given; a header's name never decides.
+        let profile = if self.cfg.auto {
+            let opts = VerifyOptions {
+                secrets: &self.cfg.secrets,
+                now: now_unix(),
+                tolerance: self.cfg.tolerance,
+            };
+            match crate::envelope::catalog::detect_verified(&self.cfg.profiles, &received, &opts) {
+                crate::envelope::catalog::Detected::One { profile, .. } => Some(profile),
+                _ => detect_among(&self.cfg.profiles, &d.headers),
+            }
+        } else {
+            self.cfg.profiles.first()
         };
         if let Some(p) = profile {
             line.profile = Some(p.name.clone());
