@@ -134,6 +134,7 @@ pub enum AlgorithmArg {
 pub enum EncodingArg {
     Hex,
     Base64,
+    Base64url,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,6 +143,7 @@ pub enum SecretEncodingArg {
     Whsec,
     Base64,
     Hex,
+    WhsecOrRaw,
 }
 
 #[derive(Debug, Args)]

@@ -193,9 +193,18 @@ fn round_trips_and_tampering_for_every_profile_and_event() {
             hookctl::envelope::secret::SecretEncoding::Whsec => {
                 secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
             }
+            hookctl::envelope::secret::SecretEncoding::Hex => {
+                secret("00112233445566778899aabbccddeeff")
+            }
+            hookctl::envelope::secret::SecretEncoding::Base64 => {
+                secret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            }
             _ => secret("s3cr3t-for-tests"),
         };
         assert!(!p.events.is_empty(), "{} has no events", p.name);
+        // Some providers say the event nowhere in the request (Replicate's body is
+        // the prediction itself).
+        let names_event = p.event_header().is_some() || p.event_path.is_some();
         for event in p.events.keys() {
             let built = p.build_event(event, None, None, now).unwrap();
             // the body is compact JSON with the event name where the envelope puts it
@@ -236,7 +245,7 @@ fn round_trips_and_tampering_for_every_profile_and_event() {
             assert!(ok.valid, "{}/{event}: {}", p.name, ok.reason);
             assert_eq!(
                 ok.event.as_deref(),
-                Some(event.as_str()),
+                names_event.then_some(event.as_str()),
                 "{}/{event}: event not read back",
                 p.name
             );
@@ -345,13 +354,17 @@ fn round_trips_and_tampering_for_every_profile_and_event() {
                         tolerance_secs: t as u64
                     })
                 );
-                assert_eq!(
-                    at(now - t - 9).failure,
-                    Some(Failure::TimestampTooNew {
-                        ahead_secs: t + 9,
-                        tolerance_secs: t as u64
-                    })
-                );
+                if scheme.past_only {
+                    assert!(at(now - t - 9).valid, "{}: past only", p.name);
+                } else {
+                    assert_eq!(
+                        at(now - t - 9).failure,
+                        Some(Failure::TimestampTooNew {
+                            ahead_secs: t + 9,
+                            tolerance_secs: t as u64
+                        })
+                    );
+                }
                 assert_eq!(at(now + t + 7).signature_matches, Some(true));
             }
             events_checked += 1;

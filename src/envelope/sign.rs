@@ -301,7 +301,7 @@ impl Profile {
         if secrets.is_empty() && !scheme.optional {
             return Err(SignError::NoSecret(self.name.clone()));
         }
-        if secrets.len() > 1 && scheme.separator.is_none() {
+        if secrets.len() > 1 + scheme.more_headers.len() && scheme.separator.is_none() {
             return Err(SignError::OneSignatureOnly {
                 profile: self.name.clone(),
                 header: scheme.header.clone(),
@@ -310,7 +310,7 @@ impl Profile {
         }
         let keys = secrets
             .iter()
-            .map(|s| Ok(MacState::keyed(scheme.algorithm, &s.key(scheme.secret)?)))
+            .map(|s| Ok(MacState::keyed(scheme.algorithm, &scheme.key(s)?)))
             .collect::<Result<_, SignError>>()?;
         Ok(Signer {
             profile: self,
@@ -361,9 +361,14 @@ impl Signer<'_> {
         // Every header but the signature's, rendered over the strings already there.
         let mut n = 0;
         let mut sig_slot = None;
+        // Further signature headers: where each goes, counted among the headers sent.
+        let mut more_slots: Vec<(usize, &super::template::Template, &str)> = Vec::new();
         for (name, t) in &p.headers {
             if t.uses(|v| *v == Var::Signature) {
-                sig_slot = Some(n);
+                match sig_slot {
+                    None => sig_slot = Some(n),
+                    Some(_) => more_slots.push((n + 1 + more_slots.len(), t, name)),
+                }
                 continue;
             }
             if no_event && t.uses(is_event) {
@@ -457,6 +462,18 @@ impl Signer<'_> {
         // The signature's header goes to its place in the profile's order.
         headers.truncate(n + 1);
         headers.move_last_to(slot);
+        // The k-th further header with the (k+1)-th secret; none without one.
+        for ((at, t, name), key) in more_slots.into_iter().zip(&self.keys[1..]) {
+            let signature = encode(scheme.encoding, &mac(key).bytes());
+            let c = Ctx {
+                signature: Some(&signature),
+                ..ctx
+            };
+            let len = headers.len();
+            t.render_into(&c, headers.reuse(len, name))
+                .map_err(|e| p.tpl_err(e))?;
+            headers.move_last_to(at);
+        }
         Ok(())
     }
 }

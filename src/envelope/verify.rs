@@ -252,8 +252,10 @@ impl Profile {
         headers: &'a HeaderList,
     ) -> Result<Parsed<'a>, Failure> {
         let mut parsed = Parsed::default();
+        // With several signature headers, any one of them will do.
+        let several = !scheme.more_headers.is_empty();
         for (name, t) in &self.headers {
-            let carries = name.eq_ignore_ascii_case(&scheme.header);
+            let carries = scheme.carriers().any(|c| name.eq_ignore_ascii_case(c));
             let useful =
                 carries || t.uses(|v| matches!(v, Var::Timestamp(_) | Var::Id | Var::Event));
             if !useful {
@@ -261,7 +263,7 @@ impl Profile {
             }
             let values: Vec<&str> = headers.get_all(name).collect();
             if values.is_empty() {
-                let needed = carries
+                let needed = (carries && !several)
                     || (t.uses(|v| matches!(v, Var::Timestamp(_)))
                         && scheme.signed.uses(|v| matches!(v, Var::Timestamp(_))))
                     || (t.uses(|v| *v == Var::Id) && scheme.signed.uses(|v| *v == Var::Id));
@@ -273,7 +275,7 @@ impl Profile {
                 continue;
             }
             for value in values {
-                if carries {
+                if carries && !several {
                     read_header(
                         &mut parsed,
                         name,
@@ -290,7 +292,8 @@ impl Profile {
         let needs = [
             (
                 scheme.signed.uses(|v| matches!(v, Var::Timestamp(_)))
-                    && parsed.timestamp.is_none(),
+                    && parsed.timestamp.is_none()
+                    && scheme.timestamp_field.is_none(),
                 true,
             ),
             (
@@ -323,6 +326,11 @@ impl Profile {
                     },
                 });
             }
+        }
+        if parsed.signatures.is_empty() && several {
+            return Err(Failure::MissingHeader {
+                header: scheme.carriers().collect::<Vec<_>>().join("` or `"),
+            });
         }
         if parsed.signatures.is_empty() {
             return Err(Failure::MalformedHeader {
@@ -400,7 +408,7 @@ impl Profile {
         // raw-text scheme, say, when one listener serves several providers) is
         // skipped; only when none decodes is that an error.
         let decoded: Vec<Result<Vec<u8>, SecretError>> =
-            opts.secrets.iter().map(|s| s.key(scheme.secret)).collect();
+            opts.secrets.iter().map(|s| scheme.key(s)).collect();
         if let Some(Err(first)) = decoded
             .iter()
             .find(|k| k.is_err())
@@ -434,10 +442,16 @@ impl Profile {
             v.failure = Some(f);
             Ok(v)
         };
-        let parsed = match self.parse_headers(scheme, req.headers) {
+        let mut parsed = match self.parse_headers(scheme, req.headers) {
             Ok(p) => p,
             Err(f) => return fail(v, f),
         };
+        if let (None, Some((path, format))) = (&parsed.timestamp, &scheme.timestamp_field) {
+            match body_timestamp(req.body, path, *format) {
+                Ok(ts) => parsed.timestamp = Some(ts),
+                Err(f) => return fail(v, f),
+            }
+        }
         v.event = parsed.event.clone();
         v.id = parsed.id.clone();
         v.timestamp = parsed.timestamp.map(|t| t.0);
@@ -501,7 +515,7 @@ impl Profile {
                     },
                 );
             }
-            if age.saturating_neg() > tol_i64 {
+            if !scheme.past_only && age.saturating_neg() > tol_i64 {
                 return fail(
                     v,
                     Failure::TimestampTooNew {
@@ -534,6 +548,35 @@ impl Profile {
             }
         }
     }
+}
+
+/// The timestamp a JSON body carries at `path` (a number or a string in `format`).
+fn body_timestamp(
+    body: &[u8],
+    path: &[String],
+    format: TimeFormat,
+) -> Result<(i64, &'static str, TimeFormat), Failure> {
+    let field = format!("{} (body field)", path.join("."));
+    let json: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| Failure::MissingHeader {
+            header: field.clone(),
+        })?;
+    let value = Profile::body_field(&json, path).ok_or_else(|| Failure::MissingHeader {
+        header: field.clone(),
+    })?;
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    };
+    let ts = parse_time(&text, format).ok_or_else(|| Failure::MalformedHeader {
+        header: field,
+        expected: format!("a timestamp as {}", time_format_name(format)),
+        got: preview(&text),
+    })?;
+    // The raw text is only needed where the signed content holds the timestamp,
+    // which a body field's never is apart from the body itself.
+    Ok((ts, "", format))
 }
 
 /// Renders a signed-content template from what a request carries; `Err` names a
