@@ -316,11 +316,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1334,11 +1334,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1778,11 +1778,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1876,11 +1876,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2098,11 +2098,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)

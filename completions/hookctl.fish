@@ -67,11 +67,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l algorithm -d 'M
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -100,11 +102,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l algorithm -d 
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -144,11 +148,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l algorithm -d 'M
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -200,11 +206,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l algorithm -d 
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -380,11 +388,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l algorithm -d '
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
