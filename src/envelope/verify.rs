@@ -446,12 +446,7 @@ impl Profile {
             Ok(p) => p,
             Err(f) => return fail(v, f),
         };
-        if let (None, Some((path, format))) = (&parsed.timestamp, &scheme.timestamp_field) {
-            match body_timestamp(req.body, path, *format) {
-                Ok(ts) => parsed.timestamp = Some(ts),
-                Err(f) => return fail(v, f),
-            }
-        }
+
         v.event = parsed.event.clone();
         v.id = parsed.id.clone();
         v.timestamp = parsed.timestamp.map(|t| t.0);
@@ -501,6 +496,20 @@ impl Profile {
         });
         v.matched_secret = v.matched_secret.map(|i| i + 1);
         v.signature_matches = Some(v.matched_secret.is_some());
+        // A timestamp in the body is read once the body is known to be the signed one.
+        if let (None, Some((path, format)), true) = (
+            &parsed.timestamp,
+            &scheme.timestamp_field,
+            v.matched_secret.is_some(),
+        ) {
+            match body_timestamp(req.body, path, *format) {
+                Ok(ts) => {
+                    parsed.timestamp = Some(ts);
+                    v.timestamp = Some(ts.0);
+                }
+                Err(f) => return fail(v, f),
+            }
+        }
         let tolerance = opts.tolerance.unwrap_or(scheme.tolerance);
         if let (Some(tol), Some((ts, _, _))) = (tolerance, parsed.timestamp) {
             let tol_secs = tol.as_secs();
