@@ -487,6 +487,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;profiles' {
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only profiles whose name or description contains this text (any case)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
@@ -498,12 +500,14 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default), or those --scheme and --search pick')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one profile''s full definition, in the format hookctl.toml takes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hookctl;profiles;list' {
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only profiles whose name or description contains this text (any case)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
@@ -518,6 +522,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;profiles;show' {
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only profiles whose name or description contains this text (any case)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
@@ -532,7 +538,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;profiles;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default), or those --scheme and --search pick')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one profile''s full definition, in the format hookctl.toml takes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -718,7 +724,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;help;profiles' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default), or those --scheme and --search pick')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one profile''s full definition, in the format hookctl.toml takes')
             break
         }

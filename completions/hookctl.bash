@@ -1361,12 +1361,20 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help list show help"
+            opts="-q -v -h --scheme --search --json --color --quiet --verbose --config --store --no-store --help list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1443,12 +1451,20 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles__subcmd__list)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-q -v -h --scheme --search --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1469,12 +1485,20 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles__subcmd__show)
-            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help"
+            opts="-q -v -h --scheme --search --json --color --quiet --verbose --config --store --no-store --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

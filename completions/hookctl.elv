@@ -463,6 +463,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --help 'Print help'
         }
         &'hookctl;profiles'= {
+            cand --scheme 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)'
+            cand --search 'Only profiles whose name or description contains this text (any case)'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
@@ -474,11 +476,13 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand list 'List every profile (the default)'
+            cand list 'List every profile (the default), or those --scheme and --search pick'
             cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hookctl;profiles;list'= {
+            cand --scheme 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)'
+            cand --search 'Only profiles whose name or description contains this text (any case)'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
@@ -492,6 +496,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --help 'Print help'
         }
         &'hookctl;profiles;show'= {
+            cand --scheme 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)'
+            cand --search 'Only profiles whose name or description contains this text (any case)'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
@@ -505,7 +511,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --help 'Print help'
         }
         &'hookctl;profiles;help'= {
-            cand list 'List every profile (the default)'
+            cand list 'List every profile (the default), or those --scheme and --search pick'
             cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -663,7 +669,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;ui'= {
         }
         &'hookctl;help;profiles'= {
-            cand list 'List every profile (the default)'
+            cand list 'List every profile (the default), or those --scheme and --search pick'
             cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
         }
         &'hookctl;help;profiles;list'= {

@@ -450,6 +450,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s q -l quiet -d 'Pr
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l scheme -d 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l search -d 'Only profiles whose name or description contains this text (any case)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -460,9 +462,11 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List every profile (the default), or those --scheme and --search pick'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l scheme -d 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l search -d 'Only profiles whose name or description contains this text (any case)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -473,6 +477,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_see
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l scheme -d 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l search -d 'Only profiles whose name or description contains this text (any case)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -483,7 +489,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_see
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every profile (the default), or those --scheme and --search pick'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s p -l profile -d 'Only this profile\'s events [default: every profile\'s]' -r
@@ -574,7 +580,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_su
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "prune" -d 'Delete deliveries older than a duration'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default), or those --scheme and --search pick'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "list" -d 'List events (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "show" -d 'Print the exact body `send` would send for an event'

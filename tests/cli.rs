@@ -934,3 +934,62 @@ fn untrusted_header_text_is_escaped() {
         stdout(&o)
     );
 }
+
+#[test]
+fn profiles_list_their_scheme_family_and_filter_by_it_and_by_text() {
+    let d = TempDir::new().unwrap();
+    let list = |args: &[&str]| {
+        let o = hookctl(d.path())
+            .args(["--json", "profiles"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        json_lines(&o)
+            .iter()
+            .map(|r| {
+                (
+                    r["data"]["name"].as_str().unwrap().to_string(),
+                    r["data"]["scheme"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let all = list(&[]);
+    assert!(all.len() >= 60, "{}", all.len());
+    let sha1 = list(&["--scheme", "hmac-sha1"]);
+    assert!(sha1.iter().any(|(n, _)| n == "intercom"), "{sha1:?}");
+    assert!(sha1.iter().all(|(_, s)| s == "hmac-sha1"), "{sha1:?}");
+    assert_eq!(
+        sha1.len(),
+        all.iter().filter(|(_, s)| s == "hmac-sha1").count()
+    );
+    // a prefix takes every family it starts; `list` takes the same filters
+    let hmac = list(&["list", "--scheme", "HMAC"]);
+    assert_eq!(
+        hmac.len(),
+        all.iter().filter(|(_, s)| s.starts_with("hmac-")).count()
+    );
+    // the text is looked for in names and descriptions, in any case
+    let found = list(&["--search", "VIDEO"]);
+    assert_eq!(found, vec![("mux".to_string(), "hmac-sha256".to_string())]);
+    let both = list(&["--scheme", "hmac-sha1", "--search", "deploy"]);
+    assert_eq!(both, vec![("vercel".to_string(), "hmac-sha1".to_string())]);
+    // an unknown family is an error that names the known ones
+    let o = hookctl(d.path())
+        .args(["profiles", "--scheme", "hmac-sha2"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("hmac-sha256"), "{}", stderr(&o));
+    // the table fits the width it is given and says the scheme of each row
+    let o = hookctl(d.path()).args(["profiles"]).output().unwrap();
+    let text = stdout(&o);
+    assert!(
+        text.contains("hmac-sha1") && text.contains("intercom"),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+}

@@ -490,6 +490,18 @@ impl Profile {
         }
     }
 
+    /// The family of its signature scheme, as the profile format names the
+    /// algorithm (`hmac-sha256`, …), or `none` for a profile that does not sign.
+    pub fn scheme_family(&self) -> String {
+        match &self.signature {
+            Some(s) => serde_json::to_value(s.algorithm)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| s.algorithm.name().to_ascii_lowercase()),
+            None => "none".to_string(),
+        }
+    }
+
     /// Reads a dotted path out of a JSON body.
     pub fn body_field<'a>(body: &'a Value, path: &[String]) -> Option<&'a Value> {
         path.iter().try_fold(body, |v, key| v.get(key))
