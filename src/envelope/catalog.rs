@@ -51,6 +51,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("resend", include_str!("../profiles/resend.toml")),
     ("openai", include_str!("../profiles/openai.toml")),
     ("replicate", include_str!("../profiles/replicate.toml")),
+    ("anthropic", include_str!("../profiles/anthropic.toml")),
     (
         "gitlab-signing",
         include_str!("../profiles/gitlab-signing.toml"),
@@ -69,6 +70,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("box", include_str!("../profiles/box.toml")),
     ("close", include_str!("../profiles/close.toml")),
     ("customerio", include_str!("../profiles/customerio.toml")),
+    ("frameio", include_str!("../profiles/frameio.toml")),
     ("bitbucket", include_str!("../profiles/bitbucket.toml")),
     ("meta", include_str!("../profiles/meta.toml")),
     ("jira", include_str!("../profiles/jira.toml")),
