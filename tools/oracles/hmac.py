@@ -56,6 +56,10 @@ PY_PACKAGES = [
     "line-bot-sdk",
     "paddle-python-sdk",
     "gocardless-pro",
+    "elevenlabs",
+    "boxsdk",
+    "onfido-python",
+    "coinbase-commerce",
 ]
 NPM_PACKAGES = [
     "@octokit/webhooks-methods",
@@ -63,6 +67,7 @@ NPM_PACKAGES = [
     "@linear/sdk",
     "@notionhq/client",
     "@sanity/webhook",
+    "webflow-api",
 ]
 RNG = random.SystemRandom()
 
@@ -243,6 +248,10 @@ def library_oracles():
     import standardwebhooks
     import stripe
     import svix.webhooks
+    import coinbase_commerce.webhook
+    from box_sdk_gen.managers.webhooks import WebhooksManager as BoxWebhooks
+    from elevenlabs import ElevenLabs
+    from onfido.webhook_event_verifier import WebhookEventVerifier
     from paddle_billing.Notifications import Secret, Verifier
     from workos.webhooks._resource import Webhooks as WorkosWebhooks
 
@@ -347,6 +356,38 @@ def library_oracles():
         raises_not(lambda s, b, h: gocardless_pro.webhooks.parse(b, s, lower(h)["webhook-signature"])),
         None,
     )
+    out["elevenlabs"] = (
+        "elevenlabs (PyPI) webhooks.construct_event",
+        "text",
+        raises_not(
+            lambda s, b, h: ElevenLabs(api_key="oracle").webhooks.construct_event(
+                b.decode(), lower(h)["elevenlabs-signature"], s
+            )
+        ),
+        None,
+    )
+    out["box"] = (
+        "boxsdk (PyPI) box_sdk_gen WebhooksManager.validate_message",
+        "text",
+        raises_not(lambda s, b, h: BoxWebhooks.validate_message(b.decode(), lower(h), s)),
+        None,
+    )
+    out["onfido"] = (
+        "onfido-python (PyPI) WebhookEventVerifier.read_payload",
+        "text",
+        raises_not(lambda s, b, h: WebhookEventVerifier(s).read_payload(b.decode(), lower(h)["x-sha2-signature"])),
+        None,
+    )
+    out["coinbase"] = (
+        "coinbase-commerce (PyPI) Webhook.construct_event (unmaintained since 2018)",
+        "text",
+        raises_not(
+            lambda s, b, h: coinbase_commerce.webhook.Webhook.construct_event(
+                b.decode(), lower(h)["x-cc-webhook-signature"], s
+            )
+        ),
+        None,
+    )
     return out
 
 
@@ -356,6 +397,7 @@ NODE_ORACLES = {
     "linear": ("@linear/sdk (npm) LinearWebhookClient.verify", False),
     "notion": ("@notionhq/client (npm) verifyWebhookSignature / signWebhookPayload", True),
     "sanity": ("@sanity/webhook (npm) isValidSignature / encodeSignatureHeader", True),
+    "webflow": ("webflow-api (npm) webhooks.verifySignature", False),
 }
 
 
@@ -508,7 +550,23 @@ def run_inner(args):
         "vectors": vectors,
     }
     Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    if not args.only:
+        write_table(out["libraries"])
     print(f"{len(vectors)} vectors for {len(checked)} profiles written to {args.out}")
+
+
+def write_table(libraries):
+    """The table of docs/oracles.md: which profile is checked against what."""
+    doc = ROOT / "docs/oracles.md"
+    text = doc.read_text()
+    start, end = "<!-- table -->\n", "<!-- /table -->"
+    rows = ["| profile | checked against |", "|---|---|"]
+    for p, lib in sorted(libraries.items()):
+        if lib == "reference":
+            lib = "a second implementation of the documented rule (`REFERENCE`); no official package used"
+        rows.append(f"| `{p}` | {lib} |")
+    head, rest = text.split(start, 1)
+    doc.write_text(head + start + "\n".join(rows) + "\n" + end + rest.split(end, 1)[1])
 
 
 # --- set-up (outside the venv) -------------------------------------------------------

@@ -13,9 +13,11 @@ const muxPkg = await load("@mux/mux-node");
 const linear = await load("@linear/sdk/webhooks");
 const notion = await load("@notionhq/client");
 const sanity = await load("@sanity/webhook");
+const webflowPkg = await load("webflow-api");
 
 const Mux = muxPkg.default ?? muxPkg.Mux;
 const mux = new Mux({ tokenId: "oracle", tokenSecret: "oracle" });
+const webflow = new webflowPkg.WebflowClient({ accessToken: "oracle" });
 
 const get = (headers, name) => {
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -41,6 +43,10 @@ async function verify(c) {
       });
     case "sanity":
       return sanity.isValidSignature(c.body, get(h, "sanity-webhook-signature"), c.secret);
+    case "webflow": {
+      const lower = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+      return webflow.webhooks.verifySignature({ headers: lower, body: c.body, secret: c.secret });
+    }
     default:
       throw new Error(`no Node oracle for ${c.provider}`);
   }
