@@ -114,6 +114,22 @@ pub fn example_secret(s: &Scheme) -> String {
     }
 }
 
+/// A `--secret` for the examples, for the families that take one: the HMACs and
+/// keyed hashes (a secret the profile's rule decodes), a shared token, or Basic
+/// auth's `USER:PASSWORD`. The others need key material: no example.
+pub fn example_secret_for(p: &Profile, s: &Scheme) -> Option<String> {
+    let family = p.scheme_family();
+    if family.starts_with("hmac-") || family.starts_with("keyed-") {
+        Some(example_secret(s))
+    } else if family == "token" {
+        Some("my-shared-token".to_string())
+    } else if family == "basic" {
+        Some("hookctl:my-password".to_string())
+    } else {
+        None
+    }
+}
+
 /// The event the examples send: the first that is not a handshake.
 pub fn example_event(p: &Profile) -> Option<&str> {
     p.events
@@ -161,7 +177,13 @@ fn section(out: &mut String, p: &Profile) {
                 }
             );
             let _ = writeln!(out, "- **Signed content**: `{}`", s.signed.source());
-            let mut key = s.secret.describe().to_string();
+            let family = p.scheme_family();
+            let symmetric = family.starts_with("hmac-") || family.starts_with("keyed-");
+            let mut key = if symmetric {
+                s.secret.describe().to_string()
+            } else {
+                "see the notes (this scheme's key is not an HMAC secret)".to_string()
+            };
             if !s.secret_prefix.is_empty() {
                 let prefixes: Vec<String> =
                     s.secret_prefix.iter().map(|x| format!("`{x}`")).collect();
@@ -225,8 +247,23 @@ fn section(out: &mut String, p: &Profile) {
             let _ = writeln!(out, "  - {n}");
         }
     }
-    if let (Some(s), Some(event)) = (&p.signature, example_event(p)) {
-        let secret = shell_word(&example_secret(s));
+    let example = p
+        .signature
+        .as_ref()
+        .and_then(|s| Some((example_secret_for(p, s)?, example_event(p)?)));
+    if example.is_none() {
+        let _ = write!(
+            out,
+            "\n```sh\n\
+             # the whole definition, and the events it can send\n\
+             hookctl profiles show {n}\n\
+             hookctl events -p {n}\n\
+             ```\n",
+            n = p.name
+        );
+    }
+    if let Some((secret, event)) = example {
+        let secret = shell_word(&secret);
         let event = shell_word(event);
         let _ = write!(
             out,
