@@ -57,6 +57,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../profiles/gitlab-signing.toml"),
     ),
     ("calendly", include_str!("../profiles/calendly.toml")),
+    ("circleci", include_str!("../profiles/circleci.toml")),
     ("mux", include_str!("../profiles/mux.toml")),
     ("workos", include_str!("../profiles/workos.toml")),
     ("elevenlabs", include_str!("../profiles/elevenlabs.toml")),

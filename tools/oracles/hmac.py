@@ -179,6 +179,7 @@ REFERENCE = {
     },
     "intercom": body_rule("X-Hub-Signature", "sha1={}", alg="sha1"),
     "bitbucket": body_rule("X-Hub-Signature", "sha256={}"),
+    "circleci": body_rule("circleci-signature", "v1={}"),
     "jira": body_rule("X-Hub-Signature", "sha256={}"),
     "meta": body_rule("X-Hub-Signature-256", "sha256={}"),
     "pagerduty": body_rule("X-PagerDuty-Signature", "v1={}"),
