@@ -974,3 +974,108 @@ fn unpadded_whsec_secrets_sign_as_the_official_library_does() {
         );
     }
 }
+
+/// Persona, while a secret rotates, sends two space-separated `t=…,v1=…` sets in one
+/// header: either secret verifies.
+#[test]
+fn space_separated_lists_are_read_set_by_set() {
+    use hmac::Mac;
+    let p = Catalog::builtin().get("persona").unwrap();
+    let body = br#"{"data":{"type":"event"}}"#;
+    let sig = |key: &[u8]| {
+        let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        m.update(b"1700000000.");
+        m.update(body);
+        hex::encode(m.finalize().into_bytes())
+    };
+    let mut h = HeaderList::new();
+    h.push(
+        "Persona-Signature",
+        format!(
+            "t=1700000000,v1={} t=1700000000,v1={}",
+            sig(b"old"),
+            sig(b"new")
+        ),
+    );
+    for (key, valid) in [("old", true), ("new", true), ("other", false)] {
+        let v = p
+            .verify(
+                &Received {
+                    method: "POST",
+                    path: "/",
+                    headers: &h,
+                    body,
+                },
+                &VerifyOptions {
+                    secrets: &[secret(key)],
+                    now: 1_700_000_000,
+                    tolerance: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(v.valid, valid, "{key}: {}", v.reason);
+    }
+}
+
+/// Linear's freshness comes from the body: a body that is not JSON, lacks the field,
+/// or holds something else there is refused with the reason, never a panic; a stale
+/// one is too old.
+#[test]
+fn a_timestamp_in_the_body_is_read_with_care() {
+    use hmac::Mac;
+    let p = Catalog::builtin().get("linear").unwrap();
+    let now = 1_700_000_000;
+    let check = |body: &[u8]| {
+        let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"k").unwrap();
+        m.update(body);
+        let mut h = HeaderList::new();
+        h.push("Linear-Signature", hex::encode(m.finalize().into_bytes()));
+        p.verify(
+            &Received {
+                method: "POST",
+                path: "/",
+                headers: &h,
+                body,
+            },
+            &VerifyOptions {
+                secrets: &[secret("k")],
+                now,
+                tolerance: None,
+            },
+        )
+        .unwrap()
+    };
+    let ok = check(format!(r#"{{"webhookTimestamp":{}}}"#, now * 1000 + 5).as_bytes());
+    assert!(ok.valid, "{}", ok.reason);
+    assert_eq!(ok.timestamp, Some(now));
+    let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    for (body, code) in [
+        (b"not json".to_vec(), "missing_header"),
+        (br#"{"other":1}"#.to_vec(), "missing_header"),
+        (
+            br#"{"webhookTimestamp":"soon"}"#.to_vec(),
+            "malformed_header",
+        ),
+        (br#"{"webhookTimestamp":1e400}"#.to_vec(), "missing_header"),
+        (
+            br#"{"webhookTimestamp":99999999999999999999999999}"#.to_vec(),
+            "malformed_header",
+        ),
+        (deep.into_bytes(), "missing_header"),
+        (
+            format!(r#"{{"webhookTimestamp":{}}}"#, (now - 120) * 1000).into_bytes(),
+            "timestamp_too_old",
+        ),
+    ] {
+        let v = check(&body);
+        assert!(!v.valid);
+        assert_eq!(
+            v.failure.as_ref().map(|f| f.code()),
+            Some(code),
+            "{}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(40)]),
+            v.reason
+        );
+        assert_eq!(v.signature_matches, Some(true));
+    }
+}

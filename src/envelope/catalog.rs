@@ -78,6 +78,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("intercom", include_str!("../profiles/intercom.toml")),
     ("linear", include_str!("../profiles/linear.toml")),
     ("pagerduty", include_str!("../profiles/pagerduty.toml")),
+    ("persona", include_str!("../profiles/persona.toml")),
     ("sentry", include_str!("../profiles/sentry.toml")),
     (
         "lemonsqueezy",

@@ -173,6 +173,17 @@ fn read_header<'a>(
             .split(sep)
             .map(str::trim)
             .filter(|p| !p.is_empty())
+            // Several lists side by side, space-separated (Persona during a secret
+            // rotation: `t=…,v1=… t=…,v1=…`): a part whose every word is an item is
+            // read word by word.
+            .flat_map(|p| {
+                let words: Vec<&str> = p.split_whitespace().collect();
+                let split = words.len() > 1
+                    && words
+                        .iter()
+                        .all(|w| items.iter().any(|t| t.capture(w).is_some()));
+                if split { words } else { vec![p] }
+            })
             .collect(),
         None => vec![value],
     };

@@ -142,6 +142,9 @@ REFERENCE = {
         "Calendly-Webhook-Signature": f"t={d['ts']},v1="
         + hx(mac(s.encode(), f"{d['ts']}.".encode() + b))
     },
+    "persona": lambda s, b, d: {
+        "Persona-Signature": f"t={d['ts']},v1=" + hx(mac(s.encode(), f"{d['ts']}.".encode() + b))
+    },
     "elevenlabs": lambda s, b, d: {
         "ElevenLabs-Signature": f"t={d['ts']},v0=" + hx(mac(s.encode(), f"{d['ts']}.".encode() + b))
     },
