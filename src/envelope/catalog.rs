@@ -85,6 +85,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../profiles/lemonsqueezy.toml"),
     ),
     ("razorpay", include_str!("../profiles/razorpay.toml")),
+    ("recurly", include_str!("../profiles/recurly.toml")),
     ("gocardless", include_str!("../profiles/gocardless.toml")),
     ("onfido", include_str!("../profiles/onfido.toml")),
     ("checkout", include_str!("../profiles/checkout.toml")),

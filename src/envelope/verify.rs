@@ -193,6 +193,25 @@ fn read_header<'a>(
             let Some(caps) = item.capture(part) else {
                 continue;
             };
+            // A timestamp that does not parse: in a list whose items are bare values
+            // (Recurly's `<ms>,<hex>`), the part may be another item; only when none
+            // takes it is the timestamp malformed.
+            let bad_time = caps.iter().find_map(|(var, text)| match var {
+                Var::Timestamp(f) if parse_time(text, *f).is_none() => Some((*f, *text)),
+                _ => None,
+            });
+            if let Some((f, text)) = bad_time {
+                let bare = item.sole_var().is_some() && separator.is_some();
+                let last = items.last().is_some_and(|l| std::ptr::eq(item, l));
+                if bare && !last {
+                    continue;
+                }
+                return Err(Failure::MalformedHeader {
+                    header: name.to_string(),
+                    expected: format!("a timestamp as {}", time_format_name(f)),
+                    got: preview(text),
+                });
+            }
             fitted = true;
             for (var, text) in caps {
                 match var {
@@ -200,12 +219,9 @@ fn read_header<'a>(
                     Var::Event => parsed.event = Some(text.to_string()),
                     Var::Id => parsed.id = Some(text.to_string()),
                     Var::Timestamp(f) => {
-                        let ts = parse_time(text, *f).ok_or_else(|| Failure::MalformedHeader {
-                            header: name.to_string(),
-                            expected: format!("a timestamp as {}", time_format_name(*f)),
-                            got: preview(text),
-                        })?;
-                        parsed.timestamp = Some((ts, text, *f));
+                        if let Some(ts) = parse_time(text, *f) {
+                            parsed.timestamp = Some((ts, text, *f));
+                        }
                     }
                     _ => {}
                 }

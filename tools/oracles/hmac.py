@@ -145,6 +145,9 @@ REFERENCE = {
     "persona": lambda s, b, d: {
         "Persona-Signature": f"t={d['ts']},v1=" + hx(mac(s.encode(), f"{d['ts']}.".encode() + b))
     },
+    "recurly": lambda s, b, d: {
+        "recurly-signature": f"{d['ts_ms']}," + hx(mac(s.encode(), f"{d['ts_ms']}.".encode() + b))
+    },
     "elevenlabs": lambda s, b, d: {
         "ElevenLabs-Signature": f"t={d['ts']},v0=" + hx(mac(s.encode(), f"{d['ts']}.".encode() + b))
     },
