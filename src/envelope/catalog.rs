@@ -87,6 +87,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("razorpay", include_str!("../profiles/razorpay.toml")),
     ("recurly", include_str!("../profiles/recurly.toml")),
     ("gocardless", include_str!("../profiles/gocardless.toml")),
+    ("hookdeck", include_str!("../profiles/hookdeck.toml")),
     ("onfido", include_str!("../profiles/onfido.toml")),
     ("checkout", include_str!("../profiles/checkout.toml")),
     ("coinbase", include_str!("../profiles/coinbase.toml")),

@@ -209,6 +209,7 @@ REFERENCE = {
     "typeform": body_rule("Typeform-Signature", "sha256={}", b64),
     "docusign": body_rule("X-DocuSign-Signature-1", "{}", b64),
     "quickbooks": body_rule("intuit-signature", "{}", b64),
+    "hookdeck": body_rule("x-hookdeck-signature", "{}", b64),
     "xero": body_rule("x-xero-signature", "{}", b64),
     "twitter": body_rule("x-twitter-webhooks-signature", "sha256={}", b64),
     # Rules for providers whose library verifies but cannot sign: the second
