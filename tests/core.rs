@@ -1079,3 +1079,94 @@ fn a_timestamp_in_the_body_is_read_with_care() {
         assert_eq!(v.signature_matches, Some(true));
     }
 }
+
+/// Box and DocuSign carry one signature a header: the k-th with the k-th secret,
+/// none without it; any one matching any secret verifies.
+#[test]
+fn several_signature_headers_take_one_secret_each() {
+    let now = 1_775_399_400;
+    for (name, first, second) in [
+        ("box", "box-signature-primary", "box-signature-secondary"),
+        (
+            "docusign",
+            "X-DocuSign-Signature-1",
+            "X-DocuSign-Signature-2",
+        ),
+    ] {
+        let p = Catalog::builtin().get(name).unwrap();
+        let event = p.events.keys().next().unwrap().clone();
+        let built = p.build_event(&event, None, None, now).unwrap();
+        let sign = |secrets: &[Secret]| {
+            p.sign(
+                secrets,
+                &SignInput {
+                    body: &built.body,
+                    event: Some(&event),
+                    id: &built.id,
+                    timestamp: now,
+                    method: "POST",
+                    path: "/",
+                    vars: &built.vars,
+                },
+            )
+            .unwrap()
+        };
+        let verify = |h: &HeaderList, s: &str| {
+            p.verify(
+                &Received {
+                    method: "POST",
+                    path: "/",
+                    headers: h,
+                    body: &built.body,
+                },
+                &VerifyOptions {
+                    secrets: &[secret(s)],
+                    now,
+                    tolerance: None,
+                },
+            )
+            .unwrap()
+        };
+        let one = sign(&[secret("primary-key")]);
+        assert!(
+            one.get(first).is_some() && one.get(second).is_none(),
+            "{name}"
+        );
+        let two = sign(&[secret("primary-key"), secret("secondary-key")]);
+        assert_ne!(two.get(first), two.get(second), "{name}");
+        // the headers stay in the profile's order
+        let names: Vec<&str> = two.iter().map(|(n, _)| n).collect();
+        let at = |h: &str| names.iter().position(|n| *n == h).unwrap();
+        assert_eq!(at(second), at(first) + 1, "{name}: {names:?}");
+        for key in ["primary-key", "secondary-key"] {
+            assert!(verify(&two, key).valid, "{name}/{key}");
+        }
+        assert!(!verify(&two, "other").valid, "{name}");
+        // only the second header, a secret for it: still valid
+        let only_second: HeaderList = two
+            .clone()
+            .into_iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case(first))
+            .collect();
+        assert!(verify(&only_second, "secondary-key").valid, "{name}");
+        // neither: the reason names them
+        let neither: HeaderList = two
+            .into_iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case(first) && !n.eq_ignore_ascii_case(second))
+            .collect();
+        let v = verify(&neither, "primary-key");
+        assert!(
+            v.reason.contains(first) && v.reason.contains(second),
+            "{}",
+            v.reason
+        );
+    }
+    // more secrets than headers: refused with the reason
+    let p = Catalog::builtin().get("box").unwrap();
+    let err = p
+        .signer(&[secret("a"), secret("b"), secret("c")])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("3"), "{err}");
+}

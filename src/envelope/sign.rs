@@ -21,6 +21,15 @@ pub enum SignError {
         header: String,
         count: usize,
     },
+    #[error(
+        "profile `{profile}` carries one signature in each of {headers}: give at most {max} secrets, not {count}"
+    )]
+    TooManySecrets {
+        profile: String,
+        headers: String,
+        max: usize,
+        count: usize,
+    },
     #[error("the event name is needed: profile `{0}` signs it")]
     NoEvent(String),
     #[error(transparent)]
@@ -301,7 +310,20 @@ impl Profile {
         if secrets.is_empty() && !scheme.optional {
             return Err(SignError::NoSecret(self.name.clone()));
         }
-        if secrets.len() > 1 + scheme.more_headers.len() && scheme.separator.is_none() {
+        let max = 1 + scheme.more_headers.len();
+        if max > 1 && secrets.len() > max {
+            return Err(SignError::TooManySecrets {
+                profile: self.name.clone(),
+                headers: scheme
+                    .carriers()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                max,
+                count: secrets.len(),
+            });
+        }
+        if secrets.len() > max && scheme.separator.is_none() {
             return Err(SignError::OneSignatureOnly {
                 profile: self.name.clone(),
                 header: scheme.header.clone(),
