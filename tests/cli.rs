@@ -972,9 +972,12 @@ fn profiles_list_their_scheme_family_and_filter_by_it_and_by_text() {
     );
     // the text is looked for in names and descriptions, in any case
     let found = list(&["--search", "VIDEO"]);
-    assert_eq!(found, vec![("mux".to_string(), "hmac-sha256".to_string())]);
+    assert!(found.iter().any(|(n, _)| n == "mux"), "{found:?}");
+    assert!(found.len() < all.len() / 4, "{found:?}");
     let both = list(&["--scheme", "hmac-sha1", "--search", "deploy"]);
-    assert_eq!(both, vec![("vercel".to_string(), "hmac-sha1".to_string())]);
+    assert!(both.iter().any(|(n, _)| n == "vercel"), "{both:?}");
+    assert!(both.iter().all(|(_, s)| s == "hmac-sha1"), "{both:?}");
+    assert!(list(&["--search", "no-such-provider-anywhere"]).is_empty());
     // an unknown family is an error that names the known ones
     let o = hookctl(d.path())
         .args(["profiles", "--scheme", "hmac-sha2"])
