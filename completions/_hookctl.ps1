@@ -522,6 +522,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;profiles' {
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only profiles whose name or description contains this text (any case)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
@@ -531,12 +533,14 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default), or those --scheme and --search pick')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one profile''s full definition, in the format hookctl.toml takes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hookctl;profiles;list' {
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only profiles whose name or description contains this text (any case)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
@@ -549,6 +553,8 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;profiles;show' {
+            [CompletionResult]::new('--scheme', '--scheme', [CompletionResultType]::ParameterName, 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only profiles whose name or description contains this text (any case)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
@@ -561,7 +567,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;profiles;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default), or those --scheme and --search pick')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one profile''s full definition, in the format hookctl.toml takes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -769,7 +775,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;help;profiles' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every profile (the default), or those --scheme and --search pick')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one profile''s full definition, in the format hookctl.toml takes')
             break
         }

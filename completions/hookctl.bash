@@ -344,11 +344,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1424,11 +1424,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1477,12 +1477,20 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles)
-            opts="-q -v -h --json --color --quiet --verbose --config --help list show help"
+            opts="-q -v -h --scheme --search --json --color --quiet --verbose --config --help list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1555,12 +1563,20 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles__subcmd__list)
-            opts="-q -v -h --json --color --quiet --verbose --config --help"
+            opts="-q -v -h --scheme --search --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1577,12 +1593,20 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__profiles__subcmd__show)
-            opts="-q -v -h --json --color --quiet --verbose --config --help"
+            opts="-q -v -h --scheme --search --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --scheme)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1918,11 +1942,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2036,11 +2060,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2306,11 +2330,11 @@ _hookctl() {
                     return 0
                     ;;
                 --encoding)
-                    COMPREPLY=($(compgen -W "hex base64" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "hex base64 base64url" -- "${cur}"))
                     return 0
                     ;;
                 --secret-encoding)
-                    COMPREPLY=($(compgen -W "raw whsec base64 hex" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw whsec base64 hex whsec-or-raw" -- "${cur}"))
                     return 0
                     ;;
                 --color)

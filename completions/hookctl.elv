@@ -498,6 +498,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --help 'Print help'
         }
         &'hookctl;profiles'= {
+            cand --scheme 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)'
+            cand --search 'Only profiles whose name or description contains this text (any case)'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
@@ -507,11 +509,13 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand list 'List every profile (the default)'
+            cand list 'List every profile (the default), or those --scheme and --search pick'
             cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hookctl;profiles;list'= {
+            cand --scheme 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)'
+            cand --search 'Only profiles whose name or description contains this text (any case)'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
@@ -523,6 +527,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --help 'Print help'
         }
         &'hookctl;profiles;show'= {
+            cand --scheme 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)'
+            cand --search 'Only profiles whose name or description contains this text (any case)'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
@@ -534,7 +540,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --help 'Print help'
         }
         &'hookctl;profiles;help'= {
-            cand list 'List every profile (the default)'
+            cand list 'List every profile (the default), or those --scheme and --search pick'
             cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -712,7 +718,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;ui'= {
         }
         &'hookctl;help;profiles'= {
-            cand list 'List every profile (the default)'
+            cand list 'List every profile (the default), or those --scheme and --search pick'
             cand show 'Show one profile''s full definition, in the format hookctl.toml takes'
         }
         &'hookctl;help;profiles;list'= {

@@ -74,11 +74,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l algorithm -d 'M
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -111,11 +113,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l algorithm -d 
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -157,11 +161,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l algorithm -d 'M
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -218,11 +224,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l algorithm -d 
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -413,11 +421,13 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l algorithm -d '
 hmac-sha1\t''
 hmac-sha512\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l encoding -d 'Encoding of the signature' -r -f -a "hex\t''
-base64\t''"
+base64\t''
+base64url\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-encoding -d 'How the secret becomes the key' -r -f -a "raw\t''
 whsec\t''
 base64\t''
-hex\t''"
+hex\t''
+whsec-or-raw\t''"
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -475,6 +485,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l json -d 'Print JS
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l scheme -d 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l search -d 'Only profiles whose name or description contains this text (any case)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -483,9 +495,11 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List every profile (the default), or those --scheme and --search pick'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l scheme -d 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l search -d 'Only profiles whose name or description contains this text (any case)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -494,6 +508,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_see
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l scheme -d 'Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix such as `hmac` takes every family it starts)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l search -d 'Only profiles whose name or description contains this text (any case)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -502,7 +518,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_see
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every profile (the default), or those --scheme and --search pick'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand events; and not __fish_seen_subcommand_from list show help" -s p -l profile -d 'Only this profile\'s events [default: hookctl.toml\'s `profile`, else every profile\'s]' -r
@@ -605,7 +621,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_su
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "prune" -d 'Delete deliveries older than a duration'
-complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default), or those --scheme and --search pick'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "list" -d 'List events (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "show" -d 'Print the exact body `send` would send for an event'

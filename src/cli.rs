@@ -207,6 +207,7 @@ pub enum AlgorithmArg {
 pub enum EncodingArg {
     Hex,
     Base64,
+    Base64url,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -215,6 +216,7 @@ pub enum SecretEncodingArg {
     Whsec,
     Base64,
     Hex,
+    WhsecOrRaw,
 }
 
 #[derive(Debug, Args)]
@@ -811,14 +813,31 @@ pub enum DeliveriesAction {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  hookctl profiles --scheme hmac-sha1\n  hookctl profiles --search payment\n  hookctl profiles show stripe"
+)]
 pub struct ProfilesArgs {
     #[command(subcommand)]
     pub action: Option<ProfilesAction>,
+    #[command(flatten)]
+    pub filter: ProfileFilter,
+}
+
+/// Which profiles to list.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ProfileFilter {
+    /// Only profiles of this scheme family, e.g. hmac-sha256, hmac-sha1 (a prefix
+    /// such as `hmac` takes every family it starts)
+    #[arg(long, value_name = "FAMILY", global = true)]
+    pub scheme: Option<String>,
+    /// Only profiles whose name or description contains this text (any case)
+    #[arg(long, value_name = "TEXT", global = true)]
+    pub search: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ProfilesAction {
-    /// List every profile (the default)
+    /// List every profile (the default), or those --scheme and --search pick
     List,
     /// Show one profile's full definition, in the format hookctl.toml takes
     Show {

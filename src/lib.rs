@@ -13,6 +13,7 @@ pub mod glob;
 pub mod http;
 pub mod outbound;
 pub mod output;
+pub mod providers_doc;
 pub mod rawhttp;
 pub mod relay;
 pub mod replay;

@@ -184,6 +184,7 @@ pub fn apply_scheme_args(profile: Profile, args: &SchemeArgs) -> Result<Profile>
         sig.encoding = Some(match e {
             EncodingArg::Hex => Encoding::Hex,
             EncodingArg::Base64 => Encoding::Base64,
+            EncodingArg::Base64url => Encoding::Base64Url,
         });
     }
     if let Some(e) = args.secret_encoding {
@@ -192,6 +193,7 @@ pub fn apply_scheme_args(profile: Profile, args: &SchemeArgs) -> Result<Profile>
             SecretEncodingArg::Whsec => SecretEncoding::Whsec,
             SecretEncodingArg::Base64 => SecretEncoding::Base64,
             SecretEncodingArg::Hex => SecretEncoding::Hex,
+            SecretEncodingArg::WhsecOrRaw => SecretEncoding::WhsecOrRaw,
         });
     }
     if args.signature_header.is_some() || args.signature_format.is_some() {

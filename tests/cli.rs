@@ -934,3 +934,65 @@ fn untrusted_header_text_is_escaped() {
         stdout(&o)
     );
 }
+
+#[test]
+fn profiles_list_their_scheme_family_and_filter_by_it_and_by_text() {
+    let d = TempDir::new().unwrap();
+    let list = |args: &[&str]| {
+        let o = hookctl(d.path())
+            .args(["--json", "profiles"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        json_lines(&o)
+            .iter()
+            .map(|r| {
+                (
+                    r["data"]["name"].as_str().unwrap().to_string(),
+                    r["data"]["scheme"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let all = list(&[]);
+    assert!(all.len() >= 60, "{}", all.len());
+    let sha1 = list(&["--scheme", "hmac-sha1"]);
+    assert!(sha1.iter().any(|(n, _)| n == "intercom"), "{sha1:?}");
+    assert!(sha1.iter().all(|(_, s)| s == "hmac-sha1"), "{sha1:?}");
+    assert_eq!(
+        sha1.len(),
+        all.iter().filter(|(_, s)| s == "hmac-sha1").count()
+    );
+    // a prefix takes every family it starts; `list` takes the same filters
+    let hmac = list(&["list", "--scheme", "HMAC"]);
+    assert_eq!(
+        hmac.len(),
+        all.iter().filter(|(_, s)| s.starts_with("hmac-")).count()
+    );
+    // the text is looked for in names and descriptions, in any case
+    let found = list(&["--search", "VIDEO"]);
+    assert!(found.iter().any(|(n, _)| n == "mux"), "{found:?}");
+    assert!(found.len() < all.len() / 4, "{found:?}");
+    let both = list(&["--scheme", "hmac-sha1", "--search", "deploy"]);
+    assert!(both.iter().any(|(n, _)| n == "vercel"), "{both:?}");
+    assert!(both.iter().all(|(_, s)| s == "hmac-sha1"), "{both:?}");
+    assert!(list(&["--search", "no-such-provider-anywhere"]).is_empty());
+    // an unknown family is an error that names the known ones
+    let o = hookctl(d.path())
+        .args(["profiles", "--scheme", "hmac-sha2"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("hmac-sha256"), "{}", stderr(&o));
+    // the table fits the width it is given and says the scheme of each row
+    let o = hookctl(d.path()).args(["profiles"]).output().unwrap();
+    let text = stdout(&o);
+    assert!(
+        text.contains("hmac-sha1") && text.contains("intercom"),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+}

@@ -1,4 +1,5 @@
-//! `completions/` and `man/` must match what the clap definitions render now.
+//! `completions/` and `man/` must match what the clap definitions render now, and
+//! `docs/providers.md` what the built-in profiles say.
 //! Refresh them with `HOOKCTL_BLESS=1 cargo test --test generated`.
 
 use clap::CommandFactory;
@@ -45,9 +46,51 @@ fn completions_and_man_pages_are_current() {
             }
         }
     }
+    check(
+        &root.join("docs").join("providers.md"),
+        hookctl::providers_doc::providers_doc().as_bytes(),
+        &mut stale,
+    );
     assert!(
         stale.is_empty(),
         "stale generated files: {}\nrefresh them with: HOOKCTL_BLESS=1 cargo test --test generated",
         stale.join(", ")
     );
+}
+
+/// The commands `docs/providers.md` shows for each provider work as shown: the
+/// example secret decodes under the profile's rule and the event is in its catalogue.
+#[test]
+fn provider_page_examples_are_valid() {
+    use hookctl::providers_doc::{example_event, example_secret_for};
+    for p in hookctl::envelope::Catalog::builtin().all().unwrap() {
+        let Some(scheme) = &p.signature else { continue };
+        let Some(text) = example_secret_for(&p, scheme) else {
+            continue;
+        };
+        let secret = hookctl::envelope::Secret::new(text, "docs").unwrap();
+        if p.scheme_family().starts_with("hmac-") {
+            scheme.key(&secret).unwrap();
+        }
+        let event = example_event(&p).unwrap();
+        assert!(p.events.contains_key(event), "{}", p.name);
+    }
+    // and one of them, run for real
+    let dir = tempfile::TempDir::new().unwrap();
+    let o = assert_cmd::Command::cargo_bin("hookctl")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("HOOKCTL_CONFIG")
+        .args([
+            "sign",
+            "-p",
+            "close",
+            "-e",
+            "lead.created",
+            "--secret",
+            "00112233445566778899aabbccddeeff",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -551,7 +551,7 @@ fn wrong_secret(scheme: &crate::envelope::profile::Scheme) -> Secret {
     fastrand::fill(&mut bytes);
     let text = match encoding {
         SecretEncoding::Raw => format!("not-the-endpoint-secret-{}", hex::encode(&bytes[..8])),
-        SecretEncoding::Whsec => format!(
+        SecretEncoding::Whsec | SecretEncoding::WhsecOrRaw => format!(
             "whsec_{}",
             base64::engine::general_purpose::STANDARD.encode(bytes)
         ),
@@ -729,7 +729,9 @@ impl Audit {
     /// A made-up secret in the form the scheme reads, for the reproductions.
     fn made_up_secret(&self) -> &'static str {
         match self.scheme().secret {
-            SecretEncoding::Whsec => "whsec_bm90LXRoZS1lbmRwb2ludC1zZWNyZXQ=",
+            SecretEncoding::Whsec | SecretEncoding::WhsecOrRaw => {
+                "whsec_bm90LXRoZS1lbmRwb2ludC1zZWNyZXQ="
+            }
             SecretEncoding::Base64 => "bm90LXRoZS1lbmRwb2ludC1zZWNyZXQ=",
             SecretEncoding::Hex => "6e6f742d7468652d656e64706f696e74",
             SecretEncoding::Raw => "not-the-endpoint-secret",

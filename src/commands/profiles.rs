@@ -1,7 +1,7 @@
 //! `hookctl profiles`: the provider contracts hookctl knows.
 
 use crate::Exit;
-use crate::cli::{GlobalArgs, ProfilesAction, ProfilesArgs};
+use crate::cli::{GlobalArgs, ProfileFilter, ProfilesAction, ProfilesArgs};
 use crate::envelope::Profile;
 use crate::output::Output;
 use crate::settings::Config;
@@ -12,11 +12,82 @@ use tabled::{Table, Tabled, settings::Style};
 #[derive(Serialize, Tabled)]
 struct Row {
     name: String,
+    scheme: String,
     #[tabled(rename = "signature header")]
     signature_header: String,
     events: usize,
+    #[tabled(skip)]
     origin: String,
     description: String,
+}
+
+/// The profiles a filter picks, or why none can be: an unknown family is an error
+/// that lists the known ones.
+fn filtered(all: Vec<Profile>, filter: &ProfileFilter) -> Result<Vec<Profile>> {
+    // The families the catalogue uses, and every one the format knows.
+    let mut families: Vec<String> = all.iter().map(Profile::scheme_family).collect();
+    families.extend(
+        crate::envelope::profile::Algorithm::ALL
+            .iter()
+            .filter_map(|a| serde_json::to_value(a).ok())
+            .filter_map(|v| v.as_str().map(str::to_string)),
+    );
+    families.push("none".to_string());
+    families.sort();
+    families.dedup();
+    let scheme = filter.scheme.as_deref().map(str::to_ascii_lowercase);
+    if let Some(want) = &scheme
+        && !families
+            .iter()
+            .any(|f| f == want || f.starts_with(&format!("{want}-")))
+    {
+        anyhow::bail!(
+            "`{want}` is not a scheme family{}; the families are: {}",
+            crate::envelope::did_you_mean(want, families.iter().map(String::as_str)),
+            families.join(", ")
+        );
+    }
+    let search = filter.search.as_deref().map(str::to_lowercase);
+    Ok(all
+        .into_iter()
+        .filter(|p| {
+            let family = p.scheme_family();
+            scheme
+                .as_ref()
+                .is_none_or(|w| family == *w || family.starts_with(&format!("{w}-")))
+        })
+        .filter(|p| {
+            search.as_ref().is_none_or(|s| {
+                p.name.to_lowercase().contains(s) || p.description.to_lowercase().contains(s)
+            })
+        })
+        .collect())
+}
+
+/// The table of profiles, fitted to `width` columns: the description gives way first.
+fn table(rows: Vec<Row>, width: usize) -> String {
+    use tabled::settings::{Width, peaker::Priority};
+    let user_defined = rows.iter().any(|r| r.origin != "built-in");
+    let mut rows = rows;
+    if user_defined {
+        for r in &mut rows {
+            if r.origin != "built-in" {
+                r.name = format!("{} *", r.name);
+            }
+        }
+    }
+    let mut t = Table::new(rows);
+    t.with(Style::sharp());
+    t.with(
+        Width::truncate(width.max(60))
+            .suffix("…")
+            .priority(Priority::max(true)),
+    );
+    let mut text = t.to_string();
+    if user_defined {
+        text.push_str("\n* defined or changed in the configuration file");
+    }
+    text
 }
 
 #[derive(Serialize)]
@@ -31,6 +102,7 @@ struct Shown<'a> {
 fn row(p: &Profile) -> Row {
     Row {
         name: p.name.clone(),
+        scheme: p.scheme_family(),
         signature_header: p
             .signature
             .as_ref()
@@ -46,13 +118,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ProfilesArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     match args.action.unwrap_or(ProfilesAction::List) {
         ProfilesAction::List => {
-            let rows: Vec<Row> = config.catalog.all()?.iter().map(row).collect();
+            let picked = filtered(config.catalog.all()?, &args.filter)?;
+            let rows: Vec<Row> = picked.iter().map(row).collect();
             if out.json {
                 for r in &rows {
                     out.record("profile", r)?;
                 }
+            } else if rows.is_empty() {
+                out.line("no profile matches")?;
             } else {
-                out.line(&Table::new(rows).with(Style::sharp()).to_string())?;
+                out.line(&table(rows, crate::output::terminal_width()))?;
             }
         }
         ProfilesAction::Show { name } => {

@@ -77,6 +77,67 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("datadog", include_str!("../profiles/datadog.toml")),
     ("freshdesk", include_str!("../profiles/freshdesk.toml")),
     ("mailchimp", include_str!("../profiles/mailchimp.toml")),
+    ("clerk", include_str!("../profiles/clerk.toml")),
+    ("resend", include_str!("../profiles/resend.toml")),
+    ("openai", include_str!("../profiles/openai.toml")),
+    ("replicate", include_str!("../profiles/replicate.toml")),
+    ("anthropic", include_str!("../profiles/anthropic.toml")),
+    (
+        "gitlab-signing",
+        include_str!("../profiles/gitlab-signing.toml"),
+    ),
+    ("calendly", include_str!("../profiles/calendly.toml")),
+    ("circleci", include_str!("../profiles/circleci.toml")),
+    ("mux", include_str!("../profiles/mux.toml")),
+    ("workos", include_str!("../profiles/workos.toml")),
+    ("elevenlabs", include_str!("../profiles/elevenlabs.toml")),
+    ("sanity", include_str!("../profiles/sanity.toml")),
+    ("paddle", include_str!("../profiles/paddle.toml")),
+    ("inngest", include_str!("../profiles/inngest.toml")),
+    ("zoom", include_str!("../profiles/zoom.toml")),
+    ("twitch", include_str!("../profiles/twitch.toml")),
+    ("webflow", include_str!("../profiles/webflow.toml")),
+    ("zendesk", include_str!("../profiles/zendesk.toml")),
+    ("box", include_str!("../profiles/box.toml")),
+    ("close", include_str!("../profiles/close.toml")),
+    ("customerio", include_str!("../profiles/customerio.toml")),
+    ("frameio", include_str!("../profiles/frameio.toml")),
+    ("bitbucket", include_str!("../profiles/bitbucket.toml")),
+    ("meta", include_str!("../profiles/meta.toml")),
+    ("jira", include_str!("../profiles/jira.toml")),
+    ("intercom", include_str!("../profiles/intercom.toml")),
+    ("linear", include_str!("../profiles/linear.toml")),
+    ("pagerduty", include_str!("../profiles/pagerduty.toml")),
+    ("persona", include_str!("../profiles/persona.toml")),
+    ("sentry", include_str!("../profiles/sentry.toml")),
+    (
+        "lemonsqueezy",
+        include_str!("../profiles/lemonsqueezy.toml"),
+    ),
+    ("razorpay", include_str!("../profiles/razorpay.toml")),
+    ("recurly", include_str!("../profiles/recurly.toml")),
+    ("gocardless", include_str!("../profiles/gocardless.toml")),
+    ("hookdeck", include_str!("../profiles/hookdeck.toml")),
+    ("onfido", include_str!("../profiles/onfido.toml")),
+    ("checkout", include_str!("../profiles/checkout.toml")),
+    ("coinbase", include_str!("../profiles/coinbase.toml")),
+    ("dropbox", include_str!("../profiles/dropbox.toml")),
+    ("notion", include_str!("../profiles/notion.toml")),
+    ("nylas", include_str!("../profiles/nylas.toml")),
+    ("calcom", include_str!("../profiles/calcom.toml")),
+    ("vercel", include_str!("../profiles/vercel.toml")),
+    ("vapi", include_str!("../profiles/vapi.toml")),
+    ("airtable", include_str!("../profiles/airtable.toml")),
+    ("asana", include_str!("../profiles/asana.toml")),
+    ("segment", include_str!("../profiles/segment.toml")),
+    ("mollie", include_str!("../profiles/mollie.toml")),
+    ("woocommerce", include_str!("../profiles/woocommerce.toml")),
+    ("line", include_str!("../profiles/line.toml")),
+    ("typeform", include_str!("../profiles/typeform.toml")),
+    ("docusign", include_str!("../profiles/docusign.toml")),
+    ("quickbooks", include_str!("../profiles/quickbooks.toml")),
+    ("xero", include_str!("../profiles/xero.toml")),
+    ("twitter", include_str!("../profiles/twitter.toml")),
     ("hmac", include_str!("../profiles/hmac.toml")),
 ];
 
@@ -249,16 +310,19 @@ pub fn candidates_among<'a>(profiles: &'a [Profile], headers: &HeaderList) -> Ve
         if !fits {
             continue;
         }
-        let score = p
-            .headers
-            .iter()
-            .filter(|(n, _)| headers.contains(n))
-            .count();
-        found.push((score, p));
+        found.push((fit_score(p, headers), p));
     }
     // Stable: on a tie the catalogue's order stands.
     found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// How many of a profile's own headers a request carries: how well it fits.
+fn fit_score(p: &Profile, headers: &HeaderList) -> usize {
+    p.headers
+        .iter()
+        .filter(|(n, _)| headers.contains(n))
+        .count()
 }
 
 /// What `--profile auto` makes of a request: the one candidate that verifies with
@@ -300,8 +364,21 @@ pub fn detect_verified<'a>(
                 .copied()
                 .filter(|p| p.verify(req, opts).is_ok_and(|v| v.valid))
                 .collect();
-            match verified.as_slice() {
-                [one] => Detected::One {
+            // Several verified (one scheme under several names, as GitHub's and
+            // Meta's): the one whose own headers the request carries more of than any
+            // other's (`X-GitHub-Event`) is the one; a tie is left undecided.
+            let best = verified
+                .iter()
+                .map(|p| fit_score(p, req.headers))
+                .max()
+                .unwrap_or(0);
+            let top: Vec<&Profile> = verified
+                .iter()
+                .copied()
+                .filter(|p| fit_score(p, req.headers) == best)
+                .collect();
+            match (verified.as_slice(), top.as_slice()) {
+                ([one], _) | (_, [one]) => Detected::One {
                     profile: one,
                     tried: names,
                 },

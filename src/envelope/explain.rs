@@ -251,7 +251,7 @@ pub fn explain(
                 let matches = content.is_some_and(|c| {
                     opts.secrets
                         .iter()
-                        .filter_map(|s| s.key(scheme.secret).ok())
+                        .filter_map(|s| scheme.key(s).ok())
                         .any(|k| {
                             let mac = MacState::new(scheme.algorithm, &k, &c);
                             decode(scheme.encoding, value).is_some_and(|b| mac.matches(&b))

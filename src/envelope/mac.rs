@@ -91,6 +91,9 @@ pub fn encode_into(encoding: Encoding, bytes: &[u8], out: &mut String) {
             }
         }
         Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode_string(bytes, out),
+        Encoding::Base64Url => {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(bytes, out)
+        }
     }
 }
 
@@ -98,7 +101,7 @@ pub fn encode_into(encoding: Encoding, bytes: &[u8], out: &mut String) {
 pub fn decode(encoding: Encoding, text: &str) -> Option<Vec<u8>> {
     match encoding {
         Encoding::Hex => hex::decode(text.trim()).ok(),
-        Encoding::Base64 => super::secret::decode_base64(text),
+        Encoding::Base64 | Encoding::Base64Url => super::secret::decode_base64(text),
     }
     .filter(|b| !b.is_empty())
 }

@@ -5,8 +5,8 @@
 //! `extends = "other"` starts from another profile and deep-merges the table over it.
 
 use super::headers::HeaderList;
-use super::secret::SecretEncoding;
-use super::template::{JsonTemplate, Segment, SizeBound, Template, TemplateError, Var};
+use super::secret::{Secret, SecretEncoding, SecretError};
+use super::template::{JsonTemplate, Segment, SizeBound, Template, TemplateError, TimeFormat, Var};
 use crate::retry::{RetryDef, RetryPolicy};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -93,6 +93,20 @@ pub struct SignatureDef {
     /// (`hex`, `base64`, `spki-base64`, `pem`); `verify` reads any of them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_key: Option<super::schemes::KeyForm>,
+    /// Prefixes taken off the secret's text before it is decoded (the first that
+    /// fits): `"v1,whsec_"`; a `*` stands for one or more letters, digits or `_`
+    /// (`"signkey-*-"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_prefix: Vec<String>,
+    /// The tolerance applies to the past only: a timestamp ahead of the clock passes
+    /// (Stripe's, Mux's and WorkOS's libraries check only the age).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub past_only: Option<bool>,
+    /// Dotted path of a body field that carries the timestamp, when no header does
+    /// (Linear's `webhookTimestamp`); its format is the placeholder the envelope
+    /// puts there (`"{timestamp.ms}"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp_field: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -208,6 +222,9 @@ pub enum BodyFormat {
 pub enum Encoding {
     Hex,
     Base64,
+    /// URL-safe base64 without padding (Sanity); both alphabets are read.
+    #[serde(rename = "base64url")]
+    Base64Url,
 }
 
 impl Encoding {
@@ -215,12 +232,13 @@ impl Encoding {
         match self {
             Self::Hex => "hex",
             Self::Base64 => "base64",
+            Self::Base64Url => "base64url",
         }
     }
     pub fn other(self) -> Encoding {
         match self {
             Self::Hex => Self::Base64,
-            Self::Base64 => Self::Hex,
+            Self::Base64 | Self::Base64Url => Self::Hex,
         }
     }
 }
@@ -228,8 +246,12 @@ impl Encoding {
 /// A compiled signature scheme.
 #[derive(Debug, Clone)]
 pub struct Scheme {
-    /// The header that carries the signature.
+    /// The header that carries the signature (the first, when several do).
     pub header: String,
+    /// Further headers that each carry one signature, made with the next secret
+    /// (Box's `-primary`/`-secondary`, DocuSign's `-1`, `-2`, …), with their
+    /// templates; a request needs only one of them.
+    pub more_headers: Vec<(String, Template)>,
     /// That header's whole template.
     pub value: Template,
     /// The template of each item, when the header is a list.
@@ -244,6 +266,10 @@ pub struct Scheme {
     pub jwt: Option<super::schemes::JwtScheme>,
     pub canonical: Option<super::schemes::Canonical>,
     pub key_form: super::schemes::KeyForm,
+    pub secret_prefix: Vec<String>,
+    pub past_only: bool,
+    /// Where the body carries the timestamp, and in which format.
+    pub timestamp_field: Option<(Vec<String>, TimeFormat)>,
 }
 
 impl Scheme {
@@ -263,6 +289,17 @@ impl Scheme {
         self.signed.uses(|v| matches!(v, Var::Url | Var::UrlSha256))
             || matches!(self.canonical, Some(Canonical::Twilio | Canonical::PlivoV3))
             || self.jwt.as_ref().is_some_and(|j| j.url_bound())
+    }
+
+    /// Every header that carries a signature, the first one first.
+    pub fn carriers(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.header.as_str())
+            .chain(self.more_headers.iter().map(|(n, _)| n.as_str()))
+    }
+
+    /// The key a secret gives under this scheme: its prefix taken off, then decoded.
+    pub fn key(&self, secret: &Secret) -> Result<Vec<u8>, SecretError> {
+        secret.key_after(self.secret, &self.secret_prefix)
     }
 }
 
@@ -455,7 +492,7 @@ impl Profile {
                 }
                 None
             }
-            Some(sig) => Some(compile_scheme(sig, &headers)?),
+            Some(sig) => Some(compile_scheme(sig, &headers, envelope.as_ref())?),
         };
         let retry = RetryPolicy::compile(def.retry.as_ref())
             .map_err(|(f, m)| field_err(format!("retry.{f}"), m))?;
@@ -603,6 +640,18 @@ impl Profile {
         }
     }
 
+    /// The family of its signature scheme, as the profile format names the
+    /// algorithm (`hmac-sha256`, …), or `none` for a profile that does not sign.
+    pub fn scheme_family(&self) -> String {
+        match &self.signature {
+            Some(s) => serde_json::to_value(s.algorithm)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| s.algorithm.name().to_ascii_lowercase()),
+            None => "none".to_string(),
+        }
+    }
+
     /// Reads a dotted path out of a JSON body.
     pub fn body_field<'a>(body: &'a Value, path: &[String]) -> Option<&'a Value> {
         path.iter().try_fold(body, |v, key| v.get(key))
@@ -612,27 +661,42 @@ impl Profile {
 fn compile_scheme(
     sig: &SignatureDef,
     headers: &[(String, Template)],
+    envelope: Option<&JsonTemplate>,
 ) -> Result<Scheme, FieldError> {
     let carriers: Vec<&(String, Template)> = headers
         .iter()
         .filter(|(_, t)| t.uses(|v| *v == Var::Signature))
         .collect();
-    let (header, value) = match carriers.as_slice() {
-        [one] => (one.0.clone(), one.1.clone()),
-        [] => {
+    let (header, value) = match carriers.first() {
+        Some(one) => (one.0.clone(), one.1.clone()),
+        None => {
             return Err(field_err(
                 "headers",
                 "no header carries the signature: give one header a value with `{signature}`, e.g. \"sha256={signature}\"",
             ));
         }
-        _ => {
+    };
+    let more_headers: Vec<(String, Template)> = carriers[1..]
+        .iter()
+        .map(|(n, t)| (n.clone(), t.clone()))
+        .collect();
+    let separator = sig.separator.clone().filter(|s| !s.is_empty());
+    if !more_headers.is_empty() && separator.is_some() {
+        return Err(field_err(
+            "signature.separator",
+            "several headers carry `{signature}`: each holds one signature, so there is no list to separate",
+        ));
+    }
+    for p in &sig.secret_prefix {
+        if p.is_empty() || p.starts_with('*') || p.contains("**") {
             return Err(field_err(
-                "headers",
-                "only one header may carry `{signature}`",
+                "signature.secret_prefix",
+                format!(
+                    "`{p}` is not a prefix: it must be non-empty, and a `*` must follow other text"
+                ),
             ));
         }
-    };
-    let separator = sig.separator.clone().filter(|s| !s.is_empty());
+    }
     let items = match &separator {
         Some(sep) => value
             .source()
@@ -681,6 +745,40 @@ fn compile_scheme(
             "the signed content may use {body}, {id}, {timestamp…}, {event}, {path}, {method}, {url}, {query}, {form.sorted}, {body.sha256}, {json:PATH}, {header:NAME} and {vars.NAME}",
         ));
     }
+    let timestamp_field = match sig.timestamp_field.as_deref() {
+        None => None,
+        Some(path) => {
+            let want: Vec<String> = path.split('.').map(str::to_string).collect();
+            let found = [
+                TimeFormat::Unix,
+                TimeFormat::UnixMs,
+                TimeFormat::Rfc3339,
+                TimeFormat::Http,
+            ]
+            .into_iter()
+            .find(|f| {
+                envelope.and_then(|e| e.path_of(&|v| *v == Var::Timestamp(*f)))
+                    == Some(want.clone())
+            });
+            if signed.uses(|v| matches!(v, Var::Timestamp(_))) {
+                return Err(field_err(
+                    "signature.timestamp_field",
+                    "a timestamp read from the body cannot also be in the signed content; sign `{body}`",
+                ));
+            }
+            match found {
+                Some(f) => Some((want, f)),
+                None => {
+                    return Err(field_err(
+                        "signature.timestamp_field",
+                        format!(
+                            "the envelope must put a timestamp placeholder at `{path}` (e.g. `\"{{timestamp.ms}}\"`)"
+                        ),
+                    ));
+                }
+            }
+        }
+    };
     let tolerance = match sig.tolerance.as_deref() {
         None => None,
         Some(t) => Some(parse_duration(t).map_err(|m| field_err("signature.tolerance", m))?)
@@ -689,6 +787,7 @@ fn compile_scheme(
     let jwt = super::schemes::compile_jwt(algorithm, sig.jwt.as_ref())?;
     Ok(Scheme {
         header,
+        more_headers,
         value,
         items,
         separator,
@@ -701,5 +800,8 @@ fn compile_scheme(
         jwt,
         canonical: sig.canonical,
         key_form: sig.public_key.unwrap_or_default(),
+        secret_prefix: sig.secret_prefix.clone(),
+        past_only: sig.past_only.unwrap_or(false),
+        timestamp_field,
     })
 }

@@ -17,10 +17,19 @@ pub enum SecretEncoding {
     Base64,
     /// The whole text is hex.
     Hex,
+    /// `whsec_` + base64 decoded as `whsec`; without the prefix, the text as it is
+    /// (OpenAI's libraries).
+    WhsecOrRaw,
 }
 
 impl SecretEncoding {
-    pub const ALL: [SecretEncoding; 4] = [Self::Raw, Self::Whsec, Self::Base64, Self::Hex];
+    pub const ALL: [SecretEncoding; 5] = [
+        Self::Raw,
+        Self::Whsec,
+        Self::Base64,
+        Self::Hex,
+        Self::WhsecOrRaw,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -28,6 +37,7 @@ impl SecretEncoding {
             Self::Whsec => "whsec",
             Self::Base64 => "base64",
             Self::Hex => "hex",
+            Self::WhsecOrRaw => "whsec-or-raw",
         }
     }
 
@@ -37,6 +47,9 @@ impl SecretEncoding {
             Self::Whsec => "the part after `whsec_` base64-decoded into the key",
             Self::Base64 => "the secret base64-decoded into the key",
             Self::Hex => "the secret hex-decoded into the key",
+            Self::WhsecOrRaw => {
+                "the part after `whsec_` base64-decoded into the key; without `whsec_`, the text as it is"
+            }
         }
     }
 }
@@ -151,6 +164,17 @@ impl Secret {
 
     /// The key bytes under a decoding rule.
     pub fn key(&self, encoding: SecretEncoding) -> Result<Vec<u8>, SecretError> {
+        self.key_after(encoding, &[])
+    }
+
+    /// The key bytes under a decoding rule, after taking off the first of `prefixes`
+    /// that the text starts with (a `*` in one stands for one or more letters, digits
+    /// or `_`).
+    pub fn key_after(
+        &self,
+        encoding: SecretEncoding,
+        prefixes: &[String],
+    ) -> Result<Vec<u8>, SecretError> {
         match self.kind {
             SecretKind::Shared => {}
             SecretKind::PublicKey | SecretKind::PrivateKey => {
@@ -168,20 +192,49 @@ impl Secret {
             hint: format!("`{}` ({})", self.hint(), self.source),
             encoding: encoding.name(),
         };
+        let text = prefixes
+            .iter()
+            .find_map(|p| strip_pattern(&self.text, p))
+            .unwrap_or(&self.text);
         let key = match encoding {
-            SecretEncoding::Raw => self.text.as_bytes().to_vec(),
+            SecretEncoding::Raw => text.as_bytes().to_vec(),
             SecretEncoding::Whsec => {
-                let b64 = self.text.strip_prefix("whsec_").unwrap_or(&self.text);
+                let b64 = text.strip_prefix("whsec_").unwrap_or(text);
                 decode_secret_base64(b64).ok_or_else(fail)?
             }
-            SecretEncoding::Base64 => decode_secret_base64(&self.text).ok_or_else(fail)?,
-            SecretEncoding::Hex => hex::decode(self.text.trim()).map_err(|_| fail())?,
+            SecretEncoding::WhsecOrRaw => match text.strip_prefix("whsec_") {
+                Some(b64) => decode_secret_base64(b64).ok_or_else(fail)?,
+                None => text.as_bytes().to_vec(),
+            },
+            SecretEncoding::Base64 => decode_secret_base64(text).ok_or_else(fail)?,
+            SecretEncoding::Hex => hex::decode(text.trim()).map_err(|_| fail())?,
         };
         if key.is_empty() {
             return Err(SecretError::Empty);
         }
         Ok(key)
     }
+}
+
+/// `text` without a leading `pattern`, where a `*` in the pattern stands for one or
+/// more ASCII letters, digits or `_`.
+fn strip_pattern<'t>(text: &'t str, pattern: &str) -> Option<&'t str> {
+    let mut rest = text;
+    let mut parts = pattern.split('*');
+    rest = rest.strip_prefix(parts.next()?)?;
+    for literal in parts {
+        let word = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if word == 0 {
+            return None;
+        }
+        // The shortest word after which the literal follows.
+        let at = (1..=word).find(|&i| rest[i..].starts_with(literal))?;
+        rest = &rest[at + literal.len()..];
+    }
+    Some(rest)
 }
 
 /// Standard or URL-safe base64, padded or not (a signature in a header).
@@ -225,6 +278,23 @@ mod tests {
         assert!(!format!("{s:?}").contains("KQ9r8"));
         let short = Secret::new("hush", "test").unwrap();
         assert_eq!(short.hint(), "…");
+    }
+
+    #[test]
+    fn strips_prefixes() {
+        let s = Secret::new("signkey-prod-0a1b2c", "t").unwrap();
+        let p = ["signkey-*-".to_string()];
+        assert_eq!(s.key_after(SecretEncoding::Raw, &p).unwrap(), b"0a1b2c");
+        assert_eq!(s.key_after(SecretEncoding::Hex, &p).unwrap(), [10, 27, 44]);
+        let other = Secret::new("plain", "t").unwrap();
+        assert_eq!(other.key_after(SecretEncoding::Raw, &p).unwrap(), b"plain");
+        let supa = Secret::new("v1,whsec_dGVzdA==", "t").unwrap();
+        let p = ["v1,whsec_".to_string()];
+        assert_eq!(supa.key_after(SecretEncoding::Base64, &p).unwrap(), b"test");
+        let openai = Secret::new("whsec_dGVzdA==", "t").unwrap();
+        assert_eq!(openai.key(SecretEncoding::WhsecOrRaw).unwrap(), b"test");
+        let bare = Secret::new("dGVzdA==", "t").unwrap();
+        assert_eq!(bare.key(SecretEncoding::WhsecOrRaw).unwrap(), b"dGVzdA==");
     }
 
     #[test]

@@ -23,6 +23,15 @@ pub enum SignError {
     },
     #[error("profile `{profile}`: {message}")]
     Key { profile: String, message: String },
+    #[error(
+        "profile `{profile}` carries one signature in each of {headers}: give at most {max} secrets, not {count}"
+    )]
+    TooManySecrets {
+        profile: String,
+        headers: String,
+        max: usize,
+        count: usize,
+    },
     #[error("the event name is needed: profile `{0}` signs it")]
     NoEvent(String),
     #[error(transparent)]
@@ -316,7 +325,20 @@ impl Profile {
             }
             return Err(SignError::NoSecret(self.name.clone()));
         }
-        if secrets.len() > 1 && scheme.separator.is_none() {
+        let max = 1 + scheme.more_headers.len();
+        if max > 1 && secrets.len() > max {
+            return Err(SignError::TooManySecrets {
+                profile: self.name.clone(),
+                headers: scheme
+                    .carriers()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                max,
+                count: secrets.len(),
+            });
+        }
+        if secrets.len() > max && scheme.separator.is_none() {
             return Err(SignError::OneSignatureOnly {
                 profile: self.name.clone(),
                 header: scheme.header.clone(),
@@ -339,7 +361,7 @@ impl Profile {
         }
         let keys = secrets
             .iter()
-            .map(|s| Ok(MacState::keyed(scheme.algorithm, &s.key(scheme.secret)?)))
+            .map(|s| Ok(MacState::keyed(scheme.algorithm, &scheme.key(s)?)))
             .collect::<Result<_, SignError>>()?;
         Ok(Signer {
             profile: self,
@@ -414,9 +436,14 @@ impl Signer<'_> {
         // Every header but the signature's, rendered over the strings already there.
         let mut n = 0;
         let mut sig_slot = None;
+        // Further signature headers: where each goes, counted among the headers sent.
+        let mut more_slots: Vec<(usize, &super::template::Template, &str)> = Vec::new();
         for (name, t) in &p.headers {
             if t.uses(|v| *v == Var::Signature) {
-                sig_slot = Some(n);
+                match sig_slot {
+                    None => sig_slot = Some(n),
+                    Some(_) => more_slots.push((n + 1 + more_slots.len(), t, name)),
+                }
                 continue;
             }
             if no_event && t.uses(is_event) {
@@ -579,6 +606,18 @@ impl Signer<'_> {
         // The signature's header goes to its place in the profile's order.
         headers.truncate(n + 1);
         headers.move_last_to(slot);
+        // The k-th further header with the (k+1)-th secret; none without one.
+        for ((at, t, name), key) in more_slots.into_iter().zip(&self.keys[1..]) {
+            let signature = encode(scheme.encoding, &mac(key).bytes());
+            let c = Ctx {
+                signature: Some(&signature),
+                ..ctx
+            };
+            let len = headers.len();
+            t.render_into(&c, headers.reuse(len, name))
+                .map_err(|e| p.tpl_err(e))?;
+            headers.move_last_to(at);
+        }
         Ok(())
     }
 }

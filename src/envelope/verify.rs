@@ -186,6 +186,17 @@ fn read_header<'a>(
             .split(sep)
             .map(str::trim)
             .filter(|p| !p.is_empty())
+            // Several lists side by side, space-separated (Persona during a secret
+            // rotation: `t=…,v1=… t=…,v1=…`): a part whose every word is an item is
+            // read word by word.
+            .flat_map(|p| {
+                let words: Vec<&str> = p.split_whitespace().collect();
+                let split = words.len() > 1
+                    && words
+                        .iter()
+                        .all(|w| items.iter().any(|t| t.capture(w).is_some()));
+                if split { words } else { vec![p] }
+            })
             .collect(),
         None => vec![value],
     };
@@ -195,6 +206,25 @@ fn read_header<'a>(
             let Some(caps) = item.capture(part) else {
                 continue;
             };
+            // A timestamp that does not parse: in a list whose items are bare values
+            // (Recurly's `<ms>,<hex>`), the part may be another item; only when none
+            // takes it is the timestamp malformed.
+            let bad_time = caps.iter().find_map(|(var, text)| match var {
+                Var::Timestamp(f) if parse_time(text, *f).is_none() => Some((*f, *text)),
+                _ => None,
+            });
+            if let Some((f, text)) = bad_time {
+                let bare = item.sole_var().is_some() && separator.is_some();
+                let last = items.last().is_some_and(|l| std::ptr::eq(item, l));
+                if bare && !last {
+                    continue;
+                }
+                return Err(Failure::MalformedHeader {
+                    header: name.to_string(),
+                    expected: format!("a timestamp as {}", time_format_name(f)),
+                    got: preview(text),
+                });
+            }
             fitted = true;
             for (var, text) in caps {
                 match var {
@@ -202,12 +232,9 @@ fn read_header<'a>(
                     Var::Event => parsed.event = Some(text.to_string()),
                     Var::Id => parsed.id = Some(text.to_string()),
                     Var::Timestamp(f) => {
-                        let ts = parse_time(text, *f).ok_or_else(|| Failure::MalformedHeader {
-                            header: name.to_string(),
-                            expected: format!("a timestamp as {}", time_format_name(*f)),
-                            got: preview(text),
-                        })?;
-                        parsed.timestamp = Some((ts, text, *f));
+                        if let Some(ts) = parse_time(text, *f) {
+                            parsed.timestamp = Some((ts, text, *f));
+                        }
                     }
                     _ => {}
                 }
@@ -265,8 +292,10 @@ impl Profile {
         headers: &'a HeaderList,
     ) -> Result<Parsed<'a>, Failure> {
         let mut parsed = Parsed::default();
+        // With several signature headers, any one of them will do.
+        let several = !scheme.more_headers.is_empty();
         for (name, t) in &self.headers {
-            let carries = name.eq_ignore_ascii_case(&scheme.header);
+            let carries = scheme.carriers().any(|c| name.eq_ignore_ascii_case(c));
             let useful =
                 carries || t.uses(|v| matches!(v, Var::Timestamp(_) | Var::Id | Var::Event));
             if !useful {
@@ -274,7 +303,7 @@ impl Profile {
             }
             let values: Vec<&str> = headers.get_all(name).collect();
             if values.is_empty() {
-                let needed = carries
+                let needed = (carries && !several)
                     || (t.uses(|v| matches!(v, Var::Timestamp(_)))
                         && scheme.signed.uses(|v| matches!(v, Var::Timestamp(_))))
                     || (t.uses(|v| *v == Var::Id) && scheme.signed.uses(|v| *v == Var::Id));
@@ -286,7 +315,7 @@ impl Profile {
                 continue;
             }
             for value in values {
-                if carries {
+                if carries && !several {
                     read_header(
                         &mut parsed,
                         name,
@@ -303,7 +332,8 @@ impl Profile {
         let needs = [
             (
                 scheme.signed.uses(|v| matches!(v, Var::Timestamp(_)))
-                    && parsed.timestamp.is_none(),
+                    && parsed.timestamp.is_none()
+                    && scheme.timestamp_field.is_none(),
                 true,
             ),
             (
@@ -336,6 +366,11 @@ impl Profile {
                     },
                 });
             }
+        }
+        if parsed.signatures.is_empty() && several {
+            return Err(Failure::MissingHeader {
+                header: scheme.carriers().collect::<Vec<_>>().join("` or `"),
+            });
         }
         if parsed.signatures.is_empty() {
             return Err(Failure::MalformedHeader {
@@ -428,7 +463,7 @@ impl Profile {
         // skipped; only when none decodes is that an error.
         let hmac = scheme.algorithm.is_hmac();
         let decoded: Vec<Result<Vec<u8>, SecretError>> = if hmac {
-            opts.secrets.iter().map(|s| s.key(scheme.secret)).collect()
+            opts.secrets.iter().map(|s| scheme.key(s)).collect()
         } else {
             // The other schemes read their keys in `schemes::check`.
             Vec::new()
@@ -466,10 +501,11 @@ impl Profile {
             v.failure = Some(f);
             Ok(v)
         };
-        let parsed = match self.parse_headers(scheme, req.headers) {
+        let mut parsed = match self.parse_headers(scheme, req.headers) {
             Ok(p) => p,
             Err(f) => return fail(v, f),
         };
+
         v.event = parsed.event.clone();
         v.id = parsed.id.clone();
         v.timestamp = parsed.timestamp.map(|t| t.0);
@@ -551,6 +587,21 @@ impl Profile {
             v.matched_secret = v.matched_secret.map(|i| i + 1);
         }
         v.signature_matches = Some(v.matched_secret.is_some());
+        // A timestamp in the body is read once the body is known to be the signed one.
+        if let (None, Some((path, format)), true) = (
+            &parsed.timestamp,
+            &scheme.timestamp_field,
+            v.matched_secret.is_some(),
+        ) {
+            match body_timestamp(req.body, path, *format) {
+                Ok(ts) => {
+                    parsed.timestamp = Some(ts);
+                    v.timestamp = Some(ts.0);
+                    timestamp = Some(ts.0);
+                }
+                Err(f) => return fail(v, f),
+            }
+        }
         let tolerance = opts.tolerance.unwrap_or(scheme.tolerance);
         if let (Some(tol), Some(ts)) = (tolerance, timestamp) {
             let tol_secs = tol.as_secs();
@@ -565,7 +616,7 @@ impl Profile {
                     },
                 );
             }
-            if age.saturating_neg() > tol_i64 {
+            if !scheme.past_only && age.saturating_neg() > tol_i64 {
                 return fail(
                     v,
                     Failure::TimestampTooNew {
@@ -603,6 +654,35 @@ impl Profile {
             }
         }
     }
+}
+
+/// The timestamp a JSON body carries at `path` (a number or a string in `format`).
+fn body_timestamp(
+    body: &[u8],
+    path: &[String],
+    format: TimeFormat,
+) -> Result<(i64, &'static str, TimeFormat), Failure> {
+    let field = format!("{} (body field)", path.join("."));
+    let json: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| Failure::MissingHeader {
+            header: field.clone(),
+        })?;
+    let value = Profile::body_field(&json, path).ok_or_else(|| Failure::MissingHeader {
+        header: field.clone(),
+    })?;
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    };
+    let ts = parse_time(&text, format).ok_or_else(|| Failure::MalformedHeader {
+        header: field,
+        expected: format!("a timestamp as {}", time_format_name(format)),
+        got: preview(&text),
+    })?;
+    // The raw text is only needed where the signed content holds the timestamp,
+    // which a body field's never is apart from the body itself.
+    Ok((ts, "", format))
 }
 
 /// Renders a signed-content template from what a request carries; `Err` names a
