@@ -101,7 +101,7 @@ fn report_relay(
             if *queued > 0 {
                 out.warn(&e.warn(&format!(
                     "relay: {} held while no client was connected {} now, oldest first",
-                    crate::output::plural(*queued as u64, "delivery", "deliveries"),
+                    crate::output::plural(*queued, "delivery", "deliveries"),
                     if *queued == 1 { "comes" } else { "come" }
                 )));
             }
@@ -532,7 +532,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         if let Some(f) = finished.filter(|f| f.unindexed > 0) {
             out.note(&format!(
                 "{} committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes {}",
-                crate::output::plural(f.unindexed as u64, "delivery is", "deliveries are"),
+                crate::output::plural(f.unindexed, "delivery is", "deliveries are"),
                 if f.unindexed == 1 { "it" } else { "them" }
             ));
         }

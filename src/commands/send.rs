@@ -431,7 +431,7 @@ fn retry_many(
         let s = out.out();
         let text = format!(
             "{}: {delivered} delivered, {failed} failed",
-            crate::output::plural(count as u64, "event", "events")
+            crate::output::plural(count, "event", "events")
         );
         out.line(&if failed == 0 {
             s.ok(&text)

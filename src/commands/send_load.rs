@@ -485,7 +485,7 @@ fn summarise(
         if let Some(n) = summary.stored {
             out.note(&s.dim(&format!(
                 "recorded {} in the store",
-                crate::output::plural(n as u64, "delivery", "deliveries")
+                crate::output::plural(n, "delivery", "deliveries")
             )));
         }
     }

@@ -274,6 +274,21 @@ impl BodyJson {
     }
 }
 
+/// `n` and the noun that fits it: "1 delivery", "2 deliveries".
+pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A list of ids for a message: at most `max` of them, then how many more.
+pub fn id_list(ids: &[i64], max: usize) -> String {
+    let mut text: Vec<String> = ids.iter().take(max).map(|i| format!("#{i}")).collect();
+    if ids.len() > max {
+        text.push(format!("and {} more", ids.len() - max));
+    }
+    text.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,19 +305,4 @@ mod tests {
         assert_eq!(BodyJson::new(b"hi"), BodyJson::Text("hi".into()));
         assert_eq!(BodyJson::new(&[0xff]), BodyJson::Base64("/w==".into()));
     }
-}
-
-/// `n` and the noun that fits it: "1 delivery", "2 deliveries", "1,000 of N" aside.
-pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// A list of ids for a message: at most `max` of them, then how many more.
-pub fn id_list(ids: &[i64], max: usize) -> String {
-    let mut text: Vec<String> = ids.iter().take(max).map(|i| format!("#{i}")).collect();
-    if ids.len() > max {
-        text.push(format!("and {} more", ids.len() - max));
-    }
-    text.join(", ")
 }

@@ -528,7 +528,7 @@ impl Relay {
                 if queued > 0 {
                     format!(
                         ", {} to hand over",
-                        crate::output::plural(queued as u64, "held delivery", "held deliveries")
+                        crate::output::plural(queued, "held delivery", "held deliveries")
                     )
                 } else {
                     String::new()
