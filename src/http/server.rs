@@ -212,7 +212,11 @@ impl<H: Handler> Server<H> {
                         warned_full = true;
                         warn(&format!(
                             "{} open, the --max-connections limit: new ones wait until one closes",
-                            crate::output::plural(self.max as u64, "connection is", "connections are")
+                            crate::output::plural(
+                                self.max as u64,
+                                "connection is",
+                                "connections are"
+                            )
                         ));
                     }
                     match Arc::clone(&self.conns).acquire_owned().await {
