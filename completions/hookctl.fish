@@ -60,8 +60,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l timestamp -d 'T
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l path -d 'Request path, for schemes that sign it' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l method -d 'Request method, for schemes that sign it' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l url -d 'The full URL the provider calls, for schemes that sign it (Twilio, Square, HubSpot v3, Trello, MessageBird); its path stands for --path' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -99,8 +99,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l now -d 'Take 
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l path -d 'Request path, for schemes that sign it [default: the request\'s, or /]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l method -d 'Request method, for schemes that sign it [default: the request\'s, or POST]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l url -d 'The full URL the provider called, for schemes that sign it (behind a proxy or a tunnel, the public one); its path stands for --path' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -147,8 +147,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s c -l concurrenc
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l rate -d 'At most this many requests per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l duration -d 'Stop starting requests after this long, e.g. 30s' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l duplicate-rate -d 'Re-send this share of events with the same delivery id (0 to 1), to test idempotency' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -210,8 +210,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l timeout -d 'W
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-key -d 'The private key for --tls-cert (PEM)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l public-url -d 'The public URL the provider calls (a tunnel\'s, a proxy\'s), for schemes that sign the URL: a delivery to PATH is checked as PUBLIC-URL\'s origin + PATH [default: the relay channel\'s URL under --relay]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -333,8 +333,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l retry-after
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l to -d 'Run the schedule for real against this receiver, each attempt signed afresh' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l speed -d 'With --to: N seconds of the schedule pass per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s e -l event -d 'With --to: the event to send [default: the profile\'s first]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -359,8 +359,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s c -l concurre
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l to -d 'Where to send [default: where a sent delivery went; needed for received ones]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s p -l profile -d 'With --failed: only this profile\'s deliveries; with ids: the profile to re-sign with [default: the one recorded]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l timeout -d 'Per-request timeout [default: the profile\'s]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -407,8 +407,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l junit -d 'Writ
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l markdown -d 'Write a Markdown report (for a pull request)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l delay -d 'Pause between requests' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s H -l header -d 'An extra request header on every request, \'Name: value\' (repeatable)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -466,8 +466,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s v -l verbose -
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s h -l help -d 'Print help'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l host -d 'Address to bind (keep it loopback: the inspector can replay deliveries)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l port -d 'Port; 0 picks a free one' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r

@@ -141,10 +141,11 @@ pub struct ManArgs {
 #[command(next_help_heading = "Secrets")]
 pub struct SecretArgs {
     /// A signing secret (repeat for several, e.g. during a rotation); prefer
-    /// --secret-env or --secret-file, which keep it out of shell history
+    /// --secret-env or --secret-file, which keep it out of shell history. Each of the
+    /// three takes PROFILE=… to give a secret to that profile only
     #[arg(long = "secret", value_name = "VALUE", hide_env_values = true)]
     pub secret: Vec<String>,
-    /// Read a secret from this environment variable (repeatable)
+    /// Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)
     #[arg(long = "secret-env", value_name = "NAME")]
     pub secret_env: Vec<String>,
     /// Read secrets from a file, one per line (repeatable)

@@ -980,3 +980,84 @@ fn relayed_answers_keep_the_apps_headers() {
         "{head}"
     );
 }
+
+/// `[secret.profiles]` in hookctl.toml gives a profile its own secret, used for that
+/// profile only, and named where `replay --dry-run` says how it would sign.
+#[test]
+fn hookctl_toml_gives_each_profile_its_secret() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("hookctl.toml"),
+        "[secret.profiles]\ngithub = { env = \"GH_SECRET\" }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("body.json"), "{\"zen\":\"hi\"}").unwrap();
+    let sign = |extra: &[&str]| {
+        hookctl(dir.path())
+            .env("GH_SECRET", GH)
+            .args([
+                "--json",
+                "sign",
+                "--body",
+                "body.json",
+                "--id",
+                "d1",
+                "-e",
+                "ping",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let from_config = sign(&["-p", "github"]);
+    assert_eq!(
+        from_config.status.code(),
+        Some(0),
+        "{}",
+        stderr(&from_config)
+    );
+    let given = sign(&["-p", "github", "--secret", GH]);
+    assert_eq!(
+        json_lines(&from_config)[0]["data"]["headers"],
+        json_lines(&given)[0]["data"]["headers"]
+    );
+    // Not for another profile.
+    let o = sign(&["-p", "stripe"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no signing secret"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(GH));
+    // replay --dry-run names it.
+    let store = dir.path().join("s.db");
+    let s = store.to_str().unwrap();
+    let down = TestServer::start(vec![Reply::status(500)]);
+    let o = hookctl(dir.path())
+        .env("GH_SECRET", GH)
+        .args([
+            "--store", s, "send", "--to", &down.url, "-p", "github", "-e", "ping",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = hookctl(dir.path())
+        .env("GH_SECRET", GH)
+        .args([
+            "--store",
+            s,
+            "--json",
+            "replay",
+            "--failed",
+            "--resign",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let planned = &json_lines(&o)[0]["data"];
+    assert!(
+        planned["secret_from"][0]
+            .as_str()
+            .unwrap()
+            .contains("GH_SECRET"),
+        "{planned}"
+    );
+}

@@ -304,7 +304,7 @@ fn size(n: usize) -> String {
     } else if n >= 1 << 10 {
         format!("{:.1} KiB", n as f64 / 1024.0)
     } else {
-        format!("{n} bytes")
+        crate::output::plural(n as u64, "byte", "bytes")
     }
 }
 

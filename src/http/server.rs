@@ -211,8 +211,12 @@ impl<H: Handler> Server<H> {
                     if !warned_full {
                         warned_full = true;
                         warn(&format!(
-                            "{} connections are open, the --max-connections limit: new ones wait until one closes",
-                            self.max
+                            "{} open, the --max-connections limit: new ones wait until one closes",
+                            crate::output::plural(
+                                self.max as u64,
+                                "connection is",
+                                "connections are"
+                            )
                         ));
                     }
                     match Arc::clone(&self.conns).acquire_owned().await {

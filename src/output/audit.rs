@@ -38,8 +38,12 @@ pub fn ordered(checks: &[Check]) -> Vec<&Check> {
 
 fn totals_line(t: &Totals, n: usize) -> String {
     format!(
-        "{n} checks: {} pass, {} warn, {} fail, {} skip",
-        t.pass, t.warn, t.fail, t.skip
+        "{}: {} pass, {} warn, {} fail, {} skip",
+        super::plural(n as u64, "check", "checks"),
+        t.pass,
+        t.warn,
+        t.fail,
+        t.skip
     )
 }
 

@@ -116,18 +116,20 @@ fn started(out: &Output, plan: &Plan, prepared: &Prepared, stored: Option<i64>) 
         return Ok(());
     }
     let s = out.out();
+    let ids = format!("{}{}", wire_id(plan, prepared), stored_note(stored));
+    let ids = ids.trim_start();
     out.line(&format!(
-        "{} {} {}  {} {}  {}",
+        "{} {} {}  {} {}{}",
         s.dim("→"),
         plan.method,
         plan.url,
         plan.profile.name,
         escape(&prepared.built.event),
-        s.dim(&format!(
-            "{}{}",
-            wire_id(plan, prepared),
-            stored_note(stored)
-        ))
+        if ids.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", s.dim(ids))
+        }
     ))?;
     if out.verbose > 0 {
         for (n, v) in prepared.headers.iter() {
@@ -180,13 +182,16 @@ fn finished(
         } else {
             String::new()
         };
-        out.line(&format!(
-            "{outcome}{tries}  {} {}  {}{}",
-            plan.profile.name,
-            escape(&prepared.built.event),
-            wire_id(plan, prepared),
-            stored_note(stored)
-        ))?;
+        let ids = format!("{}{}", wire_id(plan, prepared), stored_note(stored));
+        out.line(
+            format!(
+                "{outcome}{tries}  {} {}  {}",
+                plan.profile.name,
+                escape(&prepared.built.event),
+                ids.trim_start()
+            )
+            .trim_end(),
+        )?;
     } else if let Ok(sent) = &d.last {
         if out.verbose > 0 {
             for (n, v) in sent.headers.iter() {

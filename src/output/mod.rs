@@ -295,7 +295,7 @@ impl BodyJson {
     }
 }
 
-/// `n` and the noun that fits it: "1 delivery", "2 deliveries", "1,000 of N" aside.
+/// `n` and the noun that fits it: "1 delivery", "2 deliveries".
 pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
     format!("{n} {}", if n == 1 { one } else { many })

@@ -1199,15 +1199,24 @@ const DELIVERY_COLUMNS: &str = "d.id, d.created_at, d.direction, d.source, d.pro
 /// replays that was delivered, else the first other record of its delivery id that
 /// was (a retry `send` made, the copy `listen` received and answered 2xx). A record
 /// without a delivery id (what `listen` got from HoverBot or Hover, which send none)
-/// is matched by its profile and body among the records after it, as `listen
-/// --fail-first` counts such attempts.
+/// is matched by its profile and body instead, in Rust ([`BodyIndex`]): in SQL that
+/// match has no index to use and costs a scan per record.
 const FIXED_BY: &str = "COALESCE(
         (SELECT MIN(r.id) FROM deliveries r WHERE r.replay_of = d.id AND r.state = 'delivered'),
-        CASE WHEN d.delivery_id IS NOT NULL THEN
-            (SELECT MIN(r.id) FROM deliveries r WHERE r.delivery_id = d.delivery_id AND r.id <> d.id AND r.state = 'delivered')
-        ELSE
-            (SELECT MIN(r.id) FROM deliveries r WHERE r.id > d.id AND r.delivery_id IS NULL AND r.state = 'delivered' AND r.profile IS d.profile AND r.body = d.body)
-        END)";
+        (SELECT MIN(r.id) FROM deliveries r WHERE d.delivery_id IS NOT NULL AND r.delivery_id = d.delivery_id AND r.id <> d.id AND r.state = 'delivered'))";
+
+/// Delivered records without a delivery id, by profile and a hash of the body, ids
+/// ascending: what delivered a failed record of the same body later (as `listen
+/// --fail-first` counts attempts of such a delivery by its body). Built once per
+/// query that needs it, from one pass over those records.
+struct BodyIndex(HashMap<(Option<String>, u64), Vec<i64>>);
+
+fn body_hash(body: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    h.finish()
+}
 
 /// The columns of a delivery as read back, with its latest outcome.
 fn delivery_columns() -> String {
@@ -1283,12 +1292,15 @@ impl Store {
         };
         let mut sql = format!("SELECT {columns} FROM deliveries d WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
-        // The latest outcome (see `StoredDelivery::outcome`), not the record's own.
+        // The latest outcome (see `StoredDelivery::outcome`), not the record's own;
+        // a record without a delivery id is decided below, by its body.
         if let Some(s) = &f.state {
             args.push(s.clone());
             let n = args.len();
             if s == "delivered" {
-                sql.push_str(&format!(" AND (d.state = ?{n} OR {FIXED_BY} IS NOT NULL)"));
+                sql.push_str(&format!(
+                    " AND (d.state = ?{n} OR {FIXED_BY} IS NOT NULL OR d.delivery_id IS NULL)"
+                ));
             } else {
                 sql.push_str(&format!(" AND d.state = ?{n} AND {FIXED_BY} IS NULL"));
             }
@@ -1327,11 +1339,16 @@ impl Store {
             .query_map(rusqlite::params_from_iter(args.iter()), delivery_row)
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
+        let mut index = None;
         for row in rows {
-            let d = row.map_err(|e| self.err(e))?;
+            let mut d = row.map_err(|e| self.err(e))?;
             if let Some(g) = &f.event
                 && !d.event.as_deref().is_some_and(|e| g.matches(e))
             {
+                continue;
+            }
+            self.rescue(&mut d, &mut index)?;
+            if f.state.as_ref().is_some_and(|s| *s != d.outcome) {
                 continue;
             }
             out.push(d);
@@ -1449,6 +1466,7 @@ impl Store {
         else {
             return Ok(None);
         };
+        // (Not `rescue`d: that matches records by their body, which is left out.)
         Ok(Some((d, self.attempts_of(id)?, Some(size))))
     }
 
@@ -1515,7 +1533,8 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some(d) = d else { return Ok(None) };
+        let Some(mut d) = d else { return Ok(None) };
+        self.rescue(&mut d, &mut None)?;
         Ok(Some((d, self.attempts_of(id)?)))
     }
 
@@ -1542,6 +1561,57 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
         Ok(attempts)
+    }
+
+    /// For a record without a delivery id that was not delivered: the later record of
+    /// its profile and body that was, if any, as its `fixed_by` (see [`BodyIndex`]).
+    fn rescue(
+        &self,
+        d: &mut StoredDelivery,
+        index: &mut Option<BodyIndex>,
+    ) -> Result<(), StoreError> {
+        if d.delivery_id.is_some() || d.fixed_by.is_some() || d.state == "delivered" {
+            return Ok(());
+        }
+        if index.is_none() {
+            let mut by: HashMap<(Option<String>, u64), Vec<i64>> = HashMap::new();
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, profile, body FROM deliveries WHERE delivery_id IS NULL AND state = 'delivered' ORDER BY id")
+                .map_err(|e| self.err(e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+                let profile: Option<String> = r.get(1).map_err(|e| self.err(e))?;
+                let body = r.get_ref(2).map_err(|e| self.err(e))?;
+                let hash = body_hash(body.as_blob().unwrap_or_default());
+                by.entry((profile, hash)).or_default().push(id);
+            }
+            *index = Some(BodyIndex(by));
+        }
+        let body = if d.body.is_empty() {
+            // Listed without bodies: this one's is read alone.
+            self.conn
+                .query_row("SELECT body FROM deliveries WHERE id = ?1", [d.id], |r| {
+                    r.get::<_, Vec<u8>>(0)
+                })
+                .map_err(|e| self.err(e))?
+        } else {
+            d.body.clone()
+        };
+        if body.is_empty() {
+            return Ok(());
+        }
+        let key = (d.profile.clone(), body_hash(&body));
+        if let Some(by) = index
+            .as_ref()
+            .and_then(|i| i.0.get(&key))
+            .and_then(|ids| ids.iter().find(|&&i| i > d.id))
+        {
+            d.fixed_by = Some(*by);
+            d.outcome = "delivered".into();
+        }
+        Ok(())
     }
 
     /// The store ids of the replays of delivery `id`, oldest first, at most 100.
@@ -1621,9 +1691,14 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut out: Vec<StoredDelivery> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
+        let mut index = None;
         for row in rows {
-            let d = row.map_err(|e| self.err(e))?;
+            let mut d = row.map_err(|e| self.err(e))?;
             if event.is_some_and(|g| !d.event.as_deref().is_some_and(|e| g.matches(e))) {
+                continue;
+            }
+            self.rescue(&mut d, &mut index)?;
+            if d.fixed_by.is_some() {
                 continue;
             }
             match d.delivery_id.clone() {
