@@ -525,6 +525,14 @@ pub struct ListenArgs {
     /// Accept any TLS certificate from the relay
     #[arg(long, short = 'k', requires = "relay", help_heading = "Relay")]
     pub insecure: bool,
+    /// Print the channel's token kept on this machine (for a CI secret,
+    /// HOOKCTL_RELAY_TOKEN) and exit
+    #[arg(long, requires = "relay", help_heading = "Relay")]
+    pub print_token: bool,
+    /// Compress the retry schedule of deliveries the relay held: N seconds of it
+    /// pass per second
+    #[arg(long, value_name = "N", default_value_t = 1.0, requires = "relay", help_heading = "Relay")]
+    pub speed: f64,
     /// Exit 0 once a valid delivery whose event matches this glob has been answered
     #[arg(long, value_name = "EVENT_GLOB")]
     pub wait_for: Option<String>,

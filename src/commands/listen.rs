@@ -104,6 +104,32 @@ fn report_relay(
                 )));
             }
         }
+        Event::GivenUp {
+            method,
+            target,
+            received_at_ms,
+            why,
+            stored,
+        } => {
+            let since = crate::relay::server::rfc3339_ms(*received_at_ms);
+            let again = match (stored, forward_to) {
+                (Some(id), Some(f)) => format!("hookctl replay {id} --to {f}"),
+                (Some(id), None) => format!("hookctl replay {id} --to URL"),
+                (None, _) => "(not recorded: --no-store)".to_string(),
+            };
+            if out.json {
+                let _ = out.record(
+                    "relay",
+                    &serde_json::json!({"state": "given_up", "relay": relay, "method": method, "path": target, "received_at": since, "reason": why, "id": stored, "replay": again}),
+                );
+            }
+            out.warn(&format!(
+                "relay: {} {} held since {since} was given up ({}); send it again: {again}",
+                escape(method),
+                escape(target),
+                escape(why)
+            ));
+        }
         Event::Disconnected { reason, retry_in } => {
             if out.json {
                 let _ = out.record(
@@ -129,6 +155,26 @@ fn duration(text: Option<&str>, flag: &str) -> Result<Option<Duration>> {
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
+    if args.print_token {
+        let url = crate::outbound::resolve_url(args.relay.as_deref().unwrap_or_default())
+            .context("could not read --relay")?;
+        return match crate::relay::client::kept_token(&url, args.channel.as_deref())? {
+            Some((_, token)) => {
+                out.bytes(format!("{token}\n").as_bytes())?;
+                Ok(Exit::Success)
+            }
+            None => Err(hinted(
+                format!(
+                    "this machine keeps no token for {} on {url}",
+                    args.channel
+                        .as_deref()
+                        .map_or("a channel".to_string(), |c| format!("channel `{c}`")),
+                ),
+                "the token is kept by the `listen --relay` that made the channel, on its machine: run this there",
+            )),
+        };
+    }
+    crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
     let config = Config::load(g.config.as_deref())?;
     let wanted = args
         .profile
@@ -354,6 +400,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             key: args.relay_key.clone(),
             insecure: args.insecure,
             max_body,
+            speed: args.speed,
         }),
         None => None,
     };
@@ -610,7 +657,20 @@ fn render(out: &Output, l: &DeliveryLine) -> String {
         text.push_str(&s.warn("  [test event]"));
     }
     if l.held {
-        text.push_str(&s.warn("  [held by the relay]"));
+        let mut note = "held by the relay".to_string();
+        if l.attempt > 1 {
+            note.push_str(&format!(", attempt {}", l.attempt));
+        }
+        match (l.held_outcome, &l.held_note, l.next_try_in_ms) {
+            (Some("retrying"), _, Some(ms)) => note.push_str(&format!(
+                "; next try in {}",
+                humantime::format_duration(Duration::from_millis(ms.max(1000) / 1000 * 1000))
+            )),
+            (Some("refused"), Some(why), _) => note.push_str(&format!("; let go: {why}")),
+            (Some("given_up"), Some(why), _) => note.push_str(&format!("; given up: {why}")),
+            _ => {}
+        }
+        text.push_str(&s.warn(&format!("  [{}]", escape(&note))));
     }
     if let Some(h) = &l.handshake {
         text.push_str(&format!(

@@ -180,7 +180,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             max_body,
             read_timeout,
         };
-        let handler = Arc::new(RelayHandler(Arc::new(relay)));
+        let relay = Arc::new(relay);
+        tokio::spawn(Arc::clone(&relay).maintain());
+        let handler = Arc::new(RelayHandler(Arc::clone(&relay)));
         let (server, shutdown) = Server::new(
             listener,
             tls.map(|t| t.acceptor),
@@ -194,6 +196,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             _ = tokio::signal::ctrl_c() => Exit::Interrupted,
             _ = terminate => Exit::Interrupted,
         };
+        // Each client is told with a close frame and a reason, and connects again
+        // when the relay is back.
+        relay.shut_down(Duration::from_secs(2)).await;
         shutdown.close(Duration::from_secs(2)).await;
         Ok::<_, anyhow::Error>(exit)
     })

@@ -45,8 +45,27 @@ pub struct Request {
     /// The `host[:port]` of an absolute-form target (`POST http://host/path`, as
     /// sent to a proxy); `None` for the usual origin form.
     pub authority: Option<String>,
-    /// It comes from a relay that held it while no client was connected.
+    /// What the relay it came through says of it (`listen --relay`).
+    pub relayed: Option<Relayed>,
+}
+
+/// What a relay says of a delivery it passes on, and how `listen` goes on with a
+/// delivery the relay holds.
+#[derive(Debug, Clone)]
+pub struct Relayed {
+    /// The relay held it (its sender was answered 202 and will not try again).
     pub held: bool,
+    /// When the relay took it from its sender, Unix milliseconds.
+    pub received_at_ms: i64,
+    /// The path and query its sender used on the relay (`/c/NAME/…`): what a
+    /// scheme that signs the path signed.
+    pub public_target: String,
+    /// This attempt at the app of a held delivery, from 1.
+    pub attempt: u32,
+    /// When the relay stops holding it (its `--queue-ttl`), Unix milliseconds.
+    pub hold_until_ms: i64,
+    /// How much faster than real time the retry schedule of a held delivery goes.
+    pub speed: f64,
 }
 
 /// A byte stream a connection runs over (TCP, or TLS over TCP).
@@ -337,7 +356,7 @@ where
             headers: head.headers.clone(),
             body: Ok(Bytes::new()),
             authority: head.authority.clone(),
-            held: false,
+            relayed: None,
         });
         let resp = handler
             .handle(Request {
@@ -346,7 +365,7 @@ where
                 headers: head.headers,
                 body,
                 authority: head.authority,
-                held: false,
+                relayed: None,
             })
             .await;
         if let (101, Some(req)) = (resp.status, kept) {

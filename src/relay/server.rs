@@ -4,11 +4,17 @@
 //! Requests are read by the same HTTP/1.1 server as `listen`'s, so a delivery's
 //! headers cross in order and its body byte for byte. A channel's name lets anyone
 //! send to it; subscribing needs its token (256 random bits, kept as a SHA-256). With
-//! no client connected a delivery is held in the store and answered 202, then handed
-//! over in order when a client comes back (at least once: it is let go only once
-//! answered). The relay never makes a request of its own.
+//! no client connected (or its link full) a delivery is held in the store and
+//! answered 202, then handed over in order as soon as a client can take it. A held
+//! delivery is let go only when `listen` says how it ended (the app had it, or
+//! refused it for good), or moved to the given-up table when the queue TTL ends
+//! first; the next `listen` on the channel is told of what was given up, with the
+//! delivery itself so that it can be sent again. The relay never makes a request
+//! of its own.
 
-use super::wire::{CONNECT_PATH, Control, PROTOCOL, WireAnswer, WireRequest, decode_headers};
+use super::wire::{
+    CONNECT_PATH, Control, PROTOCOL, STATUS_PATH, WireAnswer, WireRequest, decode_headers,
+};
 use crate::envelope::HeaderList;
 use crate::http::server::{Handler, Request, Response, Upgraded};
 use crate::store::Store;
@@ -20,7 +26,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -57,11 +63,15 @@ pub struct RelayConfig {
 pub const CLOSE_TOKEN: u16 = 4401;
 pub const CLOSE_KEY: u16 = 4403;
 pub const CLOSE_REPLACED: u16 = 4409;
+/// WebSocket's "going away": the relay is stopping.
+pub const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// Frames waiting to go out on one link, at most.
 const LINK_QUEUE: usize = 1024;
 /// Deliveries in flight on one link at once, at most.
 const MAX_IN_FLIGHT: usize = 4096;
+/// Held deliveries out with one client (handed over, not yet settled), at most.
+const MAX_HELD_OUT: usize = 256;
 /// Channels one relay keeps, at most (an open relay cannot be made to grow without
 /// bound by clients that each make one).
 pub const MAX_CHANNELS: usize = 100_000;
@@ -124,6 +134,23 @@ struct Channel {
     token_hash: [u8; 32],
     link: Option<Arc<Link>>,
     bucket: Bucket,
+    /// Held deliveries handed over and not yet settled: held id → the link that has
+    /// it (no other link is given it meanwhile).
+    out: HashMap<i64, u64>,
+    /// Woken when there is something new to hand over.
+    wake: Arc<Notify>,
+}
+
+impl Channel {
+    fn new(token_hash: [u8; 32], rate: Option<f64>) -> Channel {
+        Channel {
+            token_hash,
+            link: None,
+            bucket: Bucket::new(rate),
+            out: HashMap::new(),
+            wake: Arc::new(Notify::new()),
+        }
+    }
 }
 
 /// One client's WebSocket.
@@ -132,6 +159,9 @@ struct Link {
     tx: mpsc::Sender<Message>,
     pending: Mutex<HashMap<u64, oneshot::Sender<WireAnswer>>>,
     seq: AtomicU64,
+    /// Another client took the channel over: what this one has is answered, then
+    /// the link ends.
+    replaced: std::sync::atomic::AtomicBool,
 }
 
 enum LinkError {
@@ -194,13 +224,28 @@ pub struct Relay {
     next_link: AtomicU64,
     last_expiry: AtomicI64,
     log: Log,
+    /// Every link, by id, until it ends (for closing them all on shutdown).
+    links: Mutex<HashMap<u64, Arc<Link>>>,
+    /// Notified when the last link ends.
+    no_links: Notify,
 }
 
-fn now_ms() -> i64 {
+/// Why a held delivery is given up when its time runs out.
+const EXPIRED: &str = "held longer than the relay's --queue-ttl";
+
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Unix milliseconds as RFC 3339.
+pub(crate) fn rfc3339_ms(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    humantime::format_rfc3339_millis(t).to_string()
 }
 
 fn error(status: u16, message: &str) -> Response {
@@ -241,18 +286,14 @@ impl Relay {
         store: Store,
         log: Log,
     ) -> Result<Relay, crate::store::StoreError> {
+        if !store.is_read_only() {
+            store.relay_prepare()?;
+        }
         let mut channels = HashMap::new();
         for (name, hash) in store.relay_channels()? {
             let mut token_hash = [0u8; 32];
             if hex::decode_to_slice(&hash, &mut token_hash).is_ok() {
-                channels.insert(
-                    name,
-                    Channel {
-                        token_hash,
-                        link: None,
-                        bucket: Bucket::new(cfg.rate),
-                    },
-                );
+                channels.insert(name, Channel::new(token_hash, cfg.rate));
             }
         }
         Ok(Relay {
@@ -262,7 +303,100 @@ impl Relay {
             next_link: AtomicU64::new(0),
             last_expiry: AtomicI64::new(0),
             log,
+            links: Mutex::default(),
+            no_links: Notify::new(),
         })
+    }
+
+    /// Gives up what has been held longer than the queue TTL, at most once a
+    /// second; wakes the channels, so that a connected client is told.
+    fn expire(&self) {
+        let now = now_ms();
+        if now - self.last_expiry.load(Ordering::Relaxed) < 1000 {
+            return;
+        }
+        self.last_expiry.store(now, Ordering::Relaxed);
+        let ttl = i64::try_from(self.cfg.queue_ttl.as_millis()).unwrap_or(i64::MAX);
+        let expired = {
+            let store = self.store.lock().expect("store lock");
+            let _ = store.relay_prune_told(now.saturating_sub(DAY_MS));
+            store.relay_expire(now.saturating_sub(ttl), EXPIRED, now)
+        };
+        if let Ok(n) = expired
+            && n > 0
+        {
+            (self.log)(
+                &format!("{n} held deliveries given up (held longer than --queue-ttl); each channel's next client is told"),
+                json!({"event": "expired", "deliveries": n}),
+            );
+            for ch in self.channels.lock().expect("channels lock").values() {
+                ch.wake.notify_one();
+            }
+        }
+    }
+
+    /// Runs the relay's own upkeep (the queue TTL) until the process ends.
+    pub async fn maintain(self: Arc<Self>) {
+        let every = (self.cfg.queue_ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            self.expire();
+        }
+    }
+
+    /// Closes every link with a reason (the relay is stopping) and waits, up to
+    /// `within`, for them to end.
+    pub async fn shut_down(&self, within: Duration) {
+        let links: Vec<Arc<Link>> = self.links.lock().expect("links lock").values().cloned().collect();
+        if links.is_empty() {
+            return;
+        }
+        let idle = self.no_links.notified();
+        tokio::pin!(idle);
+        idle.as_mut().enable();
+        let text = serde_json::to_string(&Control::ShuttingDown).expect("serialises");
+        for l in &links {
+            let _ = l.tx.try_send(Message::Text(text.clone().into()));
+            let _ = l.tx.try_send(Message::Close(Some(CloseFrame {
+                code: CloseCode::from(CLOSE_GOING_AWAY),
+                reason: "the relay is shutting down".into(),
+            })));
+        }
+        drop(links);
+        let _ = tokio::time::timeout(within, idle).await;
+    }
+
+    /// What `GET /status` answers (behind the key).
+    pub fn status(&self) -> Result<serde_json::Value, crate::store::StoreError> {
+        let now = now_ms();
+        let rows = self
+            .store
+            .lock()
+            .expect("store lock")
+            .relay_status(now.saturating_sub(DAY_MS))?;
+        let channels = self.channels.lock().expect("channels lock");
+        let list: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|r| {
+                let connected = channels.get(&r.channel).is_some_and(|c| c.link.is_some());
+                json!({
+                    "channel": r.channel,
+                    "connected": connected,
+                    "held": r.held,
+                    "oldest_held_at": r.oldest_held_at.map(rfc3339_ms),
+                    "oldest_held_secs": r.oldest_held_at.map(|t| now.saturating_sub(t).max(0) / 1000),
+                    "given_up_last_day": r.given_up_last_day,
+                    "given_up_untold": r.given_up_untold,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "relay": "hookctl",
+            "protocol": PROTOCOL,
+            "queue_ttl_secs": self.cfg.queue_ttl.as_secs(),
+            "channels": list,
+        }))
     }
 
     pub fn channel_count(&self) -> usize {
@@ -304,6 +438,27 @@ impl Relay {
                 crate::envelope::verify::preview(n)
             )),
             None => Ok(random_name()),
+        }
+    }
+
+    /// `GET /status`: the relay's state, for those who give its key.
+    fn status_answer(&self, req: &Request) -> Response {
+        let Some(key) = &self.cfg.create_key else {
+            return error(
+                404,
+                "this relay has no --key: its status is shown only behind one",
+            );
+        };
+        let given = req
+            .headers
+            .get("x-hookctl-relay-key")
+            .or_else(|| bearer(&req.headers));
+        if given.is_none_or(|k| sha256(k.trim().as_bytes()) != *key) {
+            return error(403, "the relay's status needs its key");
+        }
+        match self.status() {
+            Ok(v) => Response::json(200, &v),
+            Err(e) => error(500, &format!("the relay's store failed: {e}")),
         }
     }
 
@@ -383,11 +538,16 @@ impl Relay {
             }
             ch.link.clone()
         };
+        let received_at = now_ms();
         let wire = WireRequest {
             seq: 0,
-            queued: false,
+            held: 0,
+            given_up: false,
+            received_at: u64::try_from(received_at).unwrap_or(0),
+            note: String::new(),
             method: req.method,
             target: below,
+            public_target: req.target.clone(),
             headers: req.headers,
             body,
         };
@@ -409,35 +569,29 @@ impl Relay {
                         ),
                     );
                 }
-                Err(LinkError::Busy) => {
-                    return with_retry_after(error(503, "the channel's client is busy"), 1);
+                // The link is full: held, and handed over as soon as it has room.
+                Err(LinkError::Busy) => {}
+                // The channel changed hands while the old client had it: that
+                // client's app may have it, so it is not held again for the new one.
+                Err(LinkError::Gone) if link.replaced.load(Ordering::SeqCst) => {
+                    return error(
+                        504,
+                        "the channel's client changed while it had this delivery; whether its app got it is not known",
+                    );
                 }
                 // Gone while it was on its way: held like any other.
                 Err(LinkError::Gone) => {}
             }
         }
-        self.offline(name, wire)
+        self.offline(name, wire, received_at)
     }
 
-    fn offline(&self, name: &str, wire: WireRequest) -> Response {
+    fn offline(&self, name: &str, wire: WireRequest, now: i64) -> Response {
         if self.cfg.offline == Offline::Reject {
             return with_retry_after(error(503, "no client is connected to this channel"), 30);
         }
+        self.expire();
         let store = self.store.lock().expect("store lock");
-        let now = now_ms();
-        // Expired deliveries go at most once a minute.
-        if now - self.last_expiry.load(Ordering::Relaxed) > 60_000 {
-            self.last_expiry.store(now, Ordering::Relaxed);
-            let ttl = i64::try_from(self.cfg.queue_ttl.as_millis()).unwrap_or(i64::MAX);
-            if let Ok(n) = store.relay_expire(now.saturating_sub(ttl))
-                && n > 0
-            {
-                (self.log)(
-                    &format!("{n} held deliveries expired (--queue-ttl)"),
-                    json!({"event": "expired", "deliveries": n}),
-                );
-            }
-        }
         match store.relay_queue_len(name) {
             Ok(n) if n >= self.cfg.queue_max => {
                 return with_retry_after(error(503, "this channel's queue is full"), 60);
@@ -446,8 +600,20 @@ impl Relay {
             Err(e) => return error(500, &format!("the relay's store failed: {e}")),
         }
         let headers = super::wire::encode_headers(&wire.headers);
-        match store.relay_enqueue(name, &wire.method, &wire.target, &headers, &wire.body, now) {
+        match store.relay_enqueue(
+            name,
+            &wire.method,
+            &wire.target,
+            &wire.public_target,
+            &headers,
+            &wire.body,
+            now,
+        ) {
             Ok(_) => {
+                drop(store);
+                if let Some(ch) = self.channels.lock().expect("channels lock").get(name) {
+                    ch.wake.notify_one();
+                }
                 let mut r = Response::json(202, &json!({ "queued": true }));
                 r.headers.push("X-Hookctl-Queued", "1");
                 r
@@ -473,6 +639,7 @@ impl Relay {
             tx,
             pending: Mutex::default(),
             seq: AtomicU64::new(0),
+            replaced: Default::default(),
         });
         let claimed = self.claim(&name, &req.headers, &link);
         let (token, old) = match claimed {
@@ -487,13 +654,11 @@ impl Relay {
                 return;
             }
         };
+        // The old client is told; it answers what it already has, then closes.
         if let Some(old) = old {
+            old.replaced.store(true, Ordering::SeqCst);
             let replaced = serde_json::to_string(&Control::Replaced).expect("serialises");
             let _ = old.tx.try_send(Message::Text(replaced.into()));
-            let _ = old.tx.try_send(Message::Close(Some(CloseFrame {
-                code: CloseCode::from(CLOSE_REPLACED),
-                reason: "another client took this channel over".into(),
-            })));
         }
         let queued = self
             .store
@@ -508,6 +673,7 @@ impl Relay {
             token: token.clone(),
             heartbeat_ms: u64::try_from(self.cfg.heartbeat.as_millis()).unwrap_or(u64::MAX),
             queued,
+            queue_ttl_ms: u64::try_from(self.cfg.queue_ttl.as_millis()).unwrap_or(u64::MAX),
         };
         let text = serde_json::to_string(&welcome).expect("serialises");
         if ws.send(Message::Text(text.into())).await.is_err() {
@@ -530,6 +696,10 @@ impl Relay {
             ),
             json!({"event": "connected", "channel": name, "new": token.is_some(), "queued": queued}),
         );
+        self.links
+            .lock()
+            .expect("links lock")
+            .insert(link.id, Arc::clone(&link));
         let (sink, mut stream) = ws.split();
         let heartbeat = self.cfg.heartbeat;
         let writer = tokio::spawn(super::write_link(sink, rx, heartbeat));
@@ -557,6 +727,17 @@ impl Relay {
                     }
                     Err(_) => break,
                 },
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    if let Ok(Control::Settled {
+                        held,
+                        outcome,
+                        status,
+                        reason,
+                    }) = serde_json::from_str::<Control>(&text)
+                    {
+                        self.settle(&name, link.id, held, &outcome, status, reason.as_deref());
+                    }
+                }
                 Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => break,
                 Ok(Some(Ok(_))) => {}
                 Err(_) => {
@@ -574,6 +755,13 @@ impl Relay {
         handover.abort();
         // In-flight deliveries fail over to the queue.
         link.pending.lock().expect("pending lock").clear();
+        {
+            let mut links = self.links.lock().expect("links lock");
+            links.remove(&link.id);
+            if links.is_empty() {
+                self.no_links.notify_waiters();
+            }
+        }
         drop(link);
         let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
         (self.log)(
@@ -611,75 +799,193 @@ impl Relay {
             if !made {
                 return Err((CLOSE_TOKEN, format!("channel `{name}` was just taken")));
             }
-            channels.insert(
-                name.to_string(),
-                Channel {
-                    token_hash: hash,
-                    link: None,
-                    bucket: Bucket::new(self.cfg.rate),
-                },
-            );
+            channels.insert(name.to_string(), Channel::new(hash, self.cfg.rate));
             token = Some(t);
         }
         let ch = channels.get_mut(name).expect("claimed above");
         Ok((token, ch.link.replace(Arc::clone(link))))
     }
 
+    /// The link has ended: the channel is no longer its, and what it had out goes
+    /// to the next client.
     fn unlink(&self, name: &str, id: u64) {
-        if let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name)
-            && ch.link.as_ref().is_some_and(|l| l.id == id)
-        {
-            ch.link = None;
+        if let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name) {
+            if ch.link.as_ref().is_some_and(|l| l.id == id) {
+                ch.link = None;
+            }
+            let before = ch.out.len();
+            ch.out.retain(|_, l| *l != id);
+            if ch.out.len() != before {
+                ch.wake.notify_one();
+            }
         }
     }
 
-    /// Hands the channel's held deliveries over, oldest first, each let go once
-    /// answered; stops when the link does.
+    /// A client says how a held delivery ended.
+    fn settle(
+        &self,
+        name: &str,
+        link: u64,
+        held: u64,
+        outcome: &str,
+        status: Option<u16>,
+        reason: Option<&str>,
+    ) {
+        let Ok(id) = i64::try_from(held) else { return };
+        {
+            let mut channels = self.channels.lock().expect("channels lock");
+            let Some(ch) = channels.get_mut(name) else {
+                return;
+            };
+            // Only what this link was given (a stale word from an old link about a
+            // delivery now with another is not taken).
+            match ch.out.get(&id) {
+                Some(l) if *l == link => {
+                    ch.out.remove(&id);
+                }
+                _ => return,
+            }
+        }
+        let now = now_ms();
+        let store = self.store.lock().expect("store lock");
+        let done = match outcome {
+            "told" => store.relay_told(id, now),
+            "given_up" => store
+                .relay_give_up(id, reason.unwrap_or("given up by the client"), now, true)
+                .map(|_| ()),
+            _ => store.relay_dequeue(id),
+        };
+        drop(store);
+        if let Err(e) = done {
+            (self.log)(
+                &format!("channel {name}: the store failed to settle held delivery {id}: {e}"),
+                json!({"event": "store_error", "channel": name, "error": e.to_string()}),
+            );
+            return;
+        }
+        if outcome != "delivered" && outcome != "told" {
+            (self.log)(
+                &format!(
+                    "channel {name}: held delivery {id} {}{}{}",
+                    if outcome == "given_up" { "given up" } else { "refused" },
+                    status.map(|s| format!(" ({s})")).unwrap_or_default(),
+                    reason.map(|r| format!(": {r}")).unwrap_or_default()
+                ),
+                json!({"event": outcome, "channel": name, "held": id, "status": status, "reason": reason}),
+            );
+        }
+    }
+
+    /// Marks a held delivery as out with `link`; false when another link has it or
+    /// this one has its most out.
+    fn take_out(&self, name: &str, id: i64, link: u64) -> Option<bool> {
+        let mut channels = self.channels.lock().expect("channels lock");
+        let ch = channels.get_mut(name)?;
+        if ch.out.contains_key(&id) {
+            return Some(false);
+        }
+        if ch.out.values().filter(|l| **l == link).count() >= MAX_HELD_OUT {
+            return None;
+        }
+        ch.out.insert(id, link);
+        Some(true)
+    }
+
+    /// Hands the channel's held deliveries over, oldest first, for as long as the
+    /// link lasts: what was held before it came, and whatever is held while it is
+    /// connected (its link full) as soon as there is room. First the given-up
+    /// deliveries the channel's client has not been told of.
     async fn hand_over(&self, name: &str, link: &Link) {
-        let mut after = 0;
+        let Some(wake) = self
+            .channels
+            .lock()
+            .expect("channels lock")
+            .get(name)
+            .map(|c| Arc::clone(&c.wake))
+        else {
+            return;
+        };
         loop {
-            let batch = match self
+            let woken = wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            let untold = self
                 .store
                 .lock()
                 .expect("store lock")
-                .relay_queued(name, after, 64)
-            {
-                Ok(b) => b,
-                Err(_) => return,
-            };
-            if batch.is_empty() {
-                return;
+                .relay_untold(name, 64)
+                .unwrap_or_default();
+            for g in untold {
+                match self.take_out(name, g.queued.id, link.id) {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => break,
+                }
+                if !self.send_held(name, link, g.queued, true, g.reason).await {
+                    return;
+                }
             }
-            let ttl = i64::try_from(self.cfg.queue_ttl.as_millis()).unwrap_or(i64::MAX);
-            for q in batch {
-                after = q.id;
-                let store = || self.store.lock().expect("store lock");
-                if now_ms().saturating_sub(q.received_at) > ttl {
-                    let _ = store().relay_dequeue(q.id);
-                    continue;
+            let mut after = 0;
+            'pages: loop {
+                let batch = match self
+                    .store
+                    .lock()
+                    .expect("store lock")
+                    .relay_queued(name, after, 64)
+                {
+                    Ok(b) => b,
+                    Err(_) => break,
+                };
+                if batch.is_empty() {
+                    break;
                 }
-                let Ok(headers) = decode_headers(&q.headers) else {
-                    let _ = store().relay_dequeue(q.id);
-                    continue;
-                };
-                let req = WireRequest {
-                    seq: 0,
-                    queued: true,
-                    method: q.method,
-                    target: q.target,
-                    headers,
-                    body: Bytes::from(q.body),
-                };
-                match link.exchange(req, self.cfg.response_timeout).await {
-                    Ok(_) => {
-                        let _ = store().relay_dequeue(q.id);
+                for q in batch {
+                    after = q.id;
+                    match self.take_out(name, q.id, link.id) {
+                        Some(true) => {}
+                        Some(false) => continue,
+                        None => break 'pages,
                     }
-                    // Kept for the next link; the ones after it go on.
-                    Err(LinkError::Timeout) => {}
-                    Err(LinkError::Gone | LinkError::Busy) => return,
+                    if !self.send_held(name, link, q, false, String::new()).await {
+                        return;
+                    }
                 }
+            }
+            tokio::select! {
+                _ = &mut woken => {}
+                _ = link.tx.closed() => return,
             }
         }
+    }
+
+    /// Sends one held delivery over a link; false when the link is gone.
+    async fn send_held(
+        &self,
+        name: &str,
+        link: &Link,
+        q: crate::store::Queued,
+        given_up: bool,
+        note: String,
+    ) -> bool {
+        let headers = decode_headers(&q.headers).unwrap_or_default();
+        let req = WireRequest {
+            seq: link.seq.fetch_add(1, Ordering::Relaxed) + 1,
+            held: u64::try_from(q.id).unwrap_or(0),
+            given_up,
+            received_at: u64::try_from(q.received_at).unwrap_or(0),
+            note,
+            method: q.method,
+            public_target: q
+                .public_target
+                .unwrap_or_else(|| format!("/c/{name}{}", q.target)),
+            target: q.target,
+            headers,
+            body: Bytes::from(q.body),
+        };
+        link.tx
+            .send(Message::Binary(req.encode().into()))
+            .await
+            .is_ok()
     }
 }
 
@@ -691,6 +997,9 @@ impl Handler for RelayHandler {
         let path = req.target.split('?').next().unwrap_or_default();
         if path == CONNECT_PATH {
             return self.0.connect_answer(&req);
+        }
+        if path == STATUS_PATH && req.method == "GET" {
+            return self.0.status_answer(&req);
         }
         self.0.ingress(req).await
     }

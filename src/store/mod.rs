@@ -1254,6 +1254,9 @@ pub struct Queued {
     pub received_at: i64,
     pub method: String,
     pub target: String,
+    /// The path and query its sender used (`/c/NAME/…`); `None` for one held by a
+    /// hookctl that did not keep it.
+    pub public_target: Option<String>,
     /// [`crate::relay::wire::encode_headers`]' bytes.
     pub headers: Vec<u8>,
     pub body: Vec<u8>,
@@ -1289,14 +1292,15 @@ impl Store {
         channel: &str,
         method: &str,
         target: &str,
+        public_target: &str,
         headers: &[u8],
         body: &[u8],
         received_at: i64,
     ) -> Result<i64, StoreError> {
         self.conn
             .execute(
-                "INSERT INTO relay_queue (channel, received_at, method, target, headers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![channel, received_at, method, target, headers, body],
+                "INSERT INTO relay_queue (channel, received_at, method, target, headers, body, public_target) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![channel, received_at, method, target, headers, body, public_target],
             )
             .map(|_| self.conn.last_insert_rowid())
             .map_err(|e| self.err(e))
@@ -1324,7 +1328,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, received_at, method, target, headers, body FROM relay_queue
+                "SELECT id, received_at, method, target, headers, body, public_target FROM relay_queue
                  WHERE channel = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
             )
             .map_err(|e| self.err(e))?;
@@ -1336,6 +1340,7 @@ impl Store {
                 target: r.get(3)?,
                 headers: r.get(4)?,
                 body: r.get(5)?,
+                public_target: r.get(6)?,
             })
         })
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -1350,14 +1355,187 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Drops what was received before `before` (Unix milliseconds); how many.
-    pub fn relay_expire(&self, before: i64) -> Result<usize, StoreError> {
+    /// Gives up what was received before `before` (Unix milliseconds), recording it
+    /// as given up (see [`Store::relay_give_up`]); how many.
+    pub fn relay_expire(&self, before: i64, reason: &str, now: i64) -> Result<usize, StoreError> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM relay_queue WHERE received_at < ?1 ORDER BY id")
+                .map_err(|e| self.err(e))?;
+            stmt.query_map(params![before], |r| r.get(0))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.err(e))?
+        };
+        let mut n = 0;
+        for id in ids {
+            n += usize::from(self.relay_give_up(id, reason, now, false)?);
+        }
+        Ok(n)
+    }
+}
+
+/// A held delivery the relay gave up on, kept until a `listen` on its channel has
+/// been told (and a day after, for `relay status`).
+#[derive(Debug, Clone)]
+pub struct GivenUp {
+    pub queued: Queued,
+    pub reason: String,
+    /// Unix milliseconds.
+    pub given_up_at: i64,
+}
+
+/// What `relay status` says of one channel.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RelayChannelStatus {
+    pub channel: String,
+    pub held: u64,
+    /// Unix milliseconds of the oldest held delivery.
+    pub oldest_held_at: Option<i64>,
+    pub given_up_last_day: u64,
+    pub given_up_untold: u64,
+}
+
+/// The relay's record of what it gave up. Its table is made by the relay that uses
+/// it ([`Store::relay_prepare`]), not by a schema migration: it concerns only a
+/// relay's store, and a store without it reads the same to every hookctl.
+impl Store {
+    /// Makes the table of given-up deliveries if the store has none yet.
+    pub fn relay_prepare(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS relay_given_up (
+                    id           INTEGER PRIMARY KEY,
+                    channel      TEXT NOT NULL,
+                    received_at  INTEGER NOT NULL,
+                    given_up_at  INTEGER NOT NULL,
+                    reason       TEXT NOT NULL,
+                    told_at      INTEGER,
+                    method       TEXT NOT NULL,
+                    target       TEXT NOT NULL,
+                    headers      BLOB NOT NULL,
+                    body         BLOB NOT NULL,
+                    public_target TEXT
+                );
+                CREATE INDEX IF NOT EXISTS relay_given_up_by_channel ON relay_given_up(channel, id);",
+            )
+            .map_err(|e| self.err(e))?;
+        // The sender's own path, which a relay before this one did not keep.
+        let has: bool = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('relay_queue') WHERE name = 'public_target'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))?;
+        if !has {
+            self.conn
+                .execute_batch("ALTER TABLE relay_queue ADD COLUMN public_target TEXT")
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Moves a held delivery to the given-up table, in one transaction; false when
+    /// it is no longer held. `told`: a `listen` already knows (it gave up itself).
+    pub fn relay_give_up(
+        &self,
+        id: i64,
+        reason: &str,
+        now: i64,
+        told: bool,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let n = tx
+            .execute(
+                "INSERT OR IGNORE INTO relay_given_up (id, channel, received_at, given_up_at, reason, told_at, method, target, headers, body, public_target)
+                 SELECT id, channel, received_at, ?2, ?3, ?4, method, target, headers, body, public_target FROM relay_queue WHERE id = ?1",
+                params![id, now, reason, told.then_some(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM relay_queue WHERE id = ?1", params![id])
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n == 1)
+    }
+
+    /// Given-up deliveries of a channel no `listen` has been told of yet, oldest first.
+    pub fn relay_untold(&self, channel: &str, limit: u32) -> Result<Vec<GivenUp>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, received_at, method, target, headers, body, reason, given_up_at, public_target
+                 FROM relay_given_up WHERE channel = ?1 AND told_at IS NULL ORDER BY id LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map(params![channel, limit], |r| {
+            Ok(GivenUp {
+                queued: Queued {
+                    id: r.get(0)?,
+                    received_at: r.get(1)?,
+                    method: r.get(2)?,
+                    target: r.get(3)?,
+                    headers: r.get(4)?,
+                    body: r.get(5)?,
+                    public_target: r.get(8)?,
+                },
+                reason: r.get(6)?,
+                given_up_at: r.get(7)?,
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| self.err(e))
+    }
+
+    /// A `listen` has recorded a given-up delivery: its body goes; the row stays a
+    /// day for `relay status`.
+    pub fn relay_told(&self, id: i64, now: i64) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "DELETE FROM relay_queue WHERE received_at < ?1",
+                "UPDATE relay_given_up SET told_at = ?2, headers = x'', body = x'' WHERE id = ?1",
+                params![id, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets given-up deliveries told before `before` (Unix milliseconds).
+    pub fn relay_prune_told(&self, before: i64) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM relay_given_up WHERE told_at IS NOT NULL AND told_at < ?1",
                 params![before],
             )
             .map_err(|e| self.err(e))
+    }
+
+    /// Every channel's held and given-up counts; `since` (Unix milliseconds) bounds
+    /// "the last day".
+    pub fn relay_status(&self, since: i64) -> Result<Vec<RelayChannelStatus>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.name,
+                    (SELECT count(*) FROM relay_queue q WHERE q.channel = c.name),
+                    (SELECT min(received_at) FROM relay_queue q WHERE q.channel = c.name),
+                    (SELECT count(*) FROM relay_given_up g WHERE g.channel = c.name AND g.given_up_at >= ?1),
+                    (SELECT count(*) FROM relay_given_up g WHERE g.channel = c.name AND g.told_at IS NULL)
+                 FROM relay_channels c ORDER BY c.name",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map(params![since], |r| {
+            Ok(RelayChannelStatus {
+                channel: r.get(0)?,
+                held: r.get::<_, i64>(1)?.max(0) as u64,
+                oldest_held_at: r.get(2)?,
+                given_up_last_day: r.get::<_, i64>(3)?.max(0) as u64,
+                given_up_untold: r.get::<_, i64>(4)?.max(0) as u64,
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| self.err(e))
     }
 }
 
