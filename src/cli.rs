@@ -302,6 +302,28 @@ pub struct UiArgs {
     pub secrets: SecretArgs,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum RelayAction {
+    /// A running relay's state: its channels, connected or not, what each holds
+    /// (and since when), and what was given up in the last day
+    Status {
+        /// The relay, as it prints itself
+        #[arg(long, value_name = "URL")]
+        relay: String,
+        /// The relay's key (its status is shown only behind one)
+        #[arg(
+            long,
+            value_name = "KEY",
+            env = "HOOKCTL_RELAY_KEY",
+            hide_env_values = true
+        )]
+        key: Option<String>,
+        /// Accept any TLS certificate from the relay
+        #[arg(long, short = 'k')]
+        insecure: bool,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OfflineArg {
     Queue,
@@ -309,8 +331,10 @@ pub enum OfflineArg {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES_RELAY)]
+#[command(after_help = EXAMPLES_RELAY, args_conflicts_with_subcommands = true)]
 pub struct RelayArgs {
+    #[command(subcommand)]
+    pub action: Option<RelayAction>,
     /// Address and port to listen on; port 0 picks a free one
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub bind: String,

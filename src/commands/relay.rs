@@ -1,6 +1,7 @@
 //! `hookctl relay`: runs the relay ([`crate::relay::server`]).
 
-use crate::cli::{GlobalArgs, OfflineArg, RelayArgs};
+use crate::cli::{GlobalArgs, OfflineArg, RelayAction, RelayArgs};
+use crate::http::client::{ClientOptions, HttpClient};
 use crate::envelope::profile::parse_duration;
 use crate::http::server::{Limits, Server};
 use crate::output::Output;
@@ -27,7 +28,92 @@ fn duration(text: &str, flag: &str) -> Result<Duration> {
         .with_context(|| format!("could not read {flag}"))
 }
 
+/// `hookctl relay status`: asks a running relay for its state (`GET /status`).
+fn status(out: &Output, relay: &str, key: Option<&str>, insecure: bool) -> Result<Exit> {
+    let base = crate::outbound::resolve_url(relay).context("could not read --relay")?;
+    let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
+        return Err(hinted(
+            "the relay's status needs its key",
+            "pass --key, or set HOOKCTL_RELAY_KEY",
+        ));
+    };
+    let url = base
+        .join(crate::relay::wire::STATUS_PATH)
+        .context("could not read --relay")?;
+    let client = HttpClient::new(&ClientOptions::new(insecure, 1))?;
+    let mut headers = crate::envelope::HeaderList::new();
+    headers.push("X-Hookctl-Relay-Key", key);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let sent = rt
+        .block_on(client.send("GET", &url, &headers, bytes::Bytes::new(), Duration::from_secs(10)))
+        .map_err(|e| hinted(format!("could not reach the relay at {base}: {e}"), "is `hookctl relay` running there?"))?;
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).map_err(|_| {
+        hinted(
+            format!("{base} answered {} with no relay status", sent.status),
+            "is it a hookctl relay?",
+        )
+    })?;
+    if sent.status != 200 {
+        let said = body["error"].as_str().unwrap_or("no reason given");
+        bail!(
+            "the relay refused its status ({}): {}",
+            sent.status,
+            crate::output::escape(said)
+        );
+    }
+    if out.json {
+        out.record("relay_status", &body)?;
+        return Ok(Exit::Success);
+    }
+    let s = out.out();
+    let channels = body["channels"].as_array().cloned().unwrap_or_default();
+    out.line(&s.dim(&format!(
+        "{} channels; held deliveries are kept {}",
+        channels.len(),
+        humantime::format_duration(Duration::from_secs(body["queue_ttl_secs"].as_u64().unwrap_or(0)))
+    )))?;
+    for c in channels {
+        let name = crate::output::escape(c["channel"].as_str().unwrap_or_default());
+        let state = if c["connected"] == true {
+            s.ok("connected")
+        } else {
+            s.warn("away")
+        };
+        let held = c["held"].as_u64().unwrap_or(0);
+        let oldest = c["oldest_held_secs"]
+            .as_i64()
+            .map(|secs| {
+                format!(
+                    ", the oldest for {}",
+                    humantime::format_duration(Duration::from_secs(secs.unsigned_abs()))
+                )
+            })
+            .unwrap_or_default();
+        let given = c["given_up_last_day"].as_u64().unwrap_or(0);
+        let untold = c["given_up_untold"].as_u64().unwrap_or(0);
+        out.line(&format!(
+            "{name}  {state}  {held} held{oldest}  {given} given up in the last day{}",
+            if untold > 0 {
+                format!(" ({untold} not yet told to a client)")
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    Ok(Exit::Success)
+}
+
 pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
+    if let Some(RelayAction::Status {
+        relay,
+        key,
+        insecure,
+    }) = &args.action
+    {
+        return status(out, relay, key.as_deref(), *insecure);
+    }
     let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
     // A delivery crosses the link in one frame, its length a 32-bit number.
     if max_body > 1 << 30 {

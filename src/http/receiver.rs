@@ -463,6 +463,7 @@ impl Receiver {
             once.delays = vec![delay];
             match once.decide(1, &tried, retry_after) {
                 crate::retry::Decision::Delivered => HeldOutcome::Delivered { status },
+                crate::retry::Decision::Queued => HeldOutcome::Delivered { status },
                 crate::retry::Decision::GiveUp { rule } => HeldOutcome::Refused {
                     status,
                     reason: format!("the app answered {}: {rule}", tried.label()),
