@@ -555,7 +555,13 @@ pub struct ListenArgs {
     pub print_token: bool,
     /// Compress the retry schedule of deliveries the relay held: N seconds of it
     /// pass per second
-    #[arg(long, value_name = "N", default_value_t = 1.0, requires = "relay", help_heading = "Relay")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1.0,
+        requires = "relay",
+        help_heading = "Relay"
+    )]
     pub speed: f64,
     /// Exit 0 once a valid delivery whose event matches this glob has been answered
     #[arg(long, value_name = "EVENT_GLOB")]

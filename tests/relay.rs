@@ -551,3 +551,699 @@ fn over_tls_the_link_is_wss_and_senders_use_https() {
     assert_eq!(got[0]["valid"], true);
     assert_eq!(got[0]["path"], "/hooks");
 }
+
+/// `profile`'s headers for `body`, signed by `secret` as of `timestamp` for a
+/// request to `path`.
+fn signed_as(
+    profile: &str,
+    secret: &str,
+    body: &[u8],
+    id: &str,
+    timestamp: i64,
+    path: &str,
+) -> Vec<(String, String)> {
+    let p = Catalog::builtin().get(profile).unwrap();
+    let event = p.events.keys().next().cloned();
+    let vars = p.render_vars(event.as_deref(), id, timestamp).unwrap();
+    let headers: HeaderList = p
+        .sign(
+            &[Secret::new(secret, "test").unwrap()],
+            &SignInput {
+                body,
+                event: event.as_deref(),
+                id,
+                timestamp,
+                method: "POST",
+                path,
+                vars: &vars,
+            },
+        )
+        .unwrap();
+    headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+fn pairs(h: &[(String, String)]) -> Vec<(&str, &str)> {
+    h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+}
+
+/// Waits (bounded) until the relay's store holds `n` deliveries for `channel`.
+fn wait_held(dir: &TempDir, channel: &str, n: u64) {
+    let store = hookctl::store::Store::open_existing(&dir.path().join("relay.db")).unwrap();
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let held = store.relay_queue_len(channel).unwrap();
+        if held == n {
+            return;
+        }
+        assert!(Instant::now() < until, "{held} held, not {n}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_held_delivery_is_judged_as_of_its_arrival_and_signed_paths_are_the_senders() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    drop(client(&dir, &r, "late", &[]));
+    // Signed and taken by the relay six minutes ago (the relay's own record of when
+    // it took them is moved back: a fake clock for the hold), past every profile's
+    // five-minute tolerance by now.
+    let then = hookctl::settings::now_unix() - 362;
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let profiles = ["standard", "stripe", "svix", "slack"];
+    for (i, p) in profiles.iter().enumerate() {
+        let body = format!("{{\"n\":{i}}}");
+        let h = signed_as(p, secret, body.as_bytes(), &format!("evt_{i}"), then, "/");
+        let a = wait_for_status(&r, "/c/late/in", &pairs(&h), body.as_bytes(), 202);
+        assert_eq!(header(&a, "x-hookctl-queued"), Some("1"));
+    }
+    let db = rusqlite::Connection::open(dir.path().join("relay.db")).unwrap();
+    db.execute(
+        "UPDATE relay_queue SET received_at = received_at - 360000",
+        [],
+    )
+    .unwrap();
+    let app = support::server::TestServer::start(vec![support::server::Reply::status(200)]);
+    let l = client(
+        &dir,
+        &r,
+        "late",
+        &["--secret", secret, "--forward-to", &app.url],
+    );
+    let got = l.wait_deliveries(profiles.len());
+    assert_eq!(got.len(), profiles.len(), "{}", l.stderr());
+    for d in &got {
+        assert_eq!(d["valid"], true, "{d}");
+        assert_eq!(d["held"], true, "{d}");
+        assert_eq!(d["held_outcome"], "delivered", "{d}");
+        let reason = d["reason"].as_str().unwrap();
+        assert!(reason.contains("before the relay took it"), "{reason}");
+        assert!(reason.contains(" ago)"), "{reason}");
+        assert!(d["relay_received_at"].is_string(), "{d}");
+    }
+    assert_eq!(app.requests().len(), profiles.len());
+    wait_held(&dir, "late", 0);
+    // Live, the same stale signature is judged as of now: refused, and the sender
+    // (anyone) is told no more than that.
+    let h = signed_as("standard", secret, b"{}", "evt_live", then, "/");
+    let a = send(&r, "/c/late/in", &pairs(&h), b"{}");
+    assert_eq!(a.status, 401);
+    let said: Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(
+        said,
+        serde_json::json!({"error": "timestamp out of tolerance"})
+    );
+
+    // Hover signs the path: the sender signed the relay's `/c/NAME/…`, the app gets
+    // the path below the channel. Live and held.
+    let hover_secret = "hover-hmac-secret";
+    let hl = client(
+        &dir,
+        &r,
+        "hov",
+        &[
+            "-p",
+            "hover",
+            "--secret",
+            hover_secret,
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    let now = hookctl::settings::now_unix();
+    let body = br#"{"event":"job-state-changed","job_id":1}"#;
+    let h = signed_as("hover", hover_secret, body, "h1", now, "/c/hov/hooks?x=1");
+    let a = send(&r, "/c/hov/hooks?x=1", &pairs(&h), body);
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(app.requests().last().unwrap().path, "/hooks?x=1");
+    // The channel's own URL, as printed, with nothing after it.
+    let h = signed_as("hover", hover_secret, body, "h2", now, "/c/hov");
+    let a = send(&r, "/c/hov", &pairs(&h), body);
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    drop(hl);
+    let h = signed_as("hover", hover_secret, body, "h3", now, "/c/hov/held");
+    wait_for_status(&r, "/c/hov/held", &pairs(&h), body, 202);
+    let hl = client(
+        &dir,
+        &r,
+        "hov",
+        &[
+            "-p",
+            "hover",
+            "--secret",
+            hover_secret,
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    let d = &hl.wait_deliveries(1)[0];
+    assert_eq!(d["valid"], true, "{d}");
+    assert_eq!(d["held"], true, "{d}");
+    assert_eq!(app.requests().last().unwrap().path, "/held");
+    wait_held(&dir, "hov", 0);
+}
+
+#[test]
+fn a_held_delivery_meets_a_down_app_and_is_tried_again_until_it_has_it() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    drop(client(&dir, &r, "down", &[]));
+    let body = br#"{"type":"user.created"}"#;
+    let h = signed(body, "msg_down");
+    let a = wait_for_status(&r, "/c/down/in", &pairs(&h), body, 202);
+    assert_eq!(header(&a, "x-hookctl-queued"), Some("1"));
+    use support::server::{Reply, TestServer};
+    // Down for three tries (503, 500, 429), then up.
+    let app = TestServer::start(vec![
+        Reply::status(503),
+        Reply::status(500),
+        Reply::status(429),
+        Reply::status(204),
+    ]);
+    let l = client(
+        &dir,
+        &r,
+        "down",
+        &[
+            "-p",
+            "standard",
+            "--secret",
+            SECRET,
+            "--forward-to",
+            &app.url,
+            "--speed",
+            "1000",
+        ],
+    );
+    let got = l.wait_deliveries(4);
+    let outcomes: Vec<&str> = got
+        .iter()
+        .map(|d| d["held_outcome"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["retrying", "retrying", "retrying", "delivered"],
+        "{got:?}"
+    );
+    for d in &got[..3] {
+        assert!(d["next_try_in_ms"].as_u64().is_some(), "{d}");
+        assert_eq!(d["delivery_id"], "msg_down");
+        assert_eq!(d["duplicate"], false, "a retry is not a duplicate: {d}");
+    }
+    let attempts: Vec<u64> = got.iter().map(|d| d["attempt"].as_u64().unwrap()).collect();
+    assert_eq!(attempts, [1, 2, 3, 4]);
+    wait_held(&dir, "down", 0);
+    // Once, and no more.
+    let statuses: Vec<u16> = got
+        .iter()
+        .map(|d| d["status"].as_u64().unwrap() as u16)
+        .collect();
+    assert_eq!(statuses, [503, 500, 429, 204]);
+    assert_eq!(app.requests().len(), 4);
+    // An answer the provider would not retry (here no profile fits: a provider's
+    // usual policy, which does not retry 410) is let go at once; so is a bad
+    // signature, which time will not cure.
+    drop(l);
+    let mut forged = signed(body, "msg_forged");
+    forged.retain(|(n, _)| !n.eq_ignore_ascii_case("webhook-signature"));
+    forged.push((
+        "webhook-signature".into(),
+        "v1,Zm9yZ2VkIHNpZ25hdHVyZSBvZiAzMiBieXRlcyEhISE=".into(),
+    ));
+    wait_for_status(&r, "/c/down/in", &pairs(&forged), body, 202);
+    let app = TestServer::start(vec![Reply::status(410)]);
+    let l = client(
+        &dir,
+        &r,
+        "down",
+        &[
+            "-p",
+            "standard",
+            "--secret",
+            SECRET,
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    let d = &l.wait_deliveries(1)[0];
+    assert_eq!(d["held_outcome"], "refused", "{d}");
+    assert_eq!(d["valid"], false, "{d}");
+    wait_held(&dir, "down", 0);
+    assert!(
+        app.requests().is_empty(),
+        "the forged one never reached the app"
+    );
+    drop(l);
+    wait_for_status(&r, "/c/down/plain", &[], b"{}", 202);
+    let l = client(&dir, &r, "down", &["--forward-to", &app.url]);
+    let d = &l.wait_deliveries(1)[0];
+    assert_eq!(d["held_outcome"], "refused", "{d}");
+    wait_held(&dir, "down", 0);
+    assert_eq!(app.requests().len(), 1);
+}
+
+#[test]
+fn what_the_hold_outlives_is_given_up_recorded_and_told_with_its_replay_command() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &["--queue-ttl", "2s"]);
+    drop(client(&dir, &r, "ttl", &[]));
+    let body = br#"{"type":"user.created"}"#;
+    let h = signed(body, "msg_expired");
+    wait_for_status(&r, "/c/ttl/in", &pairs(&h), body, 202);
+    // Nobody came for it within the hold: given up, and said.
+    r.wait_line(|v| v["data"]["event"] == "expired")
+        .expect("the relay gives it up");
+    wait_held(&dir, "ttl", 0);
+    let l = client(&dir, &r, "ttl", &["--forward-to", "http://127.0.0.1:9/app"]);
+    let told = l
+        .wait_line(|v| v["type"] == "relay" && v["data"]["state"] == "given_up")
+        .expect("the next listen is told");
+    let id = told["data"]["id"].as_i64().expect("recorded");
+    assert_eq!(
+        told["data"]["replay"],
+        format!("hookctl replay {id} --to http://127.0.0.1:9/app")
+    );
+    assert!(l.stderr().contains("was given up"), "{}", l.stderr());
+    // Recorded as failed, with the delivery itself, for `replay` to send again.
+    let o = support::hookctl(dir.path())
+        .args(["--store", dir.path().join("listen.db").to_str().unwrap()])
+        .args(["--json", "deliveries", "show", &id.to_string()])
+        .output()
+        .unwrap();
+    let shown = support::stdout(&o);
+    assert!(shown.contains("given up by the relay"), "{shown}");
+    assert!(shown.contains("failed"), "{shown}");
+    // Told once: the relay keeps the word that it was told.
+    let store = hookctl::store::Store::open_existing(&dir.path().join("relay.db")).unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while !store.relay_untold("ttl", 10).unwrap().is_empty() {
+        assert!(
+            Instant::now() < until,
+            "the relay was not told it was recorded"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A held delivery whose app stays down is given up when the hold would end
+    // before the next try, and the client says so.
+    let h = signed(body, "msg_down_for_good");
+    let app = support::server::TestServer::start(vec![support::server::Reply::status(503)]);
+    drop(l);
+    wait_for_status(&r, "/c/ttl/in", &pairs(&h), body, 202);
+    let l = client(
+        &dir,
+        &r,
+        "ttl",
+        &[
+            "-p",
+            "standard",
+            "--secret",
+            SECRET,
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    let d = &l.wait_deliveries(1)[0];
+    assert_eq!(d["held_outcome"], "given_up", "{d}");
+    assert!(
+        d["held_note"].as_str().unwrap().contains("--queue-ttl"),
+        "{d}"
+    );
+    wait_held(&dir, "ttl", 0);
+}
+
+#[test]
+fn a_relay_killed_while_it_holds_and_while_one_is_tried_again_loses_nothing() {
+    let dir = TempDir::new().unwrap();
+    let mut r = relay(&dir, &["--heartbeat", "500ms"]);
+    let bind = r.addr.clone();
+    drop(client(&dir, &r, "kill", &[]));
+    let body = br#"{"type":"user.created"}"#;
+    let ids = ["k0", "k1", "k2"];
+    for id in ids {
+        let h = signed(body, id);
+        wait_for_status(&r, "/c/kill/in", &pairs(&h), body, 202);
+    }
+    use support::server::{Reply, TestServer};
+    // The first try fails; the next comes two seconds later (Retry-After), by which
+    // time the relay has been killed.
+    let app = TestServer::start(vec![
+        Reply::status(503).header("Retry-After", "2"),
+        Reply::status(200),
+    ]);
+    let l = client(
+        &dir,
+        &r,
+        "kill",
+        &[
+            "-p",
+            "standard",
+            "--secret",
+            SECRET,
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    l.wait_line(|v| v["type"] == "delivery" && v["data"]["held_outcome"] == "retrying")
+        .expect("one is being tried again");
+    let _ = r.child.kill();
+    let _ = r.child.wait();
+    r = relay_on(&dir, &bind, &["--heartbeat", "500ms"]);
+    let _ = &r;
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ok: Vec<String> = l
+            .deliveries()
+            .iter()
+            .filter(|d| d["held_outcome"] == "delivered")
+            .map(|d| d["delivery_id"].as_str().unwrap().to_string())
+            .collect();
+        let mut unique = ok.clone();
+        unique.sort();
+        unique.dedup();
+        if unique.len() == ids.len() {
+            break;
+        }
+        assert!(Instant::now() < until, "delivered: {ok:?}; {}", l.stderr());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    wait_held(&dir, "kill", 0);
+    // Each reached the app with a 2xx answer.
+    let answered_ok: Vec<String> = l
+        .deliveries()
+        .iter()
+        .filter(|d| d["status"] == 200)
+        .map(|d| d["delivery_id"].as_str().unwrap().to_string())
+        .collect();
+    for id in ids {
+        assert!(answered_ok.iter().any(|x| x == id), "{id}: {answered_ok:?}");
+    }
+}
+
+#[test]
+fn a_second_listen_takes_over_without_doubles() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    use support::server::{Reply, TestServer};
+    let slow = TestServer::start(vec![Reply::status(201).delay(Duration::from_secs(2))]);
+    let mut first = client(&dir, &r, "twice", &["--forward-to", &slow.url]);
+    let token = token_of(&dir);
+    let addr = r.addr.clone();
+    let sender = std::thread::spawn(move || {
+        let req = format!(
+            "POST /c/twice/x HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{{}}"
+        );
+        raw(&addr, req.as_bytes())
+    });
+    // The delivery is at the first app when the second client takes over.
+    let until = Instant::now() + Duration::from_secs(10);
+    while slow.requests().is_empty() {
+        assert!(Instant::now() < until, "the first app never got it");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let other = support::server::TestServer::start(vec![Reply::status(200)]);
+    let dir2 = TempDir::new().unwrap();
+    let store2 = dir2.path().join("listen.db");
+    let second = Listener::spawn(
+        dir2.path(),
+        &["--store", store2.to_str().unwrap()],
+        &[
+            "listen",
+            "--relay",
+            &r.url,
+            "--channel",
+            "twice",
+            "--forward-to",
+            &other.url,
+        ],
+        &[("HOOKCTL_RELAY_TOKEN", &token)],
+    );
+    let a = sender.join().unwrap();
+    assert_eq!(
+        a.status,
+        201,
+        "the first app's answer: {}",
+        String::from_utf8_lossy(&a.body)
+    );
+    assert_eq!(first.wait_exit(Duration::from_secs(20)), Some(2));
+    assert!(
+        first.stderr().contains("took channel `twice` over"),
+        "{}",
+        first.stderr()
+    );
+    // Never held again for the new holder.
+    let store = hookctl::store::Store::open_existing(&dir.path().join("relay.db")).unwrap();
+    assert_eq!(store.relay_queue_len("twice").unwrap(), 0);
+    let a = send(&r, "/c/twice/y", &[], b"{}");
+    assert_eq!(a.status, 200);
+    assert_eq!(other.requests().len(), 1, "only the new delivery");
+    assert_eq!(slow.requests().len(), 1);
+    drop(second);
+}
+
+#[test]
+fn strangers_are_told_only_what_a_sender_must_know() {
+    let dir = TempDir::new().unwrap();
+    let app = support::server::TestServer::start(vec![support::server::Reply::status(201)]);
+    let mut args = vec!["--forward-to", app.url.as_str()];
+    let secrets: Vec<String> = (0..8)
+        .map(|i| format!("whsec_{i}{}", &SECRET[7..]))
+        .collect();
+    for s in &secrets {
+        args.extend(["--secret", s.as_str()]);
+    }
+    let l = Listener::start(dir.path(), &["--no-store"], &args);
+    let body = br#"{"type":"user.created"}"#;
+    // No signature at all, under auto with secrets: refused, not forwarded.
+    let a = support::listener::post(&l.addr, "/", &[], body);
+    assert_eq!(a.status, 401);
+    let said: Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(said, serde_json::json!({"error": "invalid signature"}));
+    // A wrong one: no count of secrets, no profile, no expected value.
+    let h = signed_as(
+        "standard",
+        "whsec_bm90IHRoZSBzZWNyZXQ=",
+        body,
+        "m1",
+        hookctl::settings::now_unix(),
+        "/",
+    );
+    let a = support::listener::post(&l.addr, "/", &h, body);
+    assert_eq!(a.status, 401);
+    let said: Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(said, serde_json::json!({"error": "invalid signature"}));
+    assert!(
+        app.requests().is_empty(),
+        "nothing unverified reached the app"
+    );
+    // The listener's own screen has the detail.
+    let d = l.wait_deliveries(2);
+    assert!(
+        d[0]["reason"].as_str().unwrap().contains("no profile fits"),
+        "{:?}",
+        d[0]
+    );
+    assert!(
+        d[1]["reason"].as_str().unwrap().contains("8 secrets"),
+        "{:?}",
+        d[1]
+    );
+    // --accept-invalid lets it through, shown ✗.
+    let l2 = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &[
+            "--secret",
+            SECRET,
+            "--accept-invalid",
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    let a = support::listener::post(&l2.addr, "/", &[], body);
+    assert_eq!(a.status, 201);
+    assert_eq!(l2.wait_deliveries(1)[0]["valid"], false);
+    // The app down: the sender is not told its address.
+    let l3 = Listener::start(
+        dir.path(),
+        &["--no-store"],
+        &["--forward-to", "http://127.0.0.1:9/secret-app"],
+    );
+    let a = support::listener::post(&l3.addr, "/", &[], body);
+    assert_eq!(a.status, 502);
+    assert!(!String::from_utf8_lossy(&a.body).contains("127.0.0.1:9"));
+    // The relay: an unknown channel is just that.
+    let r = relay(&dir, &[]);
+    let a = send(&r, "/c/nobody/x", &[], b"{}");
+    assert_eq!(a.status, 404);
+    let said: Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(said, serde_json::json!({"error": "unknown channel"}));
+}
+
+#[test]
+fn send_tells_queued_from_delivered_and_a_wrong_relay_url_fails_at_once() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    drop(client(&dir, &r, "empty", &[]));
+    let store = dir.path().join("send.db");
+    let until = Instant::now() + Duration::from_secs(10);
+    let result = loop {
+        let o = support::hookctl(dir.path())
+            .args([
+                "--store",
+                store.to_str().unwrap(),
+                "--json",
+                "send",
+                "-p",
+                "standard",
+                "-e",
+                "user.created",
+            ])
+            .args(["--secret", SECRET, "--to", &format!("{}/c/empty/in", r.url)])
+            .output()
+            .unwrap();
+        let lines = support::json_lines(&o);
+        let result = lines
+            .iter()
+            .find(|l| l["type"] == "result")
+            .cloned()
+            .unwrap();
+        if result["data"]["state"] == "queued" || Instant::now() > until {
+            assert_eq!(o.status.code(), Some(1), "not counted as delivered");
+            break result;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(result["data"]["state"], "queued", "{result}");
+    assert_eq!(result["data"]["delivered"], false);
+    let o = support::hookctl(dir.path())
+        .args([
+            "--store",
+            store.to_str().unwrap(),
+            "send",
+            "-p",
+            "standard",
+            "-e",
+            "user.created",
+        ])
+        .args(["--secret", SECRET, "--to", &format!("{}/c/empty/in", r.url)])
+        .output()
+        .unwrap();
+    assert!(
+        support::stdout(&o).contains("queued by the relay, not yet at the app"),
+        "{}",
+        support::stdout(&o)
+    );
+    // A URL with no relay: exit 2 at once, naming it.
+    let nothing = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = nothing.local_addr().unwrap().port();
+    drop(nothing);
+    let url = format!("http://127.0.0.1:{port}");
+    for wrong in [
+        url.clone(),
+        support::server::TestServer::start(vec![support::server::Reply::status(404)]).url,
+    ] {
+        let started = Instant::now();
+        let o = support::hookctl(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .args(["--no-store", "listen", "--relay", &wrong])
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", support::stderr(&o));
+        assert!(
+            support::stderr(&o).contains(&wrong),
+            "{}",
+            support::stderr(&o)
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+}
+
+#[test]
+fn tokens_status_and_a_relay_stopped_by_sigterm() {
+    let dir = TempDir::new().unwrap();
+    let mut r = relay(&dir, &["--key", "k3y"]);
+    let bind = r.addr.clone();
+    let l = client_env(&dir, &r, "mine", &[], &[("HOOKCTL_RELAY_KEY", "k3y")]);
+    // The token, printed for a CI secret: the one this machine keeps.
+    let o = support::hookctl(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .args([
+            "listen",
+            "--relay",
+            &r.url,
+            "--channel",
+            "mine",
+            "--print-token",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    assert_eq!(support::stdout(&o).trim(), token_of(&dir));
+    // Elsewhere, with no token: told where it lives and how to pass it.
+    let other = TempDir::new().unwrap();
+    let o = support::hookctl(other.path())
+        .env("XDG_CONFIG_HOME", other.path().join("config"))
+        .env_remove("HOOKCTL_RELAY_TOKEN")
+        .args([
+            "--no-store",
+            "listen",
+            "--relay",
+            &r.url,
+            "--channel",
+            "mine",
+        ])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("HOOKCTL_RELAY_TOKEN"),
+        "{}",
+        support::stderr(&o)
+    );
+    // The relay's state, behind its key.
+    let status = |key: &str| {
+        support::hookctl(dir.path())
+            .args(["--json", "relay", "status", "--relay", &r.url, "--key", key])
+            .output()
+            .unwrap()
+    };
+    let o = status("k3y");
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    let v = &support::json_lines(&o)[0]["data"];
+    let mine = v["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "mine")
+        .unwrap();
+    assert_eq!(mine["connected"], true);
+    assert_eq!(mine["held"], 0);
+    assert_eq!(status("wrong").status.code(), Some(2));
+    let a = send(&r, "/status", &[], b"");
+    assert_ne!(a.status, 200);
+    // SIGTERM: the link is closed with a reason; listen says so and comes back.
+    unsafe {
+        libc::kill(r.child.id() as i32, libc::SIGTERM);
+    }
+    assert!(r.wait_exit(Duration::from_secs(20)).is_some());
+    let lost = l
+        .wait_line(|v| v["type"] == "relay" && v["data"]["state"] == "disconnected")
+        .expect("listen saw the relay go");
+    assert_eq!(
+        lost["data"]["reason"], "the relay is shutting down",
+        "{lost}"
+    );
+    r = relay_on(&dir, &bind, &["--key", "k3y"]);
+    assert!(
+        l.wait_line(|v| v["type"] == "relay" && v["data"]["state"] == "connected")
+            .is_some(),
+        "{}",
+        l.stderr()
+    );
+    assert_eq!(send(&r, "/c/mine/", &[], b"{}").status, 200);
+}

@@ -1,8 +1,8 @@
 //! `hookctl relay`: runs the relay ([`crate::relay::server`]).
 
 use crate::cli::{GlobalArgs, OfflineArg, RelayAction, RelayArgs};
-use crate::http::client::{ClientOptions, HttpClient};
 use crate::envelope::profile::parse_duration;
+use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::server::{Limits, Server};
 use crate::output::Output;
 use crate::relay::server::{Offline, Relay, RelayConfig, RelayHandler, sha256};
@@ -47,8 +47,19 @@ fn status(out: &Output, relay: &str, key: Option<&str>, insecure: bool) -> Resul
         .enable_all()
         .build()?;
     let sent = rt
-        .block_on(client.send("GET", &url, &headers, bytes::Bytes::new(), Duration::from_secs(10)))
-        .map_err(|e| hinted(format!("could not reach the relay at {base}: {e}"), "is `hookctl relay` running there?"))?;
+        .block_on(client.send(
+            "GET",
+            &url,
+            &headers,
+            bytes::Bytes::new(),
+            Duration::from_secs(10),
+        ))
+        .map_err(|e| {
+            hinted(
+                format!("could not reach the relay at {base}: {e}"),
+                "is `hookctl relay` running there?",
+            )
+        })?;
     let body: serde_json::Value = serde_json::from_slice(&sent.body).map_err(|_| {
         hinted(
             format!("{base} answered {} with no relay status", sent.status),
@@ -72,7 +83,9 @@ fn status(out: &Output, relay: &str, key: Option<&str>, insecure: bool) -> Resul
     out.line(&s.dim(&format!(
         "{} channels; held deliveries are kept {}",
         channels.len(),
-        humantime::format_duration(Duration::from_secs(body["queue_ttl_secs"].as_u64().unwrap_or(0)))
+        humantime::format_duration(Duration::from_secs(
+            body["queue_ttl_secs"].as_u64().unwrap_or(0)
+        ))
     )))?;
     for c in channels {
         let name = crate::output::escape(c["channel"].as_str().unwrap_or_default());

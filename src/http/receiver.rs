@@ -391,12 +391,13 @@ impl Receiver {
         let body = match self.admit(&path, body) {
             Ok(b) => b,
             Err((status, reason)) => {
-                let outcome = relayed.as_ref().filter(|r| r.held).map(|_| {
-                    HeldOutcome::Refused {
+                let outcome = relayed
+                    .as_ref()
+                    .filter(|r| r.held)
+                    .map(|_| HeldOutcome::Refused {
                         status,
                         reason: reason.clone(),
-                    }
-                });
+                    });
                 return (self.reject(line, started, status, reason), outcome);
             }
         };
@@ -609,7 +610,9 @@ impl Receiver {
         // A delivery the relay held is judged as of when the relay took it; a live
         // one as of now.
         let now = now_unix();
-        let held_at = relayed.filter(|r| r.held).map(|r| r.received_at_ms.div_euclid(1000));
+        let held_at = relayed
+            .filter(|r| r.held)
+            .map(|r| r.received_at_ms.div_euclid(1000));
         if let Some(p) = profile {
             line.profile = Some(p.name.clone());
             if p.signature.is_some() && !self.cfg.secrets.is_empty() {
@@ -690,7 +693,8 @@ impl Receiver {
         } else if !self.cfg.secrets.is_empty() {
             // With secrets given, what no profile can verify is not let in.
             line.valid = Some(false);
-            line.reason = "no profile fits the headers: it carries no signature hookctl knows".into();
+            line.reason =
+                "no profile fits the headers: it carries no signature hookctl knows".into();
         } else {
             line.reason = "no profile fits the headers".into();
         }
@@ -718,10 +722,7 @@ impl Receiver {
             tokio::time::sleep(delay).await;
         }
         if line.valid == Some(false) && !self.cfg.accept_invalid {
-            json_response(
-                401,
-                serde_json::json!({"error": public_refusal(failure)}),
-            )
+            json_response(401, serde_json::json!({"error": public_refusal(failure)}))
         } else if line.attempt <= s.fail_first
             || (s.fail_rate > 0.0 && fastrand::f64() < s.fail_rate)
         {

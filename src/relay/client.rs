@@ -255,14 +255,19 @@ async fn connect(
                 }
             );
             if status == 401 {
-                Err(Failed::Hinted(msg, format!(
-                    "a channel's token is kept in {} on the machine that made it; elsewhere (CI) pass it in HOOKCTL_RELAY_TOKEN (`hookctl listen --relay {url} --channel NAME --print-token` prints it there)",
-                    token_file().display()
-                )))
+                Err(Failed::Hinted(
+                    msg,
+                    format!(
+                        "a channel's token is kept in {} on the machine that made it; elsewhere (CI) pass it in HOOKCTL_RELAY_TOKEN (`hookctl listen --relay {url} --channel NAME --print-token` prints it there)",
+                        token_file().display()
+                    ),
+                ))
             } else if status == 404 && said.is_empty() {
                 Err(Failed::Hinted(
                     msg,
-                    format!("`{url}` does not look like a hookctl relay (`hookctl relay` prints the URL to give)"),
+                    format!(
+                        "`{url}` does not look like a hookctl relay (`hookctl relay` prints the URL to give)"
+                    ),
                 ))
             } else if (400..500).contains(&status) {
                 Err(Failed::Fatal(msg))
@@ -364,7 +369,9 @@ async fn try_held(
 /// Tells the relay how a held delivery ended.
 fn settle_held(held: &Mutex<Held>, id: u64, outcome: Option<HeldOutcome>) {
     let text = match outcome {
-        Some(HeldOutcome::Delivered { status }) => settled_text(id, "delivered", Some(status), None),
+        Some(HeldOutcome::Delivered { status }) => {
+            settled_text(id, "delivered", Some(status), None)
+        }
         Some(HeldOutcome::Refused { status, reason }) => {
             settled_text(id, "refused", Some(status), Some(reason))
         }
@@ -643,7 +650,10 @@ pub async fn run(
                                 let heartbeat =
                                     Duration::from_millis(heartbeat_ms.clamp(100, 600_000));
                                 held.lock().expect("held lock").queue_ttl_ms =
-                                    i64::try_from(queue_ttl_ms).ok().filter(|t| *t > 0).unwrap_or(i64::MAX);
+                                    i64::try_from(queue_ttl_ms)
+                                        .ok()
+                                        .filter(|t| *t > 0)
+                                        .unwrap_or(i64::MAX);
                                 let ctx = LinkCtx {
                                     receiver: &receiver,
                                     held: &held,

@@ -326,7 +326,9 @@ impl Relay {
             && n > 0
         {
             (self.log)(
-                &format!("{n} held deliveries given up (held longer than --queue-ttl); each channel's next client is told"),
+                &format!(
+                    "{n} held deliveries given up (held longer than --queue-ttl); each channel's next client is told"
+                ),
                 json!({"event": "expired", "deliveries": n}),
             );
             for ch in self.channels.lock().expect("channels lock").values() {
@@ -348,7 +350,13 @@ impl Relay {
     /// Closes every link with a reason (the relay is stopping) and waits, up to
     /// `within`, for them to end.
     pub async fn shut_down(&self, within: Duration) {
-        let links: Vec<Arc<Link>> = self.links.lock().expect("links lock").values().cloned().collect();
+        let links: Vec<Arc<Link>> = self
+            .links
+            .lock()
+            .expect("links lock")
+            .values()
+            .cloned()
+            .collect();
         if links.is_empty() {
             return;
         }
@@ -526,7 +534,7 @@ impl Relay {
         let link = {
             let mut channels = self.channels.lock().expect("channels lock");
             let Some(ch) = channels.get_mut(name) else {
-                return error(404, "no such channel");
+                return error(404, "unknown channel");
             };
             if let Some(rate) = self.cfg.rate
                 && let Err(wait) = ch.bucket.take(rate)
@@ -867,7 +875,11 @@ impl Relay {
             (self.log)(
                 &format!(
                     "channel {name}: held delivery {id} {}{}{}",
-                    if outcome == "given_up" { "given up" } else { "refused" },
+                    if outcome == "given_up" {
+                        "given up"
+                    } else {
+                        "refused"
+                    },
                     status.map(|s| format!(" ({s})")).unwrap_or_default(),
                     reason.map(|r| format!(": {r}")).unwrap_or_default()
                 ),
