@@ -199,6 +199,10 @@ pub struct VerifyArgs {
     /// Take this unix time as now
     #[arg(long, value_name = "UNIX")]
     pub now: Option<i64>,
+    /// Verify a delivery in the store (its store id or delivery id) as of when it
+    /// arrived: when a relay took it, for one that came through a relay
+    #[arg(long, value_name = "ID", conflicts_with_all = ["request", "body", "headers", "path", "method"])]
+    pub as_of_arrival: Option<String>,
     /// On failure, find the classic mistake that explains it
     #[arg(long)]
     pub explain: bool,

@@ -646,6 +646,37 @@ fn a_held_delivery_is_judged_as_of_its_arrival_and_signed_paths_are_the_senders(
     }
     assert_eq!(app.requests().len(), profiles.len());
     wait_held(&dir, "late", 0);
+    // The same rule for what is recorded: as of its arrival it verifies; as of now
+    // it is too old.
+    let listen_db = dir.path().join("listen.db");
+    let verify = |extra: &[&str]| {
+        support::hookctl(dir.path())
+            .args([
+                "--store",
+                listen_db.to_str().unwrap(),
+                "verify",
+                "--secret",
+                secret,
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    for d in &got {
+        let id = d["id"].as_i64().unwrap().to_string();
+        let o = verify(&["--as-of-arrival", &id]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{d}: {}{}",
+            support::stdout(&o),
+            support::stderr(&o)
+        );
+        assert!(support::stderr(&o).contains("as of its arrival"));
+        let now = hookctl::settings::now_unix().to_string();
+        let o = verify(&["--as-of-arrival", &id, "--now", &now]);
+        assert_eq!(o.status.code(), Some(1), "{d}: {}", support::stdout(&o));
+    }
     // Live, the same stale signature is judged as of now: refused, and the sender
     // (anyone) is told no more than that.
     let h = signed_as("standard", secret, b"{}", "evt_live", then, "/");
@@ -704,6 +735,26 @@ fn a_held_delivery_is_judged_as_of_its_arrival_and_signed_paths_are_the_senders(
     assert_eq!(d["held"], true, "{d}");
     assert_eq!(app.requests().last().unwrap().path, "/held");
     wait_held(&dir, "hov", 0);
+    // Recorded, it verifies against the path its sender signed.
+    let id = d["id"].as_i64().unwrap().to_string();
+    let o = support::hookctl(dir.path())
+        .args([
+            "--store",
+            listen_db.to_str().unwrap(),
+            "verify",
+            "--secret",
+            hover_secret,
+        ])
+        .args(["--as-of-arrival", &id])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        support::stdout(&o),
+        support::stderr(&o)
+    );
 }
 
 #[test]

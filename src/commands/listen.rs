@@ -378,7 +378,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         .map(|s| BatchWriter::start_on(s, rt.handle()))
         .transpose()?;
     let (lines, feed) = LineQueue::new();
-    let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, lines));
+    let mut receiver = Receiver::new(cfg, writer, client, seen, lines);
+    if let (Some(_), Some(path)) = (&args.relay, &store_path) {
+        receiver = receiver.note_arrivals_in(
+            crate::store::Store::open(std::path::Path::new(path))
+                .context("could not open the delivery store")?,
+        );
+    }
+    let receiver = Arc::new(receiver);
     let counts = Arc::clone(&feed.counts);
 
     if args.relay.is_some() && max_body > 1 << 30 {

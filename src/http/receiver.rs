@@ -191,6 +191,8 @@ pub struct Receiver {
     seen: Mutex<Seen>,
     seq: AtomicU64,
     lines: LineQueue,
+    /// A connection to the store for noting relayed deliveries' arrivals.
+    arrivals: Option<Mutex<crate::store::Store>>,
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
@@ -320,9 +322,16 @@ impl Receiver {
             seen: Mutex::new(Seen::new(seen)),
             seq: AtomicU64::new(0),
             lines,
+            arrivals: None,
             matched: AtomicBool::new(false),
             done: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Notes each relayed delivery's arrival in `store` (for `verify --as-of-arrival`).
+    pub fn note_arrivals_in(mut self, store: crate::store::Store) -> Receiver {
+        self.arrivals = Some(Mutex::new(store));
+        self
     }
 
     /// Stops the store writer, after everything queued is written.
@@ -411,6 +420,14 @@ impl Receiver {
         let response = self.answer(&d, &mut line, failure.as_ref()).await;
         line.status = response.status;
         let response = self.record(d, &mut line, response, started).await;
+        if let (Some(r), Some(id), Some(a)) = (&relayed, line.id, &self.arrivals) {
+            // Best effort: the delivery itself is recorded already.
+            let _ = a.lock().expect("arrivals lock").relay_note_arrival(
+                id,
+                r.received_at_ms,
+                &r.public_target,
+            );
+        }
         let outcome = relayed
             .as_ref()
             .filter(|r| r.held)

@@ -850,18 +850,24 @@ impl Relay {
             match ch.out.get(&id) {
                 Some(l) if *l == link => {
                     ch.out.remove(&id);
+                    // Room for one more on this link.
+                    ch.wake.notify_one();
                 }
                 _ => return,
             }
         }
         let now = now_ms();
         let store = self.store.lock().expect("store lock");
+        // A delivery whose time ran out while its client was trying it is in the
+        // given-up table already: the client's word settles that too.
         let done = match outcome {
             "told" => store.relay_told(id, now),
             "given_up" => store
                 .relay_give_up(id, reason.unwrap_or("given up by the client"), now, true)
-                .map(|_| ()),
-            _ => store.relay_dequeue(id),
+                .and_then(|_| store.relay_told(id, now)),
+            _ => store
+                .relay_dequeue(id)
+                .and_then(|_| store.relay_unforget(id)),
         };
         drop(store);
         if let Err(e) = done {

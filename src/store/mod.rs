@@ -1246,6 +1246,60 @@ impl Store {
     }
 }
 
+/// When a relay took a delivery `listen --relay` recorded, and the path its sender
+/// used there: what `verify --as-of-arrival` judges it by. Its table is made by the
+/// `listen` that writes it, as the relay's own tables are (see
+/// [`Store::relay_prepare`]).
+impl Store {
+    /// Notes a relayed delivery's arrival (`received_at`: Unix milliseconds).
+    pub fn relay_note_arrival(
+        &self,
+        delivery: i64,
+        received_at: i64,
+        public_target: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS relay_arrivals (
+                    delivery       INTEGER PRIMARY KEY,
+                    received_at    INTEGER NOT NULL,
+                    public_target  TEXT NOT NULL
+                )",
+            )
+            .and_then(|_| {
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO relay_arrivals (delivery, received_at, public_target) VALUES (?1, ?2, ?3)",
+                    params![delivery, received_at, public_target],
+                )
+            })
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// A relayed delivery's arrival: Unix milliseconds and the sender's path.
+    pub fn relay_arrival(&self, delivery: i64) -> Result<Option<(i64, String)>, StoreError> {
+        let has: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'relay_arrivals'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if has == 0 {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(
+                "SELECT received_at, public_target FROM relay_arrivals WHERE delivery = ?1",
+                params![delivery],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+}
+
 /// A delivery the relay holds for a channel whose client is away.
 #[derive(Debug, Clone)]
 pub struct Queued {
@@ -1351,6 +1405,15 @@ impl Store {
     pub fn relay_dequeue(&self, id: i64) -> Result<(), StoreError> {
         self.conn
             .execute("DELETE FROM relay_queue WHERE id = ?1", params![id])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets that a delivery was given up: its client had it after all (it was
+    /// being tried when its time ran out).
+    pub fn relay_unforget(&self, id: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM relay_given_up WHERE id = ?1", params![id])
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
