@@ -87,6 +87,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --request 'A whole raw HTTP request (request line, headers, body), a file or -'
             cand --tolerance 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]'
             cand --now 'Take this unix time as now'
+            cand --as-of-arrival 'Verify a delivery in the store (its store id or delivery id) as of when it arrived: when a relay took it, for one that came through a relay'
             cand --path 'Request path, for schemes that sign it [default: the request''s, or /]'
             cand --method 'Request method, for schemes that sign it [default: the request''s, or POST]'
             cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
@@ -185,6 +186,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --relay 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here'
             cand --channel 'The relay channel to hold [default: the one last used with that relay, else a new one]'
             cand --relay-key 'The key a relay that restricts who makes channels asks for'
+            cand --speed 'Compress the retry schedule of deliveries the relay held: N seconds of it pass per second'
             cand --wait-for 'Exit 0 once a valid delivery whose event matches this glob has been answered'
             cand --timeout 'With --wait-for: give up (exit 1) after this long'
             cand --tls-cert 'Serve HTTPS with this certificate chain (PEM)'
@@ -205,6 +207,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --ui 'Serve the web inspector beside the listener (`hookctl ui`''s page)'
             cand -k 'Accept any TLS certificate from the relay'
             cand --insecure 'Accept any TLS certificate from the relay'
+            cand --print-token 'Print the channel''s token kept on this machine (for a CI secret, HOOKCTL_RELAY_TOKEN) and exit'
             cand --tls 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
             cand -q 'Print less: only results and errors'
@@ -440,6 +443,33 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;status'= {
+            cand --relay 'The relay, as it prints itself'
+            cand --key 'The relay''s key (its status is shown only behind one)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand -k 'Accept any TLS certificate from the relay'
+            cand --insecure 'Accept any TLS certificate from the relay'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;relay;help'= {
+            cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;help;status'= {
+        }
+        &'hookctl;relay;help;help'= {
         }
         &'hookctl;ui'= {
             cand --host 'Address to bind (keep it loopback: the inspector can replay deliveries)'
@@ -659,6 +689,9 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;audit'= {
         }
         &'hookctl;help;relay'= {
+            cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+        }
+        &'hookctl;help;relay;status'= {
         }
         &'hookctl;help;ui'= {
         }

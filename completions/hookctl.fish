@@ -88,6 +88,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l body -d 'The 
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l request -d 'A whole raw HTTP request (request line, headers, body), a file or -' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l tolerance -d 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile\'s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l now -d 'Take this unix time as now' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l as-of-arrival -d 'Verify a delivery in the store (its store id or delivery id) as of when it arrived: when a relay took it, for one that came through a relay' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l path -d 'Request path, for schemes that sign it [default: the request\'s, or /]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l method -d 'Request method, for schemes that sign it [default: the request\'s, or POST]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
@@ -186,6 +187,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui-port -d 'T
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay -d 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l channel -d 'The relay channel to hold [default: the one last used with that relay, else a new one]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay-key -d 'The key a relay that restricts who makes channels asks for' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l speed -d 'Compress the retry schedule of deliveries the relay held: N seconds of it pass per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l wait-for -d 'Exit 0 once a valid delivery whose event matches this glob has been answered' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l timeout -d 'With --wait-for: give up (exit 1) after this long' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM)' -r -F
@@ -213,6 +215,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l store -d 'Del
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l accept-invalid -d 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui -d 'Serve the web inspector beside the listener (`hookctl ui`\'s page)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s k -l insecure -d 'Accept any TLS certificate from the relay'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l print-token -d 'Print the channel\'s token kept on this machine (for a CI secret, HOOKCTL_RELAY_TOKEN) and exit'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls -d 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s q -l quiet -d 'Print less: only results and errors'
@@ -397,32 +400,49 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s q -l quiet -d 
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l bind -d 'Address and port to listen on; port 0 picks a free one' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l public-url -d 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l tls-cert -d 'TLS certificate chain (PEM); with --tls-key the relay serves HTTPS' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l tls-key -d 'TLS private key (PEM)' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l max-body -d 'Largest delivery taken (bigger ones get 413)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l rate -d 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l queue-max -d 'Deliveries held per channel while its client is away (more get 503)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l queue-ttl -d 'How long a held delivery is kept' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l response-timeout -d 'How long a sender waits for the client\'s answer (then 504)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l offline -d 'With no client connected: hold deliveries (202) or refuse them (503)' -r -f -a "queue\t''
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l bind -d 'Address and port to listen on; port 0 picks a free one' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l public-url -d 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l tls-cert -d 'TLS certificate chain (PEM); with --tls-key the relay serves HTTPS' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l tls-key -d 'TLS private key (PEM)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l max-body -d 'Largest delivery taken (bigger ones get 413)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l rate -d 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l queue-max -d 'Deliveries held per channel while its client is away (more get 503)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l queue-ttl -d 'How long a held delivery is kept' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l response-timeout -d 'How long a sender waits for the client\'s answer (then 504)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l offline -d 'With no client connected: hold deliveries (202) or refuse them (503)' -r -f -a "queue\t''
 reject\t''"
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l heartbeat -d 'How often each side of a link shows it is alive; two missed mean it is dead' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key -d 'Make channels only for clients that give this key [default: anyone may]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key-file -d 'Read that key from a file (its first line), out of sight of `ps`' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l read-timeout -d 'How long a request\'s head and body may take to arrive' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l max-connections -d 'Most connections served at once [default: half the file descriptors this process may open]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l heartbeat -d 'How often each side of a link shows it is alive; two missed mean it is dead' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l key -d 'Make channels only for clients that give this key [default: anyone may]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l key-file -d 'Read that key from a file (its first line), out of sight of `ps`' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l read-timeout -d 'How long a request\'s head and body may take to arrive' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l max-connections -d 'Most connections served at once [default: half the file descriptors this process may open]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s q -l quiet -d 'Print less: only results and errors'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -f -a "status" -d 'A running relay\'s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l relay -d 'The relay, as it prints itself' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l key -d 'The relay\'s key (its status is shown only behind one)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l store -d 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s k -l insecure -d 'Accept any TLS certificate from the relay'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from help" -f -a "status" -d 'A running relay\'s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l host -d 'Address to bind (keep it loopback: the inspector can replay deliveries)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l port -d 'Port; 0 picks a free one' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
@@ -564,6 +584,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_su
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON, bodies as text or base64'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "prune" -d 'Delete deliveries older than a duration'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from relay" -f -a "status" -d 'A running relay\'s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "list" -d 'List events (the default)'

@@ -608,15 +608,15 @@ impl Relay {
             Err(e) => return error(500, &format!("the relay's store failed: {e}")),
         }
         let headers = super::wire::encode_headers(&wire.headers);
-        match store.relay_enqueue(
-            name,
-            &wire.method,
-            &wire.target,
-            &wire.public_target,
-            &headers,
-            &wire.body,
-            now,
-        ) {
+        match store.relay_enqueue(&crate::store::NewHeld {
+            channel: name,
+            method: &wire.method,
+            target: &wire.target,
+            public_target: &wire.public_target,
+            headers: &headers,
+            body: &wire.body,
+            received_at: now,
+        }) {
             Ok(_) => {
                 drop(store);
                 if let Some(ch) = self.channels.lock().expect("channels lock").get(name) {

@@ -1300,6 +1300,22 @@ impl Store {
     }
 }
 
+/// A delivery for the relay to hold.
+#[derive(Debug, Clone, Copy)]
+pub struct NewHeld<'a> {
+    pub channel: &'a str,
+    pub method: &'a str,
+    /// The path and query below the channel.
+    pub target: &'a str,
+    /// The path and query its sender used (`/c/NAME/…`).
+    pub public_target: &'a str,
+    /// [`crate::relay::wire::encode_headers`]' bytes.
+    pub headers: &'a [u8],
+    pub body: &'a [u8],
+    /// Unix milliseconds.
+    pub received_at: i64,
+}
+
 /// A delivery the relay holds for a channel whose client is away.
 #[derive(Debug, Clone)]
 pub struct Queued {
@@ -1341,20 +1357,11 @@ impl Store {
     }
 
     /// Holds a delivery; committed when this returns.
-    pub fn relay_enqueue(
-        &self,
-        channel: &str,
-        method: &str,
-        target: &str,
-        public_target: &str,
-        headers: &[u8],
-        body: &[u8],
-        received_at: i64,
-    ) -> Result<i64, StoreError> {
+    pub fn relay_enqueue(&self, h: &NewHeld) -> Result<i64, StoreError> {
         self.conn
             .execute(
                 "INSERT INTO relay_queue (channel, received_at, method, target, headers, body, public_target) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![channel, received_at, method, target, headers, body, public_target],
+                params![h.channel, h.received_at, h.method, h.target, h.headers, h.body, h.public_target],
             )
             .map(|_| self.conn.last_insert_rowid())
             .map_err(|e| self.err(e))
