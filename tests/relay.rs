@@ -486,8 +486,18 @@ fn refusals_404_413_429_503_504_and_no_proxying() {
     // `/connect` is for `listen --relay` only.
     let plain = "GET /connect?channel=x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
     assert_eq!(raw(&r.addr, plain.as_bytes()).status, 400);
-    let bad = "GET /connect?channel=No%20Way HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nConnection: close\r\n\r\n";
-    assert_eq!(raw(&r.addr, bad.as_bytes()).status, 400);
+    let upgrade = |channel: &str, protocol: &str| {
+        format!(
+            "GET /connect?channel={channel} HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: {protocol}\r\nConnection: close\r\n\r\n"
+        )
+    };
+    let a = raw(&r.addr, upgrade("No%20Way", "hookctl-relay.2").as_bytes());
+    assert_eq!(a.status, 400);
+    assert!(String::from_utf8_lossy(&a.body).contains("not a channel name"));
+    // A client of another protocol version is told which one this relay speaks.
+    let a = raw(&r.addr, upgrade("fine", "hookctl-relay.1").as_bytes());
+    assert_eq!(a.status, 400);
+    assert!(String::from_utf8_lossy(&a.body).contains("hookctl-relay.2"));
     // `--offline reject`: 503 with Retry-After at once.
     let dir2 = TempDir::new().unwrap();
     let r2 = relay(&dir2, &["--offline", "reject"]);

@@ -639,6 +639,8 @@ fn render(out: &Output, l: &DeliveryLine) -> String {
         what.push(s.dim(&escape(id)));
     }
     let verdict = match l.valid {
+        // Held: when it was signed, and when the relay took it.
+        Some(true) if l.held => s.ok(&format!("✓ {}", escape(&l.reason))),
         Some(true) => s.ok("✓"),
         Some(false) => s.fail(&format!("✗ {}", escape(&l.reason))),
         None if l.status >= 400 && l.profile.is_none() => s.fail(&escape(&l.reason)),

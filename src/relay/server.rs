@@ -478,6 +478,15 @@ impl Relay {
         let Some(key) = h.get("sec-websocket-key").filter(|_| is_ws) else {
             return error(400, "connect with `hookctl listen --relay URL`");
         };
+        if !h
+            .get("sec-websocket-protocol")
+            .is_some_and(|p| p.split(',').any(|p| p.trim() == PROTOCOL))
+        {
+            return error(
+                400,
+                &format!("this relay speaks {PROTOCOL}: use a hookctl of the same version"),
+            );
+        }
         let name = match Self::wanted_channel(&req.target) {
             Ok(n) => n,
             Err(e) => return error(400, &e),
@@ -492,11 +501,7 @@ impl Relay {
             "Sec-WebSocket-Accept",
             tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes()),
         );
-        if h.get("sec-websocket-protocol")
-            .is_some_and(|p| p.split(',').any(|p| p.trim() == PROTOCOL))
-        {
-            headers.push("Sec-WebSocket-Protocol", PROTOCOL);
-        }
+        headers.push("Sec-WebSocket-Protocol", PROTOCOL);
         Response {
             status: 101,
             headers,
