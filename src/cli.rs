@@ -364,6 +364,27 @@ pub struct RelayArgs {
     /// How long a held delivery is kept
     #[arg(long, value_name = "DURATION", default_value = "3d")]
     pub queue_ttl: String,
+    /// Bytes all held deliveries may take on disk, headers and bodies (more get 503)
+    #[arg(long, value_name = "SIZE", default_value = "1GiB")]
+    pub queue_bytes: String,
+    /// Bytes one channel's held deliveries may take (more get 503)
+    #[arg(long, value_name = "SIZE", default_value = "256MiB")]
+    pub channel_bytes: String,
+    /// Client links held at once, at most (more are refused, so that senders always
+    /// find a connection) [default: half of --max-connections]
+    #[arg(long, value_name = "N")]
+    pub max_links: Option<usize>,
+    /// Channels made per hour from one client address, at most
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub create_rate: u32,
+    /// A channel with no client and nothing held for this long is deleted (its name
+    /// is free again); 0 keeps channels for ever
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub channel_idle: String,
+    /// Allow a relay bound to a non-loopback address without --key (anyone who
+    /// reaches it may make channels)
+    #[arg(long)]
+    pub open: bool,
     /// How long a sender waits for the client's answer (then 504)
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub response_timeout: String,

@@ -133,6 +133,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         bail!("--max-body is at most 1GiB for a relay");
     }
     let queue_ttl = duration(&args.queue_ttl, "--queue-ttl")?;
+    let queue_bytes = parse_size(&args.queue_bytes).context("could not read --queue-bytes")?;
+    let channel_bytes =
+        parse_size(&args.channel_bytes).context("could not read --channel-bytes")?;
+    let channel_idle = duration(&args.channel_idle, "--channel-idle")?;
     let response_timeout = duration(&args.response_timeout, "--response-timeout")?;
     let heartbeat = duration(&args.heartbeat, "--heartbeat")?;
     let read_timeout = duration(&args.read_timeout, "--read-timeout")?;
@@ -172,6 +176,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         Some(n) => n,
         None => crate::http::server::default_max_connections(),
     };
+    let max_links = match args.max_links {
+        Some(0) => bail!("--max-links must be at least 1"),
+        Some(n) if n >= max_connections => {
+            bail!(
+                "--max-links must be below --max-connections ({max_connections}): senders need connections too"
+            )
+        }
+        Some(n) => n,
+        None => (max_connections / 2).max(1),
+    };
     let store = match crate::settings::open_store(g)? {
         Some(s) => s,
         None => {
@@ -204,6 +218,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
                 )
             })?;
         let addr = listener.local_addr()?;
+        // Reachable from elsewhere and open to all: only when asked for.
+        if !addr.ip().is_loopback() && key.is_none() && !args.open {
+            return Err(hinted(
+                format!("the relay on {addr} can be reached from other machines, and has no --key: anyone could make channels on it"),
+                "give it a key (--key-file PATH, or HOOKCTL_RELAY_KEY), or pass --open if that is what you want",
+            ));
+        }
         let tls = match (&args.tls_cert, &args.tls_key) {
             (Some(c), Some(k)) => Some(crate::http::tls::from_files(c, k)?),
             _ => None,
@@ -231,6 +252,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             max_body,
             rate: args.rate,
             queue_max: args.queue_max,
+            queue_bytes: queue_bytes as u64,
+            channel_bytes: channel_bytes as u64,
+            max_links,
+            create_per_hour: args.create_rate,
+            channel_idle: Some(channel_idle).filter(|d| !d.is_zero()),
             queue_ttl,
             response_timeout,
             offline: match args.offline {

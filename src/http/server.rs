@@ -47,6 +47,8 @@ pub struct Request {
     pub authority: Option<String>,
     /// What the relay it came through says of it (`listen --relay`).
     pub relayed: Option<Relayed>,
+    /// The address the connection came from.
+    pub peer: Option<std::net::IpAddr>,
 }
 
 /// What a relay says of a delivery it passes on, and how `listen` goes on with a
@@ -134,6 +136,14 @@ pub struct Limits {
 /// What answers requests.
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: Request) -> impl Future<Output = Response> + Send;
+
+    /// Looks at a request before its body is read: an answer given here goes out at
+    /// once and the connection closes, the body unread (a request bound to be
+    /// refused cannot make the server take in a large body first).
+    fn before_body(&self, method: &str, target: &str, headers: &HeaderList) -> Option<Response> {
+        let _ = (method, target, headers);
+        None
+    }
 
     /// Takes the connection over once [`Handler::handle`] has answered a request that
     /// asked for an upgrade with `101` (`req` is that request, its body empty). The
@@ -240,8 +250,8 @@ impl<H: Handler> Server<H> {
                     }
                 }
             };
-            let stream = match self.listener.accept().await {
-                Ok((s, _)) => s,
+            let (stream, peer) = match self.listener.accept().await {
+                Ok((s, a)) => (s, a.ip()),
                 Err(e) => {
                     if matches!(e.raw_os_error(), Some(code) if is_out_of_fds(code)) {
                         if !warned_fds {
@@ -267,10 +277,10 @@ impl<H: Handler> Server<H> {
                         let handshake =
                             tokio::time::timeout(limits.read_timeout, acceptor.accept(stream));
                         if let Ok(Ok(tls)) = handshake.await {
-                            serve(tls, &*handler, &limits, stop).await;
+                            serve(tls, Some(peer), &*handler, &limits, stop).await;
                         }
                     }
-                    None => serve(stream, &*handler, &limits, stop).await,
+                    None => serve(stream, Some(peer), &*handler, &limits, stop).await,
                 }
             });
         }
@@ -324,8 +334,13 @@ struct Conn<S> {
 }
 
 /// Serves one connection until it closes, idles out, breaks a rule or is stopped.
-pub async fn serve<S, H>(io: S, handler: &H, limits: &Limits, mut stop: watch::Receiver<bool>)
-where
+pub async fn serve<S, H>(
+    io: S,
+    peer: Option<std::net::IpAddr>,
+    handler: &H,
+    limits: &Limits,
+    mut stop: watch::Receiver<bool>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
@@ -344,6 +359,10 @@ where
                 return;
             }
         };
+        if let Some(resp) = handler.before_body(&head.method, &head.target, &head.headers) {
+            let _ = c.write(&resp, true, head.method == "HEAD").await;
+            return;
+        }
         let body = c.read_body(&head, limits).await;
         let close = head.close || body.is_err() || *stop.borrow();
         let head_only = head.method == "HEAD";
@@ -357,6 +376,7 @@ where
             body: Ok(Bytes::new()),
             authority: head.authority.clone(),
             relayed: None,
+            peer,
         });
         let resp = handler
             .handle(Request {
@@ -366,6 +386,7 @@ where
                 body,
                 authority: head.authority,
                 relayed: None,
+                peer,
             })
             .await;
         if let (101, Some(req)) = (resp.status, kept) {

@@ -353,6 +353,7 @@ async fn try_held(
             headers: req.headers.clone(),
             body: Ok(req.body.clone()),
             authority: None,
+            peer: None,
             relayed: Some(Relayed {
                 held: true,
                 received_at_ms,
@@ -465,6 +466,7 @@ async fn serve(ws: Ws, ctx: &LinkCtx<'_>, heartbeat: Duration) -> Ended {
                             headers: req.headers,
                             body: Ok(req.body),
                             authority: None,
+                            peer: None,
                             relayed: Some(Relayed {
                                 held: false,
                                 received_at_ms: i64::try_from(req.received_at).unwrap_or(0),

@@ -13,7 +13,8 @@
 //! of its own.
 
 use super::wire::{
-    CONNECT_PATH, Control, PROTOCOL, STATUS_PATH, WireAnswer, WireRequest, decode_headers,
+    CONNECT_PATH, Control, PROTOCOL, PRUNE_PATH, STATUS_PATH, WireAnswer, WireRequest,
+    decode_headers,
 };
 use crate::envelope::HeaderList;
 use crate::http::server::{Handler, Request, Response, Upgraded};
@@ -26,7 +27,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -51,6 +52,16 @@ pub struct RelayConfig {
     /// Deliveries per channel per second.
     pub rate: Option<f64>,
     pub queue_max: u64,
+    /// Bytes all held deliveries may take (headers and bodies), at most.
+    pub queue_bytes: u64,
+    /// Bytes one channel's held deliveries may take, at most.
+    pub channel_bytes: u64,
+    /// Client links at once, at most.
+    pub max_links: usize,
+    /// Channels one client address may make in an hour.
+    pub create_per_hour: u32,
+    /// How long a channel with no client and nothing held is kept.
+    pub channel_idle: Option<Duration>,
     pub queue_ttl: Duration,
     pub response_timeout: Duration,
     pub offline: Offline,
@@ -72,6 +83,44 @@ const LINK_QUEUE: usize = 1024;
 const MAX_IN_FLIGHT: usize = 4096;
 /// Held deliveries out with one client (handed over, not yet settled), at most.
 const MAX_HELD_OUT: usize = 256;
+/// Bytes of frames waiting to go out on one link, at most (or one delivery of
+/// `--max-body`, if that is more): a client that does not read cannot make the
+/// relay keep more for it. Past it, live deliveries are held.
+const LINK_BYTES: usize = 32 << 20;
+
+/// A message on its way to a client, with the room it takes on the link (given
+/// back once it is written).
+pub(crate) struct Frame {
+    msg: Message,
+    _room: Option<OwnedSemaphorePermit>,
+}
+
+impl From<Frame> for Message {
+    fn from(f: Frame) -> Message {
+        f.msg
+    }
+}
+
+impl From<Message> for Frame {
+    fn from(m: Message) -> Frame {
+        Frame {
+            msg: m,
+            _room: None,
+        }
+    }
+}
+
+/// Runs `f`, which blocks on the store, without holding up the other tasks of a
+/// multi-threaded runtime (one channel's flood of writes does not stall another's
+/// live deliveries).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
 /// Channels one relay keeps, at most (an open relay cannot be made to grow without
 /// bound by clients that each make one).
 pub const MAX_CHANNELS: usize = 100_000;
@@ -139,6 +188,8 @@ struct Channel {
     out: HashMap<i64, u64>,
     /// Woken when there is something new to hand over.
     wake: Arc<Notify>,
+    /// When it last had a client (Unix milliseconds).
+    last_seen: i64,
 }
 
 impl Channel {
@@ -149,14 +200,21 @@ impl Channel {
             bucket: Bucket::new(rate),
             out: HashMap::new(),
             wake: Arc::new(Notify::new()),
+            last_seen: now_ms(),
         }
     }
 }
 
+/// Client addresses remembered for the channel-creation limit, at most (past it the
+/// oldest half is forgotten).
+const MAX_CREATORS: usize = 10_000;
+
 /// One client's WebSocket.
 struct Link {
     id: u64,
-    tx: mpsc::Sender<Message>,
+    tx: mpsc::Sender<Frame>,
+    /// Bytes that may still wait to go out on it.
+    room: Arc<Semaphore>,
     pending: Mutex<HashMap<u64, oneshot::Sender<WireAnswer>>>,
     seq: AtomicU64,
     /// Another client took the channel over: what this one has is answered, then
@@ -192,7 +250,16 @@ impl Link {
         let forget = || {
             self.pending.lock().expect("pending lock").remove(&seq);
         };
-        match self.tx.try_send(Message::Binary(req.encode().into())) {
+        let frame = req.encode();
+        let size = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+        let Ok(permit) = Arc::clone(&self.room).try_acquire_many_owned(size) else {
+            forget();
+            return Err(LinkError::Busy);
+        };
+        match self.tx.try_send(Frame {
+            msg: Message::Binary(frame.into()),
+            _room: Some(permit),
+        }) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
                 forget();
@@ -228,6 +295,11 @@ pub struct Relay {
     links: Mutex<HashMap<u64, Arc<Link>>>,
     /// Notified when the last link ends.
     no_links: Notify,
+    /// Bytes each channel's held (and untold given-up) deliveries take.
+    bytes: Mutex<HashMap<String, u64>>,
+    bytes_total: AtomicU64,
+    /// Channels made lately, by client address: (allowance left, when last taken).
+    creators: Mutex<HashMap<std::net::IpAddr, (f64, Instant)>>,
 }
 
 /// Why a held delivery is given up when its time runs out.
@@ -289,11 +361,19 @@ impl Relay {
         if !store.is_read_only() {
             store.relay_prepare()?;
         }
+        let bytes: HashMap<String, u64> = store.relay_bytes()?.into_iter().collect();
+        let bytes_total = bytes.values().sum();
+        let seen: HashMap<String, i64> = store.relay_last_seen()?.into_iter().collect();
         let mut channels = HashMap::new();
         for (name, hash) in store.relay_channels()? {
             let mut token_hash = [0u8; 32];
             if hex::decode_to_slice(&hash, &mut token_hash).is_ok() {
-                channels.insert(name, Channel::new(token_hash, cfg.rate));
+                let mut ch = Channel::new(token_hash, cfg.rate);
+                // Unknown (a store from before it was kept): from now.
+                if let Some(t) = seen.get(&name) {
+                    ch.last_seen = *t;
+                }
+                channels.insert(name, ch);
             }
         }
         Ok(Relay {
@@ -305,7 +385,205 @@ impl Relay {
             log,
             links: Mutex::default(),
             no_links: Notify::new(),
+            bytes: Mutex::new(bytes),
+            bytes_total: AtomicU64::new(bytes_total),
+            creators: Mutex::default(),
         })
+    }
+
+    /// Takes one channel creation from `peer`'s allowance (`--create-rate` an hour,
+    /// all of it at once at most); how long until there is one, if none is left.
+    fn take_creation(&self, peer: Option<std::net::IpAddr>) -> Result<(), Duration> {
+        let Some(ip) = peer else { return Ok(()) };
+        let per_hour = f64::from(self.cfg.create_per_hour.max(1));
+        let rate = per_hour / 3600.0;
+        let now = Instant::now();
+        let mut creators = self.creators.lock().expect("creators lock");
+        if creators.len() >= MAX_CREATORS && !creators.contains_key(&ip) {
+            let mut by_age: Vec<(std::net::IpAddr, Instant)> =
+                creators.iter().map(|(k, v)| (*k, v.1)).collect();
+            by_age.sort_by_key(|(_, t)| *t);
+            for (k, _) in by_age.into_iter().take(MAX_CREATORS / 2) {
+                creators.remove(&k);
+            }
+        }
+        let (tokens, last) = creators.entry(ip).or_insert((per_hour, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(per_hour);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - *tokens) / rate))
+        }
+    }
+
+    /// Deletes channels with no client, nothing held and nothing to tell, unused
+    /// for `--channel-idle`: their names are free again.
+    fn prune_idle(&self) {
+        let Some(idle) = self.cfg.channel_idle else {
+            return;
+        };
+        let before = now_ms().saturating_sub(i64::try_from(idle.as_millis()).unwrap_or(i64::MAX));
+        let gone: Vec<String> = {
+            let bytes = self.bytes.lock().expect("bytes lock");
+            self.channels
+                .lock()
+                .expect("channels lock")
+                .iter()
+                .filter(|(n, c)| {
+                    c.link.is_none()
+                        && c.out.is_empty()
+                        && c.last_seen < before
+                        && !bytes.contains_key(*n)
+                })
+                .map(|(n, _)| n.clone())
+                .collect()
+        };
+        for name in gone {
+            self.delete_channel(&name, "unused for --channel-idle");
+        }
+    }
+
+    /// Deletes a channel and what it holds; how many held deliveries went with it
+    /// (`None` when it has a client or the store failed).
+    fn delete_channel(&self, name: &str, why: &str) -> Option<u64> {
+        {
+            let mut channels = self.channels.lock().expect("channels lock");
+            match channels.get(name) {
+                Some(c) if c.link.is_none() => {
+                    channels.remove(name);
+                }
+                _ => return None,
+            }
+        }
+        let dropped = self.store(|s| s.relay_delete_channel(name)).ok()?;
+        if let Some(n) = self.bytes.lock().expect("bytes lock").remove(name) {
+            let _ = self
+                .bytes_total
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
+                    Some(t.saturating_sub(n))
+                });
+        }
+        (self.log)(
+            &format!(
+                "channel {name} deleted ({why}){}",
+                if dropped > 0 {
+                    format!(", with {dropped} held deliveries")
+                } else {
+                    String::new()
+                }
+            ),
+            json!({"event": "deleted", "channel": name, "reason": why, "dropped": dropped}),
+        );
+        Some(dropped)
+    }
+
+    /// `POST /channels/prune` (behind the key): deletes the channels named, or those
+    /// unused for `idle_secs` that hold nothing.
+    fn prune_answer(&self, req: &Request) -> Response {
+        if let Err(r) = self.check_key(req) {
+            return r;
+        }
+        #[derive(serde::Deserialize)]
+        struct Prune {
+            #[serde(default)]
+            channels: Vec<String>,
+            idle_secs: Option<u64>,
+        }
+        let Ok(body) = req.body.as_ref() else {
+            return error(400, "the request's body could not be read");
+        };
+        let Ok(p) = serde_json::from_slice::<Prune>(body) else {
+            return error(400, "expected {\"channels\":[…]} or {\"idle_secs\":N}");
+        };
+        let mut names = p.channels;
+        if let Some(secs) = p.idle_secs {
+            let before = now_ms()
+                .saturating_sub(i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX));
+            let bytes = self.bytes.lock().expect("bytes lock");
+            names.extend(
+                self.channels
+                    .lock()
+                    .expect("channels lock")
+                    .iter()
+                    .filter(|(n, c)| {
+                        c.link.is_none()
+                            && c.out.is_empty()
+                            && c.last_seen < before
+                            && !bytes.contains_key(*n)
+                    })
+                    .map(|(n, _)| n.clone()),
+            );
+        }
+        let mut deleted = Vec::new();
+        let mut kept = Vec::new();
+        for name in names {
+            match self.delete_channel(&name, "pruned by the operator") {
+                Some(dropped) => deleted.push(json!({"channel": name, "dropped": dropped})),
+                None => kept.push(json!({"channel": name, "why": "unknown, or a client holds it"})),
+            }
+        }
+        Response::json(200, &json!({"deleted": deleted, "kept": kept}))
+    }
+
+    /// Whether the request gives the relay's key (`Err`: the answer if not).
+    fn check_key(&self, req: &Request) -> Result<(), Response> {
+        let Some(key) = &self.cfg.create_key else {
+            return Err(error(
+                404,
+                "this relay has no --key: its operator's endpoints are served only behind one",
+            ));
+        };
+        let given = req
+            .headers
+            .get("x-hookctl-relay-key")
+            .or_else(|| bearer(&req.headers));
+        if given.is_none_or(|k| sha256(k.trim().as_bytes()) != *key) {
+            return Err(error(403, "this needs the relay's key"));
+        }
+        Ok(())
+    }
+
+    /// Works with the store off the runtime's threads.
+    fn store<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        blocking(|| f(&self.store.lock().expect("store lock")))
+    }
+
+    /// Takes `n` bytes for a channel's held delivery, if the caps allow; which cap
+    /// is reached if not.
+    fn take_bytes(&self, name: &str, n: u64) -> Result<(), &'static str> {
+        let mut bytes = self.bytes.lock().expect("bytes lock");
+        let here = bytes.get(name).copied().unwrap_or(0);
+        if here.saturating_add(n) > self.cfg.channel_bytes {
+            return Err("this channel's queue is full");
+        }
+        if self.bytes_total.load(Ordering::SeqCst).saturating_add(n) > self.cfg.queue_bytes {
+            return Err("the relay's queue is full");
+        }
+        bytes.insert(name.to_string(), here.saturating_add(n));
+        self.bytes_total.fetch_add(n, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Gives `n` bytes of a channel's back.
+    fn free_bytes(&self, name: &str, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let mut bytes = self.bytes.lock().expect("bytes lock");
+        if let Some(here) = bytes.get_mut(name) {
+            let freed = n.min(*here);
+            *here -= freed;
+            let _ = self
+                .bytes_total
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
+                    Some(t.saturating_sub(freed))
+                });
+            if *here == 0 {
+                bytes.remove(name);
+            }
+        }
     }
 
     /// Gives up what has been held longer than the queue TTL, at most once a
@@ -317,11 +595,10 @@ impl Relay {
         }
         self.last_expiry.store(now, Ordering::Relaxed);
         let ttl = i64::try_from(self.cfg.queue_ttl.as_millis()).unwrap_or(i64::MAX);
-        let expired = {
-            let store = self.store.lock().expect("store lock");
+        let expired = self.store(|store| {
             let _ = store.relay_prune_told(now.saturating_sub(DAY_MS));
             store.relay_expire(now.saturating_sub(ttl), EXPIRED, now)
-        };
+        });
         if let Ok(n) = expired
             && n > 0
         {
@@ -344,6 +621,7 @@ impl Relay {
         loop {
             tick.tick().await;
             self.expire();
+            self.prune_idle();
         }
     }
 
@@ -365,11 +643,14 @@ impl Relay {
         idle.as_mut().enable();
         let text = serde_json::to_string(&Control::ShuttingDown).expect("serialises");
         for l in &links {
-            let _ = l.tx.try_send(Message::Text(text.clone().into()));
-            let _ = l.tx.try_send(Message::Close(Some(CloseFrame {
-                code: CloseCode::from(CLOSE_GOING_AWAY),
-                reason: "the relay is shutting down".into(),
-            })));
+            let _ = l.tx.try_send(Message::Text(text.clone().into()).into());
+            let _ = l.tx.try_send(
+                Message::Close(Some(CloseFrame {
+                    code: CloseCode::from(CLOSE_GOING_AWAY),
+                    reason: "the relay is shutting down".into(),
+                }))
+                .into(),
+            );
         }
         drop(links);
         let _ = tokio::time::timeout(within, idle).await;
@@ -378,16 +659,16 @@ impl Relay {
     /// What `GET /status` answers (behind the key).
     pub fn status(&self) -> Result<serde_json::Value, crate::store::StoreError> {
         let now = now_ms();
-        let rows = self
-            .store
-            .lock()
-            .expect("store lock")
-            .relay_status(now.saturating_sub(DAY_MS))?;
+        let rows = self.store(|s| s.relay_status(now.saturating_sub(DAY_MS)))?;
         let channels = self.channels.lock().expect("channels lock");
         let list: Vec<serde_json::Value> = rows
             .into_iter()
             .map(|r| {
-                let connected = channels.get(&r.channel).is_some_and(|c| c.link.is_some());
+                let ch = channels.get(&r.channel);
+                let connected = ch.is_some_and(|c| c.link.is_some());
+                let unused_secs = ch
+                    .filter(|c| c.link.is_none())
+                    .map(|c| now.saturating_sub(c.last_seen).max(0) / 1000);
                 json!({
                     "channel": r.channel,
                     "connected": connected,
@@ -396,6 +677,7 @@ impl Relay {
                     "oldest_held_secs": r.oldest_held_at.map(|t| now.saturating_sub(t).max(0) / 1000),
                     "given_up_last_day": r.given_up_last_day,
                     "given_up_untold": r.given_up_untold,
+                    "unused_secs": unused_secs,
                 })
             })
             .collect();
@@ -451,18 +733,8 @@ impl Relay {
 
     /// `GET /status`: the relay's state, for those who give its key.
     fn status_answer(&self, req: &Request) -> Response {
-        let Some(key) = &self.cfg.create_key else {
-            return error(
-                404,
-                "this relay has no --key: its status is shown only behind one",
-            );
-        };
-        let given = req
-            .headers
-            .get("x-hookctl-relay-key")
-            .or_else(|| bearer(&req.headers));
-        if given.is_none_or(|k| sha256(k.trim().as_bytes()) != *key) {
-            return error(403, "the relay's status needs its key");
+        if let Err(r) = self.check_key(req) {
+            return r;
         }
         match self.status() {
             Ok(v) => Response::json(200, &v),
@@ -475,9 +747,21 @@ impl Relay {
         let is_ws = req.method == "GET"
             && h.get("upgrade")
                 .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
-        let Some(key) = h.get("sec-websocket-key").filter(|_| is_ws) else {
+        let Some(key) = h
+            .get("sec-websocket-key")
+            .filter(|_| is_ws && req.authority.is_none())
+        else {
             return error(400, "connect with `hookctl listen --relay URL`");
         };
+        if self.links.lock().expect("links lock").len() >= self.cfg.max_links {
+            return with_retry_after(
+                error(
+                    503,
+                    "this relay holds as many client links as it takes (--max-links)",
+                ),
+                30,
+            );
+        }
         if !h
             .get("sec-websocket-protocol")
             .is_some_and(|p| p.split(',').any(|p| p.trim() == PROTOCOL))
@@ -491,8 +775,20 @@ impl Relay {
             Ok(n) => n,
             Err(e) => return error(400, &e),
         };
-        if let Err((status, _, message)) = self.check_claim(&name, h) {
-            return error(status, &message);
+        match self.check_claim(&name, h) {
+            Err((status, _, message)) => return error(status, &message),
+            Ok(Claim::New) => {
+                if let Err(wait) = self.take_creation(req.peer) {
+                    return with_retry_after(
+                        error(
+                            429,
+                            "this address has made as many channels as it may for now (--create-rate)",
+                        ),
+                        wait.as_secs_f64().ceil() as u64,
+                    );
+                }
+            }
+            Ok(Claim::Existing) => {}
         }
         let mut headers = HeaderList::new();
         headers.push("Upgrade", "websocket");
@@ -604,26 +900,35 @@ impl Relay {
             return with_retry_after(error(503, "no client is connected to this channel"), 30);
         }
         self.expire();
-        let store = self.store.lock().expect("store lock");
-        match store.relay_queue_len(name) {
-            Ok(n) if n >= self.cfg.queue_max => {
-                return with_retry_after(error(503, "this channel's queue is full"), 60);
-            }
-            Ok(_) => {}
-            Err(e) => return error(500, &format!("the relay's store failed: {e}")),
-        }
         let headers = super::wire::encode_headers(&wire.headers);
-        match store.relay_enqueue(&crate::store::NewHeld {
-            channel: name,
-            method: &wire.method,
-            target: &wire.target,
-            public_target: &wire.public_target,
-            headers: &headers,
-            body: &wire.body,
-            received_at: now,
-        }) {
-            Ok(_) => {
-                drop(store);
+        let size = (headers.len() + wire.body.len()) as u64;
+        if let Err(full) = self.take_bytes(name, size) {
+            return with_retry_after(error(503, full), 60);
+        }
+        let held = self.store(|store| {
+            match store.relay_queue_len(name) {
+                Ok(n) if n >= self.cfg.queue_max => return Ok(None),
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+            store
+                .relay_enqueue(&crate::store::NewHeld {
+                    channel: name,
+                    method: &wire.method,
+                    target: &wire.target,
+                    public_target: &wire.public_target,
+                    headers: &headers,
+                    body: &wire.body,
+                    received_at: now,
+                })
+                .map(Some)
+        });
+        match held {
+            Ok(None) => {
+                self.free_bytes(name, size);
+                with_retry_after(error(503, "this channel's queue is full"), 60)
+            }
+            Ok(Some(_)) => {
                 if let Some(ch) = self.channels.lock().expect("channels lock").get(name) {
                     ch.wake.notify_one();
                 }
@@ -631,7 +936,15 @@ impl Relay {
                 r.headers.push("X-Hookctl-Queued", "1");
                 r
             }
-            Err(e) => error(500, &format!("the relay's store failed: {e}")),
+            // The detail (a file's path, the system's error) is the operator's.
+            Err(e) => {
+                self.free_bytes(name, size);
+                (self.log)(
+                    &format!("channel {name}: could not hold a delivery: {e}"),
+                    json!({"event": "store_error", "channel": name, "error": e.to_string()}),
+                );
+                with_retry_after(error(503, "the relay could not hold this delivery"), 60)
+            }
         }
     }
 
@@ -646,10 +959,13 @@ impl Relay {
             return;
         };
         // The claim, again and for good: the answer to the upgrade was a promise.
-        let (tx, rx) = mpsc::channel(LINK_QUEUE);
+        let (tx, rx) = mpsc::channel::<Frame>(LINK_QUEUE);
         let link = Arc::new(Link {
             id: self.next_link.fetch_add(1, Ordering::Relaxed) + 1,
             tx,
+            room: Arc::new(Semaphore::new(
+                LINK_BYTES.max(self.cfg.max_body + (1 << 20)),
+            )),
             pending: Mutex::default(),
             seq: AtomicU64::new(0),
             replaced: Default::default(),
@@ -671,7 +987,7 @@ impl Relay {
         if let Some(old) = old {
             old.replaced.store(true, Ordering::SeqCst);
             let replaced = serde_json::to_string(&Control::Replaced).expect("serialises");
-            let _ = old.tx.try_send(Message::Text(replaced.into()));
+            let _ = old.tx.try_send(Message::Text(replaced.into()).into());
         }
         let queued = self
             .store
@@ -693,6 +1009,7 @@ impl Relay {
             self.unlink(&name, link.id);
             return;
         }
+        self.seen(&name);
         (self.log)(
             &format!(
                 "channel {name}: client connected{}{}",
@@ -765,6 +1082,7 @@ impl Relay {
             }
         }
         self.unlink(&name, link.id);
+        self.seen(&name);
         handover.abort();
         // In-flight deliveries fail over to the queue.
         link.pending.lock().expect("pending lock").clear();
@@ -862,19 +1180,20 @@ impl Relay {
             }
         }
         let now = now_ms();
-        let store = self.store.lock().expect("store lock");
         // A delivery whose time ran out while its client was trying it is in the
         // given-up table already: the client's word settles that too.
-        let done = match outcome {
+        let done = self.store(|store| match outcome {
             "told" => store.relay_told(id, now),
             "given_up" => store
                 .relay_give_up(id, reason.unwrap_or("given up by the client"), now, true)
-                .and_then(|_| store.relay_told(id, now)),
+                .and_then(|a| Ok(a.unwrap_or(0) + store.relay_told(id, now)?)),
             _ => store
                 .relay_dequeue(id)
-                .and_then(|_| store.relay_unforget(id)),
-        };
-        drop(store);
+                .and_then(|a| Ok(a + store.relay_unforget(id)?)),
+        });
+        if let Ok(freed) = &done {
+            self.free_bytes(name, *freed);
+        }
         if let Err(e) = done {
             (self.log)(
                 &format!("channel {name}: the store failed to settle held delivery {id}: {e}"),
@@ -896,6 +1215,22 @@ impl Relay {
                 ),
                 json!({"event": outcome, "channel": name, "held": id, "status": status, "reason": reason}),
             );
+        }
+    }
+
+    /// Notes that a channel has (or just had) a client.
+    fn seen(&self, name: &str) {
+        let now = now_ms();
+        if let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name) {
+            ch.last_seen = now;
+        }
+        let _ = self.store(|s| s.relay_touch_channel(name, now));
+    }
+
+    /// Takes back a delivery marked out that could not be sent.
+    fn put_back(&self, name: &str, id: i64) {
+        if let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name) {
+            ch.out.remove(&id);
         }
     }
 
@@ -932,43 +1267,46 @@ impl Relay {
             let woken = wake.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
+            // Ids by the page, each delivery's body read only when it goes out: what
+            // the relay keeps in memory for a hand-over is one delivery, plus what
+            // waits on the link (bounded in bytes).
             let untold = self
-                .store
-                .lock()
-                .expect("store lock")
-                .relay_untold(name, 64)
+                .store(|s| s.relay_untold_ids(name, 64))
                 .unwrap_or_default();
-            for g in untold {
-                match self.take_out(name, g.queued.id, link.id) {
+            for id in untold {
+                match self.take_out(name, id, link.id) {
                     Some(true) => {}
                     Some(false) => continue,
                     None => break,
                 }
+                let Ok(Some(g)) = self.store(|s| s.relay_untold_one(id)) else {
+                    self.put_back(name, id);
+                    continue;
+                };
                 if !self.send_held(name, link, g.queued, true, g.reason).await {
                     return;
                 }
             }
             let mut after = 0;
             'pages: loop {
-                let batch = match self
-                    .store
-                    .lock()
-                    .expect("store lock")
-                    .relay_queued(name, after, 64)
-                {
+                let ids = match self.store(|s| s.relay_queued_ids(name, after, 256)) {
                     Ok(b) => b,
                     Err(_) => break,
                 };
-                if batch.is_empty() {
+                if ids.is_empty() {
                     break;
                 }
-                for q in batch {
-                    after = q.id;
-                    match self.take_out(name, q.id, link.id) {
+                for id in ids {
+                    after = id;
+                    match self.take_out(name, id, link.id) {
                         Some(true) => {}
                         Some(false) => continue,
                         None => break 'pages,
                     }
+                    let Ok(Some(q)) = self.store(|s| s.relay_held(id)) else {
+                        self.put_back(name, id);
+                        continue;
+                    };
                     if !self.send_held(name, link, q, false, String::new()).await {
                         return;
                     }
@@ -1005,8 +1343,21 @@ impl Relay {
             headers,
             body: Bytes::from(q.body),
         };
+        let frame = req.encode();
+        let size = u32::try_from(frame.len()).unwrap_or(u32::MAX);
+        // Waits for room on the link (the client reads at its own pace).
+        let permit = tokio::select! {
+            p = Arc::clone(&link.room).acquire_many_owned(size) => match p {
+                Ok(p) => p,
+                Err(_) => return false,
+            },
+            _ = link.tx.closed() => return false,
+        };
         link.tx
-            .send(Message::Binary(req.encode().into()))
+            .send(Frame {
+                msg: Message::Binary(frame.into()),
+                _room: Some(permit),
+            })
             .await
             .is_ok()
     }
@@ -1024,11 +1375,27 @@ impl Handler for RelayHandler {
         if path == STATUS_PATH && req.method == "GET" {
             return self.0.status_answer(&req);
         }
+        if path == PRUNE_PATH && req.method == "POST" {
+            return self.0.prune_answer(&req);
+        }
         self.0.ingress(req).await
     }
 
     async fn upgrade(&self, req: Request, io: Upgraded) {
         self.0.link(req, io).await
+    }
+
+    /// A delivery for an unknown channel is refused before its body is read.
+    fn before_body(&self, _method: &str, target: &str, _headers: &HeaderList) -> Option<Response> {
+        let rest = target.strip_prefix("/c/")?;
+        let name = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+        let known = self
+            .0
+            .channels
+            .lock()
+            .expect("channels lock")
+            .contains_key(name);
+        (!known).then(|| error(404, "unknown channel"))
     }
 }
 

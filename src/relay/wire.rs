@@ -49,6 +49,8 @@ pub const PROTOCOL: &str = "hookctl-relay.2";
 pub const CONNECT_PATH: &str = "/connect";
 /// The relay's state, as JSON, for those who give its key.
 pub const STATUS_PATH: &str = "/status";
+/// Deletes channels, for those who give the relay's key.
+pub const PRUNE_PATH: &str = "/channels/prune";
 
 /// A delivery handed to `listen`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1408,20 +1408,88 @@ impl Store {
         .map_err(|e| self.err(e))
     }
 
-    /// Lets a delivery go once its client has answered it.
-    pub fn relay_dequeue(&self, id: i64) -> Result<(), StoreError> {
+    /// Lets a delivery go once its client has answered it; the bytes freed.
+    pub fn relay_dequeue(&self, id: i64) -> Result<u64, StoreError> {
         self.conn
-            .execute("DELETE FROM relay_queue WHERE id = ?1", params![id])
-            .map(|_| ())
+            .query_row(
+                "DELETE FROM relay_queue WHERE id = ?1 RETURNING length(headers) + length(body)",
+                params![id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|n| n.unwrap_or(0).max(0) as u64)
             .map_err(|e| self.err(e))
     }
 
     /// Forgets that a delivery was given up: its client had it after all (it was
-    /// being tried when its time ran out).
-    pub fn relay_unforget(&self, id: i64) -> Result<(), StoreError> {
+    /// being tried when its time ran out); the bytes freed.
+    pub fn relay_unforget(&self, id: i64) -> Result<u64, StoreError> {
         self.conn
-            .execute("DELETE FROM relay_given_up WHERE id = ?1", params![id])
-            .map(|_| ())
+            .query_row(
+                "DELETE FROM relay_given_up WHERE id = ?1 RETURNING length(headers) + length(body)",
+                params![id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|n| n.unwrap_or(0).max(0) as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The bytes each channel's held and untold given-up deliveries take.
+    pub fn relay_bytes(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT channel, sum(n) FROM (
+                    SELECT channel, length(headers) + length(body) AS n FROM relay_queue
+                    UNION ALL
+                    SELECT channel, length(headers) + length(body) FROM relay_given_up WHERE told_at IS NULL
+                 ) GROUP BY channel",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The ids of a channel's held deliveries after `after`, oldest first (their
+    /// bodies are read one at a time, by [`Store::relay_held`]).
+    pub fn relay_queued_ids(
+        &self,
+        channel: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM relay_queue WHERE channel = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map(params![channel, after, limit], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
+    }
+
+    /// One held delivery, if it is still held.
+    pub fn relay_held(&self, id: i64) -> Result<Option<Queued>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, received_at, method, target, headers, body, public_target FROM relay_queue WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(Queued {
+                        id: r.get(0)?,
+                        received_at: r.get(1)?,
+                        method: r.get(2)?,
+                        target: r.get(3)?,
+                        headers: r.get(4)?,
+                        body: r.get(5)?,
+                        public_target: r.get(6)?,
+                    })
+                },
+            )
+            .optional()
             .map_err(|e| self.err(e))
     }
 
@@ -1439,7 +1507,7 @@ impl Store {
         };
         let mut n = 0;
         for id in ids {
-            n += usize::from(self.relay_give_up(id, reason, now, false)?);
+            n += usize::from(self.relay_give_up(id, reason, now, false)?.is_some());
         }
         Ok(n)
     }
@@ -1505,30 +1573,107 @@ impl Store {
                 .execute_batch("ALTER TABLE relay_queue ADD COLUMN public_target TEXT")
                 .map_err(|e| self.err(e))?;
         }
+        // When each channel last had a client (unused channels are deleted).
+        let has: bool = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('relay_channels') WHERE name = 'last_seen'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))?;
+        if !has {
+            self.conn
+                .execute_batch("ALTER TABLE relay_channels ADD COLUMN last_seen INTEGER")
+                .map_err(|e| self.err(e))?;
+        }
         Ok(())
     }
 
-    /// Moves a held delivery to the given-up table, in one transaction; false when
-    /// it is no longer held. `told`: a `listen` already knows (it gave up itself).
+    /// When each channel last had a client (Unix milliseconds), where known.
+    pub fn relay_last_seen(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, last_seen FROM relay_channels WHERE last_seen IS NOT NULL")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Notes that a channel has (or just had) a client.
+    pub fn relay_touch_channel(&self, name: &str, now: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE relay_channels SET last_seen = ?2 WHERE name = ?1",
+                params![name, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Deletes a channel, with what it holds and what it gave up: how many held and
+    /// untold given-up deliveries went with it.
+    pub fn relay_delete_channel(&self, name: &str) -> Result<u64, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let held = tx
+            .execute("DELETE FROM relay_queue WHERE channel = ?1", params![name])
+            .map_err(|e| self.err(e))?;
+        let untold = tx
+            .execute(
+                "DELETE FROM relay_given_up WHERE channel = ?1 AND told_at IS NULL",
+                params![name],
+            )
+            .map_err(|e| self.err(e))?;
+        tx.execute(
+            "DELETE FROM relay_given_up WHERE channel = ?1",
+            params![name],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM relay_channels WHERE name = ?1", params![name])
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok((held + untold) as u64)
+    }
+
+    /// Moves a held delivery to the given-up table, in one transaction; `None` when
+    /// it is no longer held. `told`: a `listen` already knows (it gave up itself),
+    /// so the delivery itself is not kept: the bytes freed.
     pub fn relay_give_up(
         &self,
         id: i64,
         reason: &str,
         now: i64,
         told: bool,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<u64>, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let n = tx
             .execute(
                 "INSERT OR IGNORE INTO relay_given_up (id, channel, received_at, given_up_at, reason, told_at, method, target, headers, body, public_target)
-                 SELECT id, channel, received_at, ?2, ?3, ?4, method, target, headers, body, public_target FROM relay_queue WHERE id = ?1",
+                 SELECT id, channel, received_at, ?2, ?3, ?4, method, target,
+                        CASE WHEN ?4 IS NULL THEN headers ELSE x'' END,
+                        CASE WHEN ?4 IS NULL THEN body ELSE x'' END, public_target
+                 FROM relay_queue WHERE id = ?1",
                 params![id, now, reason, told.then_some(now)],
             )
             .map_err(|e| self.err(e))?;
-        tx.execute("DELETE FROM relay_queue WHERE id = ?1", params![id])
+        let freed: Option<i64> = tx
+            .query_row(
+                "DELETE FROM relay_queue WHERE id = ?1 RETURNING length(headers) + length(body)",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
             .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(n == 1)
+        Ok((n == 1).then(|| {
+            if told {
+                freed.unwrap_or(0).max(0) as u64
+            } else {
+                0
+            }
+        }))
     }
 
     /// Given-up deliveries of a channel no `listen` has been told of yet, oldest first.
@@ -1559,15 +1704,64 @@ impl Store {
         .map_err(|e| self.err(e))
     }
 
+    /// The ids of a channel's given-up deliveries no `listen` has been told of.
+    pub fn relay_untold_ids(&self, channel: &str, limit: u32) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM relay_given_up WHERE channel = ?1 AND told_at IS NULL ORDER BY id LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map(params![channel, limit], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
+    }
+
+    /// One given-up delivery no `listen` has been told of yet.
+    pub fn relay_untold_one(&self, id: i64) -> Result<Option<GivenUp>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, received_at, method, target, headers, body, reason, given_up_at, public_target
+                 FROM relay_given_up WHERE id = ?1 AND told_at IS NULL",
+                params![id],
+                |r| {
+                    Ok(GivenUp {
+                        queued: Queued {
+                            id: r.get(0)?,
+                            received_at: r.get(1)?,
+                            method: r.get(2)?,
+                            target: r.get(3)?,
+                            headers: r.get(4)?,
+                            body: r.get(5)?,
+                            public_target: r.get(8)?,
+                        },
+                        reason: r.get(6)?,
+                        given_up_at: r.get(7)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// A `listen` has recorded a given-up delivery: its body goes; the row stays a
-    /// day for `relay status`.
-    pub fn relay_told(&self, id: i64, now: i64) -> Result<(), StoreError> {
+    /// day for `relay status`. The bytes freed.
+    pub fn relay_told(&self, id: i64, now: i64) -> Result<u64, StoreError> {
+        let held: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT length(headers) + length(body) FROM relay_given_up WHERE id = ?1 AND told_at IS NULL",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
         self.conn
             .execute(
                 "UPDATE relay_given_up SET told_at = ?2, headers = x'', body = x'' WHERE id = ?1",
                 params![id, now],
             )
-            .map(|_| ())
+            .map(|_| held.unwrap_or(0).max(0) as u64)
             .map_err(|e| self.err(e))
     }
 
