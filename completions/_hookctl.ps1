@@ -447,6 +447,11 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]')
             [CompletionResult]::new('--queue-max', '--queue-max', [CompletionResultType]::ParameterName, 'Deliveries held per channel while its client is away (more get 503)')
             [CompletionResult]::new('--queue-ttl', '--queue-ttl', [CompletionResultType]::ParameterName, 'How long a held delivery is kept')
+            [CompletionResult]::new('--queue-bytes', '--queue-bytes', [CompletionResultType]::ParameterName, 'Bytes all held deliveries may take on disk, headers and bodies (more get 503)')
+            [CompletionResult]::new('--channel-bytes', '--channel-bytes', [CompletionResultType]::ParameterName, 'Bytes one channel''s held deliveries may take (more get 503)')
+            [CompletionResult]::new('--max-links', '--max-links', [CompletionResultType]::ParameterName, 'Client links held at once, at most (more are refused, so that senders always find a connection) [default: half of --max-connections]')
+            [CompletionResult]::new('--create-rate', '--create-rate', [CompletionResultType]::ParameterName, 'Channels made per hour from one client address, at most')
+            [CompletionResult]::new('--channel-idle', '--channel-idle', [CompletionResultType]::ParameterName, 'A channel with no client and nothing held for this long is deleted (its name is free again); 0 keeps channels for ever')
             [CompletionResult]::new('--response-timeout', '--response-timeout', [CompletionResultType]::ParameterName, 'How long a sender waits for the client''s answer (then 504)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'With no client connected: hold deliveries (202) or refuse them (503)')
             [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'How often each side of a link shows it is alive; two missed mean it is dead')
@@ -457,6 +462,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Allow a relay bound to a non-loopback address without --key (anyone who reaches it may make channels)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
@@ -466,12 +472,13 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day')
+            [CompletionResult]::new('channels', 'channels', [CompletionResultType]::ParameterValue, 'A running relay''s channels: list them, or delete some')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hookctl;relay;status' {
             [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'The relay, as it prints itself')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The relay''s key (its status is shown only behind one)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The relay''s key (its operator''s endpoints are served only behind one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
@@ -487,12 +494,93 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'hookctl;relay;channels' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;relay;channels;list' {
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'The relay, as it prints itself')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The relay''s key (its operator''s endpoints are served only behind one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;relay;channels;prune' {
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'The relay, as it prints itself')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The relay''s key (its operator''s endpoints are served only behind one)')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'Delete channels unused for this long that hold nothing, e.g. 7d')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;relay;channels;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;relay;channels;help;list' {
+            break
+        }
+        'hookctl;relay;channels;help;prune' {
+            break
+        }
+        'hookctl;relay;channels;help;help' {
+            break
+        }
         'hookctl;relay;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day')
+            [CompletionResult]::new('channels', 'channels', [CompletionResultType]::ParameterValue, 'A running relay''s channels: list them, or delete some')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hookctl;relay;help;status' {
+            break
+        }
+        'hookctl;relay;help;channels' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            break
+        }
+        'hookctl;relay;help;channels;list' {
+            break
+        }
+        'hookctl;relay;help;channels;prune' {
             break
         }
         'hookctl;relay;help;help' {
@@ -747,9 +835,21 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
         }
         'hookctl;help;relay' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day')
+            [CompletionResult]::new('channels', 'channels', [CompletionResultType]::ParameterValue, 'A running relay''s channels: list them, or delete some')
             break
         }
         'hookctl;help;relay;status' {
+            break
+        }
+        'hookctl;help;relay;channels' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            break
+        }
+        'hookctl;help;relay;channels;list' {
+            break
+        }
+        'hookctl;help;relay;channels;prune' {
             break
         }
         'hookctl;help;ui' {

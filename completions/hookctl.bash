@@ -178,8 +178,17 @@ _hookctl() {
             hookctl__subcmd__help__subcmd__profiles,show)
                 cmd="hookctl__subcmd__help__subcmd__profiles__subcmd__show"
                 ;;
+            hookctl__subcmd__help__subcmd__relay,channels)
+                cmd="hookctl__subcmd__help__subcmd__relay__subcmd__channels"
+                ;;
             hookctl__subcmd__help__subcmd__relay,status)
                 cmd="hookctl__subcmd__help__subcmd__relay__subcmd__status"
+                ;;
+            hookctl__subcmd__help__subcmd__relay__subcmd__channels,list)
+                cmd="hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__list"
+                ;;
+            hookctl__subcmd__help__subcmd__relay__subcmd__channels,prune)
+                cmd="hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__prune"
                 ;;
             hookctl__subcmd__profiles,help)
                 cmd="hookctl__subcmd__profiles__subcmd__help"
@@ -199,17 +208,47 @@ _hookctl() {
             hookctl__subcmd__profiles__subcmd__help,show)
                 cmd="hookctl__subcmd__profiles__subcmd__help__subcmd__show"
                 ;;
+            hookctl__subcmd__relay,channels)
+                cmd="hookctl__subcmd__relay__subcmd__channels"
+                ;;
             hookctl__subcmd__relay,help)
                 cmd="hookctl__subcmd__relay__subcmd__help"
                 ;;
             hookctl__subcmd__relay,status)
                 cmd="hookctl__subcmd__relay__subcmd__status"
                 ;;
+            hookctl__subcmd__relay__subcmd__channels,help)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels,list)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__list"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels,prune)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__prune"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels__subcmd__help,help)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__help"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels__subcmd__help,list)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__list"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels__subcmd__help,prune)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__prune"
+                ;;
+            hookctl__subcmd__relay__subcmd__help,channels)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__channels"
+                ;;
             hookctl__subcmd__relay__subcmd__help,help)
                 cmd="hookctl__subcmd__relay__subcmd__help__subcmd__help"
                 ;;
             hookctl__subcmd__relay__subcmd__help,status)
                 cmd="hookctl__subcmd__relay__subcmd__help__subcmd__status"
+                ;;
+            hookctl__subcmd__relay__subcmd__help__subcmd__channels,list)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__list"
+                ;;
+            hookctl__subcmd__relay__subcmd__help__subcmd__channels,prune)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__prune"
                 ;;
             *)
                 ;;
@@ -1058,8 +1097,50 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__help__subcmd__relay)
-            opts="status"
+            opts="status channels"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__relay__subcmd__channels)
+            opts="list prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1528,7 +1609,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__relay)
-            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --json --color --quiet --verbose --config --store --no-store --help status help"
+            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --queue-bytes --channel-bytes --max-links --create-rate --channel-idle --open --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --json --color --quiet --verbose --config --store --no-store --help status channels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1563,6 +1644,26 @@ _hookctl() {
                     return 0
                     ;;
                 --queue-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-links)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --create-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel-idle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1613,9 +1714,205 @@ _hookctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hookctl__subcmd__relay__subcmd__help)
-            opts="status help"
+        hookctl__subcmd__relay__subcmd__channels)
+            opts="-q -v -h --json --color --quiet --verbose --config --store --no-store --help list prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help)
+            opts="list prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__list)
+            opts="-k -q -v -h --relay --key --insecure --json --color --quiet --verbose --config --store --no-store --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --relay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__prune)
+            opts="-k -q -v -h --relay --key --insecure --idle --json --color --quiet --verbose --config --store --no-store --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --relay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help)
+            opts="status channels help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__channels)
+            opts="list prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -425,6 +425,11 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --rate 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]'
             cand --queue-max 'Deliveries held per channel while its client is away (more get 503)'
             cand --queue-ttl 'How long a held delivery is kept'
+            cand --queue-bytes 'Bytes all held deliveries may take on disk, headers and bodies (more get 503)'
+            cand --channel-bytes 'Bytes one channel''s held deliveries may take (more get 503)'
+            cand --max-links 'Client links held at once, at most (more are refused, so that senders always find a connection) [default: half of --max-connections]'
+            cand --create-rate 'Channels made per hour from one client address, at most'
+            cand --channel-idle 'A channel with no client and nothing held for this long is deleted (its name is free again); 0 keeps channels for ever'
             cand --response-timeout 'How long a sender waits for the client''s answer (then 504)'
             cand --offline 'With no client connected: hold deliveries (202) or refuse them (503)'
             cand --heartbeat 'How often each side of a link shows it is alive; two missed mean it is dead'
@@ -435,6 +440,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --open 'Allow a relay bound to a non-loopback address without --key (anyone who reaches it may make channels)'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
             cand -q 'Print less: only results and errors'
             cand --quiet 'Print less: only results and errors'
@@ -444,11 +450,12 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand channels 'A running relay''s channels: list them, or delete some'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hookctl;relay;status'= {
             cand --relay 'The relay, as it prints itself'
-            cand --key 'The relay''s key (its status is shown only behind one)'
+            cand --key 'The relay''s key (its operator''s endpoints are served only behind one)'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
             cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
@@ -463,11 +470,82 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'hookctl;relay;channels'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;channels;list'= {
+            cand --relay 'The relay, as it prints itself'
+            cand --key 'The relay''s key (its operator''s endpoints are served only behind one)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand -k 'Accept any TLS certificate from the relay'
+            cand --insecure 'Accept any TLS certificate from the relay'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;relay;channels;prune'= {
+            cand --relay 'The relay, as it prints itself'
+            cand --key 'The relay''s key (its operator''s endpoints are served only behind one)'
+            cand --idle 'Delete channels unused for this long that hold nothing, e.g. 7d'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --store 'Delivery store (SQLite) [default: hookctl/hookctl.db under the user''s data directory]'
+            cand -k 'Accept any TLS certificate from the relay'
+            cand --insecure 'Accept any TLS certificate from the relay'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;relay;channels;help'= {
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;channels;help;list'= {
+        }
+        &'hookctl;relay;channels;help;prune'= {
+        }
+        &'hookctl;relay;channels;help;help'= {
+        }
         &'hookctl;relay;help'= {
             cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand channels 'A running relay''s channels: list them, or delete some'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hookctl;relay;help;status'= {
+        }
+        &'hookctl;relay;help;channels'= {
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+        }
+        &'hookctl;relay;help;channels;list'= {
+        }
+        &'hookctl;relay;help;channels;prune'= {
         }
         &'hookctl;relay;help;help'= {
         }
@@ -690,8 +768,17 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         }
         &'hookctl;help;relay'= {
             cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand channels 'A running relay''s channels: list them, or delete some'
         }
         &'hookctl;help;relay;status'= {
+        }
+        &'hookctl;help;relay;channels'= {
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+        }
+        &'hookctl;help;relay;channels;list'= {
+        }
+        &'hookctl;help;relay;channels;prune'= {
         }
         &'hookctl;help;ui'= {
         }

@@ -311,21 +311,54 @@ pub enum RelayAction {
     /// A running relay's state: its channels, connected or not, what each holds
     /// (and since when), and what was given up in the last day
     Status {
-        /// The relay, as it prints itself
-        #[arg(long, value_name = "URL")]
-        relay: String,
-        /// The relay's key (its status is shown only behind one)
-        #[arg(
-            long,
-            value_name = "KEY",
-            env = "HOOKCTL_RELAY_KEY",
-            hide_env_values = true
-        )]
-        key: Option<String>,
-        /// Accept any TLS certificate from the relay
-        #[arg(long, short = 'k')]
-        insecure: bool,
+        #[command(flatten)]
+        remote: RelayRemote,
     },
+    /// A running relay's channels: list them, or delete some
+    Channels {
+        #[command(subcommand)]
+        action: ChannelsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelsAction {
+    /// Every channel, as `relay status` shows them
+    List {
+        #[command(flatten)]
+        remote: RelayRemote,
+    },
+    /// Delete the channels named (with what they hold), or those with no client and
+    /// nothing held for --idle
+    Prune {
+        #[command(flatten)]
+        remote: RelayRemote,
+        /// Delete channels unused for this long that hold nothing, e.g. 7d
+        #[arg(long, value_name = "DURATION", required_unless_present = "names")]
+        idle: Option<String>,
+        /// Channels to delete, whatever they hold
+        #[arg(value_name = "NAME")]
+        names: Vec<String>,
+    },
+}
+
+/// How to reach a running relay as its operator.
+#[derive(Debug, Args)]
+pub struct RelayRemote {
+    /// The relay, as it prints itself
+    #[arg(long, value_name = "URL")]
+    pub relay: String,
+    /// The relay's key (its operator's endpoints are served only behind one)
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "HOOKCTL_RELAY_KEY",
+        hide_env_values = true
+    )]
+    pub key: Option<String>,
+    /// Accept any TLS certificate from the relay
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1341,3 +1341,155 @@ fn tokens_status_and_a_relay_stopped_by_sigterm() {
     );
     assert_eq!(send(&r, "/c/mine/", &[], b"{}").status, 200);
 }
+
+#[test]
+fn held_bytes_are_capped_per_channel_and_in_all_and_unknown_channels_are_refused_unread() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &["--channel-bytes", "1KiB", "--queue-bytes", "1500B"]);
+    for c in ["a", "b", "c"] {
+        drop(client(&dir, &r, c, &[]));
+    }
+    let body = vec![b'x'; 600];
+    wait_for_status(&r, "/c/a/", &[], &body, 202);
+    // The channel's cap: a second one would pass 1 KiB.
+    let a = send(&r, "/c/a/", &[], &body);
+    assert_eq!(a.status, 503);
+    assert!(String::from_utf8_lossy(&a.body).contains("channel's queue is full"));
+    assert!(header(&a, "retry-after").is_some());
+    // The relay's cap: a third channel has room of its own, but not the relay.
+    wait_for_status(&r, "/c/b/", &[], &body, 202);
+    let a = send(&r, "/c/c/", &[], &body);
+    assert_eq!(a.status, 503);
+    assert!(String::from_utf8_lossy(&a.body).contains("relay's queue is full"));
+    // Once handed over and answered, the room is back.
+    let l = client(&dir, &r, "a", &[]);
+    deliveries_within(&l, 1);
+    wait_held(&dir, "a", 0);
+    drop(l);
+    wait_for_status(&r, "/c/c/", &[], &body, 202);
+    // A delivery for an unknown channel is refused on its head: the relay never
+    // reads the gigabyte it announces.
+    let mut s = std::net::TcpStream::connect(&r.addr).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    use std::io::{Read, Write};
+    s.write_all(b"POST /c/nobody/x HTTP/1.1\r\nHost: h\r\nContent-Length: 1000000000\r\n\r\n")
+        .unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let a = support::listener::parse_answer(&buf);
+    assert_eq!(a.status, 404);
+}
+
+#[test]
+fn the_channel_namespace_is_bounded_and_kept_tidy() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(
+        &dir,
+        &[
+            "--key",
+            "k3y",
+            "--create-rate",
+            "2",
+            "--channel-idle",
+            "2s",
+            "--max-links",
+            "2",
+            "--max-connections",
+            "50",
+        ],
+    );
+    let key = [("HOOKCTL_RELAY_KEY", "k3y")];
+    let one = client_env(&dir, &r, "one", &[], &key);
+    let two = client_env(&dir, &r, "two", &[], &key);
+    // Links have a cap of their own, below the connections senders need.
+    let o = support::hookctl(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("HOOKCTL_RELAY_KEY", "k3y")
+        .args([
+            "--no-store",
+            "listen",
+            "--relay",
+            &r.url,
+            "--channel",
+            "three",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("--max-links"),
+        "{}",
+        support::stderr(&o)
+    );
+    assert_eq!(send(&r, "/c/one/", &[], b"{}").status, 200);
+    drop(two);
+    // Two channels an hour from one address: the third is refused.
+    let o = support::hookctl(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("HOOKCTL_RELAY_KEY", "k3y")
+        .args([
+            "--no-store",
+            "listen",
+            "--relay",
+            &r.url,
+            "--channel",
+            "three",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("--create-rate"),
+        "{}",
+        support::stderr(&o)
+    );
+    // `two`, unused for --channel-idle and holding nothing, is deleted; `one`,
+    // connected, stays.
+    let gone = line_within(&r, |v| {
+        v["data"]["event"] == "deleted" && v["data"]["channel"] == "two"
+    })
+    .expect("the unused channel is deleted");
+    assert_eq!(gone["data"]["dropped"], 0);
+    assert_eq!(send(&r, "/c/two/", &[], b"{}").status, 404);
+    assert_eq!(send(&r, "/c/one/", &[], b"{}").status, 200);
+    // The operator deletes a channel by name, with what it holds.
+    drop(one);
+    wait_for_status(&r, "/c/one/", &[], b"{}", 202);
+    let o = support::hookctl(dir.path())
+        .args([
+            "relay", "channels", "prune", "--relay", &r.url, "--key", "k3y", "one",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    assert!(
+        support::stdout(&o).contains("deleted one and the 1 deliveries it held"),
+        "{}",
+        support::stdout(&o)
+    );
+    let o = support::hookctl(dir.path())
+        .args([
+            "--json", "relay", "channels", "list", "--relay", &r.url, "--key", "k3y",
+        ])
+        .output()
+        .unwrap();
+    let v = &support::json_lines(&o)[0]["data"];
+    assert!(v["channels"].as_array().unwrap().is_empty(), "{v}");
+    // `/connect` in absolute form is no link.
+    let abs = format!(
+        "GET http://{}/connect?channel=x HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: hookctl-relay.2\r\nConnection: close\r\n\r\n",
+        r.addr, r.addr
+    );
+    assert_eq!(raw(&r.addr, abs.as_bytes()).status, 400);
+    // Reachable from elsewhere with no key: only with --open.
+    let o = support::hookctl(dir.path())
+        .args(["--no-store", "relay", "--bind", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("--open"),
+        "{}",
+        support::stderr(&o)
+    );
+}

@@ -1,6 +1,6 @@
 //! `hookctl relay`: runs the relay ([`crate::relay::server`]).
 
-use crate::cli::{GlobalArgs, OfflineArg, RelayAction, RelayArgs};
+use crate::cli::{ChannelsAction, GlobalArgs, OfflineArg, RelayAction, RelayArgs, RelayRemote};
 use crate::envelope::profile::parse_duration;
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::server::{Limits, Server};
@@ -28,52 +28,107 @@ fn duration(text: &str, flag: &str) -> Result<Duration> {
         .with_context(|| format!("could not read {flag}"))
 }
 
-/// `hookctl relay status`: asks a running relay for its state (`GET /status`).
-fn status(out: &Output, relay: &str, key: Option<&str>, insecure: bool) -> Result<Exit> {
-    let base = crate::outbound::resolve_url(relay).context("could not read --relay")?;
-    let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
+/// Asks a running relay, as its operator, at `path` (with a JSON body: a POST); its
+/// JSON answer.
+fn ask(
+    remote: &RelayRemote,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<serde_json::Value> {
+    let base = crate::outbound::resolve_url(&remote.relay).context("could not read --relay")?;
+    let Some(key) = remote
+        .key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    else {
         return Err(hinted(
-            "the relay's status needs its key",
+            "this needs the relay's key",
             "pass --key, or set HOOKCTL_RELAY_KEY",
         ));
     };
-    let url = base
-        .join(crate::relay::wire::STATUS_PATH)
-        .context("could not read --relay")?;
-    let client = HttpClient::new(&ClientOptions::new(insecure, 1))?;
+    let url = base.join(path).context("could not read --relay")?;
+    let client = HttpClient::new(&ClientOptions::new(remote.insecure, 1))?;
     let mut headers = crate::envelope::HeaderList::new();
     headers.push("X-Hookctl-Relay-Key", key);
+    let (method, bytes) = match body {
+        Some(b) => {
+            headers.push("Content-Type", "application/json");
+            ("POST", bytes::Bytes::from(serde_json::to_vec(&b)?))
+        }
+        None => ("GET", bytes::Bytes::new()),
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let sent = rt
-        .block_on(client.send(
-            "GET",
-            &url,
-            &headers,
-            bytes::Bytes::new(),
-            Duration::from_secs(10),
-        ))
+        .block_on(client.send(method, &url, &headers, bytes, Duration::from_secs(10)))
         .map_err(|e| {
             hinted(
                 format!("could not reach the relay at {base}: {e}"),
                 "is `hookctl relay` running there?",
             )
         })?;
-    let body: serde_json::Value = serde_json::from_slice(&sent.body).map_err(|_| {
+    let answer: serde_json::Value = serde_json::from_slice(&sent.body).map_err(|_| {
         hinted(
-            format!("{base} answered {} with no relay status", sent.status),
+            format!("{base} answered {} with no JSON", sent.status),
             "is it a hookctl relay?",
         )
     })?;
     if sent.status != 200 {
-        let said = body["error"].as_str().unwrap_or("no reason given");
+        let said = answer["error"].as_str().unwrap_or("no reason given");
         bail!(
-            "the relay refused its status ({}): {}",
+            "the relay refused ({}): {}",
             sent.status,
             crate::output::escape(said)
         );
     }
+    Ok(answer)
+}
+
+/// `hookctl relay channels prune`.
+fn prune(out: &Output, remote: &RelayRemote, idle: Option<&str>, names: &[String]) -> Result<Exit> {
+    let idle_secs = idle
+        .map(|t| duration(t, "--idle").map(|d| d.as_secs()))
+        .transpose()?;
+    let answer = ask(
+        remote,
+        crate::relay::wire::PRUNE_PATH,
+        Some(serde_json::json!({"channels": names, "idle_secs": idle_secs})),
+    )?;
+    if out.json {
+        out.record("pruned", &answer)?;
+        return Ok(Exit::Success);
+    }
+    let deleted = answer["deleted"].as_array().cloned().unwrap_or_default();
+    for d in &deleted {
+        let dropped = d["dropped"].as_u64().unwrap_or(0);
+        out.line(&format!(
+            "deleted {}{}",
+            crate::output::escape(d["channel"].as_str().unwrap_or_default()),
+            if dropped > 0 {
+                format!(" and the {dropped} deliveries it held")
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    for k in answer["kept"].as_array().into_iter().flatten() {
+        out.warn(&format!(
+            "kept {}: {}",
+            crate::output::escape(k["channel"].as_str().unwrap_or_default()),
+            crate::output::escape(k["why"].as_str().unwrap_or_default())
+        ));
+    }
+    if deleted.is_empty() {
+        out.note("no channel deleted");
+    }
+    Ok(Exit::Success)
+}
+
+/// `hookctl relay status`: asks a running relay for its state (`GET /status`).
+fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
+    let body = ask(remote, crate::relay::wire::STATUS_PATH, None)?;
     if out.json {
         out.record("relay_status", &body)?;
         return Ok(Exit::Success);
@@ -119,13 +174,20 @@ fn status(out: &Output, relay: &str, key: Option<&str>, insecure: bool) -> Resul
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
-    if let Some(RelayAction::Status {
-        relay,
-        key,
-        insecure,
-    }) = &args.action
-    {
-        return status(out, relay, key.as_deref(), *insecure);
+    match &args.action {
+        Some(RelayAction::Status { remote })
+        | Some(RelayAction::Channels {
+            action: ChannelsAction::List { remote },
+        }) => return status(out, remote),
+        Some(RelayAction::Channels {
+            action:
+                ChannelsAction::Prune {
+                    remote,
+                    idle,
+                    names,
+                },
+        }) => return prune(out, remote, idle.as_deref(), names),
+        None => {}
     }
     let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
     // A delivery crosses the link in one frame, its length a 32-bit number.

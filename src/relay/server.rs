@@ -614,9 +614,14 @@ impl Relay {
         }
     }
 
-    /// Runs the relay's own upkeep (the queue TTL) until the process ends.
+    /// Runs the relay's own upkeep (the queue TTL, unused channels) until the
+    /// process ends.
     pub async fn maintain(self: Arc<Self>) {
-        let every = (self.cfg.queue_ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        let shortest = self
+            .cfg
+            .channel_idle
+            .map_or(self.cfg.queue_ttl, |i| i.min(self.cfg.queue_ttl));
+        let every = (shortest / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
