@@ -1493,3 +1493,81 @@ fn the_channel_namespace_is_bounded_and_kept_tidy() {
         support::stderr(&o)
     );
 }
+
+#[test]
+fn a_client_that_reads_nothing_is_dropped_and_what_it_was_sent_is_held() {
+    use std::io::{Read, Write};
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &["--heartbeat", "500ms", "--response-timeout", "3s"]);
+    // A link made by hand: it pings, so it looks alive, and never reads again.
+    let mut s = std::net::TcpStream::connect(&r.addr).unwrap();
+    s.write_all(
+        format!(
+            "GET /connect?channel=park HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: hookctl-relay.2\r\n\r\n",
+            r.addr
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pinger = {
+        let mut s = s.try_clone().unwrap();
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            // A masked, empty ping, as a client sends it.
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if s.write_all(&[0x89, 0x80, 1, 2, 3, 4]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    line_within(&r, |v| {
+        v["data"]["event"] == "connected" && v["data"]["channel"] == "park"
+    })
+    .expect("the link is up");
+    // More than the link may keep waiting for it (32 MiB), at once.
+    let senders: Vec<_> = (0..48)
+        .map(|_| {
+            let addr = r.addr.clone();
+            std::thread::spawn(move || {
+                let body = vec![b'x'; 1 << 20];
+                let req = format!(
+                    "POST /c/park/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let mut all = req.into_bytes();
+                all.extend_from_slice(&body);
+                raw(&addr, &all).status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = senders.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 202 || *s == 504),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&202),
+        "the full link's deliveries are held: {statuses:?}"
+    );
+    line_within(&r, |v| v["data"]["event"] == "not_reading")
+        .expect("the link that reads nothing is dropped");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = pinger.join();
+    let store = hookctl::store::Store::open_existing(&dir.path().join("relay.db")).unwrap();
+    let held = store.relay_queue_len("park").unwrap();
+    assert_eq!(held, statuses.iter().filter(|s| **s == 202).count() as u64);
+}

@@ -87,12 +87,15 @@ const MAX_HELD_OUT: usize = 256;
 /// `--max-body`, if that is more): a client that does not read cannot make the
 /// relay keep more for it. Past it, live deliveries are held.
 const LINK_BYTES: usize = 32 << 20;
+/// Bytes of frames waiting on all links together, at most (or one delivery of
+/// `--max-body`, if that is more).
+const ALL_LINKS_BYTES: usize = 256 << 20;
 
 /// A message on its way to a client, with the room it takes on the link (given
 /// back once it is written).
 pub(crate) struct Frame {
     msg: Message,
-    _room: Option<OwnedSemaphorePermit>,
+    _room: Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>,
 }
 
 impl From<Frame> for Message {
@@ -213,8 +216,11 @@ const MAX_CREATORS: usize = 10_000;
 struct Link {
     id: u64,
     tx: mpsc::Sender<Frame>,
-    /// Bytes that may still wait to go out on it.
+    /// Bytes that may still wait to go out on it, and on all links together.
     room: Arc<Semaphore>,
+    all_room: Arc<Semaphore>,
+    /// Since when a frame has found no room on it (a client that does not read).
+    full_since: Mutex<Option<Instant>>,
     pending: Mutex<HashMap<u64, oneshot::Sender<WireAnswer>>>,
     seq: AtomicU64,
     /// Another client took the channel over: what this one has is answered, then
@@ -232,6 +238,52 @@ enum LinkError {
 }
 
 impl Link {
+    /// Room for a frame of `size` bytes, on this link and on all, if there is some
+    /// now (else the link is noted as full).
+    fn try_room(&self, size: usize) -> Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
+        let n = u32::try_from(size).unwrap_or(u32::MAX);
+        let got = Arc::clone(&self.room)
+            .try_acquire_many_owned(n)
+            .ok()
+            .and_then(|a| {
+                Arc::clone(&self.all_room)
+                    .try_acquire_many_owned(n)
+                    .ok()
+                    .map(|b| (a, b))
+            });
+        let mut full = self.full_since.lock().expect("full lock");
+        match &got {
+            Some(_) => *full = None,
+            None => {
+                full.get_or_insert_with(Instant::now);
+            }
+        }
+        got
+    }
+
+    /// Room for a frame of `size` bytes, waited for.
+    async fn room_for(&self, size: usize) -> Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
+        if let Some(r) = self.try_room(size) {
+            return Some(r);
+        }
+        let n = u32::try_from(size).unwrap_or(u32::MAX);
+        let a = Arc::clone(&self.room).acquire_many_owned(n).await.ok()?;
+        let b = Arc::clone(&self.all_room)
+            .acquire_many_owned(n)
+            .await
+            .ok()?;
+        *self.full_since.lock().expect("full lock") = None;
+        Some((a, b))
+    }
+
+    /// Whether frames have found no room on it for longer than `within`.
+    fn stuck(&self, within: Duration) -> bool {
+        self.full_since
+            .lock()
+            .expect("full lock")
+            .is_some_and(|t| t.elapsed() > within)
+    }
+
     async fn exchange(
         &self,
         mut req: WireRequest,
@@ -251,8 +303,7 @@ impl Link {
             self.pending.lock().expect("pending lock").remove(&seq);
         };
         let frame = req.encode();
-        let size = u32::try_from(frame.len()).unwrap_or(u32::MAX);
-        let Ok(permit) = Arc::clone(&self.room).try_acquire_many_owned(size) else {
+        let Some(permit) = self.try_room(frame.len()) else {
             forget();
             return Err(LinkError::Busy);
         };
@@ -300,6 +351,8 @@ pub struct Relay {
     bytes_total: AtomicU64,
     /// Channels made lately, by client address: (allowance left, when last taken).
     creators: Mutex<HashMap<std::net::IpAddr, (f64, Instant)>>,
+    /// Bytes that may still wait on all links together.
+    all_links_room: Arc<Semaphore>,
 }
 
 /// Why a held delivery is given up when its time runs out.
@@ -361,6 +414,7 @@ impl Relay {
         if !store.is_read_only() {
             store.relay_prepare()?;
         }
+        let cfg_max_body = cfg.max_body;
         let bytes: HashMap<String, u64> = store.relay_bytes()?.into_iter().collect();
         let bytes_total = bytes.values().sum();
         let seen: HashMap<String, i64> = store.relay_last_seen()?.into_iter().collect();
@@ -388,6 +442,9 @@ impl Relay {
             bytes: Mutex::new(bytes),
             bytes_total: AtomicU64::new(bytes_total),
             creators: Mutex::default(),
+            all_links_room: Arc::new(Semaphore::new(
+                ALL_LINKS_BYTES.max(cfg_max_body + (1 << 20)),
+            )),
         })
     }
 
@@ -971,6 +1028,8 @@ impl Relay {
             room: Arc::new(Semaphore::new(
                 LINK_BYTES.max(self.cfg.max_body + (1 << 20)),
             )),
+            all_room: Arc::clone(&self.all_links_room),
+            full_since: Mutex::default(),
             pending: Mutex::default(),
             seq: AtomicU64::new(0),
             replaced: Default::default(),
@@ -1047,6 +1106,16 @@ impl Relay {
         // Anything from the client shows it is alive; two heartbeats of silence
         // mean the link is dead.
         loop {
+            // A client that keeps the link alive but does not read what it is sent
+            // holds room it will never give back: the link goes, and what it had is
+            // held for the next one.
+            if link.stuck(heartbeat * 2) {
+                (self.log)(
+                    &format!("channel {name}: the client reads nothing it is sent: link dropped"),
+                    json!({"event": "not_reading", "channel": name}),
+                );
+                break;
+            }
             let next = tokio::time::timeout(heartbeat * 2, stream.next()).await;
             match next {
                 Ok(Some(Ok(Message::Binary(frame)))) => match WireAnswer::decode(&frame) {
@@ -1349,12 +1418,11 @@ impl Relay {
             body: Bytes::from(q.body),
         };
         let frame = req.encode();
-        let size = u32::try_from(frame.len()).unwrap_or(u32::MAX);
         // Waits for room on the link (the client reads at its own pace).
         let permit = tokio::select! {
-            p = Arc::clone(&link.room).acquire_many_owned(size) => match p {
-                Ok(p) => p,
-                Err(_) => return false,
+            p = link.room_for(frame.len()) => match p {
+                Some(p) => p,
+                None => return false,
             },
             _ = link.tx.closed() => return false,
         };
