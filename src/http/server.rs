@@ -821,7 +821,8 @@ mod tests {
                 read_timeout: Duration::from_millis(200),
             };
             let (_stop_tx, stop) = watch::channel(false);
-            let served = tokio::spawn(async move { serve(server, None, &Echo, &limits, stop).await });
+            let served =
+                tokio::spawn(async move { serve(server, None, &Echo, &limits, stop).await });
             client.write_all(input).await.unwrap();
             client.shutdown().await.unwrap();
             let mut out = Vec::new();

@@ -800,7 +800,13 @@ impl Relay {
         }
         match self.status() {
             Ok(v) => Response::json(200, &v),
-            Err(e) => error(500, &format!("the relay's store failed: {e}")),
+            Err(e) => {
+                (self.log)(
+                    &format!("status: the store failed: {e}"),
+                    json!({"event": "store_error", "error": e.to_string()}),
+                );
+                error(500, "the relay's store failed (its log says why)")
+            }
         }
     }
 
@@ -1053,12 +1059,7 @@ impl Relay {
             let replaced = serde_json::to_string(&Control::Replaced).expect("serialises");
             let _ = old.tx.try_send(Message::Text(replaced.into()).into());
         }
-        let queued = self
-            .store
-            .lock()
-            .expect("store lock")
-            .relay_queue_len(&name)
-            .unwrap_or(0);
+        let queued = self.store(|s| s.relay_queue_len(&name)).unwrap_or(0);
         let welcome = Control::Welcome {
             version: 1,
             channel: name.clone(),
@@ -1196,11 +1197,14 @@ impl Relay {
             let t = new_token();
             let hash = sha256(t.as_bytes());
             let made = self
-                .store
-                .lock()
-                .expect("store lock")
-                .relay_create_channel(name, &hex::encode(hash))
-                .map_err(|e| (1011, format!("the relay's store failed: {e}")))?;
+                .store(|s| s.relay_create_channel(name, &hex::encode(hash)))
+                .map_err(|e| {
+                    (self.log)(
+                        &format!("channel {name}: could not be made: {e}"),
+                        json!({"event": "store_error", "channel": name, "error": e.to_string()}),
+                    );
+                    (1011, "the relay could not make the channel".to_string())
+                })?;
             if !made {
                 return Err((CLOSE_TOKEN, format!("channel `{name}` was just taken")));
             }
