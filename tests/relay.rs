@@ -1571,3 +1571,34 @@ fn a_client_that_reads_nothing_is_dropped_and_what_it_was_sent_is_held() {
     let held = store.relay_queue_len("park").unwrap();
     assert_eq!(held, statuses.iter().filter(|s| **s == 202).count() as u64);
 }
+
+#[test]
+fn a_relay_url_that_never_answers_is_given_up_on_not_waited_for() {
+    // Accepts connections and says nothing, in plain TCP and where TLS is expected.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let keep = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().take(2) {
+            held.push(s);
+        }
+        std::thread::sleep(Duration::from_secs(25));
+    });
+    let dir = TempDir::new().unwrap();
+    for scheme in ["http", "https"] {
+        let url = format!("{scheme}://{addr}");
+        let o = support::hookctl(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .args(["--no-store", "listen", "--relay", &url])
+            .timeout(PATIENCE)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", support::stderr(&o));
+        assert!(
+            support::stderr(&o).contains("within 10s"),
+            "{}",
+            support::stderr(&o)
+        );
+    }
+    drop(keep);
+}

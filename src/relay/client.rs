@@ -201,9 +201,13 @@ async fn connect(
         let name = rustls::pki_types::ServerName::try_from(host.clone())
             .map_err(|e| Failed::Fatal(format!("`{url}` has no usable host name for TLS: {e}")))?;
         Box::new(
-            connector
-                .connect(name, tcp)
+            tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp))
                 .await
+                .map_err(|_| {
+                    Failed::Retry(format!(
+                        "the TLS handshake with {url} did not finish within 10s"
+                    ))
+                })?
                 .map_err(|e| Failed::Fatal(format!("TLS handshake with {url} failed: {e}")))?,
         )
     } else {
@@ -236,7 +240,13 @@ async fn connect(
     let config = WebSocketConfig::default()
         .max_message_size(Some(cfg.max_body + (1 << 20)))
         .max_frame_size(Some(cfg.max_body + (1 << 20)));
-    match tokio_tungstenite::client_async_with_config(req, io, Some(config)).await {
+    let upgrade = tokio_tungstenite::client_async_with_config(req, io, Some(config));
+    let Ok(upgraded) = tokio::time::timeout(CONNECT_TIMEOUT, upgrade).await else {
+        return Err(Failed::Retry(format!(
+            "{url} did not answer the link's upgrade within 10s"
+        )));
+    };
+    match upgraded {
         Ok((ws, _)) => Ok(ws),
         Err(WsError::Http(resp)) => {
             let status = resp.status().as_u16();
