@@ -1538,7 +1538,7 @@ fn a_client_that_reads_nothing_is_dropped_and_what_it_was_sent_is_held() {
         v["data"]["event"] == "connected" && v["data"]["channel"] == "park"
     })
     .expect("the link is up");
-    // More than the link may keep waiting for it (32 MiB), at once.
+    // More than the link may keep waiting for it (16 MiB), at once.
     let senders: Vec<_> = (0..48)
         .map(|_| {
             let addr = r.addr.clone();

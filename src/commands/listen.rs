@@ -499,7 +499,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                 }
                 start_printer()?;
                 let acceptor = tls.map(|t| t.acceptor);
-                let limits = Limits { max_body, read_timeout };
+                let limits = Limits { max_body, read_timeout, bodies: None };
                 let (server, sd) = Server::new(listener, acceptor, Arc::clone(&receiver), limits, max_connections);
                 shutdown = Some(sd);
                 Box::pin(async move {

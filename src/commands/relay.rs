@@ -363,9 +363,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             ));
             out.note(&e.dim("Ctrl-C to stop"));
         }
+        // Bodies being read, all connections together: a flood of large
+        // deliveries waits for room instead of growing the relay's memory.
         let limits = Limits {
             max_body,
             read_timeout,
+            bodies: Some(Arc::new(tokio::sync::Semaphore::new(
+                crate::relay::server::BODIES_BYTES.max(max_body),
+            ))),
         };
         let relay = Arc::new(relay);
         tokio::spawn(Arc::clone(&relay).maintain());

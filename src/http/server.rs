@@ -131,6 +131,11 @@ pub struct Limits {
     /// How long a request head may take to arrive, then its body; also how long an
     /// idle keep-alive connection is kept.
     pub read_timeout: Duration,
+    /// Bytes of request bodies held at once by all connections together, if bounded:
+    /// a body is read only once it has room (a chunked one takes `max_body`), and
+    /// the room is given back once it is answered. A body that finds none within
+    /// `read_timeout` is answered 503.
+    pub bodies: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// What answers requests.
@@ -363,6 +368,31 @@ pub async fn serve<S, H>(
             let _ = c.write(&resp, true, head.method == "HEAD").await;
             return;
         }
+        let room = match (&limits.bodies, head.framing) {
+            (Some(b), Framing::Length(n)) if n > 0 && n <= limits.max_body as u64 => Some((b, n)),
+            (Some(b), Framing::Chunked) => Some((b, limits.max_body as u64)),
+            _ => None,
+        };
+        let _room = match room {
+            Some((b, n)) => {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                match tokio::time::timeout(limits.read_timeout, Arc::clone(b).acquire_many_owned(n))
+                    .await
+                {
+                    Ok(Ok(p)) => Some(p),
+                    _ => {
+                        let mut resp = Response::json(
+                            503,
+                            &serde_json::json!({ "error": "too many requests are being read: try again" }),
+                        );
+                        resp.headers.push("Retry-After", "1");
+                        let _ = c.write(&resp, true, false).await;
+                        return;
+                    }
+                }
+            }
+            None => None,
+        };
         let body = c.read_body(&head, limits).await;
         let close = head.close || body.is_err() || *stop.borrow();
         let head_only = head.method == "HEAD";
@@ -408,7 +438,11 @@ pub async fn serve<S, H>(
 impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Reads more into `buf`; how many bytes came (0: the peer closed).
     async fn fill(&mut self) -> std::io::Result<usize> {
-        self.buf.reserve(8 << 10);
+        // Room made ahead (a body of known length) is used as it is: the buffer
+        // does not grow past it.
+        if self.buf.capacity() == self.buf.len() {
+            self.buf.reserve(8 << 10);
+        }
         self.io.read_buf(&mut self.buf).await
     }
 
@@ -462,6 +496,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                     .filter(|&n| n <= limits.max_body)
                     .ok_or(BodyError::TooLarge(limits.max_body))?;
                 self.continue_if_asked(head).await?;
+                // Room for the body, once: a buffer grown by doubling would keep up
+                // to twice the body for as long as the body lives.
+                self.buf.reserve_exact(n.saturating_sub(self.buf.len()));
                 while self.buf.len() < n {
                     self.fill_by(deadline).await?;
                 }
@@ -819,6 +856,7 @@ mod tests {
             let limits = Limits {
                 max_body,
                 read_timeout: Duration::from_millis(200),
+                bodies: None,
             };
             let (_stop_tx, stop) = watch::channel(false);
             let served =

@@ -86,10 +86,13 @@ const MAX_HELD_OUT: usize = 256;
 /// Bytes of frames waiting to go out on one link, at most (or one delivery of
 /// `--max-body`, if that is more): a client that does not read cannot make the
 /// relay keep more for it. Past it, live deliveries are held.
-const LINK_BYTES: usize = 32 << 20;
+const LINK_BYTES: usize = 16 << 20;
+/// Bytes of request bodies being read or routed by all connections together, at
+/// most (or one `--max-body` delivery, if that is more).
+pub const BODIES_BYTES: usize = 64 << 20;
 /// Bytes of frames waiting on all links together, at most (or one delivery of
 /// `--max-body`, if that is more).
-const ALL_LINKS_BYTES: usize = 256 << 20;
+const ALL_LINKS_BYTES: usize = 64 << 20;
 
 /// A message on its way to a client, with the room it takes on the link (given
 /// back once it is written).
