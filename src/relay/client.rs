@@ -312,9 +312,10 @@ struct Held {
 const SETTLED_KEPT: usize = 10_000;
 
 impl Held {
-    fn settle(&mut self, id: u64, text: String) {
+    /// Notes how a held delivery ended; the link to say it on, if one is open.
+    fn settle(&mut self, id: u64, text: &str) -> Option<mpsc::Sender<Message>> {
         self.active.remove(&id);
-        if self.settled.insert(id, text.clone()).is_none() {
+        if self.settled.insert(id, text.to_string()).is_none() {
             self.order.push_back(id);
         }
         while self.order.len() > SETTLED_KEPT {
@@ -322,9 +323,18 @@ impl Held {
                 self.settled.remove(&old);
             }
         }
-        if let Some(tx) = &self.link {
-            let _ = tx.try_send(Message::Text(text.into()));
-        }
+        self.link.clone()
+    }
+}
+
+/// Notes how a held delivery ended and tells the relay (waiting for room on the
+/// link: a word lost here would keep the delivery out with this client until the
+/// link ends). With no link open, the relay hands it over again later and is told
+/// then.
+async fn settle(held: &Mutex<Held>, id: u64, text: String) {
+    let link = held.lock().expect("held lock").settle(id, &text);
+    if let Some(tx) = link {
+        let _ = tx.send(Message::Text(text.into())).await;
     }
 }
 
@@ -378,7 +388,7 @@ async fn try_held(
 }
 
 /// Tells the relay how a held delivery ended.
-fn settle_held(held: &Mutex<Held>, id: u64, outcome: Option<HeldOutcome>) {
+async fn settle_held(held: &Mutex<Held>, id: u64, outcome: Option<HeldOutcome>) {
     let text = match outcome {
         Some(HeldOutcome::Delivered { status }) => {
             settled_text(id, "delivered", Some(status), None)
@@ -391,7 +401,7 @@ fn settle_held(held: &Mutex<Held>, id: u64, outcome: Option<HeldOutcome>) {
         }
         Some(HeldOutcome::Retry { .. }) | None => settled_text(id, "delivered", None, None),
     };
-    held.lock().expect("held lock").settle(id, text);
+    settle(held, id, text).await;
 }
 
 /// Tries a held delivery again, after `wait`, until it is settled: the app has it,
@@ -412,7 +422,7 @@ async fn retry_held(
                 wait = after;
                 attempt = attempt.saturating_add(1);
             }
-            other => return settle_held(&held, req.held, other),
+            other => return settle_held(&held, req.held, other).await,
         }
     }
 }
@@ -438,7 +448,7 @@ async fn first_attempts(
                     speed,
                 ));
             }
-            other => settle_held(&held, req.held, other),
+            other => settle_held(&held, req.held, other).await,
         }
     }
 }
@@ -551,18 +561,22 @@ async fn serve(ws: Ws, ctx: &LinkCtx<'_>, heartbeat: Duration) -> Ended {
 /// A held delivery handed over: worked on (once, however often it comes), or its
 /// end said again; a given-up one is recorded and acknowledged.
 async fn take_held(ctx: &LinkCtx<'_>, tx: &mpsc::Sender<Message>, req: WireRequest) {
-    {
+    let said = {
         let mut held = ctx.held.lock().expect("held lock");
         if let Some(text) = held.settled.get(&req.held) {
-            let _ = tx.try_send(Message::Text(text.clone().into()));
+            Some(text.clone())
+        } else if held.active.contains(&req.held) {
             return;
+        } else {
+            if !req.given_up {
+                held.active.insert(req.held);
+            }
+            None
         }
-        if held.active.contains(&req.held) {
-            return;
-        }
-        if !req.given_up {
-            held.active.insert(req.held);
-        }
+    };
+    if let Some(text) = said {
+        let _ = tx.send(Message::Text(text.into())).await;
+        return;
     }
     if req.given_up {
         let stored = ctx
@@ -583,7 +597,7 @@ async fn take_held(ctx: &LinkCtx<'_>, tx: &mpsc::Sender<Message>, req: WireReque
             stored,
         });
         let text = settled_text(req.held, "told", None, None);
-        ctx.held.lock().expect("held lock").settle(req.held, text);
+        settle(ctx.held, req.held, text).await;
         return;
     }
     let _ = ctx.first.send(req).await;
