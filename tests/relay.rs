@@ -1602,3 +1602,22 @@ fn a_relay_url_that_never_answers_is_given_up_on_not_waited_for() {
     }
     drop(keep);
 }
+
+#[test]
+fn a_clients_101_never_turns_a_senders_connection_into_a_link() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    let _l = client(&dir, &r, "sly", &["--status", "101"]);
+    let req = format!(
+        "POST /c/sly/ HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 2\r\n\r\n{{}}",
+        r.addr
+    );
+    let a = raw(&r.addr, req.as_bytes());
+    assert_eq!(a.status, 502, "{}", String::from_utf8_lossy(&a.body));
+    let links = r
+        .lines()
+        .iter()
+        .filter(|v| v["data"]["event"] == "connected")
+        .count();
+    assert_eq!(links, 1, "only the client's own link");
+}

@@ -933,6 +933,14 @@ impl Relay {
         };
         if let Some(link) = link {
             match link.exchange(wire.clone(), self.cfg.response_timeout).await {
+                // An informational answer (101 above all) would hand the sender's
+                // connection to whoever answered: never relayed.
+                Ok(a) if a.status < 200 => {
+                    return error(
+                        502,
+                        "the channel's client answered with an informational status, which is not relayed",
+                    );
+                }
                 Ok(a) => {
                     return Response {
                         status: a.status,
@@ -1461,8 +1469,12 @@ impl Handler for RelayHandler {
         self.0.ingress(req).await
     }
 
+    /// Only `/connect` becomes a link.
     async fn upgrade(&self, req: Request, io: Upgraded) {
-        self.0.link(req, io).await
+        let path = req.target.split('?').next().unwrap_or_default();
+        if path == CONNECT_PATH {
+            self.0.link(req, io).await
+        }
     }
 
     /// A delivery for an unknown channel is refused before its body is read.
