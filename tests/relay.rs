@@ -1297,6 +1297,20 @@ fn tokens_status_and_a_relay_stopped_by_sigterm() {
         "{}",
         support::stderr(&o)
     );
+    // The refusal is logged with the address it came from; an address that keeps
+    // guessing is told to wait.
+    let refused = line_within(&r, |v| v["data"]["event"] == "refused").expect("logged");
+    assert_eq!(refused["data"]["from"], "127.0.0.1");
+    let guess = format!(
+        "GET /connect?channel=mine HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: hookctl-relay.2\r\nAuthorization: Bearer {}\r\n\r\n",
+        r.addr,
+        "0".repeat(64)
+    );
+    let statuses: Vec<u16> = (0..25)
+        .map(|_| raw(&r.addr, guess.as_bytes()).status)
+        .collect();
+    assert!(statuses[..19].iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(*statuses.last().unwrap(), 429, "{statuses:?}");
     // The relay's state, behind its key.
     let status = |key: &str| {
         support::hookctl(dir.path())

@@ -279,7 +279,7 @@ async fn connect(
                         "`{url}` does not look like a hookctl relay (`hookctl relay` prints the URL to give)"
                     ),
                 ))
-            } else if (400..500).contains(&status) {
+            } else if (400..500).contains(&status) && status != 429 {
                 Err(Failed::Fatal(msg))
             } else {
                 Err(Failed::Retry(msg))

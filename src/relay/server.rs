@@ -211,9 +211,65 @@ impl Channel {
     }
 }
 
-/// Client addresses remembered for the channel-creation limit, at most (past it the
+/// Client addresses remembered for each per-address limit, at most (past it the
 /// oldest half is forgotten).
 const MAX_CREATORS: usize = 10_000;
+/// Refused tokens and keys one client address may try in a minute.
+const GUESSES_PER_MINUTE: u32 = 20;
+
+/// Allowances by client address: (what is left, when last taken).
+type Allowances = Mutex<HashMap<std::net::IpAddr, (f64, Instant)>>;
+
+/// Whether `peer` has some allowance left (as [`take_allowance`] counts it),
+/// taking none.
+fn allowance_left(
+    map: &Allowances,
+    peer: Option<std::net::IpAddr>,
+    burst: f64,
+    rate: f64,
+) -> Result<(), Duration> {
+    let Some(ip) = peer else { return Ok(()) };
+    let map = map.lock().expect("allowances lock");
+    let Some((tokens, last)) = map.get(&ip) else {
+        return Ok(());
+    };
+    let now = (tokens + last.elapsed().as_secs_f64() * rate).min(burst);
+    if now >= 1.0 {
+        Ok(())
+    } else {
+        Err(Duration::from_secs_f64((1.0 - now) / rate))
+    }
+}
+
+/// Takes one from `peer`'s allowance (`burst` at most, given back at `rate` a
+/// second); how long until there is one, if none is left.
+fn take_allowance(
+    map: &Allowances,
+    peer: Option<std::net::IpAddr>,
+    burst: f64,
+    rate: f64,
+) -> Result<(), Duration> {
+    let Some(ip) = peer else { return Ok(()) };
+    let now = Instant::now();
+    let mut map = map.lock().expect("allowances lock");
+    if map.len() >= MAX_CREATORS && !map.contains_key(&ip) {
+        let mut by_age: Vec<(std::net::IpAddr, Instant)> =
+            map.iter().map(|(k, v)| (*k, v.1)).collect();
+        by_age.sort_by_key(|(_, t)| *t);
+        for (k, _) in by_age.into_iter().take(MAX_CREATORS / 2) {
+            map.remove(&k);
+        }
+    }
+    let (tokens, last) = map.entry(ip).or_insert((burst, now));
+    *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(burst);
+    *last = now;
+    if *tokens >= 1.0 {
+        *tokens -= 1.0;
+        Ok(())
+    } else {
+        Err(Duration::from_secs_f64((1.0 - *tokens) / rate))
+    }
+}
 
 /// One client's WebSocket.
 struct Link {
@@ -353,7 +409,9 @@ pub struct Relay {
     bytes: Mutex<HashMap<String, u64>>,
     bytes_total: AtomicU64,
     /// Channels made lately, by client address: (allowance left, when last taken).
-    creators: Mutex<HashMap<std::net::IpAddr, (f64, Instant)>>,
+    creators: Allowances,
+    /// Refused tokens and keys lately, by client address.
+    guesses: Allowances,
     /// Bytes that may still wait on all links together.
     all_links_room: Arc<Semaphore>,
 }
@@ -445,6 +503,7 @@ impl Relay {
             bytes: Mutex::new(bytes),
             bytes_total: AtomicU64::new(bytes_total),
             creators: Mutex::default(),
+            guesses: Mutex::default(),
             all_links_room: Arc::new(Semaphore::new(
                 ALL_LINKS_BYTES.max(cfg_max_body + (1 << 20)),
             )),
@@ -454,28 +513,25 @@ impl Relay {
     /// Takes one channel creation from `peer`'s allowance (`--create-rate` an hour,
     /// all of it at once at most); how long until there is one, if none is left.
     fn take_creation(&self, peer: Option<std::net::IpAddr>) -> Result<(), Duration> {
-        let Some(ip) = peer else { return Ok(()) };
         let per_hour = f64::from(self.cfg.create_per_hour.max(1));
-        let rate = per_hour / 3600.0;
-        let now = Instant::now();
-        let mut creators = self.creators.lock().expect("creators lock");
-        if creators.len() >= MAX_CREATORS && !creators.contains_key(&ip) {
-            let mut by_age: Vec<(std::net::IpAddr, Instant)> =
-                creators.iter().map(|(k, v)| (*k, v.1)).collect();
-            by_age.sort_by_key(|(_, t)| *t);
-            for (k, _) in by_age.into_iter().take(MAX_CREATORS / 2) {
-                creators.remove(&k);
-            }
-        }
-        let (tokens, last) = creators.entry(ip).or_insert((per_hour, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(per_hour);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / rate))
-        }
+        take_allowance(&self.creators, peer, per_hour, per_hour / 3600.0)
+    }
+
+    /// Counts a refused token or key from `peer` (logged with the address); past
+    /// [`GUESSES_PER_MINUTE`], how long until it may try again.
+    fn refused_claim(
+        &self,
+        peer: Option<std::net::IpAddr>,
+        name: &str,
+        why: &str,
+    ) -> Result<(), Duration> {
+        let from = peer.map_or("an unknown address".to_string(), |p| p.to_string());
+        (self.log)(
+            &format!("channel {name}: a link from {from} was refused ({why})"),
+            json!({"event": "refused", "channel": name, "from": peer.map(|p| p.to_string()), "reason": why}),
+        );
+        let n = f64::from(GUESSES_PER_MINUTE);
+        take_allowance(&self.guesses, peer, n, n / 60.0)
     }
 
     /// Deletes channels with no client, nothing held and nothing to tell, unused
@@ -846,7 +902,22 @@ impl Relay {
             Ok(n) => n,
             Err(e) => return error(400, &e),
         };
+        // An address that keeps giving wrong tokens or keys is told to wait.
+        let n = f64::from(GUESSES_PER_MINUTE);
+        if let Err(wait) = allowance_left(&self.guesses, req.peer, n, n / 60.0) {
+            return with_retry_after(
+                error(
+                    429,
+                    "too many refused tokens or keys from this address: wait",
+                ),
+                wait.as_secs_f64().ceil() as u64,
+            );
+        }
         match self.check_claim(&name, h) {
+            Err((status, _, message)) if status == 401 || status == 403 => {
+                let _ = self.refused_claim(req.peer, &name, &message);
+                return error(status, &message);
+            }
             Err((status, _, message)) => return error(status, &message),
             Ok(Claim::New) => {
                 if let Err(wait) = self.take_creation(req.peer) {
