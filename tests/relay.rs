@@ -1181,22 +1181,21 @@ fn send_tells_queued_from_delivered_and_a_wrong_relay_url_fails_at_once() {
     let r = relay(&dir, &[]);
     drop(client(&dir, &r, "empty", &[]));
     let store = dir.path().join("send.db");
+    let to = format!("{}/c/empty/in", r.url);
+    let send_one = |json: bool| {
+        let mut c = support::hookctl(dir.path());
+        c.args(["--store", store.to_str().unwrap()]);
+        if json {
+            c.arg("--json");
+        }
+        c.args(["send", "-p", "standard", "-e", "user.created"])
+            .args(["--secret", SECRET, "--to", &to])
+            .output()
+            .unwrap()
+    };
     let until = Instant::now() + PATIENCE;
     let result = loop {
-        let o = support::hookctl(dir.path())
-            .args([
-                "--store",
-                store.to_str().unwrap(),
-                "--json",
-                "send",
-                "-p",
-                "standard",
-                "-e",
-                "user.created",
-            ])
-            .args(["--secret", SECRET, "--to", &format!("{}/c/empty/in", r.url)])
-            .output()
-            .unwrap();
+        let o = send_one(true);
         let lines = support::json_lines(&o);
         let result = lines
             .iter()
@@ -1211,19 +1210,7 @@ fn send_tells_queued_from_delivered_and_a_wrong_relay_url_fails_at_once() {
     };
     assert_eq!(result["data"]["state"], "queued", "{result}");
     assert_eq!(result["data"]["delivered"], false);
-    let o = support::hookctl(dir.path())
-        .args([
-            "--store",
-            store.to_str().unwrap(),
-            "send",
-            "-p",
-            "standard",
-            "-e",
-            "user.created",
-        ])
-        .args(["--secret", SECRET, "--to", &format!("{}/c/empty/in", r.url)])
-        .output()
-        .unwrap();
+    let o = send_one(false);
     assert!(
         support::stdout(&o).contains("queued by the relay, not yet at the app"),
         "{}",
@@ -1413,22 +1400,26 @@ fn the_channel_namespace_is_bounded_and_kept_tidy() {
         ],
     );
     let key = [("HOOKCTL_RELAY_KEY", "k3y")];
+    // A third client, for a channel of its own, run to its end.
+    let third = || {
+        support::hookctl(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("HOOKCTL_RELAY_KEY", "k3y")
+            .args([
+                "--no-store",
+                "listen",
+                "--relay",
+                &r.url,
+                "--channel",
+                "three",
+            ])
+            .output()
+            .unwrap()
+    };
     let one = client_env(&dir, &r, "one", &[], &key);
     let two = client_env(&dir, &r, "two", &[], &key);
     // Links have a cap of their own, below the connections senders need.
-    let o = support::hookctl(dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("HOOKCTL_RELAY_KEY", "k3y")
-        .args([
-            "--no-store",
-            "listen",
-            "--relay",
-            &r.url,
-            "--channel",
-            "three",
-        ])
-        .output()
-        .unwrap();
+    let o = third();
     assert_eq!(o.status.code(), Some(2));
     assert!(
         support::stderr(&o).contains("--max-links"),
@@ -1438,19 +1429,7 @@ fn the_channel_namespace_is_bounded_and_kept_tidy() {
     assert_eq!(send(&r, "/c/one/", &[], b"{}").status, 200);
     drop(two);
     // Two channels an hour from one address: the third is refused.
-    let o = support::hookctl(dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("HOOKCTL_RELAY_KEY", "k3y")
-        .args([
-            "--no-store",
-            "listen",
-            "--relay",
-            &r.url,
-            "--channel",
-            "three",
-        ])
-        .output()
-        .unwrap();
+    let o = third();
     assert_eq!(o.status.code(), Some(2));
     assert!(
         support::stderr(&o).contains("--create-rate"),

@@ -541,24 +541,28 @@ impl Relay {
             return;
         };
         let before = now_ms().saturating_sub(i64::try_from(idle.as_millis()).unwrap_or(i64::MAX));
-        let gone: Vec<String> = {
-            let bytes = self.bytes.lock().expect("bytes lock");
-            self.channels
-                .lock()
-                .expect("channels lock")
-                .iter()
-                .filter(|(n, c)| {
-                    c.link.is_none()
-                        && c.out.is_empty()
-                        && c.last_seen < before
-                        && !bytes.contains_key(*n)
-                })
-                .map(|(n, _)| n.clone())
-                .collect()
-        };
+        let gone = self.unused_since(before);
         for name in gone {
             self.delete_channel(&name, "unused for --channel-idle");
         }
+    }
+
+    /// Channels with no client, nothing out, held or untold, last used before
+    /// `before` (Unix milliseconds).
+    fn unused_since(&self, before: i64) -> Vec<String> {
+        let bytes = self.bytes.lock().expect("bytes lock");
+        self.channels
+            .lock()
+            .expect("channels lock")
+            .iter()
+            .filter(|(n, c)| {
+                c.link.is_none()
+                    && c.out.is_empty()
+                    && c.last_seen < before
+                    && !bytes.contains_key(*n)
+            })
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 
     /// Deletes a channel and what it holds; how many held deliveries went with it
@@ -617,20 +621,7 @@ impl Relay {
         if let Some(secs) = p.idle_secs {
             let before = now_ms()
                 .saturating_sub(i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX));
-            let bytes = self.bytes.lock().expect("bytes lock");
-            names.extend(
-                self.channels
-                    .lock()
-                    .expect("channels lock")
-                    .iter()
-                    .filter(|(n, c)| {
-                        c.link.is_none()
-                            && c.out.is_empty()
-                            && c.last_seen < before
-                            && !bytes.contains_key(*n)
-                    })
-                    .map(|(n, _)| n.clone()),
-            );
+            names.extend(self.unused_since(before));
         }
         let mut deleted = Vec::new();
         let mut kept = Vec::new();

@@ -1332,6 +1332,29 @@ pub struct Queued {
     pub body: Vec<u8>,
 }
 
+/// A held delivery, from a row of `id, received_at, method, target, headers, body,
+/// public_target`.
+fn queued_row(r: &rusqlite::Row) -> rusqlite::Result<Queued> {
+    Ok(Queued {
+        id: r.get(0)?,
+        received_at: r.get(1)?,
+        method: r.get(2)?,
+        target: r.get(3)?,
+        headers: r.get(4)?,
+        body: r.get(5)?,
+        public_target: r.get(6)?,
+    })
+}
+
+/// A given-up delivery, from a held one's row followed by `reason, given_up_at`.
+fn given_up_row(r: &rusqlite::Row) -> rusqlite::Result<GivenUp> {
+    Ok(GivenUp {
+        queued: queued_row(r)?,
+        reason: r.get(7)?,
+        given_up_at: r.get(8)?,
+    })
+}
+
 /// The relay's tables.
 impl Store {
     /// Every channel and its token's hash.
@@ -1393,19 +1416,9 @@ impl Store {
                  WHERE channel = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
             )
             .map_err(|e| self.err(e))?;
-        stmt.query_map(params![channel, after, limit], |r| {
-            Ok(Queued {
-                id: r.get(0)?,
-                received_at: r.get(1)?,
-                method: r.get(2)?,
-                target: r.get(3)?,
-                headers: r.get(4)?,
-                body: r.get(5)?,
-                public_target: r.get(6)?,
-            })
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(|e| self.err(e))
+        stmt.query_map(params![channel, after, limit], queued_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
     }
 
     /// Lets a delivery go once its client has answered it; the bytes freed.
@@ -1477,17 +1490,7 @@ impl Store {
             .query_row(
                 "SELECT id, received_at, method, target, headers, body, public_target FROM relay_queue WHERE id = ?1",
                 params![id],
-                |r| {
-                    Ok(Queued {
-                        id: r.get(0)?,
-                        received_at: r.get(1)?,
-                        method: r.get(2)?,
-                        target: r.get(3)?,
-                        headers: r.get(4)?,
-                        body: r.get(5)?,
-                        public_target: r.get(6)?,
-                    })
-                },
+                queued_row,
             )
             .optional()
             .map_err(|e| self.err(e))
@@ -1559,33 +1562,25 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         // The sender's own path, which a relay before this one did not keep.
-        let has: bool = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM pragma_table_info('relay_queue') WHERE name = 'public_target'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
-            .map_err(|e| self.err(e))?;
-        if !has {
-            self.conn
-                .execute_batch("ALTER TABLE relay_queue ADD COLUMN public_target TEXT")
-                .map_err(|e| self.err(e))?;
-        }
+        self.relay_add_column("relay_queue", "public_target", "TEXT")?;
         // When each channel last had a client (unused channels are deleted).
+        self.relay_add_column("relay_channels", "last_seen", "INTEGER")
+    }
+
+    /// Adds a column to one of the relay's tables if it has none of that name.
+    fn relay_add_column(&self, table: &str, column: &str, kind: &str) -> Result<(), StoreError> {
         let has: bool = self
             .conn
             .query_row(
-                "SELECT count(*) FROM pragma_table_info('relay_channels') WHERE name = 'last_seen'",
-                [],
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                params![table, column],
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| n > 0)
             .map_err(|e| self.err(e))?;
         if !has {
             self.conn
-                .execute_batch("ALTER TABLE relay_channels ADD COLUMN last_seen INTEGER")
+                .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
                 .map_err(|e| self.err(e))?;
         }
         Ok(())
@@ -1681,27 +1676,13 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, received_at, method, target, headers, body, reason, given_up_at, public_target
+                "SELECT id, received_at, method, target, headers, body, public_target, reason, given_up_at
                  FROM relay_given_up WHERE channel = ?1 AND told_at IS NULL ORDER BY id LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
-        stmt.query_map(params![channel, limit], |r| {
-            Ok(GivenUp {
-                queued: Queued {
-                    id: r.get(0)?,
-                    received_at: r.get(1)?,
-                    method: r.get(2)?,
-                    target: r.get(3)?,
-                    headers: r.get(4)?,
-                    body: r.get(5)?,
-                    public_target: r.get(8)?,
-                },
-                reason: r.get(6)?,
-                given_up_at: r.get(7)?,
-            })
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(|e| self.err(e))
+        stmt.query_map(params![channel, limit], given_up_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
     }
 
     /// The ids of a channel's given-up deliveries no `listen` has been told of.
@@ -1721,24 +1702,10 @@ impl Store {
     pub fn relay_untold_one(&self, id: i64) -> Result<Option<GivenUp>, StoreError> {
         self.conn
             .query_row(
-                "SELECT id, received_at, method, target, headers, body, reason, given_up_at, public_target
+                "SELECT id, received_at, method, target, headers, body, public_target, reason, given_up_at
                  FROM relay_given_up WHERE id = ?1 AND told_at IS NULL",
                 params![id],
-                |r| {
-                    Ok(GivenUp {
-                        queued: Queued {
-                            id: r.get(0)?,
-                            received_at: r.get(1)?,
-                            method: r.get(2)?,
-                            target: r.get(3)?,
-                            headers: r.get(4)?,
-                            body: r.get(5)?,
-                            public_target: r.get(8)?,
-                        },
-                        reason: r.get(6)?,
-                        given_up_at: r.get(7)?,
-                    })
-                },
+                given_up_row,
             )
             .optional()
             .map_err(|e| self.err(e))
