@@ -1614,3 +1614,28 @@ fn a_clients_101_never_turns_a_senders_connection_into_a_link() {
         .count();
     assert_eq!(links, 1, "only the client's own link");
 }
+
+#[test]
+fn a_live_delivery_waits_its_turn_behind_held_ones() {
+    let dir = TempDir::new().unwrap();
+    let r = relay(&dir, &[]);
+    drop(client(&dir, &r, "ord", &[]));
+    // More held than a client is handed at once (256).
+    let n = 300;
+    wait_for_status(&r, "/c/ord/0", &[], b"{}", 202);
+    for i in 1..n {
+        assert_eq!(send(&r, &format!("/c/ord/{i}"), &[], b"{}").status, 202);
+    }
+    let l = client(&dir, &r, "ord", &["--delay", "10ms"]);
+    line_within(&l, |v| v["type"] == "delivery").expect("the hand-over began");
+    // Live, while the backlog is being handed over: held behind it, not ahead.
+    let a = send(&r, "/c/ord/live", &[], b"{}");
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    let got = deliveries_within(&l, n + 1);
+    let paths: Vec<&str> = got.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    let expected: Vec<String> = (0..n)
+        .map(|i| format!("/{i}"))
+        .chain(["/live".to_string()])
+        .collect();
+    assert_eq!(paths, expected);
+}

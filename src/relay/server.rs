@@ -196,6 +196,8 @@ struct Channel {
     wake: Arc<Notify>,
     /// When it last had a client (Unix milliseconds).
     last_seen: i64,
+    /// How many deliveries it holds (handed over or not).
+    held: u64,
 }
 
 impl Channel {
@@ -207,6 +209,7 @@ impl Channel {
             out: HashMap::new(),
             wake: Arc::new(Notify::new()),
             last_seen: now_ms(),
+            held: 0,
         }
     }
 }
@@ -479,6 +482,7 @@ impl Relay {
         let bytes: HashMap<String, u64> = store.relay_bytes()?.into_iter().collect();
         let bytes_total = bytes.values().sum();
         let seen: HashMap<String, i64> = store.relay_last_seen()?.into_iter().collect();
+        let held: HashMap<String, u64> = store.relay_queue_counts()?.into_iter().collect();
         let mut channels = HashMap::new();
         for (name, hash) in store.relay_channels()? {
             let mut token_hash = [0u8; 32];
@@ -488,6 +492,7 @@ impl Relay {
                 if let Some(t) = seen.get(&name) {
                     ch.last_seen = *t;
                 }
+                ch.held = held.get(&name).copied().unwrap_or(0);
                 channels.insert(name, ch);
             }
         }
@@ -709,6 +714,7 @@ impl Relay {
         if let Ok(n) = expired
             && n > 0
         {
+            self.count_held();
             (self.log)(
                 &format!(
                     "{n} held deliveries given up (held longer than --queue-ttl); each channel's next client is told"
@@ -978,7 +984,9 @@ impl Relay {
                     wait.as_secs_f64().ceil() as u64,
                 );
             }
-            ch.link.clone()
+            // Held deliveries not yet handed over go first: a live one waits its
+            // turn behind them (held too), so the app gets them in order.
+            ch.link.clone().filter(|_| ch.held <= ch.out.len() as u64)
         };
         let received_at = now_ms();
         let wire = WireRequest {
@@ -1070,7 +1078,8 @@ impl Relay {
                 with_retry_after(error(503, "this channel's queue is full"), 60)
             }
             Ok(Some(_)) => {
-                if let Some(ch) = self.channels.lock().expect("channels lock").get(name) {
+                if let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name) {
+                    ch.held += 1;
                     ch.wake.notify_one();
                 }
                 let mut r = Response::json(202, &json!({ "queued": true }));
@@ -1344,6 +1353,9 @@ impl Relay {
         });
         if let Ok(freed) = &done {
             self.free_bytes(name, *freed);
+            if outcome != "told" {
+                self.count_held_of(name);
+            }
         }
         if let Err(e) = done {
             (self.log)(
@@ -1366,6 +1378,26 @@ impl Relay {
                 ),
                 json!({"event": outcome, "channel": name, "held": id, "status": status, "reason": reason}),
             );
+        }
+    }
+
+    /// Counts again what every channel holds (after the TTL gave some up).
+    fn count_held(&self) {
+        let Ok(counts) = self.store(|s| s.relay_queue_counts()) else {
+            return;
+        };
+        let counts: HashMap<String, u64> = counts.into_iter().collect();
+        for (name, ch) in self.channels.lock().expect("channels lock").iter_mut() {
+            ch.held = counts.get(name).copied().unwrap_or(0);
+        }
+    }
+
+    /// Counts again what one channel holds.
+    fn count_held_of(&self, name: &str) {
+        if let Ok(n) = self.store(|s| s.relay_queue_len(name))
+            && let Some(ch) = self.channels.lock().expect("channels lock").get_mut(name)
+        {
+            ch.held = n;
         }
     }
 

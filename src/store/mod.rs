@@ -1390,6 +1390,17 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// How many deliveries each channel holds (those that hold any).
+    pub fn relay_queue_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT channel, count(*) FROM relay_queue GROUP BY channel")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))
+    }
+
     /// How many deliveries are held for a channel.
     pub fn relay_queue_len(&self, channel: &str) -> Result<u64, StoreError> {
         self.conn
