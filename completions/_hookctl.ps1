@@ -98,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'A whole raw HTTP request (request line, headers, body), a file or -')
             [CompletionResult]::new('--tolerance', '--tolerance', [CompletionResultType]::ParameterName, 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this unix time as now')
+            [CompletionResult]::new('--as-of-arrival', '--as-of-arrival', [CompletionResultType]::ParameterName, 'Verify a delivery in the store (its store id or delivery id) as of when it arrived: when a relay took it, for one that came through a relay')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Request path, for schemes that sign it [default: the request''s, or /]')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'Request method, for schemes that sign it [default: the request''s, or POST]')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The full URL the provider called, for schemes that sign it (behind a proxy or a tunnel, the public one); its path stands for --path')
@@ -205,6 +206,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The relay channel to hold [default: the one last used with that relay, else a new one]')
             [CompletionResult]::new('--relay-key', '--relay-key', [CompletionResultType]::ParameterName, 'The key a relay that restricts who makes channels asks for')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Compress the retry schedule of deliveries the relay held: N seconds of it pass per second')
             [CompletionResult]::new('--wait-for', '--wait-for', [CompletionResultType]::ParameterName, 'Exit 0 once a valid delivery whose event matches this glob has been answered')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait-for: give up (exit 1) after this long')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this certificate chain (PEM)')
@@ -230,6 +232,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--ui', '--ui', [CompletionResultType]::ParameterName, 'Serve the web inspector beside the listener (`hookctl ui`''s page)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--print-token', '--print-token', [CompletionResultType]::ParameterName, 'Print the channel''s token kept on this machine (for a CI secret, HOOKCTL_RELAY_TOKEN) and exit')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)')
             [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
@@ -475,6 +478,11 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]')
             [CompletionResult]::new('--queue-max', '--queue-max', [CompletionResultType]::ParameterName, 'Deliveries held per channel while its client is away (more get 503)')
             [CompletionResult]::new('--queue-ttl', '--queue-ttl', [CompletionResultType]::ParameterName, 'How long a held delivery is kept')
+            [CompletionResult]::new('--queue-bytes', '--queue-bytes', [CompletionResultType]::ParameterName, 'Bytes all held deliveries may take on disk, headers and bodies (more get 503)')
+            [CompletionResult]::new('--channel-bytes', '--channel-bytes', [CompletionResultType]::ParameterName, 'Bytes one channel''s held deliveries may take (more get 503)')
+            [CompletionResult]::new('--max-links', '--max-links', [CompletionResultType]::ParameterName, 'Client links held at once, at most (more are refused, so that senders always find a connection) [default: half of --max-connections]')
+            [CompletionResult]::new('--create-rate', '--create-rate', [CompletionResultType]::ParameterName, 'Channels made per hour from one client address, at most')
+            [CompletionResult]::new('--channel-idle', '--channel-idle', [CompletionResultType]::ParameterName, 'A channel with no client and nothing held for this long is deleted (its name is free again); 0 keeps channels for ever')
             [CompletionResult]::new('--response-timeout', '--response-timeout', [CompletionResultType]::ParameterName, 'How long a sender waits for the client''s answer (then 504)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'With no client connected: hold deliveries (202) or refuse them (503)')
             [CompletionResult]::new('--heartbeat', '--heartbeat', [CompletionResultType]::ParameterName, 'How often each side of a link shows it is alive; two missed mean it is dead')
@@ -485,6 +493,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user''s data directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Allow a relay bound to a non-loopback address without --key (anyone who reaches it may make channels)')
             [CompletionResult]::new('--no-store', '--no-store', [CompletionResultType]::ParameterName, 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
@@ -493,6 +502,111 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day')
+            [CompletionResult]::new('channels', 'channels', [CompletionResultType]::ParameterValue, 'A running relay''s channels: list them, or delete some')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;relay;status' {
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'The relay, as it prints itself')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The relay''s key (its operator''s endpoints are served only behind one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;relay;channels' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;relay;channels;list' {
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'The relay, as it prints itself')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The relay''s key (its operator''s endpoints are served only behind one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;relay;channels;prune' {
+            [CompletionResult]::new('--relay', '--relay', [CompletionResultType]::ParameterName, 'The relay, as it prints itself')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The relay''s key (its operator''s endpoints are served only behind one)')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'Delete channels unused for this long that hold nothing, e.g. 7d')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate from the relay')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hookctl;relay;channels;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;relay;channels;help;list' {
+            break
+        }
+        'hookctl;relay;channels;help;prune' {
+            break
+        }
+        'hookctl;relay;channels;help;help' {
+            break
+        }
+        'hookctl;relay;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day')
+            [CompletionResult]::new('channels', 'channels', [CompletionResultType]::ParameterValue, 'A running relay''s channels: list them, or delete some')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hookctl;relay;help;status' {
+            break
+        }
+        'hookctl;relay;help;channels' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            break
+        }
+        'hookctl;relay;help;channels;list' {
+            break
+        }
+        'hookctl;relay;help;channels;prune' {
+            break
+        }
+        'hookctl;relay;help;help' {
             break
         }
         'hookctl;ui' {
@@ -769,6 +883,22 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;help;relay' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day')
+            [CompletionResult]::new('channels', 'channels', [CompletionResultType]::ParameterValue, 'A running relay''s channels: list them, or delete some')
+            break
+        }
+        'hookctl;help;relay;status' {
+            break
+        }
+        'hookctl;help;relay;channels' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every channel, as `relay status` shows them')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle')
+            break
+        }
+        'hookctl;help;relay;channels;list' {
+            break
+        }
+        'hookctl;help;relay;channels;prune' {
             break
         }
         'hookctl;help;ui' {

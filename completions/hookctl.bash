@@ -190,6 +190,18 @@ _hookctl() {
             hookctl__subcmd__help__subcmd__profiles,show)
                 cmd="hookctl__subcmd__help__subcmd__profiles__subcmd__show"
                 ;;
+            hookctl__subcmd__help__subcmd__relay,channels)
+                cmd="hookctl__subcmd__help__subcmd__relay__subcmd__channels"
+                ;;
+            hookctl__subcmd__help__subcmd__relay,status)
+                cmd="hookctl__subcmd__help__subcmd__relay__subcmd__status"
+                ;;
+            hookctl__subcmd__help__subcmd__relay__subcmd__channels,list)
+                cmd="hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__list"
+                ;;
+            hookctl__subcmd__help__subcmd__relay__subcmd__channels,prune)
+                cmd="hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__prune"
+                ;;
             hookctl__subcmd__profiles,help)
                 cmd="hookctl__subcmd__profiles__subcmd__help"
                 ;;
@@ -207,6 +219,48 @@ _hookctl() {
                 ;;
             hookctl__subcmd__profiles__subcmd__help,show)
                 cmd="hookctl__subcmd__profiles__subcmd__help__subcmd__show"
+                ;;
+            hookctl__subcmd__relay,channels)
+                cmd="hookctl__subcmd__relay__subcmd__channels"
+                ;;
+            hookctl__subcmd__relay,help)
+                cmd="hookctl__subcmd__relay__subcmd__help"
+                ;;
+            hookctl__subcmd__relay,status)
+                cmd="hookctl__subcmd__relay__subcmd__status"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels,help)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels,list)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__list"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels,prune)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__prune"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels__subcmd__help,help)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__help"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels__subcmd__help,list)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__list"
+                ;;
+            hookctl__subcmd__relay__subcmd__channels__subcmd__help,prune)
+                cmd="hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__prune"
+                ;;
+            hookctl__subcmd__relay__subcmd__help,channels)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__channels"
+                ;;
+            hookctl__subcmd__relay__subcmd__help,help)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__help"
+                ;;
+            hookctl__subcmd__relay__subcmd__help,status)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__status"
+                ;;
+            hookctl__subcmd__relay__subcmd__help__subcmd__channels,list)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__list"
+                ;;
+            hookctl__subcmd__relay__subcmd__help__subcmd__channels,prune)
+                cmd="hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__prune"
                 ;;
             *)
                 ;;
@@ -1079,8 +1133,64 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__help__subcmd__relay)
-            opts=""
+            opts="status channels"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__relay__subcmd__channels)
+            opts="list prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__relay__subcmd__channels__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__help__subcmd__relay__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1265,7 +1375,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__listen)
-            opts="-p -k -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --ui --ui-port --relay --channel --relay-key --insecure --wait-for --timeout --tls --tls-cert --tls-key --public-url --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
+            opts="-p -k -q -v -h --host --port --path --profile --tolerance --forward-to --route --status --fail-first --fail-rate --fail-status --delay --retry-after --accept-invalid --max-body --read-timeout --forward-timeout --max-connections --ui --ui-port --relay --channel --relay-key --insecure --print-token --speed --wait-for --timeout --tls --tls-cert --tls-key --public-url --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --store --no-store --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1356,6 +1466,10 @@ _hookctl() {
                     return 0
                     ;;
                 --relay-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --speed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1623,7 +1737,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__relay)
-            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --store --no-store --json --color --quiet --verbose --config --help"
+            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --queue-bytes --channel-bytes --max-links --create-rate --channel-idle --open --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --store --no-store --json --color --quiet --verbose --config --help status channels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1661,6 +1775,26 @@ _hookctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --queue-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-links)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --create-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel-idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --response-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1690,6 +1824,262 @@ _hookctl() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels)
+            opts="-q -v -h --json --color --quiet --verbose --config --help list prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help)
+            opts="list prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__list)
+            opts="-k -q -v -h --relay --key --insecure --json --color --quiet --verbose --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --relay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__channels__subcmd__prune)
+            opts="-k -q -v -h --relay --key --insecure --idle --json --color --quiet --verbose --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --relay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help)
+            opts="status channels help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__channels)
+            opts="list prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__channels__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hookctl__subcmd__relay__subcmd__status)
+            opts="-k -q -v -h --relay --key --insecure --json --color --quiet --verbose --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --relay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2235,7 +2625,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__verify)
-            opts="-p -H -q -v -h --profile --header --body --request --tolerance --now --explain --path --method --url --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
+            opts="-p -H -q -v -h --profile --header --body --request --tolerance --now --as-of-arrival --explain --path --method --url --secret --secret-env --secret-file --private-key --private-key-env --public-key --public-key-env --signature-header --signature-format --signed --algorithm --encoding --secret-encoding --json --color --quiet --verbose --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2270,6 +2660,10 @@ _hookctl() {
                     return 0
                     ;;
                 --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of-arrival)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

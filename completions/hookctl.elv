@@ -93,6 +93,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --request 'A whole raw HTTP request (request line, headers, body), a file or -'
             cand --tolerance 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile''s]'
             cand --now 'Take this unix time as now'
+            cand --as-of-arrival 'Verify a delivery in the store (its store id or delivery id) as of when it arrived: when a relay took it, for one that came through a relay'
             cand --path 'Request path, for schemes that sign it [default: the request''s, or /]'
             cand --method 'Request method, for schemes that sign it [default: the request''s, or POST]'
             cand --url 'The full URL the provider called, for schemes that sign it (behind a proxy or a tunnel, the public one); its path stands for --path'
@@ -198,6 +199,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --relay 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here'
             cand --channel 'The relay channel to hold [default: the one last used with that relay, else a new one]'
             cand --relay-key 'The key a relay that restricts who makes channels asks for'
+            cand --speed 'Compress the retry schedule of deliveries the relay held: N seconds of it pass per second'
             cand --wait-for 'Exit 0 once a valid delivery whose event matches this glob has been answered'
             cand --timeout 'With --wait-for: give up (exit 1) after this long'
             cand --tls-cert 'Serve HTTPS with this certificate chain (PEM)'
@@ -223,6 +225,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --ui 'Serve the web inspector beside the listener (`hookctl ui`''s page)'
             cand -k 'Accept any TLS certificate from the relay'
             cand --insecure 'Accept any TLS certificate from the relay'
+            cand --print-token 'Print the channel''s token kept on this machine (for a CI secret, HOOKCTL_RELAY_TOKEN) and exit'
             cand --tls 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
             cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
@@ -453,6 +456,11 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --rate 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]'
             cand --queue-max 'Deliveries held per channel while its client is away (more get 503)'
             cand --queue-ttl 'How long a held delivery is kept'
+            cand --queue-bytes 'Bytes all held deliveries may take on disk, headers and bodies (more get 503)'
+            cand --channel-bytes 'Bytes one channel''s held deliveries may take (more get 503)'
+            cand --max-links 'Client links held at once, at most (more are refused, so that senders always find a connection) [default: half of --max-connections]'
+            cand --create-rate 'Channels made per hour from one client address, at most'
+            cand --channel-idle 'A channel with no client and nothing held for this long is deleted (its name is free again); 0 keeps channels for ever'
             cand --response-timeout 'How long a sender waits for the client''s answer (then 504)'
             cand --offline 'With no client connected: hold deliveries (202) or refuse them (503)'
             cand --heartbeat 'How often each side of a link shows it is alive; two missed mean it is dead'
@@ -463,6 +471,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --store 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user''s data directory]'
             cand --color 'When to use colour'
             cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --open 'Allow a relay bound to a non-loopback address without --key (anyone who reaches it may make channels)'
             cand --no-store 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
             cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
             cand -q 'Print less: only results and errors'
@@ -471,6 +480,97 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand channels 'A running relay''s channels: list them, or delete some'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;status'= {
+            cand --relay 'The relay, as it prints itself'
+            cand --key 'The relay''s key (its operator''s endpoints are served only behind one)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand -k 'Accept any TLS certificate from the relay'
+            cand --insecure 'Accept any TLS certificate from the relay'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;relay;channels'= {
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;channels;list'= {
+            cand --relay 'The relay, as it prints itself'
+            cand --key 'The relay''s key (its operator''s endpoints are served only behind one)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand -k 'Accept any TLS certificate from the relay'
+            cand --insecure 'Accept any TLS certificate from the relay'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;relay;channels;prune'= {
+            cand --relay 'The relay, as it prints itself'
+            cand --key 'The relay''s key (its operator''s endpoints are served only behind one)'
+            cand --idle 'Delete channels unused for this long that hold nothing, e.g. 7d'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand -k 'Accept any TLS certificate from the relay'
+            cand --insecure 'Accept any TLS certificate from the relay'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hookctl;relay;channels;help'= {
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;channels;help;list'= {
+        }
+        &'hookctl;relay;channels;help;prune'= {
+        }
+        &'hookctl;relay;channels;help;help'= {
+        }
+        &'hookctl;relay;help'= {
+            cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand channels 'A running relay''s channels: list them, or delete some'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hookctl;relay;help;status'= {
+        }
+        &'hookctl;relay;help;channels'= {
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+        }
+        &'hookctl;relay;help;channels;list'= {
+        }
+        &'hookctl;relay;help;channels;prune'= {
+        }
+        &'hookctl;relay;help;help'= {
         }
         &'hookctl;ui'= {
             cand --host 'Address to bind (keep it loopback: the inspector can replay deliveries)'
@@ -714,6 +814,18 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;audit'= {
         }
         &'hookctl;help;relay'= {
+            cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+            cand channels 'A running relay''s channels: list them, or delete some'
+        }
+        &'hookctl;help;relay;status'= {
+        }
+        &'hookctl;help;relay;channels'= {
+            cand list 'Every channel, as `relay status` shows them'
+            cand prune 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+        }
+        &'hookctl;help;relay;channels;list'= {
+        }
+        &'hookctl;help;relay;channels;prune'= {
         }
         &'hookctl;help;ui'= {
         }

@@ -30,9 +30,13 @@ fn main() {
     }
     let req = WireRequest {
         seq: 1,
-        queued: false,
+        held: 0,
+        given_up: false,
+        received_at: 1_700_000_000_000,
+        note: String::new(),
         method: "POST".into(),
         target: "/webhooks/stripe?account=acct_1".into(),
+        public_target: "/c/shop/webhooks/stripe?account=acct_1".into(),
         headers: headers.clone(),
         body: Bytes::from(vec![b'x'; 1024]),
     };

@@ -282,6 +282,10 @@ pub struct VerifyArgs {
     /// Take this unix time as now
     #[arg(long, value_name = "UNIX")]
     pub now: Option<i64>,
+    /// Verify a delivery in the store (its store id or delivery id) as of when it
+    /// arrived: when a relay took it, for one that came through a relay
+    #[arg(long, value_name = "ID", conflicts_with_all = ["request", "body", "headers", "path", "method"])]
+    pub as_of_arrival: Option<String>,
     /// On failure, find the classic mistake that explains it
     #[arg(long)]
     pub explain: bool,
@@ -393,6 +397,61 @@ pub struct UiArgs {
     pub store: StoreArgs,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum RelayAction {
+    /// A running relay's state: its channels, connected or not, what each holds
+    /// (and since when), and what was given up in the last day
+    Status {
+        #[command(flatten)]
+        remote: RelayRemote,
+    },
+    /// A running relay's channels: list them, or delete some
+    Channels {
+        #[command(subcommand)]
+        action: ChannelsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelsAction {
+    /// Every channel, as `relay status` shows them
+    List {
+        #[command(flatten)]
+        remote: RelayRemote,
+    },
+    /// Delete the channels named (with what they hold), or those with no client and
+    /// nothing held for --idle
+    Prune {
+        #[command(flatten)]
+        remote: RelayRemote,
+        /// Delete channels unused for this long that hold nothing, e.g. 7d
+        #[arg(long, value_name = "DURATION", required_unless_present = "names")]
+        idle: Option<String>,
+        /// Channels to delete, whatever they hold
+        #[arg(value_name = "NAME")]
+        names: Vec<String>,
+    },
+}
+
+/// How to reach a running relay as its operator.
+#[derive(Debug, Args)]
+pub struct RelayRemote {
+    /// The relay, as it prints itself
+    #[arg(long, value_name = "URL")]
+    pub relay: String,
+    /// The relay's key (its operator's endpoints are served only behind one)
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "HOOKCTL_RELAY_KEY",
+        hide_env_values = true
+    )]
+    pub key: Option<String>,
+    /// Accept any TLS certificate from the relay
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OfflineArg {
     Queue,
@@ -400,8 +459,10 @@ pub enum OfflineArg {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES_RELAY)]
+#[command(after_help = EXAMPLES_RELAY, args_conflicts_with_subcommands = true)]
 pub struct RelayArgs {
+    #[command(subcommand)]
+    pub action: Option<RelayAction>,
     /// Address and port to listen on; port 0 picks a free one
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub bind: String,
@@ -427,6 +488,27 @@ pub struct RelayArgs {
     /// How long a held delivery is kept
     #[arg(long, value_name = "DURATION", default_value = "3d")]
     pub queue_ttl: String,
+    /// Bytes all held deliveries may take on disk, headers and bodies (more get 503)
+    #[arg(long, value_name = "SIZE", default_value = "1GiB")]
+    pub queue_bytes: String,
+    /// Bytes one channel's held deliveries may take (more get 503)
+    #[arg(long, value_name = "SIZE", default_value = "256MiB")]
+    pub channel_bytes: String,
+    /// Client links held at once, at most (more are refused, so that senders always
+    /// find a connection) [default: half of --max-connections]
+    #[arg(long, value_name = "N")]
+    pub max_links: Option<usize>,
+    /// Channels made per hour from one client address, at most
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub create_rate: u32,
+    /// A channel with no client and nothing held for this long is deleted (its name
+    /// is free again); 0 keeps channels for ever
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub channel_idle: String,
+    /// Allow a relay bound to a non-loopback address without --key (anyone who
+    /// reaches it may make channels)
+    #[arg(long)]
+    pub open: bool,
     /// How long a sender waits for the client's answer (then 504)
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub response_timeout: String,
@@ -618,6 +700,20 @@ pub struct ListenArgs {
     /// Accept any TLS certificate from the relay
     #[arg(long, short = 'k', requires = "relay", help_heading = "Relay")]
     pub insecure: bool,
+    /// Print the channel's token kept on this machine (for a CI secret,
+    /// HOOKCTL_RELAY_TOKEN) and exit
+    #[arg(long, requires = "relay", help_heading = "Relay")]
+    pub print_token: bool,
+    /// Compress the retry schedule of deliveries the relay held: N seconds of it
+    /// pass per second
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1.0,
+        requires = "relay",
+        help_heading = "Relay"
+    )]
+    pub speed: f64,
     /// Exit 0 once a valid delivery whose event matches this glob has been answered
     #[arg(long, value_name = "EVENT_GLOB")]
     pub wait_for: Option<String>,

@@ -348,6 +348,7 @@ pub enum Report<'a> {
 
 /// How a delivery ended.
 pub struct Delivered {
+    /// `Pending` for a delivery a relay holds (see [`Decision::Queued`]).
     pub state: State,
     pub attempts: u32,
     /// The last attempt's answer, or why it had none.
@@ -372,6 +373,8 @@ impl Delivered {
                 })
             }
             _ if self.state == State::Delivered => Ok(crate::Exit::Success),
+            // Held by a relay: not at the app yet, so not counted as delivered.
+            _ if self.state == State::Pending => Ok(crate::Exit::Negative),
             _ => Ok(crate::Exit::Negative),
         }
     }
@@ -437,7 +440,9 @@ pub async fn deliver(
             Ok(sent) => (Outcome::Status(sent.status), sent.retry_after()),
             Err(e) => (e.outcome(), None),
         };
-        let decision = if opts.retry {
+        let decision = if matches!(&result, Ok(sent) if sent.queued_by_relay()) {
+            Decision::Queued
+        } else if opts.retry {
             profile
                 .retry
                 .decide(attempt as usize, &outcome, retry_after)
@@ -483,6 +488,7 @@ pub async fn deliver(
         match decision {
             Decision::Delivered => break (result, State::Delivered),
             Decision::GiveUp { .. } => break (result, State::Failed),
+            Decision::Queued => break (result, State::Pending),
             Decision::Retry { after, .. } => {
                 tokio::time::sleep(crate::retry::at_speed(after, opts.speed)).await;
                 attempt += 1;

@@ -118,6 +118,9 @@ pub enum Decision {
     GiveUp {
         rule: String,
     },
+    /// A `hookctl relay` took it and holds it for its client: not yet at the app,
+    /// and not to be sent again (the relay hands it over when it can).
+    Queued,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -335,6 +338,8 @@ pub fn timeline(
             Decision::Retry { after, rule } => {
                 ("retry", Some(rule.clone()), Some(after.as_secs_f64()))
             }
+            // `decide` never queues: only a relay's answer does.
+            Decision::Queued => ("queued", None, None),
         };
         steps.push(Step {
             attempt,

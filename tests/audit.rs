@@ -128,6 +128,7 @@ fn start(kind: Kind, profile: &str) -> String {
                 Limits {
                     max_body: 1 << 20,
                     read_timeout: Duration::from_secs(1),
+                    bodies: None,
                 },
                 64,
             );

@@ -106,6 +106,32 @@ fn report_relay(
                 )));
             }
         }
+        Event::GivenUp {
+            method,
+            target,
+            received_at_ms,
+            why,
+            stored,
+        } => {
+            let since = crate::relay::server::rfc3339_ms(*received_at_ms);
+            let again = match (stored, forward_to) {
+                (Some(id), Some(f)) => format!("hookctl replay {id} --to {f}"),
+                (Some(id), None) => format!("hookctl replay {id} --to URL"),
+                (None, _) => "(not recorded: --no-store)".to_string(),
+            };
+            if out.json {
+                let _ = out.record(
+                    "relay",
+                    &serde_json::json!({"state": "given_up", "relay": relay, "method": method, "path": target, "received_at": since, "reason": why, "id": stored, "replay": again}),
+                );
+            }
+            out.warn(&format!(
+                "relay: {} {} held since {since} was given up ({}); send it again: {again}",
+                escape(method),
+                escape(target),
+                escape(why)
+            ));
+        }
         Event::Disconnected { reason, retry_in } => {
             if out.json {
                 let _ = out.record(
@@ -166,6 +192,26 @@ fn start_notes(
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
+    if args.print_token {
+        let url = crate::outbound::resolve_url(args.relay.as_deref().unwrap_or_default())
+            .context("could not read --relay")?;
+        return match crate::relay::client::kept_token(&url, args.channel.as_deref())? {
+            Some((_, token)) => {
+                out.bytes(format!("{token}\n").as_bytes())?;
+                Ok(Exit::Success)
+            }
+            None => Err(hinted(
+                format!(
+                    "this machine keeps no token for {} on {url}",
+                    args.channel
+                        .as_deref()
+                        .map_or("a channel".to_string(), |c| format!("channel `{c}`")),
+                ),
+                "the token is kept by the `listen --relay` that made the channel, on its machine: run this there",
+            )),
+        };
+    }
+    crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
     let config = Config::load(g.config.as_deref())?;
     let wanted = args
         .profile
@@ -375,7 +421,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         .map(|s| BatchWriter::start_on(s, rt.handle()))
         .transpose()?;
     let (lines, feed) = LineQueue::new();
-    let receiver = Arc::new(Receiver::new(cfg, writer, client, seen, lines));
+    let mut receiver = Receiver::new(cfg, writer, client, seen, lines);
+    if let (Some(_), Some(path)) = (&args.relay, &store_path) {
+        receiver = receiver.note_arrivals_in(
+            crate::store::Store::open(std::path::Path::new(path))
+                .context("could not open the delivery store")?,
+        );
+    }
+    let receiver = Arc::new(receiver);
     let counts = Arc::clone(&feed.counts);
 
     if args.relay.is_some() && max_body > 1 << 30 {
@@ -397,6 +450,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             key: args.relay_key.clone(),
             insecure: args.insecure,
             max_body,
+            speed: args.speed,
         }),
         None => None,
     };
@@ -497,7 +551,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
                 }
                 start_printer()?;
                 let acceptor = tls.map(|t| t.acceptor);
-                let limits = Limits { max_body, read_timeout };
+                let limits = Limits { max_body, read_timeout, bodies: None };
                 let (server, sd) = Server::new(listener, acceptor, Arc::clone(&receiver), limits, max_connections);
                 shutdown = Some(sd);
                 Box::pin(async move {
@@ -638,6 +692,8 @@ fn render(out: &Output, l: &DeliveryLine) -> String {
         what.push(s.dim(&escape(id)));
     }
     let verdict = match l.valid {
+        // Held: when it was signed, and when the relay took it.
+        Some(true) if l.held => s.ok(&format!("✓ {}", escape(&l.reason))),
         Some(true) => s.ok("✓"),
         Some(false) => s.fail(&format!("✗ {}", escape(&l.reason))),
         None if l.status >= 400 && l.profile.is_none() => s.fail(&escape(&l.reason)),
@@ -663,7 +719,20 @@ fn render(out: &Output, l: &DeliveryLine) -> String {
         text.push_str(&s.warn("  [test event]"));
     }
     if l.held {
-        text.push_str(&s.warn("  [held by the relay]"));
+        let mut note = "held by the relay".to_string();
+        if l.attempt > 1 {
+            note.push_str(&format!(", attempt {}", l.attempt));
+        }
+        match (l.held_outcome, &l.held_note, l.next_try_in_ms) {
+            (Some("retrying"), _, Some(ms)) => note.push_str(&format!(
+                "; next try in {}",
+                humantime::format_duration(Duration::from_millis(ms.max(1000) / 1000 * 1000))
+            )),
+            (Some("refused"), Some(why), _) => note.push_str(&format!("; let go: {why}")),
+            (Some("given_up"), Some(why), _) => note.push_str(&format!("; given up: {why}")),
+            _ => {}
+        }
+        text.push_str(&s.warn(&format!("  [{}]", escape(&note))));
     }
     if let Some(h) = &l.handshake {
         text.push_str(&format!(

@@ -1,7 +1,8 @@
 //! `hookctl relay`: runs the relay ([`crate::relay::server`]).
 
-use crate::cli::{GlobalArgs, OfflineArg, RelayArgs};
+use crate::cli::{ChannelsAction, GlobalArgs, OfflineArg, RelayAction, RelayArgs, RelayRemote};
 use crate::envelope::profile::parse_duration;
+use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::server::{Limits, Server};
 use crate::output::Output;
 use crate::relay::server::{Offline, Relay, RelayConfig, RelayHandler, sha256};
@@ -27,13 +28,177 @@ fn duration(text: &str, flag: &str) -> Result<Duration> {
         .with_context(|| format!("could not read {flag}"))
 }
 
+/// Asks a running relay, as its operator, at `path` (with a JSON body: a POST); its
+/// JSON answer.
+fn ask(
+    remote: &RelayRemote,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<serde_json::Value> {
+    let base = crate::outbound::resolve_url(&remote.relay).context("could not read --relay")?;
+    let Some(key) = remote
+        .key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    else {
+        return Err(hinted(
+            "this needs the relay's key",
+            "pass --key, or set HOOKCTL_RELAY_KEY",
+        ));
+    };
+    let url = base.join(path).context("could not read --relay")?;
+    let client = HttpClient::new(&ClientOptions::new(remote.insecure, 1))?;
+    let mut headers = crate::envelope::HeaderList::new();
+    headers.push("X-Hookctl-Relay-Key", key);
+    let (method, bytes) = match body {
+        Some(b) => {
+            headers.push("Content-Type", "application/json");
+            ("POST", bytes::Bytes::from(serde_json::to_vec(&b)?))
+        }
+        None => ("GET", bytes::Bytes::new()),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let sent = rt
+        .block_on(client.send(method, &url, &headers, bytes, Duration::from_secs(10)))
+        .map_err(|e| {
+            hinted(
+                format!("could not reach the relay at {base}: {e}"),
+                "is `hookctl relay` running there?",
+            )
+        })?;
+    let answer: serde_json::Value = serde_json::from_slice(&sent.body).map_err(|_| {
+        hinted(
+            format!("{base} answered {} with no JSON", sent.status),
+            "is it a hookctl relay?",
+        )
+    })?;
+    if sent.status != 200 {
+        let said = answer["error"].as_str().unwrap_or("no reason given");
+        bail!(
+            "the relay refused ({}): {}",
+            sent.status,
+            crate::output::escape(said)
+        );
+    }
+    Ok(answer)
+}
+
+/// `hookctl relay channels prune`.
+fn prune(out: &Output, remote: &RelayRemote, idle: Option<&str>, names: &[String]) -> Result<Exit> {
+    let idle_secs = idle
+        .map(|t| duration(t, "--idle").map(|d| d.as_secs()))
+        .transpose()?;
+    let answer = ask(
+        remote,
+        crate::relay::wire::PRUNE_PATH,
+        Some(serde_json::json!({"channels": names, "idle_secs": idle_secs})),
+    )?;
+    if out.json {
+        out.record("pruned", &answer)?;
+        return Ok(Exit::Success);
+    }
+    let deleted = answer["deleted"].as_array().cloned().unwrap_or_default();
+    for d in &deleted {
+        let dropped = d["dropped"].as_u64().unwrap_or(0);
+        out.line(&format!(
+            "deleted {}{}",
+            crate::output::escape(d["channel"].as_str().unwrap_or_default()),
+            if dropped > 0 {
+                format!(" and the {dropped} deliveries it held")
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    for k in answer["kept"].as_array().into_iter().flatten() {
+        out.warn(&format!(
+            "kept {}: {}",
+            crate::output::escape(k["channel"].as_str().unwrap_or_default()),
+            crate::output::escape(k["why"].as_str().unwrap_or_default())
+        ));
+    }
+    if deleted.is_empty() {
+        out.note("no channel deleted");
+    }
+    Ok(Exit::Success)
+}
+
+/// `hookctl relay status`: asks a running relay for its state (`GET /status`).
+fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
+    let body = ask(remote, crate::relay::wire::STATUS_PATH, None)?;
+    if out.json {
+        out.record("relay_status", &body)?;
+        return Ok(Exit::Success);
+    }
+    let s = out.out();
+    let channels = body["channels"].as_array().cloned().unwrap_or_default();
+    out.line(&s.dim(&format!(
+        "{}; held deliveries are kept {}",
+        crate::output::plural(channels.len() as u64, "channel", "channels"),
+        humantime::format_duration(Duration::from_secs(
+            body["queue_ttl_secs"].as_u64().unwrap_or(0)
+        ))
+    )))?;
+    for c in channels {
+        let name = crate::output::escape(c["channel"].as_str().unwrap_or_default());
+        let state = if c["connected"] == true {
+            s.ok("connected")
+        } else {
+            s.warn("away")
+        };
+        let held = c["held"].as_u64().unwrap_or(0);
+        let oldest = c["oldest_held_secs"]
+            .as_i64()
+            .map(|secs| {
+                format!(
+                    ", the oldest for {}",
+                    humantime::format_duration(Duration::from_secs(secs.unsigned_abs()))
+                )
+            })
+            .unwrap_or_default();
+        let given = c["given_up_last_day"].as_u64().unwrap_or(0);
+        let untold = c["given_up_untold"].as_u64().unwrap_or(0);
+        out.line(&format!(
+            "{name}  {state}  {held} held{oldest}  {given} given up in the last day{}",
+            if untold > 0 {
+                format!(" ({untold} not yet told to a client)")
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    Ok(Exit::Success)
+}
+
 pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
+    match &args.action {
+        Some(RelayAction::Status { remote })
+        | Some(RelayAction::Channels {
+            action: ChannelsAction::List { remote },
+        }) => return status(out, remote),
+        Some(RelayAction::Channels {
+            action:
+                ChannelsAction::Prune {
+                    remote,
+                    idle,
+                    names,
+                },
+        }) => return prune(out, remote, idle.as_deref(), names),
+        None => {}
+    }
     let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
     // A delivery crosses the link in one frame, its length a 32-bit number.
     if max_body > 1 << 30 {
         bail!("--max-body is at most 1GiB for a relay");
     }
     let queue_ttl = duration(&args.queue_ttl, "--queue-ttl")?;
+    let queue_bytes = parse_size(&args.queue_bytes).context("could not read --queue-bytes")?;
+    let channel_bytes =
+        parse_size(&args.channel_bytes).context("could not read --channel-bytes")?;
+    let channel_idle = duration(&args.channel_idle, "--channel-idle")?;
     let response_timeout = duration(&args.response_timeout, "--response-timeout")?;
     let heartbeat = duration(&args.heartbeat, "--heartbeat")?;
     let read_timeout = duration(&args.read_timeout, "--read-timeout")?;
@@ -73,6 +238,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         Some(n) => n,
         None => crate::http::server::default_max_connections(),
     };
+    let max_links = match args.max_links {
+        Some(0) => bail!("--max-links must be at least 1"),
+        Some(n) if n >= max_connections => {
+            bail!(
+                "--max-links must be below --max-connections ({max_connections}): senders need connections too"
+            )
+        }
+        Some(n) => n,
+        None => (max_connections / 2).max(1),
+    };
     let store = match crate::settings::open_store(g)? {
         Some(s) => s,
         None => {
@@ -105,6 +280,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
                 )
             })?;
         let addr = listener.local_addr()?;
+        // Reachable from elsewhere and open to all: only when asked for.
+        if !addr.ip().is_loopback() && key.is_none() && !args.open {
+            return Err(hinted(
+                format!("the relay on {addr} can be reached from other machines, and has no --key: anyone could make channels on it"),
+                "give it a key (--key-file PATH, or HOOKCTL_RELAY_KEY), or pass --open if that is what you want",
+            ));
+        }
         let tls = match (&args.tls_cert, &args.tls_key) {
             (Some(c), Some(k)) => Some(crate::http::tls::from_files(c, k)?),
             _ => None,
@@ -132,6 +314,11 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             max_body,
             rate: args.rate,
             queue_max: args.queue_max,
+            queue_bytes: queue_bytes as u64,
+            channel_bytes: channel_bytes as u64,
+            max_links,
+            create_per_hour: args.create_rate,
+            channel_idle: Some(channel_idle).filter(|d| !d.is_zero()),
             queue_ttl,
             response_timeout,
             offline: match args.offline {
@@ -177,11 +364,18 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             ));
             out.note(&e.dim("Ctrl-C to stop"));
         }
+        // Bodies being read, all connections together: a flood of large
+        // deliveries waits for room instead of growing the relay's memory.
         let limits = Limits {
             max_body,
             read_timeout,
+            bodies: Some(Arc::new(tokio::sync::Semaphore::new(
+                crate::relay::server::BODIES_BYTES.max(max_body),
+            ))),
         };
-        let handler = Arc::new(RelayHandler(Arc::new(relay)));
+        let relay = Arc::new(relay);
+        tokio::spawn(Arc::clone(&relay).maintain());
+        let handler = Arc::new(RelayHandler(Arc::clone(&relay)));
         let (server, shutdown) = Server::new(
             listener,
             tls.map(|t| t.acceptor),
@@ -195,6 +389,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             _ = tokio::signal::ctrl_c() => Exit::Interrupted,
             _ = terminate => Exit::Interrupted,
         };
+        // Each client is told with a close frame and a reason, and connects again
+        // when the relay is back.
+        relay.shut_down(Duration::from_secs(2)).await;
         shutdown.close(Duration::from_secs(2)).await;
         Ok::<_, anyhow::Error>(exit)
     })

@@ -25,7 +25,38 @@ struct Report<'a> {
 pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     let mut headers = HeaderList::new();
+    let mut arrival = None;
+    let mut stored_profile = None;
     let (mut method, mut path, body, stdin_used) = match (&args.request, &args.body) {
+        _ if args.as_of_arrival.is_some() => {
+            let key = args.as_of_arrival.as_deref().unwrap_or_default();
+            let store = crate::settings::require_store(g, "--as-of-arrival")?;
+            let Some((d, _)) = store.find(key)? else {
+                return Err(hinted(
+                    format!("no delivery `{}` in the store", escape(key)),
+                    "`hookctl deliveries list` shows store ids and delivery ids",
+                ));
+            };
+            let (at, path) = match store.relay_arrival(d.id)? {
+                Some((ms, public)) => (ms.div_euclid(1000), public),
+                None => {
+                    let at = humantime::parse_rfc3339_weak(&d.created_at)
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .and_then(|t| i64::try_from(t.as_secs()).ok())
+                        .with_context(|| format!("delivery {} has no time of arrival", d.id))?;
+                    let path = match reqwest::Url::parse(&d.url) {
+                        Ok(u) => crate::http::path_and_query(&u),
+                        Err(_) => d.url.clone(),
+                    };
+                    (at, path)
+                }
+            };
+            arrival = Some(at);
+            stored_profile = d.profile.clone();
+            headers = d.headers;
+            (d.method, path, d.body, false)
+        }
         (Some(file), _) => {
             let raw = read_input(file)?;
             let req = rawhttp::parse(&raw)
@@ -75,6 +106,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
     let wanted = args
         .profile
         .as_deref()
+        .or(stored_profile.as_deref())
         .or(config.default_profile())
         .unwrap_or("auto");
     let secrets = secrets(&SecretRequest {
@@ -95,7 +127,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
     };
     let opts = VerifyOptions {
         secrets: &secrets,
-        now: args.now.unwrap_or_else(now_unix),
+        now: args.now.or(arrival).unwrap_or_else(now_unix),
         tolerance,
     };
     let req = Received {
@@ -161,6 +193,12 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
         return Err(no_key_error(&profile, false));
     }
     let verdict = profile.verify(&req, &opts).context("could not verify")?;
+    if let Some(at) = arrival.filter(|_| args.now.is_none()) {
+        out.note(&out.err().dim(&format!(
+            "judged as of its arrival, {}",
+            crate::relay::server::rfc3339_ms(at.saturating_mul(1000))
+        )));
+    }
     let findings = if args.explain {
         let all = config.catalog.all()?;
         Some(explain(&profile, &all, &req, &opts, &verdict))

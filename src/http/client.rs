@@ -25,6 +25,16 @@ pub struct Sent {
 }
 
 impl Sent {
+    /// A `hookctl relay` answered for a client that could not take it now: the
+    /// relay holds it (202, `X-Hookctl-Queued: 1`); the app does not have it yet.
+    pub fn queued_by_relay(&self) -> bool {
+        self.status == 202
+            && self
+                .headers
+                .get("x-hookctl-queued")
+                .is_some_and(|v| v.trim() == "1")
+    }
+
     /// `Retry-After` in seconds or as an HTTP date.
     pub fn retry_after(&self) -> Option<Duration> {
         let v = self.headers.get("Retry-After")?.trim();

@@ -2,7 +2,7 @@
 //! with a scripted response or the app's own, when forwarded.
 
 use super::client::{HttpClient, SendError};
-use super::server::{Handler, Request, Response};
+use super::server::{Handler, Relayed, Request, Response};
 use crate::envelope::catalog::detect_among;
 use crate::envelope::template::Ctx;
 use crate::envelope::{HeaderList, Profile, Received, Secret, VerifyOptions};
@@ -87,6 +87,19 @@ pub struct DeliveryLine {
     /// A relay held it while no client was connected.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub held: bool,
+    /// When the relay took it from its sender (its timestamp is judged as of then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay_received_at: Option<String>,
+    /// For a held delivery: `delivered`, `refused` (for good), `retrying` or
+    /// `given_up`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_outcome: Option<&'static str>,
+    /// For a held delivery tried again: when the next try is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_try_in_ms: Option<u64>,
+    /// For a held delivery: why it was refused or given up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handshake: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -180,6 +193,8 @@ pub struct Receiver {
     seen: Mutex<Seen>,
     seq: AtomicU64,
     lines: LineQueue,
+    /// A connection to the store for noting relayed deliveries' arrivals.
+    arrivals: Option<Mutex<crate::store::Store>>,
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
@@ -190,6 +205,16 @@ pub struct Receiver {
 
 /// The URL a provider called to reach `path` under `base` (listen's `--path`), given
 /// the public URL that stands for `base`.
+/// `scheme://host[:port]` of a URL, if it is one.
+fn origin_of(url: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    let host = u.host_str()?;
+    Some(match u.port() {
+        Some(p) => format!("{}://{host}:{p}", u.scheme()),
+        None => format!("{}://{host}", u.scheme()),
+    })
+}
+
 pub fn public_target(public: &str, base: &str, path: &str) -> String {
     let rest = path
         .strip_prefix(base.trim_end_matches('/'))
@@ -287,6 +312,46 @@ impl Handler for Receiver {
     }
 }
 
+/// How an attempt at a held delivery ended, for the relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeldOutcome {
+    /// The app answered 2xx: the relay lets it go.
+    Delivered { status: u16 },
+    /// An answer time will not change (a bad signature, a status the profile's
+    /// provider would not retry): the relay lets it go.
+    Refused { status: u16, reason: String },
+    /// Try again after this long (the app is down, or answered 5xx, 429, late).
+    Retry { after: Duration },
+    /// The relay's hold ends before the next try.
+    GiveUp { status: u16, reason: String },
+}
+
+/// The schedule held deliveries are tried on when their profile has none: a
+/// provider's usual one, its last delay repeated until the relay's hold ends.
+const HELD_SCHEDULE: [Duration; 6] = [
+    Duration::from_secs(5),
+    Duration::from_secs(30),
+    Duration::from_secs(120),
+    Duration::from_secs(600),
+    Duration::from_secs(1800),
+    Duration::from_secs(3600),
+];
+
+/// What a sender is told of a refused signature: no more than it must know (how
+/// many secrets were tried, or which values were expected, stay on the
+/// listener's screen and in its store).
+fn public_refusal(failure: Option<&crate::envelope::Failure>) -> &'static str {
+    match failure {
+        Some(crate::envelope::Failure::TimestampTooOld { .. })
+        | Some(crate::envelope::Failure::TimestampTooNew { .. }) => "timestamp out of tolerance",
+        _ => "invalid signature",
+    }
+}
+
+fn secs_text(secs: i64) -> String {
+    humantime::format_duration(Duration::from_secs(secs.unsigned_abs())).to_string()
+}
+
 impl Receiver {
     pub fn new(
         cfg: ReceiverConfig,
@@ -302,6 +367,7 @@ impl Receiver {
             seen: Mutex::new(Seen::new(seen)),
             seq: AtomicU64::new(0),
             lines,
+            arrivals: None,
             matched: AtomicBool::new(false),
             done: tokio::sync::Notify::new(),
             relay_url: std::sync::RwLock::new(None),
@@ -315,6 +381,12 @@ impl Receiver {
         if let Ok(mut u) = self.relay_url.write() {
             *u = Some(url.to_string());
         }
+    }
+
+    /// Notes each relayed delivery's arrival in `store` (for `verify --as-of-arrival`).
+    pub fn note_arrivals_in(mut self, store: crate::store::Store) -> Receiver {
+        self.arrivals = Some(Mutex::new(store));
+        self
     }
 
     /// Stops the store writer, after everything queued is written.
@@ -333,6 +405,12 @@ impl Receiver {
     /// admit (path, body), inspect (profile, verdict, event, id, duplicate), answer
     /// (script or forward), record (before the answer goes out), show.
     pub async fn handle(&self, req: Request) -> Resp {
+        self.handle_relayed(req).await.0
+    }
+
+    /// [`Receiver::handle`], with, for a delivery a relay holds, how the attempt
+    /// ended and what comes next (said on its line too).
+    pub async fn handle_relayed(&self, req: Request) -> (Resp, Option<HeldOutcome>) {
         let started = Instant::now();
         let time = now_rfc3339();
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
@@ -341,9 +419,10 @@ impl Receiver {
             target: path,
             headers,
             body,
-            held,
+            relayed,
             ..
         } = req;
+        let held = relayed.as_ref().is_some_and(|r| r.held);
         let mut line = DeliveryLine {
             seq,
             time,
@@ -360,6 +439,12 @@ impl Receiver {
             attempt: 1,
             test: false,
             held,
+            relay_received_at: relayed
+                .as_ref()
+                .map(|r| crate::relay::server::rfc3339_ms(r.received_at_ms)),
+            held_outcome: None,
+            next_try_in_ms: None,
+            held_note: None,
             handshake: None,
             forwarded_to: None,
             forward_error: None,
@@ -369,7 +454,16 @@ impl Receiver {
         };
         let body = match self.admit(&path, body) {
             Ok(b) => b,
-            Err((status, reason)) => return self.reject(line, started, status, reason),
+            Err((status, reason)) => {
+                let outcome = relayed
+                    .as_ref()
+                    .filter(|r| r.held)
+                    .map(|_| HeldOutcome::Refused {
+                        status,
+                        reason: reason.clone(),
+                    });
+                return (self.reject(line, started, status, reason), outcome);
+            }
         };
         let d = Delivery {
             method,
@@ -377,10 +471,22 @@ impl Receiver {
             headers,
             body,
         };
-        self.inspect(&d, &mut line);
-        let response = self.answer(&d, &mut line).await;
+        let failure = self.inspect(&d, &mut line, relayed.as_ref());
+        let response = self.answer(&d, &mut line, failure.as_ref()).await;
         line.status = response.status;
         let response = self.record(d, &mut line, response, started).await;
+        if let (Some(r), Some(id), Some(a)) = (&relayed, line.id, &self.arrivals) {
+            // Best effort: the delivery itself is recorded already.
+            let _ = a.lock().expect("arrivals lock").relay_note_arrival(
+                id,
+                r.received_at_ms,
+                &r.public_target,
+            );
+        }
+        let outcome = relayed
+            .as_ref()
+            .filter(|r| r.held)
+            .map(|r| self.held_outcome(&mut line, &response, r));
         line.latency_ms = started.elapsed().as_secs_f64() * 1e3;
         let matched = self.cfg.wait_for.as_ref().is_some_and(|g| {
             line.valid == Some(true) && line.event.as_deref().is_some_and(|e| g.matches(e))
@@ -389,7 +495,134 @@ impl Receiver {
         if matched && !self.matched.swap(true, Ordering::SeqCst) {
             self.done.notify_one();
         }
-        response
+        (response, outcome)
+    }
+
+    /// What the relay is to do with a held delivery after this attempt: the
+    /// profile's retry policy decides which answers are tried again and when (a
+    /// provider's usual schedule when the profile has none), until the relay's
+    /// hold ends.
+    fn held_outcome(&self, line: &mut DeliveryLine, response: &Resp, r: &Relayed) -> HeldOutcome {
+        let status = response.status;
+        let outcome = if line.valid == Some(false) && !self.cfg.accept_invalid {
+            HeldOutcome::Refused {
+                status,
+                reason: format!("refused by listen: {}", line.reason),
+            }
+        } else {
+            let policy = line
+                .profile
+                .as_deref()
+                .and_then(|n| self.cfg.profiles.iter().find(|p| p.name == n))
+                .map(|p| p.retry.clone())
+                .unwrap_or_default();
+            let tried = match (&line.forward_error, status) {
+                (Some(_), 504) => crate::retry::Outcome::Timeout,
+                (Some(_), 502) => crate::retry::Outcome::Connection,
+                _ => crate::retry::Outcome::Status(status),
+            };
+            let n = usize::try_from(r.attempt.max(1) - 1).unwrap_or(0);
+            let delay = if policy.delays.is_empty() {
+                HELD_SCHEDULE[n.min(HELD_SCHEDULE.len() - 1)]
+            } else {
+                policy.delays[n.min(policy.delays.len() - 1)]
+            };
+            let retry_after = response
+                .headers
+                .get("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let mut once = policy;
+            once.delays = vec![delay];
+            match once.decide(1, &tried, retry_after) {
+                crate::retry::Decision::Delivered => HeldOutcome::Delivered { status },
+                crate::retry::Decision::Queued => HeldOutcome::Delivered { status },
+                crate::retry::Decision::GiveUp { rule } => HeldOutcome::Refused {
+                    status,
+                    reason: format!("the app answered {}: {rule}", tried.label()),
+                },
+                crate::retry::Decision::Retry { after, .. } => {
+                    let after = crate::retry::at_speed(after, r.speed);
+                    let next = crate::relay::server::now_ms()
+                        .saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
+                    if next > r.hold_until_ms {
+                        HeldOutcome::GiveUp {
+                            status,
+                            reason: format!(
+                                "the app answered {} on attempt {}, and the relay's hold (--queue-ttl) ends before the next try",
+                                tried.label(),
+                                r.attempt
+                            ),
+                        }
+                    } else {
+                        HeldOutcome::Retry { after }
+                    }
+                }
+            }
+        };
+        match &outcome {
+            HeldOutcome::Delivered { .. } => line.held_outcome = Some("delivered"),
+            HeldOutcome::Refused { reason, .. } => {
+                line.held_outcome = Some("refused");
+                line.held_note = Some(reason.clone());
+            }
+            HeldOutcome::Retry { after } => {
+                line.held_outcome = Some("retrying");
+                line.next_try_in_ms = Some(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+            }
+            HeldOutcome::GiveUp { reason, .. } => {
+                line.held_outcome = Some("given_up");
+                line.held_note = Some(reason.clone());
+            }
+        }
+        outcome
+    }
+
+    /// Records a held delivery the relay gave up on (`why`), as a failed delivery
+    /// that `replay` can send again; its id in the store.
+    pub async fn record_given_up(
+        &self,
+        method: String,
+        target: String,
+        headers: HeaderList,
+        body: Bytes,
+        why: &str,
+    ) -> Option<i64> {
+        let w = self.writer.as_ref()?;
+        let profile = if self.cfg.auto {
+            detect_among(&self.cfg.profiles, &headers)
+        } else {
+            self.cfg.profiles.first()
+        };
+        let (event, id) = profile
+            .map(|p| {
+                let (e, i) = p.body_event_and_id(&body);
+                let header = |name: Option<&str>| {
+                    name.and_then(|h| headers.get(h))
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                };
+                (e.or(header(p.event_header())), header(p.id_header()).or(i))
+            })
+            .unwrap_or_default();
+        w.send_acked(Recorded {
+            direction: Direction::In,
+            source: "listen",
+            profile: profile.map(|p| p.name.clone()),
+            event,
+            delivery_id: id,
+            method,
+            url: target,
+            headers,
+            body,
+            valid: None,
+            reason: Some(format!("given up by the relay: {why}")),
+            duplicate: false,
+            state: State::Failed,
+            attempts: Vec::new(),
+        })
+        .await
     }
 
     /// The body, if the request may come in: under `--path`, no dot segments, and a
@@ -415,7 +648,13 @@ impl Receiver {
 
     /// What the delivery is: its profile, whether it is genuine, its event and id,
     /// whether it was seen before.
-    fn inspect(&self, d: &Delivery, line: &mut DeliveryLine) {
+    fn inspect(
+        &self,
+        d: &Delivery,
+        line: &mut DeliveryLine,
+        relayed: Option<&Relayed>,
+    ) -> Option<crate::envelope::Failure> {
+        let mut failure = None;
         if self.cfg.verbose {
             line.headers = Some(
                 d.headers
@@ -427,24 +666,39 @@ impl Receiver {
         }
 
         // Which profile, and is it genuine?
+        // The URL (or path) the provider signed. Through a relay: the path its sender
+        // used there (`/c/NAME/…`, with its query), on the relay's public URL, not
+        // the one `listen` forwards to its app. Behind a proxy: `--public-url`'s.
         let public = self
             .cfg
             .public_url
             .clone()
             .or_else(|| self.relay_url.read().ok().and_then(|u| u.clone()));
-        let target = public.map(|u| public_target(&u, &self.cfg.base_path, &d.path));
+        let target = match relayed {
+            Some(r) => Some(match public.as_deref().and_then(origin_of) {
+                Some(origin) => format!("{origin}{}", r.public_target),
+                None => r.public_target.clone(),
+            }),
+            None => public.map(|u| public_target(&u, &self.cfg.base_path, &d.path)),
+        };
         let received = Received {
             method: &d.method,
             path: target.as_deref().unwrap_or(&d.path),
             headers: &d.headers,
             body: &d.body,
         };
+        // A delivery the relay held is judged as of when the relay took it; a live
+        // one as of now.
+        let now = now_unix();
+        let held_at = relayed
+            .filter(|r| r.held)
+            .map(|r| r.received_at_ms.div_euclid(1000));
         // With several candidates (headers that several providers share), the one
         // that verifies with the secrets given; a header's name never decides.
         let profile = if self.cfg.auto {
             let opts = VerifyOptions {
                 secrets: &self.cfg.secrets,
-                now: now_unix(),
+                now: held_at.unwrap_or(now),
                 tolerance: self.cfg.tolerance,
             };
             match crate::envelope::catalog::detect_verified(&self.cfg.profiles, &received, &opts) {
@@ -459,13 +713,23 @@ impl Receiver {
             if p.signature.is_some() && !self.cfg.secrets.is_empty() {
                 let opts = VerifyOptions {
                     secrets: &self.cfg.secrets,
-                    now: now_unix(),
+                    now: held_at.unwrap_or(now),
                     tolerance: self.cfg.tolerance,
                 };
                 match p.verify(&received, &opts) {
                     Ok(v) => {
                         line.valid = Some(v.valid);
                         line.reason = v.reason;
+                        if let (Some(at), Some(ts)) = (held_at, v.timestamp) {
+                            let before = at.saturating_sub(ts);
+                            line.reason.push_str(&format!(
+                                " (signed {} {} the relay took it, {} ago)",
+                                secs_text(before),
+                                if before >= 0 { "before" } else { "after" },
+                                secs_text(now.saturating_sub(at))
+                            ));
+                        }
+                        failure = v.failure.clone();
                         line.event = v.event;
                         line.delivery_id = v.id;
                         // Another provider's delivery: say whose it looks like.
@@ -521,6 +785,11 @@ impl Receiver {
                     });
                 }
             }
+        } else if !self.cfg.secrets.is_empty() {
+            // With secrets given, what no profile can verify is not let in.
+            line.valid = Some(false);
+            line.reason =
+                "no profile fits the headers: it carries no signature hookctl knows".into();
         } else {
             line.reason = "no profile fits the headers".into();
         }
@@ -529,27 +798,31 @@ impl Receiver {
         // Hover) is counted by its body: a retry sends the same bytes again (only
         // the signature and its timestamp are new), so `--fail-first` and the
         // duplicate mark still work. The key stays out of `delivery_id`: it is
-        // not an id the provider sent.
+        // not an id the provider sent. (A held delivery tried again is the same
+        // delivery, not a duplicate the provider sent.)
         let key = line.delivery_id.clone().or_else(|| body_key(&d.body));
         if let Some(id) = &key {
             let n = self.seen.lock().expect("seen lock").attempt(id);
             line.attempt = n;
-            line.duplicate = n > 1;
+            line.duplicate = n > 1 && relayed.is_none_or(|r| r.attempt <= 1);
         }
+        failure
     }
 
     /// The answer: 401 for a bad signature, a scripted failure, the app's own answer
     /// when forwarded, or the scripted success.
-    async fn answer(&self, d: &Delivery, line: &mut DeliveryLine) -> Resp {
+    async fn answer(
+        &self,
+        d: &Delivery,
+        line: &mut DeliveryLine,
+        failure: Option<&crate::envelope::Failure>,
+    ) -> Resp {
         let s = &self.cfg.script;
         if let Some(delay) = s.delay {
             tokio::time::sleep(delay).await;
         }
         if line.valid == Some(false) && !self.cfg.accept_invalid {
-            json_response(
-                401,
-                serde_json::json!({"error": "invalid signature", "reason": line.reason}),
-            )
+            json_response(401, serde_json::json!({"error": public_refusal(failure)}))
         } else if line.attempt <= s.fail_first
             || (s.fail_rate > 0.0 && fastrand::f64() < s.fail_rate)
         {
@@ -680,10 +953,9 @@ impl Receiver {
                     SendError::Timeout(_) => (504, "the app did not answer in time"),
                     _ => (502, "the app did not answer"),
                 };
-                json_response(
-                    status,
-                    serde_json::json!({"error": error, "detail": e.to_string()}),
-                )
+                // The detail (the app's address, the system's error) stays on the
+                // listener's screen and in its store.
+                json_response(status, serde_json::json!({"error": error}))
             }
         }
     }

@@ -45,8 +45,29 @@ pub struct Request {
     /// The `host[:port]` of an absolute-form target (`POST http://host/path`, as
     /// sent to a proxy); `None` for the usual origin form.
     pub authority: Option<String>,
-    /// It comes from a relay that held it while no client was connected.
+    /// What the relay it came through says of it (`listen --relay`).
+    pub relayed: Option<Relayed>,
+    /// The address the connection came from.
+    pub peer: Option<std::net::IpAddr>,
+}
+
+/// What a relay says of a delivery it passes on, and how `listen` goes on with a
+/// delivery the relay holds.
+#[derive(Debug, Clone)]
+pub struct Relayed {
+    /// The relay held it (its sender was answered 202 and will not try again).
     pub held: bool,
+    /// When the relay took it from its sender, Unix milliseconds.
+    pub received_at_ms: i64,
+    /// The path and query its sender used on the relay (`/c/NAME/…`): what a
+    /// scheme that signs the path signed.
+    pub public_target: String,
+    /// This attempt at the app of a held delivery, from 1.
+    pub attempt: u32,
+    /// When the relay stops holding it (its `--queue-ttl`), Unix milliseconds.
+    pub hold_until_ms: i64,
+    /// How much faster than real time the retry schedule of a held delivery goes.
+    pub speed: f64,
 }
 
 /// A byte stream a connection runs over (TCP, or TLS over TCP).
@@ -110,11 +131,24 @@ pub struct Limits {
     /// How long a request head may take to arrive, then its body; also how long an
     /// idle keep-alive connection is kept.
     pub read_timeout: Duration,
+    /// Bytes of request bodies held at once by all connections together, if bounded:
+    /// a body is read only once it has room (a chunked one takes `max_body`), and
+    /// the room is given back once it is answered. A body that finds none within
+    /// `read_timeout` is answered 503.
+    pub bodies: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// What answers requests.
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: Request) -> impl Future<Output = Response> + Send;
+
+    /// Looks at a request before its body is read: an answer given here goes out at
+    /// once and the connection closes, the body unread (a request bound to be
+    /// refused cannot make the server take in a large body first).
+    fn before_body(&self, method: &str, target: &str, headers: &HeaderList) -> Option<Response> {
+        let _ = (method, target, headers);
+        None
+    }
 
     /// Takes the connection over once [`Handler::handle`] has answered a request that
     /// asked for an upgrade with `101` (`req` is that request, its body empty). The
@@ -225,8 +259,8 @@ impl<H: Handler> Server<H> {
                     }
                 }
             };
-            let stream = match self.listener.accept().await {
-                Ok((s, _)) => s,
+            let (stream, peer) = match self.listener.accept().await {
+                Ok((s, a)) => (s, a.ip()),
                 Err(e) => {
                     if matches!(e.raw_os_error(), Some(code) if is_out_of_fds(code)) {
                         if !warned_fds {
@@ -252,10 +286,10 @@ impl<H: Handler> Server<H> {
                         let handshake =
                             tokio::time::timeout(limits.read_timeout, acceptor.accept(stream));
                         if let Ok(Ok(tls)) = handshake.await {
-                            serve(tls, &*handler, &limits, stop).await;
+                            serve(tls, Some(peer), &*handler, &limits, stop).await;
                         }
                     }
-                    None => serve(stream, &*handler, &limits, stop).await,
+                    None => serve(stream, Some(peer), &*handler, &limits, stop).await,
                 }
             });
         }
@@ -309,8 +343,13 @@ struct Conn<S> {
 }
 
 /// Serves one connection until it closes, idles out, breaks a rule or is stopped.
-pub async fn serve<S, H>(io: S, handler: &H, limits: &Limits, mut stop: watch::Receiver<bool>)
-where
+pub async fn serve<S, H>(
+    io: S,
+    peer: Option<std::net::IpAddr>,
+    handler: &H,
+    limits: &Limits,
+    mut stop: watch::Receiver<bool>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
@@ -329,6 +368,35 @@ where
                 return;
             }
         };
+        if let Some(resp) = handler.before_body(&head.method, &head.target, &head.headers) {
+            let _ = c.write(&resp, true, head.method == "HEAD").await;
+            return;
+        }
+        let room = match (&limits.bodies, head.framing) {
+            (Some(b), Framing::Length(n)) if n > 0 && n <= limits.max_body as u64 => Some((b, n)),
+            (Some(b), Framing::Chunked) => Some((b, limits.max_body as u64)),
+            _ => None,
+        };
+        let _room = match room {
+            Some((b, n)) => {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                match tokio::time::timeout(limits.read_timeout, Arc::clone(b).acquire_many_owned(n))
+                    .await
+                {
+                    Ok(Ok(p)) => Some(p),
+                    _ => {
+                        let mut resp = Response::json(
+                            503,
+                            &serde_json::json!({ "error": "too many requests are being read: try again" }),
+                        );
+                        resp.headers.push("Retry-After", "1");
+                        let _ = c.write(&resp, true, false).await;
+                        return;
+                    }
+                }
+            }
+            None => None,
+        };
         let body = c.read_body(&head, limits).await;
         let close = head.close || body.is_err() || *stop.borrow();
         let head_only = head.method == "HEAD";
@@ -341,7 +409,8 @@ where
             headers: head.headers.clone(),
             body: Ok(Bytes::new()),
             authority: head.authority.clone(),
-            held: false,
+            relayed: None,
+            peer,
         });
         let resp = handler
             .handle(Request {
@@ -350,7 +419,8 @@ where
                 headers: head.headers,
                 body,
                 authority: head.authority,
-                held: false,
+                relayed: None,
+                peer,
             })
             .await;
         if let (101, Some(req)) = (resp.status, kept) {
@@ -372,7 +442,11 @@ where
 impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Reads more into `buf`; how many bytes came (0: the peer closed).
     async fn fill(&mut self) -> std::io::Result<usize> {
-        self.buf.reserve(8 << 10);
+        // Room made ahead (a body of known length) is used as it is: the buffer
+        // does not grow past it.
+        if self.buf.capacity() == self.buf.len() {
+            self.buf.reserve(8 << 10);
+        }
         self.io.read_buf(&mut self.buf).await
     }
 
@@ -431,6 +505,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                     .filter(|&n| n <= limits.max_body)
                     .ok_or(BodyError::TooLarge(limits.max_body))?;
                 self.continue_if_asked(head).await?;
+                // Room for the body, once: a buffer grown by doubling would keep up
+                // to twice the body for as long as the body lives.
+                self.buf.reserve_exact(n.saturating_sub(self.buf.len()));
                 while self.buf.len() < n {
                     self.fill_by(deadline).await?;
                 }
@@ -802,9 +879,11 @@ mod tests {
             let limits = Limits {
                 max_body,
                 read_timeout: Duration::from_millis(200),
+                bodies: None,
             };
             let (_stop_tx, stop) = watch::channel(false);
-            let served = tokio::spawn(async move { serve(server, &Echo, &limits, stop).await });
+            let served =
+                tokio::spawn(async move { serve(server, None, &Echo, &limits, stop).await });
             client.write_all(input).await.unwrap();
             client.shutdown().await.unwrap();
             let mut out = Vec::new();

@@ -139,6 +139,9 @@ fn started(out: &Output, plan: &Plan, prepared: &Prepared, stored: Option<i64>) 
     Ok(())
 }
 
+/// What a relay's 202 for a held delivery means.
+const QUEUED: &str = "queued by the relay, not yet at the app";
+
 fn finished(
     out: &Output,
     plan: &Plan,
@@ -148,12 +151,13 @@ fn finished(
 ) -> Result<()> {
     let s = out.out();
     let delivered = d.state == State::Delivered;
+    let queued = d.state == State::Pending;
     if out.json {
         out.record(
             "result",
             &ResultRecord {
                 delivered,
-                state: d.state.as_str(),
+                state: if queued { "queued" } else { d.state.as_str() },
                 attempts: d.attempts,
                 status: d.last.as_ref().ok().map(|s| s.status),
                 profile: &plan.profile.name,
@@ -171,6 +175,7 @@ fn finished(
         // One line: the outcome, the event and where it is in the store.
         let outcome = match &d.last {
             Ok(sent) if delivered => s.ok(&format!("delivered {}", sent.status)),
+            Ok(_) if queued => s.warn(QUEUED),
             Ok(sent) => s.fail(&format!("failed {}", sent.status)),
             Err(e) => s.fail(&format!("failed: {e}")),
         };
@@ -217,6 +222,7 @@ fn attempt(
     let (decision_name, rule, retry_in) = match decision {
         Decision::Delivered => ("delivered", None, None),
         Decision::GiveUp { rule } => ("gave up", Some(rule.as_str()), None),
+        Decision::Queued => ("queued", Some(QUEUED), None),
         Decision::Retry { after, rule } => {
             ("retry", Some(rule.as_str()), Some(after.as_secs_f64()))
         }
@@ -278,6 +284,7 @@ fn attempt(
             humantime::format_duration(*after)
         ),
         Decision::GiveUp { rule } if retry => format!("  → gave up ({rule})"),
+        Decision::Queued => format!("  → {QUEUED}"),
         _ => String::new(),
     };
     out.line(&format!(

@@ -3,15 +3,16 @@
 //! back the same way. The link is watched by heartbeats both ways and comes back by
 //! itself, with jittered backoff, after a relay restart or a network change.
 
-use super::server::{CLOSE_KEY, CLOSE_REPLACED, CLOSE_TOKEN};
+use super::server::{CLOSE_GOING_AWAY, CLOSE_KEY, CLOSE_REPLACED, CLOSE_TOKEN};
 use super::wire::{CONNECT_PATH, Control, PROTOCOL, WireAnswer, WireRequest};
-use crate::http::server::{Handler, Io, Request};
+use crate::http::receiver::{HeldOutcome, Receiver};
+use crate::http::server::{Io, Relayed, Request};
 use anyhow::{Context, Result, bail};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_tungstenite::WebSocketStream;
@@ -40,6 +41,8 @@ pub struct ClientConfig {
     pub insecure: bool,
     /// The largest delivery taken.
     pub max_body: usize,
+    /// How much faster than real time held deliveries are tried again.
+    pub speed: f64,
 }
 
 /// What the link does, for `listen` to say.
@@ -55,6 +58,14 @@ pub enum Event {
     Disconnected {
         reason: String,
         retry_in: Duration,
+    },
+    /// The relay gave up on a held delivery (`why`); it is recorded as `stored`.
+    GivenUp {
+        method: String,
+        target: String,
+        received_at_ms: i64,
+        why: String,
+        stored: Option<i64>,
     },
 }
 
@@ -156,6 +167,8 @@ fn remember(relay: &reqwest::Url, channel: &str, token: Option<&str>) -> Result<
 /// Why a connection attempt failed: for good, or for now.
 enum Failed {
     Fatal(String),
+    /// For good, with advice.
+    Hinted(String, String),
     Retry(String),
 }
 
@@ -188,9 +201,13 @@ async fn connect(
         let name = rustls::pki_types::ServerName::try_from(host.clone())
             .map_err(|e| Failed::Fatal(format!("`{url}` has no usable host name for TLS: {e}")))?;
         Box::new(
-            connector
-                .connect(name, tcp)
+            tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp))
                 .await
+                .map_err(|_| {
+                    Failed::Retry(format!(
+                        "the TLS handshake with {url} did not finish within 10s"
+                    ))
+                })?
                 .map_err(|e| Failed::Fatal(format!("TLS handshake with {url} failed: {e}")))?,
         )
     } else {
@@ -223,7 +240,13 @@ async fn connect(
     let config = WebSocketConfig::default()
         .max_message_size(Some(cfg.max_body + (1 << 20)))
         .max_frame_size(Some(cfg.max_body + (1 << 20)));
-    match tokio_tungstenite::client_async_with_config(req, io, Some(config)).await {
+    let upgrade = tokio_tungstenite::client_async_with_config(req, io, Some(config));
+    let Ok(upgraded) = tokio::time::timeout(CONNECT_TIMEOUT, upgrade).await else {
+        return Err(Failed::Retry(format!(
+            "{url} did not answer the link's upgrade within 10s"
+        )));
+    };
+    match upgraded {
         Ok((ws, _)) => Ok(ws),
         Err(WsError::Http(resp)) => {
             let status = resp.status().as_u16();
@@ -241,7 +264,22 @@ async fn connect(
                     format!(": {}", crate::output::escape(&said))
                 }
             );
-            if (400..500).contains(&status) {
+            if status == 401 {
+                Err(Failed::Hinted(
+                    msg,
+                    format!(
+                        "a channel's token is kept in {} on the machine that made it; elsewhere (CI) pass it in HOOKCTL_RELAY_TOKEN (`hookctl listen --relay {url} --channel NAME --print-token` prints it there)",
+                        token_file().display()
+                    ),
+                ))
+            } else if status == 404 && said.is_empty() {
+                Err(Failed::Hinted(
+                    msg,
+                    format!(
+                        "`{url}` does not look like a hookctl relay (`hookctl relay` prints the URL to give)"
+                    ),
+                ))
+            } else if (400..500).contains(&status) && status != 429 {
                 Err(Failed::Fatal(msg))
             } else {
                 Err(Failed::Retry(msg))
@@ -257,11 +295,170 @@ enum Ended {
     Replaced,
 }
 
+/// Held deliveries this `listen` works on, across its links: the ones being tried
+/// (a relay that hands one over again meanwhile is not answered twice), and how
+/// recent ones ended (said again if the relay asks again, having missed it).
+struct Held {
+    active: HashSet<u64>,
+    settled: HashMap<u64, String>,
+    order: VecDeque<u64>,
+    /// The link now open, for a held delivery's word that outlives its link.
+    link: Option<mpsc::Sender<Message>>,
+    /// The relay's hold (`--queue-ttl`), as its welcome said.
+    queue_ttl_ms: i64,
+}
+
+/// How many settled held deliveries are remembered.
+const SETTLED_KEPT: usize = 10_000;
+
+impl Held {
+    /// Notes how a held delivery ended; the link to say it on, if one is open.
+    fn settle(&mut self, id: u64, text: &str) -> Option<mpsc::Sender<Message>> {
+        self.active.remove(&id);
+        if self.settled.insert(id, text.to_string()).is_none() {
+            self.order.push_back(id);
+        }
+        while self.order.len() > SETTLED_KEPT {
+            if let Some(old) = self.order.pop_front() {
+                self.settled.remove(&old);
+            }
+        }
+        self.link.clone()
+    }
+}
+
+/// Notes how a held delivery ended and tells the relay (waiting for room on the
+/// link: a word lost here would keep the delivery out with this client until the
+/// link ends). With no link open, the relay hands it over again later and is told
+/// then.
+async fn settle(held: &Mutex<Held>, id: u64, text: String) {
+    let link = held.lock().expect("held lock").settle(id, &text);
+    if let Some(tx) = link {
+        let _ = tx.send(Message::Text(text.into())).await;
+    }
+}
+
+fn settled_text(held: u64, outcome: &str, status: Option<u16>, reason: Option<String>) -> String {
+    serde_json::to_string(&Control::Settled {
+        held,
+        outcome: outcome.to_string(),
+        status,
+        reason,
+    })
+    .expect("serialises")
+}
+
+/// What a link needs to serve deliveries.
+struct LinkCtx<'a> {
+    receiver: &'a Arc<Receiver>,
+    held: &'a Arc<Mutex<Held>>,
+    /// Held deliveries' first attempts, in order.
+    first: &'a mpsc::Sender<WireRequest>,
+    on: &'a (dyn Fn(Event) + Send + Sync),
+}
+
+/// One attempt at a held delivery.
+async fn try_held(
+    receiver: &Receiver,
+    req: &WireRequest,
+    attempt: u32,
+    ttl_ms: i64,
+    speed: f64,
+) -> Option<HeldOutcome> {
+    let received_at_ms = i64::try_from(req.received_at).unwrap_or(i64::MAX);
+    receiver
+        .handle_relayed(Request {
+            method: req.method.clone(),
+            target: req.target.clone(),
+            headers: req.headers.clone(),
+            body: Ok(req.body.clone()),
+            authority: None,
+            peer: None,
+            relayed: Some(Relayed {
+                held: true,
+                received_at_ms,
+                public_target: req.public_target.clone(),
+                attempt,
+                hold_until_ms: received_at_ms.saturating_add(ttl_ms),
+                speed,
+            }),
+        })
+        .await
+        .1
+}
+
+/// Tells the relay how a held delivery ended.
+async fn settle_held(held: &Mutex<Held>, id: u64, outcome: Option<HeldOutcome>) {
+    let text = match outcome {
+        Some(HeldOutcome::Delivered { status }) => {
+            settled_text(id, "delivered", Some(status), None)
+        }
+        Some(HeldOutcome::Refused { status, reason }) => {
+            settled_text(id, "refused", Some(status), Some(reason))
+        }
+        Some(HeldOutcome::GiveUp { status, reason }) => {
+            settled_text(id, "given_up", Some(status), Some(reason))
+        }
+        Some(HeldOutcome::Retry { .. }) | None => settled_text(id, "delivered", None, None),
+    };
+    settle(held, id, text).await;
+}
+
+/// Tries a held delivery again, after `wait`, until it is settled: the app has it,
+/// it is refused for good, or the relay's hold ends first.
+async fn retry_held(
+    receiver: Arc<Receiver>,
+    held: Arc<Mutex<Held>>,
+    req: WireRequest,
+    mut wait: Duration,
+    ttl_ms: i64,
+    speed: f64,
+) {
+    let mut attempt = 2u32;
+    loop {
+        tokio::time::sleep(wait).await;
+        match try_held(&receiver, &req, attempt, ttl_ms, speed).await {
+            Some(HeldOutcome::Retry { after }) => {
+                wait = after;
+                attempt = attempt.saturating_add(1);
+            }
+            other => return settle_held(&held, req.held, other).await,
+        }
+    }
+}
+
+/// Takes each held delivery's first attempt in the order the relay hands them
+/// over (oldest first); one that is to be tried again goes on by itself.
+async fn first_attempts(
+    receiver: Arc<Receiver>,
+    held: Arc<Mutex<Held>>,
+    mut rx: mpsc::Receiver<WireRequest>,
+    speed: f64,
+) {
+    while let Some(req) = rx.recv().await {
+        let ttl_ms = held.lock().expect("held lock").queue_ttl_ms;
+        match try_held(&receiver, &req, 1, ttl_ms, speed).await {
+            Some(HeldOutcome::Retry { after }) => {
+                tokio::spawn(retry_held(
+                    Arc::clone(&receiver),
+                    Arc::clone(&held),
+                    req,
+                    after,
+                    ttl_ms,
+                    speed,
+                ));
+            }
+            other => settle_held(&held, req.held, other).await,
+        }
+    }
+}
+
 /// Serves deliveries over one link until it ends.
-async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> Ended {
+async fn serve(ws: Ws, ctx: &LinkCtx<'_>, heartbeat: Duration) -> Ended {
     let (sink, mut stream) = ws.split();
     let (tx, rx) = mpsc::channel::<Message>(IN_FLIGHT * 2);
     let writer = tokio::spawn(super::write_link(sink, rx, heartbeat));
+    ctx.held.lock().expect("held lock").link = Some(tx.clone());
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let ended = loop {
         let next = tokio::time::timeout(heartbeat * 2, stream.next()).await;
@@ -271,10 +468,14 @@ async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> End
                     Ok(r) => r,
                     Err(e) => break Ended::Lost(e.to_string()),
                 };
+                if req.held != 0 {
+                    take_held(ctx, &tx, req).await;
+                    continue;
+                }
                 let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
                     break Ended::Lost("closed".into());
                 };
-                let handler = Arc::clone(handler);
+                let handler = Arc::clone(ctx.receiver);
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     let _permit = permit;
@@ -285,7 +486,15 @@ async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> End
                             headers: req.headers,
                             body: Ok(req.body),
                             authority: None,
-                            held: req.queued,
+                            peer: None,
+                            relayed: Some(Relayed {
+                                held: false,
+                                received_at_ms: i64::try_from(req.received_at).unwrap_or(0),
+                                public_target: req.public_target,
+                                attempt: 1,
+                                hold_until_ms: 0,
+                                speed: 1.0,
+                            }),
                         })
                         .await;
                     let answer = WireAnswer {
@@ -297,17 +506,20 @@ async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> End
                     let _ = tx.send(Message::Binary(answer.encode().into())).await;
                 });
             }
-            Ok(Some(Ok(Message::Text(text)))) => {
-                if let Ok(Control::Replaced) = serde_json::from_str::<Control>(&text) {
+            Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<Control>(&text) {
+                Ok(Control::Replaced) => break Ended::Replaced,
+                Ok(Control::ShuttingDown) => {
+                    break Ended::Lost("the relay is shutting down".into());
+                }
+                _ => {}
+            },
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                let code = frame.as_ref().map(|f| u16::from(f.code));
+                if code == Some(CLOSE_REPLACED) {
                     break Ended::Replaced;
                 }
-            }
-            Ok(Some(Ok(Message::Close(frame)))) => {
-                if frame
-                    .as_ref()
-                    .is_some_and(|f| u16::from(f.code) == CLOSE_REPLACED)
-                {
-                    break Ended::Replaced;
+                if code == Some(CLOSE_GOING_AWAY) {
+                    break Ended::Lost("the relay is shutting down".into());
                 }
                 break Ended::Lost("the relay closed the link".into());
             }
@@ -322,20 +534,114 @@ async fn serve<H: Handler>(ws: Ws, handler: &Arc<H>, heartbeat: Duration) -> End
             }
         }
     };
-    drop(tx);
-    writer.abort();
+    {
+        let mut held = ctx.held.lock().expect("held lock");
+        if held.link.as_ref().is_some_and(|l| l.same_channel(&tx)) {
+            held.link = None;
+        }
+    }
+    if matches!(ended, Ended::Replaced) {
+        // The deliveries this client already has are answered (its app's answer
+        // goes back to their senders) before the link closes; bounded by the
+        // longest a forwarded delivery may take.
+        let _ = tokio::time::timeout(
+            Duration::from_secs(120),
+            slots.acquire_many(IN_FLIGHT as u32),
+        )
+        .await;
+        drop(tx);
+        let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    } else {
+        drop(tx);
+        writer.abort();
+    }
     ended
 }
 
+/// A held delivery handed over: worked on (once, however often it comes), or its
+/// end said again; a given-up one is recorded and acknowledged.
+async fn take_held(ctx: &LinkCtx<'_>, tx: &mpsc::Sender<Message>, req: WireRequest) {
+    let said = {
+        let mut held = ctx.held.lock().expect("held lock");
+        if let Some(text) = held.settled.get(&req.held) {
+            Some(text.clone())
+        } else if held.active.contains(&req.held) {
+            return;
+        } else {
+            if !req.given_up {
+                held.active.insert(req.held);
+            }
+            None
+        }
+    };
+    if let Some(text) = said {
+        let _ = tx.send(Message::Text(text.into())).await;
+        return;
+    }
+    if req.given_up {
+        let stored = ctx
+            .receiver
+            .record_given_up(
+                req.method.clone(),
+                req.target.clone(),
+                req.headers.clone(),
+                req.body.clone(),
+                &req.note,
+            )
+            .await;
+        (ctx.on)(Event::GivenUp {
+            method: req.method,
+            target: req.target,
+            received_at_ms: i64::try_from(req.received_at).unwrap_or(0),
+            why: req.note,
+            stored,
+        });
+        let text = settled_text(req.held, "told", None, None);
+        settle(ctx.held, req.held, text).await;
+        return;
+    }
+    let _ = ctx.first.send(req).await;
+}
+
 /// Holds the channel until told to stop (the caller drops this future) or until it
-/// cannot go on: a token or key refused, another client taking the channel over.
-pub async fn run<H: Handler>(cfg: ClientConfig, handler: Arc<H>, on: impl Fn(Event)) -> Result<()> {
+/// cannot go on: a token or key refused, another client taking the channel over,
+/// or a first connection that fails (a wrong URL is said at once, not retried).
+pub async fn run(
+    cfg: ClientConfig,
+    receiver: Arc<Receiver>,
+    on: impl Fn(Event) + Send + Sync,
+) -> Result<()> {
     let (mut channel, mut token) = remembered(&cfg)?;
     let mut wait = BACKOFF_FIRST;
     let mut first = true;
+    let held = Arc::new(Mutex::new(Held {
+        active: HashSet::new(),
+        settled: HashMap::new(),
+        order: VecDeque::new(),
+        link: None,
+        queue_ttl_ms: i64::MAX,
+    }));
+    let (first_tx, first_rx) = mpsc::channel(1024);
+    // Ends with this future's runtime.
+    tokio::spawn(first_attempts(
+        Arc::clone(&receiver),
+        Arc::clone(&held),
+        first_rx,
+        cfg.speed,
+    ));
     loop {
         let failed = match connect(&cfg, channel.as_deref(), token.as_deref()).await {
             Err(Failed::Fatal(m)) => bail!(m),
+            Err(Failed::Hinted(m, h)) => return Err(crate::hinted(m, h)),
+            Err(Failed::Retry(m)) if first => {
+                return Err(crate::hinted(
+                    m,
+                    format!(
+                        "is `{}` a hookctl relay, and is it up? (`hookctl relay` prints the URL to give; once connected, `listen` reconnects by itself)",
+                        cfg.relay
+                    ),
+                ));
+            }
             Err(Failed::Retry(m)) => m,
             Ok(mut ws) => {
                 let hello = tokio::time::timeout(CONNECT_TIMEOUT, ws.next()).await;
@@ -348,6 +654,7 @@ pub async fn run<H: Handler>(cfg: ClientConfig, handler: Arc<H>, on: impl Fn(Eve
                                 token: new,
                                 heartbeat_ms,
                                 queued,
+                                queue_ttl_ms,
                                 ..
                             }) => {
                                 if new.is_some() || channel.as_deref() != Some(&c) {
@@ -368,7 +675,18 @@ pub async fn run<H: Handler>(cfg: ClientConfig, handler: Arc<H>, on: impl Fn(Eve
                                 first = false;
                                 let heartbeat =
                                     Duration::from_millis(heartbeat_ms.clamp(100, 600_000));
-                                match serve(ws, &handler, heartbeat).await {
+                                held.lock().expect("held lock").queue_ttl_ms =
+                                    i64::try_from(queue_ttl_ms)
+                                        .ok()
+                                        .filter(|t| *t > 0)
+                                        .unwrap_or(i64::MAX);
+                                let ctx = LinkCtx {
+                                    receiver: &receiver,
+                                    held: &held,
+                                    first: &first_tx,
+                                    on: &on,
+                                };
+                                match serve(ws, &ctx, heartbeat).await {
                                     Ended::Replaced => bail!(
                                         "another `listen` took channel `{}` over: this one stops",
                                         channel.as_deref().unwrap_or_default()
@@ -400,6 +718,12 @@ pub async fn run<H: Handler>(cfg: ClientConfig, handler: Arc<H>, on: impl Fn(Eve
                 }
             }
         };
+        if first {
+            return Err(crate::hinted(
+                failed,
+                format!("is `{}` a hookctl relay of this version?", cfg.relay),
+            ));
+        }
         let jitter = wait.mul_f64(fastrand::f64() * 0.5);
         let retry_in = wait + jitter;
         on(Event::Disconnected {
@@ -409,4 +733,17 @@ pub async fn run<H: Handler>(cfg: ClientConfig, handler: Arc<H>, on: impl Fn(Eve
         tokio::time::sleep(retry_in).await;
         wait = (wait * 2).min(BACKOFF_MAX);
     }
+}
+
+/// The token this machine keeps for a channel of a relay (the one last used when
+/// `channel` is `None`): `(channel, token)`.
+pub fn kept_token(relay: &reqwest::Url, channel: Option<&str>) -> Result<Option<(String, String)>> {
+    let tokens = read_tokens()?;
+    let Some(here) = tokens.relays.get(&origin(relay)) else {
+        return Ok(None);
+    };
+    let Some(c) = channel.map(str::to_string).or_else(|| here.last.clone()) else {
+        return Ok(None);
+    };
+    Ok(here.tokens.get(&c).map(|t| (c, t.clone())))
 }

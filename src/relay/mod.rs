@@ -14,15 +14,16 @@ use tokio_tungstenite::tungstenite::Message;
 /// Messages already waiting go out together with one flush (under load, one write
 /// carries many deliveries). Ends when `rx` closes, after a Close, or when the link
 /// fails.
-pub async fn write_link<S>(mut sink: S, mut rx: mpsc::Receiver<Message>, heartbeat: Duration)
+pub async fn write_link<S, T>(mut sink: S, mut rx: mpsc::Receiver<T>, heartbeat: Duration)
 where
     S: Sink<Message> + Unpin,
+    T: Into<Message>,
 {
     let mut beat = tokio::time::interval(heartbeat);
     beat.tick().await;
     'link: loop {
         let first = tokio::select! {
-            m = rx.recv() => match m { Some(m) => m, None => break },
+            m = rx.recv() => match m { Some(m) => m.into(), None => break },
             _ = beat.tick() => Message::Ping(bytes::Bytes::new()),
         };
         let mut closing = matches!(first, Message::Close(_));
@@ -34,6 +35,7 @@ where
                 break;
             }
             let Ok(m) = rx.try_recv() else { break };
+            let m = m.into();
             closing = matches!(m, Message::Close(_));
             if sink.feed(m).await.is_err() {
                 break 'link;

@@ -1,4 +1,4 @@
-//! The relay's wire protocol, version 1: how a delivery and its answer cross the
+//! The relay's wire protocol, version 2: how a delivery and its answer cross the
 //! WebSocket link between `hookctl relay` and `listen --relay`.
 //!
 //! Control messages are WebSocket text frames holding one JSON object with a `type`
@@ -9,13 +9,28 @@
 //! request (relay → listen)             answer (listen → relay)
 //!   u8   'Q'                              u8   'A'
 //!   u64  sequence number                  u64  the request's sequence number
-//!   u8   flags (1: it was queued)         u16  status
-//!   u16 + bytes  method                   u32  header count
-//!   u32 + bytes  path and query           per header: u16 + name, u32 + value
-//!   u32  header count                     u32 + bytes  body
+//!   u8   flags (1: held, 2: given up)     u16  status
+//!   u64  held id (0: a live delivery)     u32  header count
+//!   u64  when the relay took it (Unix ms) per header: u16 + name, u32 + value
+//!   u16 + bytes  note                     u32 + bytes  body
+//!   u16 + bytes  method
+//!   u32 + bytes  path and query
+//!   u32 + bytes  the sender's path and query
+//!   u32  header count
 //!   per header: u16 + name, u32 + value
 //!   u32 + bytes  body
 //! ```
+//!
+//! The path and query are those below the channel, which `listen` forwards to its
+//! app; the sender's are those it addressed on the relay (`/c/NAME/…`), which a
+//! scheme that signs the path signed.
+//!
+//! A live delivery (held id 0) is answered with an `A` frame, which goes back to its
+//! sender. A held one is not: its sender was answered 202 when the relay took it.
+//! `listen` works on it (trying the app again on the profile's schedule) and says
+//! how it ended with a [`Control::Settled`]; the relay lets it go only then. A frame
+//! flagged "given up" tells `listen` of a held delivery the relay gave up on (its
+//! note says why), for `listen` to record; `listen` acknowledges it the same way.
 //!
 //! Header names keep their case, headers their order and repeats, values and bodies
 //! their bytes (a value that was not UTF-8 is carried as it came). Binary HTTP (RFC
@@ -29,18 +44,30 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 /// The version `listen` asks for in `Sec-WebSocket-Protocol`.
-pub const PROTOCOL: &str = "hookctl-relay.1";
+pub const PROTOCOL: &str = "hookctl-relay.2";
 /// The path a client connects to.
 pub const CONNECT_PATH: &str = "/connect";
+/// The relay's state, as JSON, for those who give its key.
+pub const STATUS_PATH: &str = "/status";
+/// Deletes channels, for those who give the relay's key.
+pub const PRUNE_PATH: &str = "/channels/prune";
 
 /// A delivery handed to `listen`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireRequest {
     pub seq: u64,
-    pub queued: bool,
+    /// The relay's id of a held delivery; 0 for a live one.
+    pub held: u64,
+    /// It is a held delivery the relay gave up on (`note` says why).
+    pub given_up: bool,
+    /// When the relay took it from its sender, Unix milliseconds.
+    pub received_at: u64,
+    pub note: String,
     pub method: String,
     /// The path and query below the channel (`/` at least).
     pub target: String,
+    /// The path and query the sender used on the relay, exactly.
+    pub public_target: String,
     pub headers: HeaderList,
     pub body: Bytes,
 }
@@ -68,9 +95,27 @@ pub enum Control {
         token: Option<String>,
         heartbeat_ms: u64,
         queued: u64,
+        /// How long the relay holds a delivery (`--queue-ttl`).
+        #[serde(default)]
+        queue_ttl_ms: u64,
     },
-    /// Relay → listen: another client took the channel over; this link ends.
+    /// Relay → listen: another client took the channel over; this link ends once
+    /// the deliveries already with this client are answered.
     Replaced,
+    /// Relay → listen: the relay is stopping; connect again.
+    ShuttingDown,
+    /// Listen → relay: how a held delivery ended. `outcome` is `delivered` (the app
+    /// answered 2xx), `refused` (an answer the provider would not retry, or a bad
+    /// signature), `given_up` (the queue TTL ended first) or `told` (a given-up
+    /// delivery is recorded by `listen`).
+    Settled {
+        held: u64,
+        outcome: String,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        status: Option<u16>,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        reason: Option<String>,
+    },
 }
 
 /// Why a frame could not be read.
@@ -86,14 +131,20 @@ impl From<Malformed> for FrameError {
 
 impl WireRequest {
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.target.len() + self.body.len());
+        let mut out =
+            Vec::with_capacity(96 + self.note.len() + self.target.len() + self.body.len());
         out.push(b'Q');
         out.extend_from_slice(&self.seq.to_be_bytes());
-        out.push(u8::from(self.queued));
+        out.push(u8::from(self.held != 0) | (u8::from(self.given_up) << 1));
+        out.extend_from_slice(&self.held.to_be_bytes());
+        out.extend_from_slice(&self.received_at.to_be_bytes());
+        crate::codec::put_text16(&mut out, &self.note);
         out.extend_from_slice(&(self.method.len() as u16).to_be_bytes());
         out.extend_from_slice(self.method.as_bytes());
         out.extend_from_slice(&(self.target.len() as u32).to_be_bytes());
         out.extend_from_slice(self.target.as_bytes());
+        out.extend_from_slice(&(self.public_target.len() as u32).to_be_bytes());
+        out.extend_from_slice(self.public_target.as_bytes());
         put_headers(&mut out, &self.headers);
         out.extend_from_slice(&(self.body.len() as u32).to_be_bytes());
         out.extend_from_slice(&self.body);
@@ -106,18 +157,30 @@ impl WireRequest {
             return Err(FrameError("not a request"));
         }
         let seq = r.u64()?;
-        let queued = r.u8()? & 1 == 1;
+        let flags = r.u8()?;
+        let held = r.u64()?;
+        let received_at = r.u64()?;
+        let note = r.text16()?;
         let method = r.text16()?;
         let target = String::from_utf8(r.bytes32()?.to_vec())
+            .map_err(|_| FrameError("the path is not text"))?;
+        let public_target = String::from_utf8(r.bytes32()?.to_vec())
             .map_err(|_| FrameError("the path is not text"))?;
         let headers = r.headers()?;
         let body = Bytes::copy_from_slice(r.bytes32()?);
         r.end()?;
+        if (flags & 1 == 1) != (held != 0) {
+            return Err(FrameError("the held flag and id disagree"));
+        }
         Ok(WireRequest {
             seq,
-            queued,
+            held,
+            given_up: flags & 2 == 2,
+            received_at,
+            note,
             method,
             target,
+            public_target,
             headers,
             body,
         })
@@ -183,9 +246,13 @@ mod tests {
         headers.push("X-Raw", value_from_bytes(b"caf\xe9").into_owned());
         let req = WireRequest {
             seq: 7,
-            queued: true,
+            held: 12,
+            given_up: true,
+            received_at: 1_700_000_000_123,
+            note: "expired".into(),
             method: "POST".into(),
             target: "/hooks/a?b=1&b=2".into(),
+            public_target: "/c/x/hooks/a?b=1&b=2".into(),
             headers: headers.clone(),
             body: Bytes::from_static(b"\x00\xff{\n  \"a\": 1\n}"),
         };
@@ -223,6 +290,7 @@ mod tests {
             token: None,
             heartbeat_ms: 1000,
             queued: 0,
+            queue_ttl_ms: 60_000,
         };
         let text = serde_json::to_string(&w).unwrap();
         assert!(text.starts_with(r#"{"type":"welcome""#), "{text}");
