@@ -596,7 +596,7 @@ impl Relay {
                 if dropped > 0 {
                     format!(
                         ", with {}",
-                        crate::output::plural(dropped as u64, "held delivery", "held deliveries")
+                        crate::output::plural(dropped, "held delivery", "held deliveries")
                     )
                 } else {
                     String::new()
