@@ -1025,3 +1025,59 @@ mod hostile {
         }
     }
 }
+
+#[test]
+fn a_token_or_password_is_not_recorded_or_shown() {
+    use support::listener::{Listener, post};
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let store = store.to_str().unwrap();
+    let l = Listener::start(
+        dir.path(),
+        &["--store", store, "-v"],
+        &["-p", "gitlab", "--secret", "glpat-very-secret-token"],
+    );
+    let p = Catalog::builtin().get("gitlab").unwrap();
+    let key = Secret::new("glpat-very-secret-token", "t").unwrap();
+    let built = p.build_event("Push Hook", None, None, NOW).unwrap();
+    let h = sign(&p, &key, &built.body, "Push Hook", &built.id, "/");
+    let pairs: Vec<(String, String)> = h
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let a = post(&l.addr, "/", &pairs, &built.body);
+    assert_eq!(a.status, 200);
+    let d = l.wait_deliveries(1);
+    assert_eq!(d[0]["valid"], true);
+    assert!(!d[0].to_string().contains("very-secret"), "{}", d[0]);
+    // send records what it sent, the token masked.
+    let out = hookctl(dir.path())
+        .args([
+            "--store",
+            store,
+            "send",
+            "--to",
+            &l.url,
+            "-p",
+            "postmark",
+            "-e",
+            "Delivery",
+            "--secret",
+            "hook:pa55-very-secret",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", support::stderr(&out));
+    let out = hookctl(dir.path())
+        .args(["--store", store, "deliveries", "export"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("X-Gitlab-Token") && text.contains("not recorded"),
+        "{text}"
+    );
+    assert!(!text.contains("very-secret"), "{text}");
+    let basic = base64::engine::general_purpose::STANDARD.encode("hook:pa55-very-secret");
+    assert!(!text.contains(&basic), "{text}");
+}

@@ -886,3 +886,41 @@ fn contentful_path(target: &str) -> String {
     };
     utf8_percent_encode(&whole, URI).to_string()
 }
+
+/// What stands for a shared token or password in what hookctl records and shows.
+pub const REDACTED: &str = "[the shared secret, not recorded]";
+
+/// The headers as hookctl records and shows them: under a token or Basic-auth scheme
+/// the header that carries the shared secret is masked (an HMAC signature is not a
+/// secret, a token is). `None` when nothing needs masking.
+pub fn without_shared_secret(
+    profile: &super::profile::Profile,
+    headers: &HeaderList,
+) -> Option<HeaderList> {
+    let scheme = profile.signature.as_ref()?;
+    if !matches!(scheme.algorithm, Algorithm::Token | Algorithm::Basic)
+        || !headers.contains(&scheme.header)
+    {
+        return None;
+    }
+    let masked = scheme
+        .value
+        .render(&Ctx {
+            signature: Some(REDACTED),
+            ..Ctx::default()
+        })
+        .unwrap_or_else(|_| REDACTED.to_string());
+    Some(
+        headers
+            .iter()
+            .map(|(n, v)| {
+                let v = if n.eq_ignore_ascii_case(&scheme.header) {
+                    masked.clone()
+                } else {
+                    v.to_string()
+                };
+                (n.to_string(), v)
+            })
+            .collect(),
+    )
+}
