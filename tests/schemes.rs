@@ -517,6 +517,31 @@ fn explain_prints_the_signed_string_and_names_the_url_that_matches() {
         text.contains("https://public.example.com/sms") && text.contains("http vs https"),
         "{text}"
     );
+    // A captured request with no --url: the Host header gives the URL that matches.
+    let raw = format!(
+        "POST /sms HTTP/1.1\r\nHost: public.example.com\r\nX-Twilio-Signature: {sig}\r\nContent-Length: {}\r\n\r\n{}",
+        std::fs::read(dir.path().join("body.txt")).unwrap().len(),
+        std::fs::read_to_string(dir.path().join("body.txt")).unwrap()
+    );
+    std::fs::write(dir.path().join("req.http"), raw).unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "twilio",
+            "--secret",
+            "auth-token",
+        ])
+        .args(["--request", "req.http", "--explain"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("pass `--url https://public.example.com/sms`"),
+        "{}",
+        stdout(&out)
+    );
     // With the public URL: valid.
     let out = hookctl(dir.path())
         .args([
