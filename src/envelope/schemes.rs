@@ -749,7 +749,10 @@ pub fn canonical_content(
                     }
                 }
                 None => {
-                    for (k, v) in sorted_form(body) {
+                    // As Twilio's validators: each name once, each of its values once.
+                    let mut fields = sorted_form(body);
+                    fields.dedup();
+                    for (k, v) in fields {
                         out.extend_from_slice(k.as_bytes());
                         out.extend_from_slice(v.as_bytes());
                     }
