@@ -993,7 +993,33 @@ fn keys_come_from_standard_input_and_the_environment_as_secrets_do() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stdout(&out));
-    assert!(stdout(&out).contains("2 of 2"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("public key 2 of 2"),
+        "{}",
+        stdout(&out)
+    );
+    // One file with both keys, one a line: the same.
+    std::fs::write(
+        dir.path().join("keys.txt"),
+        format!("{}\n{spki}\n", keys::b64(&other.to_spki_der().unwrap())),
+    )
+    .unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "sendgrid",
+            "-H",
+            "@headers.txt",
+            "--body",
+            "body.json",
+        ])
+        .args(["--public-key", "keys.txt"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("keys.txt` key 2"), "{}", stdout(&out));
 }
 
 mod hostile {
