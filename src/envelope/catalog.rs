@@ -59,6 +59,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("livekit", include_str!("../profiles/livekit.toml")),
     ("plaid", include_str!("../profiles/plaid.toml")),
     ("twilio", include_str!("../profiles/twilio.toml")),
+    (
+        "twilio-sharedkey",
+        include_str!("../profiles/twilio-sharedkey.toml"),
+    ),
     ("square", include_str!("../profiles/square.toml")),
     ("mandrill", include_str!("../profiles/mandrill.toml")),
     ("plivo", include_str!("../profiles/plivo.toml")),

@@ -472,6 +472,20 @@ def twilio(h):
     other = url.replace("https://", "http://")
     assert not lib_at(other)(headers, body)
     record("twilio", oracle, "hookctl-signed, another URL", headers, body, keys, ts, False, other)
+    # The SharedKey variant: HMAC-SHA256, announced by a header the validator reads.
+    from twilio.request_validator import get_signature_algorithm
+
+    shared = secrets.token_urlsafe(24)
+    rv2 = RequestValidator(shared)
+    lib2 = lambda hs, b: rv2.validate(url, dict(urllib.parse.parse_qsl(b, keep_blank_values=True)), header(hs, "X-Twilio-Signature"), algorithm=get_signature_algorithm(header(hs, "X-Twilio-Webhooks-Signature-Settings")))
+    keys2 = [{"kind": "secret", "value": shared}]
+    headers2, body2, ts2 = h.sign("twilio-sharedkey", "incoming_message", ["--secret", shared, "--url", url])
+    both("twilio-sharedkey", oracle + " (HMAC_SHA256 from the settings header)", headers2, body2, keys2, ts2, lib2, url=url)
+    params = {"MessageSid": "SM" + secrets.token_hex(16), "Body": "Hi", "From": "+14155550111"}
+    body2 = urllib.parse.urlencode(params)
+    sig2 = rv2.compute_signature(url, params, algorithm="HMAC_SHA256")
+    hs2 = [["X-Twilio-Webhooks-Signature-Settings", "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"], ["X-Twilio-Signature", sig2]]
+    both("twilio-sharedkey", oracle + " (compute_signature, HMAC_SHA256)", hs2, body2, keys2, int(time.time()), lib2, url=url, direction="library-signed")
     params = {"MessageSid": "SM" + secrets.token_hex(16), "Body": "Hello & good bye + ☃", "From": "+14155550111", "To": "+14155550100"}
     body = urllib.parse.urlencode(params)
     sig = rv.compute_signature(url, params)
