@@ -416,9 +416,7 @@ pub fn no_key_error(profile: &crate::envelope::Profile, signing: bool) -> anyhow
                 crate::envelope::schemes::key_needed(s, signing),
                 if s.uses_key_pair() && signing {
                     let rsa = s
-                        .algorithm
-                        .asym()
-                        .or_else(|| s.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+                        .asym_alg()
                         .is_some_and(|a| a.key_type() == crate::envelope::keys::KeyType::Rsa);
                     if rsa {
                         "; make a test key with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem`".to_string()

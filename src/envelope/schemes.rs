@@ -228,9 +228,7 @@ pub fn compile_jwt(
 pub fn key_needed(scheme: &Scheme, signing: bool) -> String {
     if scheme.uses_key_pair() {
         let kind = scheme
-            .algorithm
-            .asym()
-            .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+            .asym_alg()
             .map(|a| a.key_type().name())
             .unwrap_or("a key");
         if signing {
@@ -270,11 +268,7 @@ pub fn signing_keys(
             }
             let key = PrivateKey::parse(s.expose())
                 .map_err(|e| format!("could not read the private key ({}): {e}", s.source()))?;
-            let want = scheme
-                .algorithm
-                .asym()
-                .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
-                .map(|a| a.key_type());
+            let want = scheme.asym_alg().map(|a| a.key_type());
             if let Some(want) = want
                 && want != key.key_type()
             {
@@ -458,11 +452,7 @@ fn verification_keys(
                 }
                 _ => PublicKey::parse(s.expose()),
             };
-            let want = scheme
-                .algorithm
-                .asym()
-                .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
-                .map(|a| a.key_type());
+            let want = scheme.asym_alg().map(|a| a.key_type());
             match parsed {
                 Ok(k) if Some(k.key_type) == want => Ok(VerifyKey::Public(k)),
                 Ok(k) => Err(KeyError::WrongType {
