@@ -294,11 +294,21 @@ impl Receiver {
     /// The headers with a shared token or password masked: the one the delivery's
     /// profile reads, or, for a delivery that fits another profile's token or Basic
     /// auth, that one. `None` when nothing needs masking.
-    fn masked(&self, profile: Option<&str>, headers: &HeaderList) -> Option<HeaderList> {
+    fn masked(
+        &self,
+        profile: Option<&str>,
+        valid: Option<bool>,
+        headers: &HeaderList,
+    ) -> Option<HeaderList> {
         use crate::envelope::schemes::without_shared_secret;
         let own_profile =
             profile.and_then(|name| self.cfg.profiles.iter().find(|p| p.name == name));
         let own = own_profile.and_then(|p| without_shared_secret(p, headers));
+        // A delivery its profile verified is that profile's: nothing else to look for
+        // (and load mode pays nothing more).
+        if valid == Some(true) {
+            return own;
+        }
         let headers = own.as_ref().unwrap_or(headers);
         // Another profile's token, in a header the profile in use does not read (so
         // that, say, Hover's `Authorization` signature is kept as it came).
@@ -465,7 +475,7 @@ impl Receiver {
         if let Some(p) = profile {
             line.profile = Some(p.name.clone());
             if self.cfg.verbose
-                && let Some(masked) = self.masked(Some(&p.name), &d.headers)
+                && let Some(masked) = self.masked(Some(&p.name), None, &d.headers)
             {
                 line.headers = Some(
                     masked
@@ -609,7 +619,7 @@ impl Receiver {
                 url: d.path,
                 // A token or password a delivery carries is not recorded.
                 headers: self
-                    .masked(line.profile.as_deref(), &d.headers)
+                    .masked(line.profile.as_deref(), line.valid, &d.headers)
                     .unwrap_or(d.headers),
                 body: d.body,
                 valid: line.valid,
