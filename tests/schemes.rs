@@ -1132,3 +1132,113 @@ fn a_token_or_password_is_not_recorded_or_shown() {
     let basic = base64::engine::general_purpose::STANDARD.encode("hook:pa55-very-secret");
     assert!(!text.contains(&basic), "{text}");
 }
+
+#[test]
+fn a_users_profile_can_sign_the_method_query_and_json_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hookctl.toml"),
+        r#"[profiles.fields]
+description = "signs {method}, {query} and two body fields"
+[profiles.fields.headers]
+"X-Sig" = "{signature}"
+[profiles.fields.signature]
+signed = "{method}\n{query}\n{json:event.time}:{json:event.type}"
+algorithm = "hmac-sha256"
+encoding = "hex"
+[profiles.fields.events.tick]
+data = { event = { time = 1700000000, type = "tick" } }
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("body.json"),
+        r#"{"event":{"time":1700000000,"type":"tick"},"other":1}"#,
+    )
+    .unwrap();
+    let sign = |url: &str, method: &str| {
+        let out = hookctl(dir.path())
+            .args([
+                "--no-store",
+                "--json",
+                "sign",
+                "-p",
+                "fields",
+                "--secret",
+                "k",
+                "--body",
+                "body.json",
+            ])
+            .args(["--url", url, "--method", method, "--explain"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        assert!(
+            support::stderr(&out).contains(&format!("signed: {method}\n"))
+                || support::stderr(&out).contains("signed: "),
+            "{}",
+            support::stderr(&out)
+        );
+        support::json_lines(&out)[0]["data"]["headers"][0][1]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let a = sign("https://x.example/h?a=1&b=2", "POST");
+    assert_ne!(
+        a,
+        sign("https://x.example/h?a=1&b=3", "POST"),
+        "the query is signed"
+    );
+    assert_ne!(
+        a,
+        sign("https://x.example/h?a=1&b=2", "PUT"),
+        "the method is signed"
+    );
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "fields",
+            "--secret",
+            "k",
+            "--body",
+            "body.json",
+        ])
+        .args([
+            "-H",
+            &format!("X-Sig: {a}"),
+            "--url",
+            "https://other.example/z?a=1&b=2",
+        ])
+        .output()
+        .unwrap();
+    // The host is not signed, the query and the body's fields are.
+    assert!(out.status.success(), "{}", stdout(&out));
+    std::fs::write(
+        dir.path().join("body.json"),
+        r#"{"event":{"time":1700000000,"type":"tock"},"other":1}"#,
+    )
+    .unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "fields",
+            "--secret",
+            "k",
+            "--body",
+            "body.json",
+        ])
+        .args([
+            "-H",
+            &format!("X-Sig: {a}"),
+            "--url",
+            "https://x.example/h?a=1&b=2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}

@@ -648,7 +648,14 @@ fn check_jwt(
         return Ok(Checked::default());
     };
     let claims = decode_part(p, "payload")?;
+    let body_json = jwt
+        .claims
+        .iter()
+        .any(|(_, t)| t.uses(|v| matches!(v, Var::Json(_))))
+        .then(|| serde_json::from_slice::<Value>(req.body).ok())
+        .flatten();
     let ctx = Ctx {
+        json: body_json.as_ref(),
         id: parsed.id.as_deref(),
         event: parsed.event.as_deref(),
         body: Some(req.body),
