@@ -392,6 +392,8 @@ pub async fn deliver(
     report: &mut dyn FnMut(Report<'_>) -> Result<()>,
 ) -> Result<Delivered> {
     let profile = &plan.profile;
+    // A token or password is not recorded.
+    let masked = crate::envelope::schemes::without_shared_secret(profile, &prepared.headers);
     let stored = match store {
         Some(s) => Some(
             s.insert_delivery(&NewDelivery {
@@ -402,7 +404,7 @@ pub async fn deliver(
                 delivery_id: Some(&prepared.built.id),
                 method: &plan.method,
                 url: plan.url.as_str(),
-                headers: &prepared.headers,
+                headers: masked.as_ref().unwrap_or(&prepared.headers),
                 body: &prepared.body,
                 valid: None,
                 reason: None,
@@ -469,7 +471,11 @@ pub async fn deliver(
                 &NewAttempt {
                     number: attempt,
                     started_at,
-                    request_headers: Some(&prepared.headers),
+                    request_headers: Some(
+                        crate::envelope::schemes::without_shared_secret(profile, &prepared.headers)
+                            .as_ref()
+                            .unwrap_or(&prepared.headers),
+                    ),
                     status,
                     latency_ms: latency,
                     error: error.as_deref(),

@@ -443,7 +443,17 @@ fn keys(args: &SecretArgs) -> Result<Vec<Secret>> {
         } else {
             (given.clone(), format!("--public-key #{}", i + 1))
         };
-        out.push(Secret::key_text(text, what, SecretKind::PublicKey)?);
+        // A file may hold several keys (a rotation): PEM blocks, or one a line.
+        let keys = split_keys(&text);
+        let several = keys.len() > 1;
+        for (k, key) in keys.into_iter().enumerate() {
+            let source = if several {
+                format!("{what} key {}", k + 1)
+            } else {
+                what.clone()
+            };
+            out.push(Secret::key_text(key, source, SecretKind::PublicKey)?);
+        }
     }
     for name in &args.public_key_env {
         let s = secret_from_env(name, "--public-key-env")?;
@@ -454,6 +464,32 @@ fn keys(args: &SecretArgs) -> Result<Vec<Secret>> {
         )?);
     }
     Ok(out)
+}
+
+/// The keys in a text: each PEM block, or else each non-empty line that is not a
+/// comment; the text whole when it is neither.
+fn split_keys(text: &str) -> Vec<String> {
+    if text.matches("-----BEGIN").count() > 1
+        && let Ok(blocks) = pem::parse_many(text)
+        && blocks.len() > 1
+    {
+        return blocks
+            .iter()
+            .map(|b| crate::envelope::keys::to_pem(b.tag(), b.contents()))
+            .collect();
+    }
+    if !text.contains("-----BEGIN") {
+        let lines: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect();
+        if lines.len() > 1 {
+            return lines;
+        }
+    }
+    vec![text.to_string()]
 }
 
 /// A key file (or `-`), at most 1 MiB: a key is a few KiB, and a path to something
@@ -489,9 +525,7 @@ pub fn no_key_error(profile: &crate::envelope::Profile, signing: bool) -> anyhow
                 crate::envelope::schemes::key_needed(s, signing),
                 if s.uses_key_pair() && signing {
                     let rsa = s
-                        .algorithm
-                        .asym()
-                        .or_else(|| s.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+                        .asym_alg()
                         .is_some_and(|a| a.key_type() == crate::envelope::keys::KeyType::Rsa);
                     if rsa {
                         "; make a test key with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem`".to_string()

@@ -517,6 +517,31 @@ fn explain_prints_the_signed_string_and_names_the_url_that_matches() {
         text.contains("https://public.example.com/sms") && text.contains("http vs https"),
         "{text}"
     );
+    // A captured request with no --url: the Host header gives the URL that matches.
+    let raw = format!(
+        "POST /sms HTTP/1.1\r\nHost: public.example.com\r\nX-Twilio-Signature: {sig}\r\nContent-Length: {}\r\n\r\n{}",
+        std::fs::read(dir.path().join("body.txt")).unwrap().len(),
+        std::fs::read_to_string(dir.path().join("body.txt")).unwrap()
+    );
+    std::fs::write(dir.path().join("req.http"), raw).unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "twilio",
+            "--secret",
+            "auth-token",
+        ])
+        .args(["--request", "req.http", "--explain"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("pass `--url https://public.example.com/sms`"),
+        "{}",
+        stdout(&out)
+    );
     // With the public URL: valid.
     let out = hookctl(dir.path())
         .args([
@@ -968,7 +993,33 @@ fn keys_come_from_standard_input_and_the_environment_as_secrets_do() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stdout(&out));
-    assert!(stdout(&out).contains("2 of 2"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("public key 2 of 2"),
+        "{}",
+        stdout(&out)
+    );
+    // One file with both keys, one a line: the same.
+    std::fs::write(
+        dir.path().join("keys.txt"),
+        format!("{}\n{spki}\n", keys::b64(&other.to_spki_der().unwrap())),
+    )
+    .unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "sendgrid",
+            "-H",
+            "@headers.txt",
+            "--body",
+            "body.json",
+        ])
+        .args(["--public-key", "keys.txt"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("keys.txt` key 2"), "{}", stdout(&out));
 }
 
 mod hostile {
@@ -1024,4 +1075,167 @@ mod hostile {
             }
         }
     }
+}
+
+#[test]
+fn a_token_or_password_is_not_recorded_or_shown() {
+    use support::listener::{Listener, post};
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let store = store.to_str().unwrap();
+    let l = Listener::start(
+        dir.path(),
+        &["--store", store, "-v"],
+        &["-p", "gitlab", "--secret", "glpat-very-secret-token"],
+    );
+    let p = Catalog::builtin().get("gitlab").unwrap();
+    let key = Secret::new("glpat-very-secret-token", "t").unwrap();
+    let built = p.build_event("Push Hook", None, None, NOW).unwrap();
+    let h = sign(&p, &key, &built.body, "Push Hook", &built.id, "/");
+    let pairs: Vec<(String, String)> = h
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let a = post(&l.addr, "/", &pairs, &built.body);
+    assert_eq!(a.status, 200);
+    let d = l.wait_deliveries(1);
+    assert_eq!(d[0]["valid"], true);
+    assert!(!d[0].to_string().contains("very-secret"), "{}", d[0]);
+    // send records what it sent, the token masked.
+    let out = hookctl(dir.path())
+        .args([
+            "--store",
+            store,
+            "send",
+            "--to",
+            &l.url,
+            "-p",
+            "postmark",
+            "-e",
+            "Delivery",
+            "--secret",
+            "hook:pa55-very-secret",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", support::stderr(&out));
+    let out = hookctl(dir.path())
+        .args(["--store", store, "deliveries", "export"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("X-Gitlab-Token") && text.contains("not recorded"),
+        "{text}"
+    );
+    assert!(!text.contains("very-secret"), "{text}");
+    let basic = base64::engine::general_purpose::STANDARD.encode("hook:pa55-very-secret");
+    assert!(!text.contains(&basic), "{text}");
+}
+
+#[test]
+fn a_users_profile_can_sign_the_method_query_and_json_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hookctl.toml"),
+        r#"[profiles.fields]
+description = "signs {method}, {query} and two body fields"
+[profiles.fields.headers]
+"X-Sig" = "{signature}"
+[profiles.fields.signature]
+signed = "{method}\n{query}\n{json:event.time}:{json:event.type}"
+algorithm = "hmac-sha256"
+encoding = "hex"
+[profiles.fields.events.tick]
+data = { event = { time = 1700000000, type = "tick" } }
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("body.json"),
+        r#"{"event":{"time":1700000000,"type":"tick"},"other":1}"#,
+    )
+    .unwrap();
+    let sign = |url: &str, method: &str| {
+        let out = hookctl(dir.path())
+            .args([
+                "--no-store",
+                "--json",
+                "sign",
+                "-p",
+                "fields",
+                "--secret",
+                "k",
+                "--body",
+                "body.json",
+            ])
+            .args(["--url", url, "--method", method, "--explain"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        // --explain prints the signed bytes, the method first.
+        let note = support::stderr(&out);
+        assert!(note.contains(&format!("signed: {method}")), "{note}");
+        support::json_lines(&out)[0]["data"]["headers"][0][1]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let a = sign("https://x.example/h?a=1&b=2", "POST");
+    assert_ne!(
+        a,
+        sign("https://x.example/h?a=1&b=3", "POST"),
+        "the query is signed"
+    );
+    assert_ne!(
+        a,
+        sign("https://x.example/h?a=1&b=2", "PUT"),
+        "the method is signed"
+    );
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "fields",
+            "--secret",
+            "k",
+            "--body",
+            "body.json",
+        ])
+        .args([
+            "-H",
+            &format!("X-Sig: {a}"),
+            "--url",
+            "https://other.example/z?a=1&b=2",
+        ])
+        .output()
+        .unwrap();
+    // The host is not signed, the query and the body's fields are.
+    assert!(out.status.success(), "{}", stdout(&out));
+    std::fs::write(
+        dir.path().join("body.json"),
+        r#"{"event":{"time":1700000000,"type":"tock"},"other":1}"#,
+    )
+    .unwrap();
+    let out = hookctl(dir.path())
+        .args([
+            "--no-store",
+            "verify",
+            "-p",
+            "fields",
+            "--secret",
+            "k",
+            "--body",
+            "body.json",
+        ])
+        .args([
+            "-H",
+            &format!("X-Sig: {a}"),
+            "--url",
+            "https://x.example/h?a=1&b=2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }

@@ -525,9 +525,7 @@ fn wrong_secret(scheme: &crate::envelope::profile::Scheme) -> Secret {
     use crate::envelope::secret::SecretKind;
     if scheme.uses_key_pair() {
         let kind = scheme
-            .algorithm
-            .asym()
-            .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+            .asym_alg()
             .map(|a| a.key_type())
             .unwrap_or(KeyType::Ed25519);
         let pem = match kind {

@@ -35,9 +35,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: KeygenArgs) -> Result<Exit> {
         ));
     };
     let key_type = scheme
-        .algorithm
-        .asym()
-        .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+        .asym_alg()
         .map(|a| a.key_type())
         .context("the profile names no asymmetric algorithm")?;
     let der = keys::generate(key_type).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -586,12 +586,16 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             Err(e) => (None, None, Some(e.to_string())),
         };
         let id = if record {
+            // A token or password is not recorded.
+            let masked = profile
+                .as_ref()
+                .and_then(|p| crate::envelope::schemes::without_shared_secret(p, headers));
             Some(crate::replay::record(
                 &store,
                 d,
                 profile.as_ref().map(|p| p.name.as_str()),
                 url,
-                headers,
+                masked.as_ref().unwrap_or(headers),
                 body,
                 started_at,
                 &result,

@@ -368,7 +368,9 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                 delivery_id: Some(built.id.clone()),
                 method: sh.plan.method.clone(),
                 url: sh.plan.url.to_string(),
-                headers: headers.clone(),
+                // A token or password is not recorded.
+                headers: crate::envelope::schemes::without_shared_secret(&sh.plan.profile, headers)
+                    .unwrap_or_else(|| headers.clone()),
                 body: Bytes::copy_from_slice(body),
                 valid: None,
                 reason: None,

@@ -17,7 +17,8 @@ use serde_json::Value;
 pub struct Finding {
     /// A stable code: `body_reserialized`, `trailing_newline`, `secret_encoding`,
     /// `signature_encoding`, `algorithm`, `signed_content`, `other_profile`,
-    /// `rotated_secret`, `stale_timestamp`, `missing_prefix`, `unexplained`.
+    /// `rotated_secret`, `stale_timestamp`, `missing_prefix`, `signed_string`,
+    /// `other_url`, `url_needed`, `unexplained`.
     pub mistake: &'static str,
     pub message: String,
 }
@@ -179,6 +180,36 @@ pub fn explain(
     // A scheme over the URL: the exact bytes signed, and whether another form of the
     // URL (behind a proxy, a tunnel) is the one the provider signed.
     if scheme.url_bound() {
+        // No URL given: the request's Host header says where it went.
+        if !verdict.valid
+            && !super::template::is_absolute(req.path)
+            && let Some(host) = req.headers.get("Host")
+        {
+            let relaxed = VerifyOptions {
+                tolerance: Some(None),
+                ..opts.clone()
+            };
+            for scheme_word in ["https", "http"] {
+                let url = format!("{scheme_word}://{}{}", host.trim(), req.path);
+                let r = Received { path: &url, ..*req };
+                if profile.verify(&r, &relaxed).is_ok_and(|v| v.valid) {
+                    out.push(finding(
+                        "other_url",
+                        format!(
+                            "the signature matches the URL `{url}` (the request's Host and path): pass `--url {url}`"
+                        ),
+                    ));
+                    return out;
+                }
+            }
+        }
+        if matches!(verdict.failure, Some(Failure::NeedsUrl)) {
+            out.push(finding(
+                "url_needed",
+                "the profile signs the URL the provider called, and none was given (nor does the Host header give one that matches): pass `--url` with the public URL".to_string(),
+            ));
+            return out;
+        }
         if let Some(text) = signed_text(profile, req) {
             out.push(finding(
                 "signed_string",

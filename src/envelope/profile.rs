@@ -283,6 +283,13 @@ impl Scheme {
                 .is_some_and(|j| j.algorithms.iter().any(|a| a.asym().is_some()))
     }
 
+    /// The asymmetric algorithm signing uses: the scheme's own, or its JWT's first.
+    pub fn asym_alg(&self) -> Option<super::keys::AsymAlg> {
+        self.algorithm
+            .asym()
+            .or_else(|| self.jwt.as_ref().and_then(|j| j.algorithms.first()?.asym()))
+    }
+
     /// Whether the signed content includes the URL the provider called.
     pub fn url_bound(&self) -> bool {
         use super::schemes::Canonical;

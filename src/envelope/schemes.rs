@@ -228,9 +228,7 @@ pub fn compile_jwt(
 pub fn key_needed(scheme: &Scheme, signing: bool) -> String {
     if scheme.uses_key_pair() {
         let kind = scheme
-            .algorithm
-            .asym()
-            .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
+            .asym_alg()
             .map(|a| a.key_type().name())
             .unwrap_or("a key");
         if signing {
@@ -270,11 +268,7 @@ pub fn signing_keys(
             }
             let key = PrivateKey::parse(s.expose())
                 .map_err(|e| format!("could not read the private key ({}): {e}", s.source()))?;
-            let want = scheme
-                .algorithm
-                .asym()
-                .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
-                .map(|a| a.key_type());
+            let want = scheme.asym_alg().map(|a| a.key_type());
             if let Some(want) = want
                 && want != key.key_type()
             {
@@ -458,11 +452,7 @@ fn verification_keys(
                 }
                 _ => PublicKey::parse(s.expose()),
             };
-            let want = scheme
-                .algorithm
-                .asym()
-                .or_else(|| scheme.jwt.as_ref().and_then(|j| j.algorithms[0].asym()))
-                .map(|a| a.key_type());
+            let want = scheme.asym_alg().map(|a| a.key_type());
             match parsed {
                 Ok(k) if Some(k.key_type) == want => Ok(VerifyKey::Public(k)),
                 Ok(k) => Err(KeyError::WrongType {
@@ -658,7 +648,14 @@ fn check_jwt(
         return Ok(Checked::default());
     };
     let claims = decode_part(p, "payload")?;
+    let body_json = jwt
+        .claims
+        .iter()
+        .any(|(_, t)| t.uses(|v| matches!(v, Var::Json(_))))
+        .then(|| serde_json::from_slice::<Value>(req.body).ok())
+        .flatten();
     let ctx = Ctx {
+        json: body_json.as_ref(),
         id: parsed.id.as_deref(),
         event: parsed.event.as_deref(),
         body: Some(req.body),
@@ -749,7 +746,10 @@ pub fn canonical_content(
                     }
                 }
                 None => {
-                    for (k, v) in sorted_form(body) {
+                    // As Twilio's validators: each name once, each of its values once.
+                    let mut fields = sorted_form(body);
+                    fields.dedup();
+                    for (k, v) in fields {
                         out.extend_from_slice(k.as_bytes());
                         out.extend_from_slice(v.as_bytes());
                     }
@@ -885,4 +885,42 @@ fn contentful_path(target: &str) -> String {
         format!("{path}?{}", utf8_percent_encode(query, COMPONENT))
     };
     utf8_percent_encode(&whole, URI).to_string()
+}
+
+/// What stands for a shared token or password in what hookctl records and shows.
+pub const REDACTED: &str = "[the shared secret, not recorded]";
+
+/// The headers as hookctl records and shows them: under a token or Basic-auth scheme
+/// the header that carries the shared secret is masked (an HMAC signature is not a
+/// secret, a token is). `None` when nothing needs masking.
+pub fn without_shared_secret(
+    profile: &super::profile::Profile,
+    headers: &HeaderList,
+) -> Option<HeaderList> {
+    let scheme = profile.signature.as_ref()?;
+    if !matches!(scheme.algorithm, Algorithm::Token | Algorithm::Basic)
+        || !headers.contains(&scheme.header)
+    {
+        return None;
+    }
+    let masked = scheme
+        .value
+        .render(&Ctx {
+            signature: Some(REDACTED),
+            ..Ctx::default()
+        })
+        .unwrap_or_else(|_| REDACTED.to_string());
+    Some(
+        headers
+            .iter()
+            .map(|(n, v)| {
+                let v = if n.eq_ignore_ascii_case(&scheme.header) {
+                    masked.clone()
+                } else {
+                    v.to_string()
+                };
+                (n.to_string(), v)
+            })
+            .collect(),
+    )
 }

@@ -484,11 +484,18 @@ impl Signer<'_> {
             input.body
         } else {
             scratch.signed.clear();
+            // `{json:PATH}` reads the body's fields.
+            let json = scheme
+                .signed
+                .uses(|v| matches!(v, Var::Json(_)))
+                .then(|| serde_json::from_slice::<Value>(input.body).ok())
+                .flatten();
             scheme
                 .signed
                 .render_bytes_into(
                     &Ctx {
                         headers: Some(headers),
+                        json: json.as_ref(),
                         ..ctx
                     },
                     &mut scratch.signed,
@@ -503,8 +510,19 @@ impl Signer<'_> {
             &scratch.signed
         };
         if !self.alt.is_empty() {
+            let json = scheme
+                .jwt
+                .as_ref()
+                .is_some_and(|j| {
+                    j.claims
+                        .iter()
+                        .any(|(_, t)| t.uses(|v| matches!(v, Var::Json(_))))
+                })
+                .then(|| serde_json::from_slice::<Value>(input.body).ok())
+                .flatten();
             let c = Ctx {
                 headers: Some(headers),
+                json: json.as_ref(),
                 ..ctx
             };
             let sigs = self

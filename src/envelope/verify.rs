@@ -629,9 +629,14 @@ impl Profile {
         match v.matched_secret {
             Some(i) => {
                 v.valid = true;
+                let what = if scheme.uses_key_pair() {
+                    "public key"
+                } else {
+                    "secret"
+                };
                 v.reason = if opts.secrets.len() > 1 {
                     format!(
-                        "signature matches secret {i} of {} ({})",
+                        "signature matches {what} {i} of {} ({})",
                         opts.secrets.len(),
                         opts.secrets[i - 1].source()
                     )

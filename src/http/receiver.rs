@@ -374,6 +374,41 @@ impl Receiver {
         }
     }
 
+    /// The headers with a shared token or password masked: the one the delivery's
+    /// profile reads, or, for a delivery that fits another profile's token or Basic
+    /// auth, that one. `None` when nothing needs masking.
+    fn masked(
+        &self,
+        profile: Option<&str>,
+        valid: Option<bool>,
+        headers: &HeaderList,
+    ) -> Option<HeaderList> {
+        use crate::envelope::schemes::without_shared_secret;
+        let own_profile =
+            profile.and_then(|name| self.cfg.profiles.iter().find(|p| p.name == name));
+        let own = own_profile.and_then(|p| without_shared_secret(p, headers));
+        // A delivery its profile verified is that profile's: nothing else to look for
+        // (and load mode pays nothing more).
+        if valid == Some(true) {
+            return own;
+        }
+        let headers = own.as_ref().unwrap_or(headers);
+        // Another profile's token, in a header the profile in use does not read (so
+        // that, say, Hover's `Authorization` signature is kept as it came).
+        let reads = |name: &str| {
+            own_profile.is_some_and(|p| p.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
+        };
+        let other = crate::envelope::catalog::candidates_among(&self.cfg.others, headers)
+            .into_iter()
+            .chain(crate::envelope::catalog::candidates_among(
+                &self.cfg.profiles,
+                headers,
+            ))
+            .filter(|p| p.signature.as_ref().is_some_and(|s| !reads(&s.header)))
+            .find_map(|p| without_shared_secret(p, headers));
+        other.or(own)
+    }
+
     /// A relay channel's public URL once connected, or the listener's own once bound:
     /// what URL-signing schemes check deliveries against when `--public-url` names
     /// none.
@@ -710,6 +745,16 @@ impl Receiver {
         };
         if let Some(p) = profile {
             line.profile = Some(p.name.clone());
+            if self.cfg.verbose
+                && let Some(masked) = self.masked(Some(&p.name), None, &d.headers)
+            {
+                line.headers = Some(
+                    masked
+                        .iter()
+                        .map(|(n, v)| [n.to_string(), v.to_string()])
+                        .collect(),
+                );
+            }
             if p.signature.is_some() && !self.cfg.secrets.is_empty() {
                 let opts = VerifyOptions {
                     secrets: &self.cfg.secrets,
@@ -867,7 +912,10 @@ impl Receiver {
                 delivery_id: line.delivery_id.clone(),
                 method: d.method,
                 url: d.path,
-                headers: d.headers,
+                // A token or password a delivery carries is not recorded.
+                headers: self
+                    .masked(line.profile.as_deref(), line.valid, &d.headers)
+                    .unwrap_or(d.headers),
                 body: d.body,
                 valid: line.valid,
                 reason: Some(line.reason.clone()).filter(|r| !r.is_empty()),

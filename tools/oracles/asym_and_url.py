@@ -47,6 +47,7 @@ PACKAGES = [
     "vonage-jwt",
     "messagebird",
     "plivo",
+    "livekit-api",
     "pyjwt",
     "cryptography",
 ]
@@ -369,6 +370,61 @@ def messagebird(h):
     both("messagebird", oracle + " (signed with PyJWT, HS512)", [["MessageBird-Signature-JWT", token]], body, keys, now, lib_at(url), url=url, direction="library-signed")
 
 
+def livekit(h):
+    from livekit.api import TokenVerifier, WebhookReceiver
+    import jwt
+
+    oracle = "livekit-api (PyPI) WebhookReceiver.receive"
+    secret = secrets.token_urlsafe(32)
+    api_key = "APIhookctltest"  # the profile's vars.api_key
+    receiver = WebhookReceiver(TokenVerifier(api_key, secret))
+
+    def lib(hs, b):
+        try:
+            receiver.receive(b, header(hs, "Authorization"))
+            return True
+        except Exception:
+            return False
+
+    keys = [{"kind": "secret", "value": secret}]
+    for event in ["room_started", "participant_joined"]:
+        headers, body, ts = h.sign("livekit", event, ["--secret", secret])
+        both("livekit", oracle, headers, body, keys, ts, lib)
+    now = int(time.time())
+    body = json.dumps({"event": "room_finished", "id": "EV_" + secrets.token_hex(6), "room": {"sid": "RM_x", "name": "r"}, "createdAt": str(now)})
+    token = jwt.encode(
+        {"iss": api_key, "nbf": now, "exp": now + 600, "sha256": base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()},
+        secret,
+        algorithm="HS256",
+    )
+    both("livekit", oracle + " (signed with PyJWT)", [["Authorization", token]], body, keys, now, lib, direction="library-signed")
+
+
+def wise(h):
+    """No official verifier package: the documented rule, with `cryptography`."""
+    from cryptography.hazmat.primitives.asymmetric import rsa, padding
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    oracle = "independent implementation (cryptography RSA PKCS#1 v1.5 SHA-256 over the body)"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+    def lib(hs, b):
+        try:
+            key.public_key().verify(base64.b64decode(header(hs, "X-Signature-SHA256")), b.encode(), padding.PKCS1v15(), hashes.SHA256())
+            return True
+        except Exception:
+            return False
+
+    keys = [{"kind": "public", "value": pub}]
+    headers, body, ts = h.sign("wise", "transfers#state-change", ["--private-key", h.file("w.key", pem)])
+    both("wise", oracle, headers, body, keys, ts, lib)
+    body = json.dumps({"data": {"resource": {"id": secrets.randbelow(10**6)}}, "event_type": "balances#credit"})
+    sig = base64.b64encode(key.sign(body.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+    both("wise", oracle, [["X-Signature-SHA256", sig]], body, keys, int(time.time()), lib, direction="library-signed")
+
+
 def plaid(h):
     """Plaid's packages only fetch the key: PyJWT ES256 plus the documented claim."""
     import jwt
@@ -416,6 +472,20 @@ def twilio(h):
     other = url.replace("https://", "http://")
     assert not lib_at(other)(headers, body)
     record("twilio", oracle, "hookctl-signed, another URL", headers, body, keys, ts, False, other)
+    # The SharedKey variant: HMAC-SHA256, announced by a header the validator reads.
+    from twilio.request_validator import get_signature_algorithm
+
+    shared = secrets.token_urlsafe(24)
+    rv2 = RequestValidator(shared)
+    lib2 = lambda hs, b: rv2.validate(url, dict(urllib.parse.parse_qsl(b, keep_blank_values=True)), header(hs, "X-Twilio-Signature"), algorithm=get_signature_algorithm(header(hs, "X-Twilio-Webhooks-Signature-Settings")))
+    keys2 = [{"kind": "secret", "value": shared}]
+    headers2, body2, ts2 = h.sign("twilio-sharedkey", "incoming_message", ["--secret", shared, "--url", url])
+    both("twilio-sharedkey", oracle + " (HMAC_SHA256 from the settings header)", headers2, body2, keys2, ts2, lib2, url=url)
+    params = {"MessageSid": "SM" + secrets.token_hex(16), "Body": "Hi", "From": "+14155550111"}
+    body2 = urllib.parse.urlencode(params)
+    sig2 = rv2.compute_signature(url, params, algorithm="HMAC_SHA256")
+    hs2 = [["X-Twilio-Webhooks-Signature-Settings", "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"], ["X-Twilio-Signature", sig2]]
+    both("twilio-sharedkey", oracle + " (compute_signature, HMAC_SHA256)", hs2, body2, keys2, int(time.time()), lib2, url=url, direction="library-signed")
     params = {"MessageSid": "SM" + secrets.token_hex(16), "Body": "Hello & good bye + ☃", "From": "+14155550111", "To": "+14155550100"}
     body = urllib.parse.urlencode(params)
     sig = rv.compute_signature(url, params)
@@ -602,6 +672,8 @@ def tokens(h):
         ("okta", "user.session.start", "Authorization", ""),
         ("auth0", "s", "Authorization", ""),
         ("brevo", "delivered", "Authorization", "Bearer "),
+        ("huggingface", "update", "X-Webhook-Secret", ""),
+        ("cloudflare", "dos_attack_l7", "cf-webhook-auth", ""),
     ]:
         token = secrets.token_urlsafe(18)
         lib = lambda hs, b, name=name, prefix=prefix, token=token: hmac.compare_digest(header(hs, name), prefix + token)
@@ -635,7 +707,7 @@ def main():
     ensure_venv()
     with tempfile.TemporaryDirectory() as tmp:
         h = Hookctl(args.hookctl, tmp)
-        for f in [discord, telnyx, sendgrid, kick, netlify, vonage, messagebird, plaid, twilio, plivo, square, hubspot, trello, mandrill, cloudinary_, contentful, tokens]:
+        for f in [discord, telnyx, sendgrid, kick, wise, netlify, vonage, messagebird, livekit, plaid, twilio, plivo, square, hubspot, trello, mandrill, cloudinary_, contentful, tokens]:
             f(h)
             print(f"ok  {f.__name__.strip('_')}", file=sys.stderr)
     doc = {
