@@ -717,6 +717,17 @@ fn a_held_delivery_is_judged_as_of_its_arrival_and_signed_paths_are_the_senders(
         let o = verify(&["--as-of-arrival", &id, "--now", &now]);
         assert_eq!(o.status.code(), Some(1), "{d}: {}", support::stdout(&o));
     }
+    // `deliveries list` marks what the relay held, as it marks duplicates and replays.
+    let o = support::hookctl(dir.path())
+        .args(["--store", listen_db.to_str().unwrap(), "deliveries", "list"])
+        .output()
+        .unwrap();
+    let table = support::stdout(&o);
+    assert_eq!(
+        table.matches("held by the relay").count(),
+        got.len(),
+        "{table}"
+    );
     // Live, the same stale signature is judged as of now: refused, and the sender
     // (anyone) is told no more than that.
     let h = signed_as("standard", secret, b"{}", "evt_live", then, "/");

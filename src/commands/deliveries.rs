@@ -65,15 +65,18 @@ fn outcome(d: &StoredDelivery) -> String {
     }
 }
 
-/// What the inspector marks a delivery with: a duplicate, a replay. (Whether a relay
-/// held it is not recorded in the store yet: the journal knows its sources by name.)
-fn mark(d: &StoredDelivery) -> String {
+/// What a delivery is marked with: a duplicate, a replay, held by a relay while its
+/// `listen` was away.
+fn mark(d: &StoredDelivery, held: bool) -> String {
     let mut marks = Vec::new();
     if d.duplicate {
         marks.push("duplicate".to_string());
     }
     if let Some(o) = d.replay_of {
         marks.push(format!("replay of #{o}"));
+    }
+    if held {
+        marks.push("held by the relay".to_string());
     }
     marks.join(", ")
 }
@@ -92,7 +95,7 @@ fn answer_body(body: &[u8]) -> String {
     )
 }
 
-fn row(d: &StoredDelivery) -> Row {
+fn row(d: &StoredDelivery, held: bool) -> Row {
     Row {
         id: d.id,
         time: d
@@ -115,7 +118,7 @@ fn row(d: &StoredDelivery) -> Row {
             .last_status
             .map(|s| s.to_string())
             .unwrap_or_else(|| "-".into()),
-        mark: mark(d),
+        mark: mark(d, held),
     }
 }
 
@@ -181,7 +184,7 @@ fn follow_store(
             if out.json {
                 out.record("delivery", d)?;
             } else {
-                let r = row(d);
+                let r = row(d, false);
                 out.line(&format!(
                     "{:>5}  {}  {:<3}  {}  {}  {}  {}  {}  {}",
                     r.id,
@@ -222,8 +225,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                     out.note("no deliveries");
                 }
             } else {
+                let ids: Vec<i64> = list.iter().map(|d| d.id).collect();
+                let held = store.relay_held_among(&ids)?;
                 out.line(
-                    &Table::new(list.iter().map(row))
+                    &Table::new(list.iter().map(|d| row(d, held.contains(&d.id))))
                         .with(Style::sharp())
                         .to_string(),
                 )?;

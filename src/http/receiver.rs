@@ -516,6 +516,7 @@ impl Receiver {
                 id,
                 r.received_at_ms,
                 &r.public_target,
+                r.held,
             );
         }
         let outcome = relayed

@@ -1727,28 +1727,65 @@ impl Store {
 /// [`Store::relay_prepare`]).
 impl Store {
     /// Notes a relayed delivery's arrival (`received_at`: Unix milliseconds).
+    /// `held`: the relay held it (its client was away) before handing it over.
     pub fn relay_note_arrival(
         &self,
         delivery: i64,
         received_at: i64,
         public_target: &str,
+        held: bool,
     ) -> Result<(), StoreError> {
         self.conn
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS relay_arrivals (
                     delivery       INTEGER PRIMARY KEY,
                     received_at    INTEGER NOT NULL,
-                    public_target  TEXT NOT NULL
+                    public_target  TEXT NOT NULL,
+                    held           INTEGER NOT NULL DEFAULT 0
                 )",
             )
             .and_then(|_| {
                 self.conn.execute(
-                    "INSERT OR REPLACE INTO relay_arrivals (delivery, received_at, public_target) VALUES (?1, ?2, ?3)",
-                    params![delivery, received_at, public_target],
+                    "INSERT OR REPLACE INTO relay_arrivals (delivery, received_at, public_target, held) VALUES (?1, ?2, ?3, ?4)",
+                    params![delivery, received_at, public_target, held],
                 )
             })
             .map(|_| ())
             .map_err(|e| self.err(e))
+    }
+
+    /// Which of `ids` a relay held before handing them over (for `deliveries list`'s
+    /// marks).
+    pub fn relay_held_among(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let has: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('relay_arrivals') WHERE name = 'held'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        let mut held = std::collections::HashSet::new();
+        if has == 0 || ids.is_empty() {
+            return Ok(held);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT held FROM relay_arrivals WHERE delivery = ?1")
+            .map_err(|e| self.err(e))?;
+        for &id in ids {
+            let h: Option<bool> = stmt
+                .query_row([id], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if h == Some(true) {
+                held.insert(id);
+            }
+        }
+        Ok(held)
     }
 
     /// A relayed delivery's arrival: Unix milliseconds and the sender's path.
