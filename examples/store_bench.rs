@@ -62,6 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             response_headers: Some(answer),
             response_body: Some(bytes::Bytes::from_static(b"{\"received\":true}")),
         }],
+        arrival: None,
     };
     let started = std::time::Instant::now();
     let mut written = 0;

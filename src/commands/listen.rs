@@ -421,13 +421,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         .map(|s| BatchWriter::start_on(s, rt.handle()))
         .transpose()?;
     let (lines, feed) = LineQueue::new();
-    let mut receiver = Receiver::new(cfg, writer, client, seen, lines);
-    if let (Some(_), Some(path)) = (&args.relay, &store_path) {
-        receiver = receiver.note_arrivals_in(
-            crate::store::Store::open(std::path::Path::new(path))
-                .context("could not open the delivery store")?,
-        );
-    }
+    let receiver = Receiver::new(cfg, writer, client, seen, lines);
     let receiver = Arc::new(receiver);
     let counts = Arc::clone(&feed.counts);
 

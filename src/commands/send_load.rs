@@ -377,6 +377,7 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                 duplicate,
                 state,
                 attempts: vec![attempt],
+                arrival: None,
             };
             if !w.send(rec).await {
                 bail!("the store writer stopped");

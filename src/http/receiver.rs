@@ -193,8 +193,6 @@ pub struct Receiver {
     seen: Mutex<Seen>,
     seq: AtomicU64,
     lines: LineQueue,
-    /// A connection to the store for noting relayed deliveries' arrivals.
-    arrivals: Option<Mutex<crate::store::Store>>,
     /// Set once a `--wait-for` delivery has been answered.
     pub matched: AtomicBool,
     pub done: tokio::sync::Notify,
@@ -367,7 +365,6 @@ impl Receiver {
             seen: Mutex::new(Seen::new(seen)),
             seq: AtomicU64::new(0),
             lines,
-            arrivals: None,
             matched: AtomicBool::new(false),
             done: tokio::sync::Notify::new(),
             relay_url: std::sync::RwLock::new(None),
@@ -416,12 +413,6 @@ impl Receiver {
         if let Ok(mut u) = self.relay_url.write() {
             *u = Some(url.to_string());
         }
-    }
-
-    /// Notes each relayed delivery's arrival in `store` (for `verify --as-of-arrival`).
-    pub fn note_arrivals_in(mut self, store: crate::store::Store) -> Receiver {
-        self.arrivals = Some(Mutex::new(store));
-        self
     }
 
     /// Stops the store writer, after everything queued is written.
@@ -509,16 +500,9 @@ impl Receiver {
         let failure = self.inspect(&d, &mut line, relayed.as_ref());
         let response = self.answer(&d, &mut line, failure.as_ref()).await;
         line.status = response.status;
-        let response = self.record(d, &mut line, response, started).await;
-        if let (Some(r), Some(id), Some(a)) = (&relayed, line.id, &self.arrivals) {
-            // Best effort: the delivery itself is recorded already.
-            let _ = a.lock().expect("arrivals lock").relay_note_arrival(
-                id,
-                r.received_at_ms,
-                &r.public_target,
-                r.held,
-            );
-        }
+        let response = self
+            .record(d, &mut line, response, started, relayed.as_ref())
+            .await;
         let outcome = relayed
             .as_ref()
             .filter(|r| r.held)
@@ -657,6 +641,7 @@ impl Receiver {
             duplicate: false,
             state: State::Failed,
             attempts: Vec::new(),
+            arrival: None,
         })
         .await
     }
@@ -902,6 +887,7 @@ impl Receiver {
         line: &mut DeliveryLine,
         mut response: Resp,
         started: Instant,
+        relayed: Option<&Relayed>,
     ) -> Resp {
         if let Some(w) = &self.writer {
             let rh = response.headers.clone();
@@ -935,6 +921,13 @@ impl Receiver {
                     response_headers: Some(rh),
                     response_body: Some(response.body.clone()),
                 }],
+                // Through a relay: when it took the delivery and the path its sender
+                // used, in the same record (`verify --as-of-arrival`).
+                arrival: relayed.map(|r| crate::store::RelayArrival {
+                    received_at: r.received_at_ms,
+                    public_target: r.public_target.clone(),
+                    held: r.held,
+                }),
             };
             match w.send_acked(record).await {
                 Some(id) => line.id = Some(id),

@@ -30,6 +30,8 @@
 //!         2 yes), opt reason, u8 duplicate, u8 state, u32 attempt count, attempts
 //! attempt: u32 number, u16 + started_at, u8 + u16 status, u8 + f64 latency,
 //!         opt error, u8 + headers (response), u8 + u64 + bytes (response body)
+//! record version 2: version 1's fields, then a relayed delivery's arrival:
+//!         u64 received_at (Unix ms), u32 + public target, u8 held
 //! ```
 //!
 //! A frame cut short or failing its checksum ends what can be read: it was being
@@ -77,7 +79,8 @@ fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
 pub(super) fn encode(out: &mut Vec<u8>, id: i64, created_at: &str, r: &Recorded) -> bool {
     let start = out.len();
     out.extend_from_slice(&[0; FRAME_HEAD]);
-    out.push(1);
+    // Version 2 is version 1 with a relayed delivery's arrival after its attempts.
+    out.push(if r.arrival.is_some() { 2 } else { 1 });
     out.extend_from_slice(&id.to_be_bytes());
     put_text16(out, created_at);
     out.push(match r.direction {
@@ -121,6 +124,11 @@ pub(super) fn encode(out: &mut Vec<u8>, id: i64, created_at: &str, r: &Recorded)
         if let Some(b) = &a.response_body {
             put_bytes64(out, b);
         }
+    }
+    if let Some(a) = &r.arrival {
+        out.extend_from_slice(&a.received_at.to_be_bytes());
+        put_bytes32(out, a.public_target.as_bytes());
+        out.push(u8::from(a.held));
     }
     let payload = &out[start + FRAME_HEAD..];
     if payload.len() > MAX_PAYLOAD {
@@ -174,7 +182,8 @@ fn bytes64<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Malformed> {
 
 fn decode(payload: &[u8]) -> Result<Entry, Malformed> {
     let mut r = Reader(payload);
-    if r.u8()? != 1 {
+    let version = r.u8()?;
+    if !matches!(version, 1 | 2) {
         return Err(Malformed("an unknown record version"));
     }
     let id = r.u64()? as i64;
@@ -241,6 +250,15 @@ fn decode(payload: &[u8]) -> Result<Entry, Malformed> {
             response_body,
         });
     }
+    let arrival = if version == 2 {
+        Some(super::RelayArrival {
+            received_at: r.u64()? as i64,
+            public_target: text(r.bytes32()?)?,
+            held: r.u8()? != 0,
+        })
+    } else {
+        None
+    };
     r.end()?;
     Ok(Entry {
         id,
@@ -260,6 +278,7 @@ fn decode(payload: &[u8]) -> Result<Entry, Malformed> {
             duplicate,
             state,
             attempts,
+            arrival,
         },
     })
 }
@@ -385,7 +404,7 @@ fn frame_at(file: &File, at: u64, size: u64, budget: &mut u64) -> Option<usize> 
     file.read_exact_at(&mut head, at).ok()?;
     let len = u32::from_be_bytes(head[..4].try_into().ok()?) as usize;
     let crc = u32::from_be_bytes(head[4..8].try_into().ok()?);
-    if head[FRAME_HEAD] != 1
+    if !matches!(head[FRAME_HEAD], 1 | 2)
         || len < MIN_PAYLOAD
         || (len as u64) > size.saturating_sub(at + FRAME_HEAD as u64)
         || (len as u64) > *budget
@@ -415,7 +434,7 @@ fn resync(file: &File, from: u64, size: u64) -> Option<u64> {
             // A cheap look first: the record's version byte after a plausible length.
             let len = u64::from(u32::from_be_bytes(window[i..i + 4].try_into().ok()?));
             let at = base + i as u64;
-            if window[i + FRAME_HEAD] == 1
+            if matches!(window[i + FRAME_HEAD], 1 | 2)
                 && len >= MIN_PAYLOAD as u64
                 && len <= size - at - FRAME_HEAD as u64
                 && frame_at(file, at, size, &mut budget).is_some()

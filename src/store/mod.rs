@@ -123,6 +123,17 @@ CREATE TABLE journal_progress (
 ALTER TABLE deliveries ADD COLUMN seq INTEGER;
 CREATE INDEX deliveries_by_seq ON deliveries(seq);
 "#,
+    // Relayed deliveries' arrivals: when the relay took each (Unix ms), the path its
+    // sender used there, and whether the relay held it. Written with the delivery,
+    // from its journal record (`verify --as-of-arrival`, `deliveries list`'s marks).
+    r#"
+CREATE TABLE IF NOT EXISTS relay_arrivals (
+    delivery       INTEGER PRIMARY KEY,
+    received_at    INTEGER NOT NULL,
+    public_target  TEXT NOT NULL,
+    held           INTEGER NOT NULL DEFAULT 0
+);
+"#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -837,6 +848,12 @@ fn insert_entry(
     for a in &r.attempts {
         add_attempt(conn, at, &a.as_new())?;
     }
+    if let Some(a) = &r.arrival {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO relay_arrivals (delivery, received_at, public_target, held) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![at, a.received_at, a.public_target, a.held])?;
+    }
     Ok(entered)
 }
 
@@ -931,6 +948,17 @@ pub struct Recorded {
     pub duplicate: bool,
     pub state: State,
     pub attempts: Vec<RecordedAttempt>,
+    /// Through a relay: when it took the delivery, and how.
+    pub arrival: Option<RelayArrival>,
+}
+
+/// A relayed delivery's arrival: when the relay took it (Unix milliseconds), the
+/// path its sender used there, whether the relay held it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayArrival {
+    pub received_at: i64,
+    pub public_target: String,
+    pub held: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1727,33 +1755,6 @@ impl Store {
 /// [`Store::relay_prepare`]).
 impl Store {
     /// Notes a relayed delivery's arrival (`received_at`: Unix milliseconds).
-    /// `held`: the relay held it (its client was away) before handing it over.
-    pub fn relay_note_arrival(
-        &self,
-        delivery: i64,
-        received_at: i64,
-        public_target: &str,
-        held: bool,
-    ) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch(
-                "CREATE TABLE IF NOT EXISTS relay_arrivals (
-                    delivery       INTEGER PRIMARY KEY,
-                    received_at    INTEGER NOT NULL,
-                    public_target  TEXT NOT NULL,
-                    held           INTEGER NOT NULL DEFAULT 0
-                )",
-            )
-            .and_then(|_| {
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO relay_arrivals (delivery, received_at, public_target, held) VALUES (?1, ?2, ?3, ?4)",
-                    params![delivery, received_at, public_target, held],
-                )
-            })
-            .map(|_| ())
-            .map_err(|e| self.err(e))
-    }
-
     /// Which of `ids` a relay held before handing them over (for `deliveries list`'s
     /// marks).
     pub fn relay_held_among(
@@ -2314,6 +2315,7 @@ mod tests {
             duplicate: false,
             state: State::Delivered,
             attempts: Vec::new(),
+            arrival: None,
         }
     }
 
