@@ -1,0 +1,434 @@
+//! `hookctl mock`: the real binary plays each provider against a reference app
+//! written here (correct, or with one mistake), on loopback.
+
+mod support;
+
+use hookctl::envelope::secret::SecretKind;
+use hookctl::envelope::{Catalog, HeaderList, Received, Secret, VerifyOptions};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::{hookctl, json_lines, stderr};
+
+const SECRET: &str = "mock-test-secret-0123456789";
+
+/// One mistake the reference app makes on purpose.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Mistake {
+    None,
+    /// Answers the handshake after this long.
+    Late(u64),
+    /// Answers the handshake with this status.
+    Status(u16),
+    /// Zoom: the SHA-256 of the token instead of its HMAC.
+    Sha256,
+    /// Graph: the token as it came in the query string.
+    Encoded,
+    /// Dropbox: no `X-Content-Type-Options: nosniff`.
+    NoNosniff,
+    /// Dropbox: JSON content type.
+    JsonContentType,
+    /// Redirects the handshake elsewhere.
+    Redirect,
+    /// Accepts requests whose signature is wrong.
+    AcceptsBadSignature,
+    /// Events get a 500.
+    EventsFail,
+    /// X: the CRC answer in hex, not base64.
+    HexCrc,
+    /// Meta: does not check the verify token... and echoes a wrong value.
+    WrongEcho,
+}
+
+#[derive(Clone)]
+struct App {
+    profile: &'static str,
+    mistake: Mistake,
+    /// Discord: the public key (hex) to verify with.
+    public_key: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Req {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Req {
+    fn header(&self, n: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.as_str())
+    }
+    fn query(&self, name: &str) -> Option<String> {
+        let q = self.path.split_once('?')?.1;
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+    fn raw_query(&self, name: &str) -> Option<String> {
+        let q = self.path.split_once('?')?.1;
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_string))
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    delay: Duration,
+}
+
+fn resp(status: u16, ct: &str, body: impl Into<Vec<u8>>) -> Resp {
+    Resp {
+        status,
+        headers: vec![("Content-Type".into(), ct.into())],
+        body: body.into(),
+        delay: Duration::ZERO,
+    }
+}
+
+fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    hookctl::mock::hmac256(key, msg)
+}
+
+fn b64(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+impl App {
+    fn verifies(&self, r: &Req) -> bool {
+        let p = Catalog::builtin().get(self.profile).unwrap();
+        if p.signature.is_none() {
+            return true;
+        }
+        let headers: HeaderList = r.headers.iter().cloned().collect();
+        let secret = match &self.public_key {
+            Some(k) => {
+                Secret::key_text(k.clone(), "test".to_string(), SecretKind::PublicKey).unwrap()
+            }
+            None => Secret::new(SECRET, "test").unwrap(),
+        };
+        let v = p.verify(
+            &Received {
+                method: &r.method,
+                path: &r.path,
+                headers: &headers,
+                body: &r.body,
+            },
+            &VerifyOptions {
+                secrets: &[secret],
+                now: hookctl::settings::now_unix(),
+                tolerance: None,
+            },
+        );
+        v.map(|v| v.valid).unwrap_or(false)
+    }
+
+    /// The handshake's answer, or None for an ordinary delivery.
+    fn handshake(&self, r: &Req) -> Option<Resp> {
+        let m = self.mistake;
+        let j = r.json();
+        let text = |s: String| resp(200, "text/plain; charset=utf-8", s);
+        Some(match self.profile {
+            "slack" if j["type"] == "url_verification" => {
+                text(j["challenge"].as_str().unwrap().to_string())
+            }
+            "zoom" if j["event"] == "endpoint.url_validation" => {
+                let t = j["payload"]["plainToken"].as_str().unwrap();
+                let enc = if m == Mistake::Sha256 {
+                    use sha2::Digest;
+                    hex::encode(sha2::Sha256::digest(t.as_bytes()))
+                } else {
+                    hex::encode(hmac(SECRET.as_bytes(), t.as_bytes()))
+                };
+                resp(
+                    200,
+                    "application/json",
+                    json!({"plainToken": t, "encryptedToken": enc}).to_string(),
+                )
+            }
+            "twitter" if r.query("crc_token").is_some() => {
+                let mac = hmac(SECRET.as_bytes(), r.query("crc_token").unwrap().as_bytes());
+                let token = if m == Mistake::HexCrc {
+                    format!("sha256={}", hex::encode(mac))
+                } else {
+                    format!("sha256={}", b64(&mac))
+                };
+                resp(
+                    200,
+                    "application/json",
+                    json!({"response_token": token}).to_string(),
+                )
+            }
+            "msgraph" if r.query("validationToken").is_some() => {
+                if m == Mistake::Encoded {
+                    text(r.raw_query("validationToken").unwrap())
+                } else {
+                    text(r.query("validationToken").unwrap())
+                }
+            }
+            "dropbox" if r.query("challenge").is_some() => {
+                let c = r.query("challenge").unwrap();
+                let mut a = resp(
+                    200,
+                    if m == Mistake::JsonContentType {
+                        "application/json"
+                    } else {
+                        "text/plain"
+                    },
+                    c,
+                );
+                if m != Mistake::NoNosniff {
+                    a.headers
+                        .push(("X-Content-Type-Options".into(), "nosniff".into()));
+                }
+                a
+            }
+            "meta" if r.query("hub.mode").is_some() => {
+                if r.query("hub.verify_token").as_deref() != Some("app-verify-token") {
+                    return Some(resp(403, "text/plain", "bad token"));
+                }
+                let c = r.query("hub.challenge").unwrap();
+                text(if m == Mistake::WrongEcho {
+                    format!("{c}0")
+                } else {
+                    c
+                })
+            }
+            "twitch"
+                if r.header("Twitch-Eventsub-Message-Type")
+                    == Some("webhook_callback_verification") =>
+            {
+                if !self.verifies(r) {
+                    return Some(resp(403, "text/plain", ""));
+                }
+                text(j["challenge"].as_str().unwrap().to_string())
+            }
+            "asana" if r.header("X-Hook-Secret").is_some() => {
+                let mut a = resp(200, "text/plain", "");
+                a.headers.push((
+                    "X-Hook-Secret".into(),
+                    r.header("X-Hook-Secret").unwrap().into(),
+                ));
+                a
+            }
+            "okta" if r.header("X-Okta-Verification-Challenge").is_some() => resp(
+                200,
+                "application/json",
+                json!({"verification": r.header("X-Okta-Verification-Challenge").unwrap()})
+                    .to_string(),
+            ),
+            "discord" if j["type"] == 1 => {
+                if m != Mistake::AcceptsBadSignature && !self.verifies(r) {
+                    return Some(resp(401, "text/plain", "invalid request signature"));
+                }
+                resp(200, "application/json", r#"{"type":1}"#)
+            }
+            "xero" if j["events"] == json!([]) => {
+                if m != Mistake::AcceptsBadSignature && !self.verifies(r) {
+                    return Some(resp(401, "text/plain", ""));
+                }
+                resp(200, "text/plain", "")
+            }
+            "notion" if j.get("verification_token").is_some() => resp(200, "text/plain", ""),
+            _ => return None,
+        })
+    }
+
+    fn answer(&self, r: &Req) -> Resp {
+        if let Some(mut a) = self.handshake(r) {
+            match self.mistake {
+                Mistake::Late(ms) => a.delay = Duration::from_millis(ms),
+                Mistake::Status(s) => a.status = s,
+                Mistake::Redirect => {
+                    a.status = 302;
+                    a.headers.push(("Location".into(), "/elsewhere".into()));
+                }
+                _ => {}
+            }
+            return a;
+        }
+        if self.mistake != Mistake::AcceptsBadSignature && !self.verifies(r) {
+            return resp(401, "text/plain", "bad signature");
+        }
+        if self.profile == "msgraph" {
+            let ok = r.json()["value"][0]["clientState"] == SECRET;
+            return resp(if ok { 202 } else { 403 }, "text/plain", "");
+        }
+        if self.mistake == Mistake::EventsFail {
+            return resp(500, "text/plain", "down");
+        }
+        resp(200, "text/plain", "ok")
+    }
+}
+
+/// The reference app on 127.0.0.1:0; every request it read is sent on the channel.
+fn start(app: App) -> (String, mpsc::Receiver<Req>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    let app = Arc::new(app);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let app = Arc::clone(&app);
+            let tx = tx.clone();
+            std::thread::spawn(move || serve_conn(stream, &app, &tx));
+        }
+    });
+    (url, rx)
+}
+
+fn serve_conn(stream: TcpStream, app: &App, tx: &mpsc::Sender<Req>) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut out = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let path = parts.next().unwrap_or("").to_string();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((n, v)) = h.split_once(':') {
+                headers.push((n.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let len: usize = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0)
+            .min(1 << 20);
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let req = Req {
+            method,
+            path,
+            headers,
+            body,
+        };
+        let a = app.answer(&req);
+        let _ = tx.send(req);
+        if !a.delay.is_zero() {
+            std::thread::sleep(a.delay);
+        }
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+            a.status,
+            a.body.len()
+        );
+        for (n, v) in &a.headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = out.write_all(head.as_bytes());
+        let _ = out.write_all(&a.body);
+        return;
+    }
+}
+
+/// Runs `hookctl --json mock PROFILE --to URL ARGS…`; the steps and exit code.
+fn mock(profile: &'static str, mistake: Mistake, args: &[&str]) -> (Vec<Value>, i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut public_key = None;
+    let mut extra: Vec<String> = Vec::new();
+    if profile == "discord" {
+        let o = hookctl(dir.path())
+            .args(["keygen", "-p", "discord"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        public_key = Some(
+            std::fs::read_to_string(dir.path().join("discord.pub"))
+                .unwrap()
+                .trim()
+                .to_string(),
+        );
+        extra.extend(["--private-key".into(), "discord.key".into()]);
+    } else {
+        extra.extend(["--secret".into(), SECRET.into()]);
+    }
+    if profile == "meta" {
+        extra.extend(["--verify-token".into(), "app-verify-token".into()]);
+    }
+    let (url, _rx) = start(App {
+        profile,
+        mistake,
+        public_key,
+    });
+    let o = hookctl(dir.path())
+        .timeout(Duration::from_secs(60))
+        .args(["--json", "mock", profile, "--to", &url])
+        .args(&extra)
+        .args(args)
+        .output()
+        .unwrap();
+    let lines = json_lines(&o);
+    (lines, o.status.code().unwrap_or(-1), stderr(&o))
+}
+
+fn graded(lines: &[Value]) -> Vec<&Value> {
+    lines
+        .iter()
+        .filter(|l| l["type"] == "step" && l["data"]["grade"] != "info")
+        .collect()
+}
+
+fn failures(lines: &[Value]) -> Vec<String> {
+    graded(lines)
+        .into_iter()
+        .filter(|l| l["data"]["grade"] == "fail")
+        .map(|l| l["data"]["reason"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const ALL: &[&str] = &[
+    "slack", "zoom", "twitter", "msgraph", "dropbox", "meta", "twitch", "asana", "okta", "discord",
+    "xero", "notion",
+];
+
+#[test]
+fn a_correct_app_passes_every_provider() {
+    for p in ALL {
+        let (lines, code, err) = mock(p, Mistake::None, &["--probe-signature"]);
+        assert_eq!(failures(&lines), Vec::<String>::new(), "{p}: {err}");
+        assert_eq!(code, 0, "{p}: {err}");
+        let steps = graded(&lines);
+        assert!(
+            steps.iter().any(|s| s["data"]["step"] == "handshake"),
+            "{p}: no handshake step in {lines:?}"
+        );
+        assert!(
+            steps.iter().any(|s| s["data"]["step"] == "event"),
+            "{p}: no event step"
+        );
+    }
+}
