@@ -8,8 +8,8 @@ use hookctl::envelope::{Catalog, HeaderList, Received, Secret, VerifyOptions};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::{hookctl, json_lines, stderr};
 
@@ -260,6 +260,9 @@ impl App {
             }
             return a;
         }
+        if self.profile == "hover" {
+            return resp(200, "text/plain", "ok");
+        }
         if self.mistake != Mistake::AcceptsBadSignature && !self.verifies(r) {
             return resp(401, "text/plain", "bad signature");
         }
@@ -431,4 +434,318 @@ fn a_correct_app_passes_every_provider() {
             "{p}: no event step"
         );
     }
+}
+
+/// Each wrong reply fails with its own reason, and exits 1.
+#[test]
+fn each_wrong_reply_fails_with_its_own_reason() {
+    let cases: &[(&str, Mistake, &str)] = &[
+        ("slack", Mistake::Late(3400), "Slack gives up at 3s"),
+        (
+            "slack",
+            Mistake::Status(500),
+            "answered 500; Slack needs 200",
+        ),
+        ("zoom", Mistake::Sha256, "you sent the SHA-256 of the token"),
+        (
+            "msgraph",
+            Mistake::Encoded,
+            "Graph wants the URL-decoded token",
+        ),
+        (
+            "dropbox",
+            Mistake::NoNosniff,
+            "needs `X-Content-Type-Options: nosniff`",
+        ),
+        (
+            "dropbox",
+            Mistake::JsonContentType,
+            "needs `Content-Type: text/plain`",
+        ),
+        (
+            "twitch",
+            Mistake::Redirect,
+            "Twitch does not follow redirects",
+        ),
+        (
+            "discord",
+            Mistake::AcceptsBadSignature,
+            "accepted a delivery with an invalid signature",
+        ),
+        (
+            "xero",
+            Mistake::AcceptsBadSignature,
+            "accepted a delivery with an invalid signature",
+        ),
+        (
+            "twitter",
+            Mistake::HexCrc,
+            "wrong encoding: X wants it in base64, not hex",
+        ),
+        ("meta", Mistake::WrongEcho, "Meta wants"),
+        ("okta", Mistake::Status(204), "answered 204; Okta needs 200"),
+    ];
+    for (p, m, reason) in cases {
+        let (lines, code, err) = mock(p, *m, &[]);
+        let f = failures(&lines);
+        assert_eq!(code, 1, "{p} {m:?}: {err}");
+        assert!(
+            f.iter().any(|r| r.contains(reason)),
+            "{p} {m:?}: want a failure saying {reason:?}, got {f:?}"
+        );
+    }
+}
+
+/// Slack follows up to 2 redirects; more is `too_many_redirects`. A failed handshake
+/// sends no events.
+#[test]
+fn a_failed_handshake_stops_events() {
+    let (lines, code, _) = mock("twitch", Mistake::Redirect, &[]);
+    assert_eq!(code, 1);
+    assert!(!lines.iter().any(|l| l["data"]["step"] == "event"));
+    assert!(lines.iter().any(|l| {
+        l["data"]["step"] == "provider"
+            && l["data"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("webhook_callback_verification_failed")
+    }));
+}
+
+/// Retries happen at the provider's times on the virtual clock: Slack's ~1 s, 1 min,
+/// 5 min, with X-Slack-Retry-Num; Zoom's 5, 20 and 60 minutes.
+#[test]
+fn retry_timings_on_the_virtual_clock() {
+    let (lines, code, err) = mock(
+        "slack",
+        Mistake::EventsFail,
+        &["--event", "message", "--speed", "200"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let at: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["data"]["step"] == "attempt")
+        .map(|l| l["data"]["at_secs"].as_f64().unwrap())
+        .collect();
+    assert_eq!(at.len(), 4, "{lines:?}");
+    for (got, want) in at.iter().zip([0.0, 1.0, 61.0, 361.0]) {
+        assert!(
+            *got >= want && *got < want + 20.0,
+            "attempt at {got}, want {want}: {at:?}"
+        );
+    }
+    let last = failures(&lines).pop().unwrap();
+    assert!(
+        last.contains("not delivered") && last.contains("no retries left after 4 attempts"),
+        "{last}"
+    );
+
+    let (lines, _, err) = mock(
+        "zoom",
+        Mistake::EventsFail,
+        &["--event", "meeting.started", "--speed", "2000"],
+    );
+    let at: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["data"]["step"] == "attempt")
+        .map(|l| l["data"]["at_secs"].as_f64().unwrap())
+        .collect();
+    assert_eq!(at.len(), 4, "{err}");
+    for (got, want) in at.iter().zip([0.0, 300.0, 1500.0, 5100.0]) {
+        assert!(
+            *got >= want && *got < want + 60.0,
+            "attempt at {got}, want {want}: {at:?}"
+        );
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["data"]["reason"] == "Zoom retries meeting.started in 20m (5xx retries)"),
+        "{lines:?}"
+    );
+}
+
+/// `--for` keeps the provider re-validating on the virtual clock: X's CRC every hour.
+#[test]
+fn revalidation_on_the_virtual_clock() {
+    let (lines, code, err) = mock(
+        "twitter",
+        Mistake::None,
+        &[
+            "--event",
+            "tweet_create_events",
+            "--speed",
+            "3600",
+            "--for",
+            "3h",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let at: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["data"]["step"] == "revalidation")
+        .map(|l| l["data"]["at_secs"].as_f64().unwrap())
+        .collect();
+    assert_eq!(at.len(), 3, "{lines:?}");
+    for (got, want) in at.iter().zip([3600.0, 7200.0, 10800.0]) {
+        assert!(*got >= want && *got < want + 120.0, "{at:?}");
+    }
+}
+
+fn call(addr: &str, method: &str, path: &str, body: &str) -> (u16, Value) {
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let a = support::listener::raw(addr, req.as_bytes());
+    (
+        a.status,
+        serde_json::from_slice(&a.body).unwrap_or(Value::Null),
+    )
+}
+
+/// Hover, exactly as its docs say: register, get the code at the URL, nothing else
+/// until the code comes back with PUT …/verify; a new code on request; then events
+/// signed with the webhook's hmac_secret.
+#[test]
+fn hover_registration_flow_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, rx) = start(App {
+        profile: "hover",
+        mistake: Mistake::None,
+        public_key: None,
+    });
+    let mut mock = support::listener::Listener::spawn(
+        dir.path(),
+        &[],
+        &["mock", "hover", "--serve", "127.0.0.1:0", "--once"],
+        &[],
+    );
+    let addr = mock.addr.clone();
+    let (status, hook) = call(
+        &addr,
+        "POST",
+        "/api/v2/webhooks",
+        &json!({"webhook": {"url": url, "content_type": "json"}}).to_string(),
+    );
+    assert_eq!(status, 201, "{hook}");
+    for k in [
+        "id",
+        "owner_type",
+        "owner_id",
+        "url",
+        "created_at",
+        "updated_at",
+        "verified_at",
+        "hmac_secret",
+        "last_error",
+        "content_type",
+    ] {
+        assert!(hook.get(k).is_some(), "no {k} in {hook}");
+    }
+    assert_eq!(hook["verified_at"], Value::Null);
+    assert_eq!(hook["url"], url.as_str());
+    let id = hook["id"].as_u64().unwrap();
+    let secret = hook["hmac_secret"].as_str().unwrap().to_string();
+    let wait = Duration::from_secs(10);
+    let first = rx.recv_timeout(wait).expect("the verification code");
+    let j = first.json();
+    assert_eq!(j["event"], "webhook-verification-code");
+    assert_eq!(j["webhook_id"], id);
+    let code = j["code"].as_str().unwrap().to_string();
+    // A wrong code is refused, and nothing else arrives before verification.
+    let (status, _) = call(&addr, "PUT", "/api/v2/webhooks/not-the-code/verify", "");
+    assert_eq!(status, 404);
+    // A new code on request; the old one no longer verifies.
+    let (status, _) = call(
+        &addr,
+        "POST",
+        &format!("/api/v2/webhooks/{id}/request_verification"),
+        "",
+    );
+    assert_eq!(status, 200);
+    let second = rx.recv_timeout(wait).expect("a new code");
+    let new_code = second.json()["code"].as_str().unwrap().to_string();
+    assert_ne!(new_code, code);
+    assert_eq!(
+        call(&addr, "PUT", &format!("/api/v2/webhooks/{code}/verify"), "").0,
+        404
+    );
+    assert!(rx.try_recv().is_err(), "an event before verification");
+    let (status, verified) = call(
+        &addr,
+        "PUT",
+        &format!("/api/v2/webhooks/{new_code}/verify"),
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(verified["verified_at"].is_string(), "{verified}");
+    let event = rx.recv_timeout(wait).expect("an event after verification");
+    assert_eq!(event.json()["event"], "job-state-changed");
+    // Signed with the webhook's own secret, the webhook id in the Authorization header.
+    let c = support::server::Captured {
+        method: event.method.clone(),
+        path: event.path.clone(),
+        headers: event.headers.clone(),
+        body: event.body.clone(),
+        raw_head: Vec::new(),
+    };
+    assert!(support::server::verifies("hover", &secret, &c));
+    assert!(
+        event
+            .header("Authorization")
+            .unwrap()
+            .starts_with(&format!("APIAuth {id}:"))
+    );
+    assert_eq!(
+        mock.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        mock.stderr()
+    );
+}
+
+/// The clock's control endpoint moves time: Zoom's 72 h re-validation comes at once.
+#[test]
+fn the_control_endpoint_advances_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _rx) = start(App {
+        profile: "zoom",
+        mistake: Mistake::None,
+        public_key: None,
+    });
+    let mock = support::listener::Listener::spawn(
+        dir.path(),
+        &[],
+        &[
+            "mock",
+            "zoom",
+            "--to",
+            &url,
+            "--secret",
+            SECRET,
+            "--event",
+            "meeting.started",
+            "--serve",
+            "127.0.0.1:0",
+            "--for",
+            "144h",
+        ],
+        &[],
+    );
+    let addr = mock.addr.clone();
+    mock.wait_line(|l| l["data"]["step"] == "event")
+        .expect("the event");
+    let (status, now) = call(&addr, "POST", "/_hookctl/clock/advance?by=72h", "");
+    assert_eq!(status, 200);
+    assert!(now["now_secs"].as_f64().unwrap() >= 72.0 * 3600.0);
+    let r = mock
+        .wait_line(|l| l["data"]["step"] == "revalidation")
+        .expect("a re-validation");
+    assert_eq!(r["data"]["grade"], "pass", "{r}");
+    assert!(r["data"]["at_secs"].as_f64().unwrap() >= 72.0 * 3600.0);
+    assert_eq!(
+        call(&addr, "POST", "/_hookctl/clock/advance?by=soon", "").0,
+        400
+    );
 }
