@@ -749,3 +749,117 @@ fn the_control_endpoint_advances_the_clock() {
         400
     );
 }
+
+/// The research note's known-answer vectors (computed independently with openssl).
+#[test]
+fn known_answer_vectors() {
+    let x = Catalog::builtin().get("twitter").unwrap();
+    let h = x.handshake.as_ref().unwrap();
+    assert_eq!(
+        hookctl::mock::answer_for(
+            h,
+            "9b4507b3-9040-4669-9ca3-6b94edb50553",
+            b"z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu"
+        ),
+        "sha256=Cytd4Sq+NvEcV3MMrXxWJGJx5A+y/lXzzU2Maartkx8="
+    );
+    let zoom = Catalog::builtin().get("zoom").unwrap();
+    assert_eq!(
+        hookctl::mock::answer_for(
+            zoom.handshake.as_ref().unwrap(),
+            "qgg8vlvZRS6UYooatFL8Aw",
+            b"ZOOM_SECRET_TOKEN_EXAMPLE"
+        ),
+        "e74233cbac8d66a9ad5c742f0bbf14d736246d5e7240520000f2a7e4ffbd5beb"
+    );
+    // Dropbox signs the body with the app secret, hex, no timestamp.
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"delta": {"users": [12345]}}"#).unwrap();
+    let o = hookctl(dir.path())
+        .args(["sign", "-p", "dropbox", "--secret", "the_secret", "--body"])
+        .arg(&body)
+        .output()
+        .unwrap();
+    assert!(
+        support::stdout(&o)
+            .contains("0a8c16b085420b960dc78664279fe09e936a2a01b1f91064869d9e77dfd64529"),
+        "{}{}",
+        support::stdout(&o),
+        stderr(&o)
+    );
+}
+
+/// X, Microsoft Graph and Slack: the create call runs the handshake while it is in
+/// flight and answers in the provider's shape; a failing app gets the provider's error.
+#[test]
+fn provider_shaped_create_calls() {
+    let cases: &[(&'static str, &str, fn(&str) -> Value, u16, u16)] = &[
+        ("twitter", "/2/webhooks", |u| json!({"url": u}), 200, 400),
+        (
+            "msgraph",
+            "/v1.0/subscriptions",
+            |u| json!({"changeType": "created", "notificationUrl": u, "resource": "me/messages", "clientState": SECRET}),
+            201,
+            400,
+        ),
+        (
+            "slack",
+            "/api/apps.manifest.update",
+            |u| json!({"manifest": {"settings": {"event_subscriptions": {"request_url": u}}}}),
+            200,
+            200,
+        ),
+    ];
+    for (p, path, body, ok, bad) in cases {
+        for mistake in [Mistake::None, Mistake::Status(500)] {
+            let dir = tempfile::tempdir().unwrap();
+            let (url, rx) = start(App {
+                profile: p,
+                mistake,
+                public_key: None,
+            });
+            let mut mock = support::listener::Listener::spawn(
+                dir.path(),
+                &[],
+                &[
+                    "mock",
+                    p,
+                    "--serve",
+                    "127.0.0.1:0",
+                    "--once",
+                    "--secret",
+                    SECRET,
+                ],
+                &[],
+            );
+            let (status, answer) = call(&mock.addr.clone(), "POST", path, &body(&url).to_string());
+            let first = rx
+                .recv_timeout(Duration::from_secs(5))
+                .expect("the handshake");
+            if mistake == Mistake::None {
+                assert_eq!(status, *ok, "{p}: {answer}");
+                assert_ne!(answer["ok"], false, "{p}: {answer}");
+                let event = rx.recv_timeout(Duration::from_secs(10)).expect("an event");
+                assert_ne!(event.body, first.body);
+                assert_eq!(
+                    mock.wait_exit(Duration::from_secs(20)),
+                    Some(0),
+                    "{p}: {}",
+                    mock.stderr()
+                );
+            } else {
+                assert_eq!(status, *bad, "{p}: {answer}");
+                if *p == "slack" {
+                    assert_eq!(answer["ok"], false);
+                }
+                assert_eq!(
+                    mock.wait_exit(Duration::from_secs(20)),
+                    Some(1),
+                    "{p}: {}",
+                    mock.stderr()
+                );
+            }
+        }
+    }
+}
