@@ -863,3 +863,66 @@ fn provider_shaped_create_calls() {
         }
     }
 }
+
+/// Through the relay: the handshake and the events travel relay → `listen --relay` →
+/// the app, and back, within Slack's deadline.
+#[test]
+fn slack_through_the_relay() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = support::listener::Listener::spawn(
+        dir.path(),
+        &["--no-store"],
+        &["relay", "--bind", "127.0.0.1:0"],
+        &[],
+    );
+    let (app, _rx) = start(App {
+        profile: "slack",
+        mistake: Mistake::None,
+        public_key: None,
+    });
+    let client = support::listener::Listener::spawn(
+        dir.path(),
+        &["--no-store"],
+        &[
+            "listen",
+            "--relay",
+            &relay.url,
+            "--channel",
+            "slackapp",
+            "--forward-to",
+            &app,
+        ],
+        &[],
+    );
+    let public = client.listening["data"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = hookctl(dir.path())
+        .args([
+            "--json",
+            "mock",
+            "slack",
+            "--to",
+            &format!("{public}/slack/events"),
+            "--secret",
+            SECRET,
+        ])
+        .output()
+        .unwrap();
+    let lines = json_lines(&o);
+    assert_eq!(failures(&lines), Vec::<String>::new(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        graded(&lines)
+            .iter()
+            .any(|s| s["data"]["step"] == "handshake" && s["data"]["grade"] == "pass")
+    );
+    assert!(
+        graded(&lines)
+            .iter()
+            .filter(|s| s["data"]["step"] == "event")
+            .count()
+            >= 3
+    );
+}
