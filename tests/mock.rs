@@ -300,62 +300,59 @@ fn serve_conn(stream: TcpStream, app: &App, tx: &mpsc::Sender<Req>) {
         .unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or("").to_string();
-        let path = parts.next().unwrap_or("").to_string();
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((n, v)) = h.split_once(':') {
-                headers.push((n.trim().to_string(), v.trim().to_string()));
-            }
-        }
-        let len: usize = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0)
-            .min(1 << 20);
-        let mut body = vec![0; len];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let req = Req {
-            method,
-            path,
-            headers,
-            body,
-        };
-        let a = app.answer(&req);
-        let _ = tx.send(req);
-        if !a.delay.is_zero() {
-            std::thread::sleep(a.delay);
-        }
-        let mut head = format!(
-            "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-            a.status,
-            a.body.len()
-        );
-        for (n, v) in &a.headers {
-            head.push_str(&format!("{n}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        let _ = out.write_all(head.as_bytes());
-        let _ = out.write_all(&a.body);
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return;
     }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            return;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((n, v)) = h.split_once(':') {
+            headers.push((n.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0)
+        .min(1 << 20);
+    let mut body = vec![0; len];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let req = Req {
+        method,
+        path,
+        headers,
+        body,
+    };
+    let a = app.answer(&req);
+    let _ = tx.send(req);
+    if !a.delay.is_zero() {
+        std::thread::sleep(a.delay);
+    }
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        a.status,
+        a.body.len()
+    );
+    for (n, v) in &a.headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = out.write_all(head.as_bytes());
+    let _ = out.write_all(&a.body);
 }
 
 /// Runs `hookctl --json mock PROFILE --to URL ARGS…`; the steps and exit code.
@@ -794,7 +791,8 @@ fn known_answer_vectors() {
 /// flight and answers in the provider's shape; a failing app gets the provider's error.
 #[test]
 fn provider_shaped_create_calls() {
-    let cases: &[(&'static str, &str, fn(&str) -> Value, u16, u16)] = &[
+    type Case = (&'static str, &'static str, fn(&str) -> Value, u16, u16);
+    let cases: &[Case] = &[
         ("twitter", "/2/webhooks", |u| json!({"url": u}), 200, 400),
         (
             "msgraph",

@@ -108,16 +108,10 @@ impl Report {
     }
 }
 
-/// `+1h 2m 3s` of virtual time.
+/// `+H:MM:SS` of virtual time.
 fn clock_label(secs: f64) -> String {
-    if secs < 1.0 {
-        return "+0s".into();
-    }
-    format!(
-        "+{}",
-        humantime::format_duration(Duration::from_secs(secs as u64))
-    )
-    .replace(' ', "")
+    let t = secs.max(0.0) as u64;
+    format!("+{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
 
 /// Everything a run needs.
@@ -439,7 +433,7 @@ impl Ctx {
         let Some(v) = prepared.headers.get(&scheme.header).map(str::to_string) else {
             return Ok(());
         };
-        prepared.headers.set(&scheme.header, &corrupt(&v));
+        prepared.headers.set(&scheme.header, corrupt(&v));
         let timeout = self.profile.retry.timeout;
         let (res, _) = self
             .send("POST", url, &prepared.headers, prepared.body, timeout)
