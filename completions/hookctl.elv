@@ -453,7 +453,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand --speed 'The virtual clock runs N times faster than real time: retry waits and re-validation periods shrink (answers still have the provider''s real deadline)'
             cand --for 'Keep playing for this much virtual time after the events, re-validating as the provider does (`72h` for Zoom, `3h` for X)'
             cand --serve 'Also serve the provider''s registration API and the clock''s control endpoint on this address (`127.0.0.1:0` picks a port)'
-            cand --verify-token 'Meta''s `hub.verify_token`: the value the app was configured with'
+            cand --verify-token 'Meta''s `hub.verify_token`: the value the app was configured with [default: `meatyhamhock`, the value in Meta''s docs]'
             cand --junit 'Write a JUnit XML report of the graded steps to FILE'
             cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
             cand --secret-env 'Read a secret from this environment variable (repeatable)'

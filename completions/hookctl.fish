@@ -445,7 +445,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l data -d 'The da
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l speed -d 'The virtual clock runs N times faster than real time: retry waits and re-validation periods shrink (answers still have the provider\'s real deadline)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l for -d 'Keep playing for this much virtual time after the events, re-validating as the provider does (`72h` for Zoom, `3h` for X)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l serve -d 'Also serve the provider\'s registration API and the clock\'s control endpoint on this address (`127.0.0.1:0` picks a port)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l verify-token -d 'Meta\'s `hub.verify_token`: the value the app was configured with' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l verify-token -d 'Meta\'s `hub.verify_token`: the value the app was configured with [default: `meatyhamhock`, the value in Meta\'s docs]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l junit -d 'Write a JUnit XML report of the graded steps to FILE' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r

@@ -711,8 +711,13 @@ pub struct MockArgs {
     /// With --serve: stop after the first registration's play is over
     #[arg(long, requires = "serve")]
     pub once: bool,
-    /// Meta's `hub.verify_token`: the value the app was configured with
-    #[arg(long, value_name = "TOKEN", default_value = "hookctl-verify-token")]
+    /// Meta's `hub.verify_token`: the value the app was configured with [default: `meatyhamhock`, the value in Meta's docs]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        default_value = "meatyhamhock",
+        hide_default_value = true
+    )]
     pub verify_token: String,
     /// After the handshake, send a delivery with an invalid signature, which must be refused with a 4xx (always done for Discord and Xero)
     #[arg(long)]

@@ -266,12 +266,12 @@ impl App {
         if self.mistake != Mistake::AcceptsBadSignature && !self.verifies(r) {
             return resp(401, "text/plain", "bad signature");
         }
+        if self.mistake == Mistake::EventsFail {
+            return resp(500, "text/plain", "down");
+        }
         if self.profile == "msgraph" {
             let ok = r.json()["value"][0]["clientState"] == SECRET;
             return resp(if ok { 202 } else { 403 }, "text/plain", "");
-        }
-        if self.mistake == Mistake::EventsFail {
-            return resp(500, "text/plain", "down");
         }
         resp(200, "text/plain", "ok")
     }
@@ -376,7 +376,7 @@ fn mock(profile: &'static str, mistake: Mistake, args: &[&str]) -> (Vec<Value>, 
     } else {
         extra.extend(["--secret".into(), SECRET.into()]);
     }
-    if profile == "meta" {
+    if profile == "meta" && !args.contains(&"--verify-token") {
         extra.extend(["--verify-token".into(), "app-verify-token".into()]);
     }
     let (url, _rx) = start(App {
@@ -922,5 +922,143 @@ fn slack_through_the_relay() {
             .filter(|s| s["data"]["step"] == "event")
             .count()
             >= 3
+    );
+}
+
+/// Bad input is an error (exit 2) with the reason, never a hang.
+#[test]
+fn bad_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["mock", "zoom", "--to", "http://127.0.0.1:9/"],
+            "no signing secret",
+        ),
+        (&["mock", "slack"], "--to URL"),
+        (
+            &[
+                "mock",
+                "slack",
+                "--to",
+                "http://127.0.0.1:9/",
+                "--secret",
+                "s",
+                "--speed",
+                "0",
+            ],
+            "--speed",
+        ),
+        (
+            &[
+                "mock",
+                "slack",
+                "--to",
+                "http://127.0.0.1:9/",
+                "--secret",
+                "s",
+                "--for",
+                "soon",
+            ],
+            "--for",
+        ),
+        (
+            &["mock", "hover", "--to", "http://127.0.0.1:9/"],
+            "registration API",
+        ),
+        (&["mock", "nosuch", "--to", "http://127.0.0.1:9/"], "nosuch"),
+        (
+            &[
+                "mock",
+                "slack",
+                "--to",
+                "http://127.0.0.1:9/",
+                "--secret",
+                "s",
+                "-e",
+                "nosuch",
+            ],
+            "nosuch",
+        ),
+        (
+            &["mock", "slack", "--serve", "256.0.0.1:0", "--secret", "s"],
+            "could not listen",
+        ),
+    ];
+    for (args, says) in cases {
+        let o = hookctl(dir.path()).args(*args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+}
+
+/// A wrong verify token gets Meta's 403 and a hint; `--junit` writes the graded steps.
+#[test]
+fn meta_verify_token_and_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("mock.xml");
+    let (lines, code, _) = mock(
+        "meta",
+        Mistake::None,
+        &[
+            "--verify-token",
+            "other",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    let f = failures(&lines);
+    assert!(
+        f[0].contains("answered 403; Meta needs 200") && f[0].contains("--verify-token"),
+        "{f:?}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<testsuites name=\"hookctl mock\" tests=\"1\" failures=\"1\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<failure message=\"answered 403; Meta needs 200"),
+        "{xml}"
+    );
+    // The secret is in no output.
+    assert!(!xml.contains(SECRET));
+    assert!(!lines.iter().any(|l| l.to_string().contains(SECRET)));
+}
+
+/// Asana's handshake carries the secret itself: a wrong echo never shows it.
+#[test]
+fn a_secret_challenge_is_never_shown() {
+    let (lines, code, err) = mock("asana", Mistake::Status(201), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        !lines.iter().any(|l| l.to_string().contains(SECRET)),
+        "{lines:?}"
+    );
+    assert!(!err.contains(SECRET));
+}
+
+/// Graph retries a failing notification for up to 4 hours.
+#[test]
+fn graph_retries_for_four_hours() {
+    let (lines, code, err) = mock(
+        "msgraph",
+        Mistake::EventsFail,
+        &["-e", "created", "--speed", "5000"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let at: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["data"]["step"] == "attempt")
+        .map(|l| l["data"]["at_secs"].as_f64().unwrap())
+        .collect();
+    assert_eq!(at.len(), 9, "{lines:?}");
+    let last = *at.last().unwrap();
+    assert!((14_400.0..14_400.0 + 300.0).contains(&last), "{at:?}");
+    assert!(
+        failures(&lines)
+            .last()
+            .unwrap()
+            .contains("Graph drops the notification after 4 hours")
     );
 }

@@ -118,6 +118,15 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
             ),
         ));
     }
+    if via_api && args.to.is_some() {
+        bail!(hinted(
+            format!(
+                "`{}` learns the app's URL from its registration API, not from --to",
+                profile.name
+            ),
+            "leave --to out and register the URL with POST /api/v2/webhooks on the --serve address",
+        ));
+    }
     let needs_secret = profile
         .handshake
         .as_ref()

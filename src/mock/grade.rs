@@ -318,8 +318,14 @@ pub fn grade(h: &Handshake, reply: &Reply, asked: &Asked) -> Result<String, Stri
     }
     if !h.status.contains(&reply.status) {
         let want: Vec<String> = h.status.iter().map(|s| s.to_string()).collect();
+        let hint =
+            if reply.status == 403 && h.query.iter().any(|(_, v)| v.contains("{verify_token}")) {
+                " (does the app expect another verify token? pass --verify-token)"
+            } else {
+                ""
+            };
         return Err(format!(
-            "answered {}; {p} needs {}",
+            "answered {}; {p} needs {}{hint}",
             reply.status,
             want.join(" or ")
         ));
