@@ -37,6 +37,8 @@ enum Mistake {
     AcceptsBadSignature,
     /// Events get a 500.
     EventsFail,
+    /// Events get a 500 with `X-Slack-No-Retry: 1`.
+    EventsFailNoRetry,
     /// X: the CRC answer in hex, not base64.
     HexCrc,
     /// Meta: does not check the verify token... and echoes a wrong value.
@@ -269,6 +271,11 @@ impl App {
         if self.mistake == Mistake::EventsFail {
             return resp(500, "text/plain", "down");
         }
+        if self.mistake == Mistake::EventsFailNoRetry {
+            let mut a = resp(500, "text/plain", "down");
+            a.headers.push(("X-Slack-No-Retry".into(), "1".into()));
+            return a;
+        }
         if self.profile == "msgraph" {
             let ok = r.json()["value"][0]["clientState"] == SECRET;
             return resp(if ok { 202 } else { 403 }, "text/plain", "");
@@ -357,6 +364,16 @@ fn serve_conn(stream: TcpStream, app: &App, tx: &mpsc::Sender<Req>) {
 
 /// Runs `hookctl --json mock PROFILE --to URL ARGS…`; the steps and exit code.
 fn mock(profile: &'static str, mistake: Mistake, args: &[&str]) -> (Vec<Value>, i32, String) {
+    let (lines, code, err, _) = mock_rx(profile, mistake, args);
+    (lines, code, err)
+}
+
+/// [`mock`], and what the app received.
+fn mock_rx(
+    profile: &'static str,
+    mistake: Mistake,
+    args: &[&str],
+) -> (Vec<Value>, i32, String, Vec<Req>) {
     let dir = tempfile::tempdir().unwrap();
     let mut public_key = None;
     let mut extra: Vec<String> = Vec::new();
@@ -379,7 +396,7 @@ fn mock(profile: &'static str, mistake: Mistake, args: &[&str]) -> (Vec<Value>, 
     if profile == "meta" && !args.contains(&"--verify-token") {
         extra.extend(["--verify-token".into(), "app-verify-token".into()]);
     }
-    let (url, _rx) = start(App {
+    let (url, rx) = start(App {
         profile,
         mistake,
         public_key,
@@ -392,7 +409,12 @@ fn mock(profile: &'static str, mistake: Mistake, args: &[&str]) -> (Vec<Value>, 
         .output()
         .unwrap();
     let lines = json_lines(&o);
-    (lines, o.status.code().unwrap_or(-1), stderr(&o))
+    (
+        lines,
+        o.status.code().unwrap_or(-1),
+        stderr(&o),
+        rx.try_iter().collect(),
+    )
 }
 
 fn graded(lines: &[Value]) -> Vec<&Value> {
@@ -1060,5 +1082,36 @@ fn graph_retries_for_four_hours() {
             .last()
             .unwrap()
             .contains("Graph drops the notification after 4 hours")
+    );
+}
+
+/// Slack's retries say which they are and why; `X-Slack-No-Retry: 1` stops them.
+#[test]
+fn slack_retry_headers_and_no_retry() {
+    let (_, _, err, got) = mock_rx(
+        "slack",
+        Mistake::EventsFail,
+        &["-e", "message", "--speed", "1000"],
+    );
+    let events: Vec<&Req> = got
+        .iter()
+        .filter(|r| r.json()["type"] == "event_callback")
+        .collect();
+    assert_eq!(events.len(), 4, "{err}");
+    assert_eq!(events[0].header("X-Slack-Retry-Num"), None);
+    assert_eq!(events[1].header("X-Slack-Retry-Num"), Some("1"));
+    assert_eq!(events[3].header("X-Slack-Retry-Num"), Some("3"));
+    assert_eq!(events[1].header("X-Slack-Retry-Reason"), Some("http_error"));
+    let (lines, code, _, got) = mock_rx("slack", Mistake::EventsFailNoRetry, &["-e", "message"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        got.iter()
+            .filter(|r| r.json()["type"] == "event_callback")
+            .count(),
+        1
+    );
+    assert!(
+        failures(&lines)[0].contains("the app asked for no retry (X-Slack-No-Retry: 1)"),
+        "{lines:?}"
     );
 }

@@ -586,7 +586,27 @@ impl Ctx {
             } else {
                 outcome
             };
-            match policy.decide(attempt, &outcome, retry_after) {
+            let no_retry = match (
+                &res,
+                self.profile
+                    .handshake
+                    .as_ref()
+                    .and_then(|h| h.no_retry_header.as_deref()),
+            ) {
+                (Ok(sent), Some(name)) if !outcome.is_success() => sent
+                    .headers
+                    .get(name)
+                    .is_some_and(|v| v.trim() == "1")
+                    .then(|| name.to_string()),
+                _ => None,
+            };
+            let decision = match no_retry {
+                Some(name) => Decision::GiveUp {
+                    rule: format!("the app asked for no retry ({name}: 1)"),
+                },
+                None => policy.decide(attempt, &outcome, retry_after),
+            };
+            match decision {
                 Decision::Delivered => {
                     let (grade, reason) = if attempt == 1 {
                         (Grade::Pass, format!("delivered, {text}"))

@@ -92,6 +92,10 @@ pub struct HandshakeDef {
     /// far) and `{reason}` (Slack's `X-Slack-Retry-Num`, `X-Slack-Retry-Reason`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub retry_headers: IndexMap<String, String>,
+    /// A reply header by which the app asks for no retry of a failed delivery
+    /// (Slack's `X-Slack-No-Retry: 1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_retry_header: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -181,6 +185,7 @@ pub struct Handshake {
     pub confirm: Option<Confirm>,
     pub secret_in_body: Option<String>,
     pub retry_headers: Vec<(String, String)>,
+    pub no_retry_header: Option<String>,
 }
 
 impl Handshake {
@@ -272,6 +277,7 @@ impl Handshake {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            no_retry_header: def.no_retry_header.clone(),
             provider,
         })
     }
