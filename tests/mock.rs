@@ -41,8 +41,10 @@ enum Mistake {
     EventsFailNoRetry,
     /// X: the CRC answer in hex, not base64.
     HexCrc,
-    /// Meta: does not check the verify token... and echoes a wrong value.
+    /// Meta: echoes a wrong value.
     WrongEcho,
+    /// Meta: does not check the verify token.
+    AnyToken,
 }
 
 #[derive(Clone)]
@@ -199,7 +201,9 @@ impl App {
                 a
             }
             "meta" if r.query("hub.mode").is_some() => {
-                if r.query("hub.verify_token").as_deref() != Some("app-verify-token") {
+                if m != Mistake::AnyToken
+                    && r.query("hub.verify_token").as_deref() != Some("app-verify-token")
+                {
                     return Some(resp(403, "text/plain", "bad token"));
                 }
                 let c = r.query("hub.challenge").unwrap();
@@ -502,6 +506,11 @@ fn each_wrong_reply_fails_with_its_own_reason() {
             "wrong encoding: X wants it in base64, not hex",
         ),
         ("meta", Mistake::WrongEcho, "Meta wants"),
+        (
+            "meta",
+            Mistake::AnyToken,
+            "answered 200 to a wrong verify token; Meta wants 403",
+        ),
         ("okta", Mistake::Status(204), "answered 204; Okta needs 200"),
     ];
     for (p, m, reason) in cases {

@@ -3,7 +3,7 @@
 
 use super::clock::Clock;
 use super::grade::{Asked, Reply, grade};
-use super::{Confirm, Kind, Values, answer_for, fill, fill_json, human};
+use super::{Confirm, Handshake, Kind, Values, answer_for, fill, fill_json, human};
 use crate::envelope::{GivenData, HeaderList, Profile, Secret};
 use crate::http::client::{HttpClient, SendError, Sent};
 use crate::outbound::Plan;
@@ -359,6 +359,12 @@ impl Ctx {
             }
         }
         self.report.push(s);
+        if passed
+            && step == "handshake"
+            && let Some(want) = h.token_probe
+        {
+            self.token_probe(url, h, want).await;
+        }
         if !passed {
             self.report.push(io_step(
                 "provider",
@@ -378,6 +384,58 @@ impl Ctx {
             ));
         }
         Ok(passed)
+    }
+
+    /// The challenge again with a wrong verify token: the app must refuse it (Meta).
+    async fn token_probe(&self, url: &reqwest::Url, h: &Handshake, want: u16) {
+        let vals = Values {
+            challenge: super::make_challenge(&h.challenge, None).unwrap_or_default(),
+            verify_token: format!("wrong-{}", uuid::Uuid::new_v4().simple()),
+            uuid: uuid::Uuid::new_v4().to_string(),
+            now_ms: now_unix().saturating_mul(1000),
+        };
+        let mut target = url.clone();
+        {
+            let mut q = target.query_pairs_mut();
+            for (k, v) in &h.query {
+                q.append_pair(k, &fill(v, &vals));
+            }
+        }
+        let mut headers = HeaderList::new();
+        for (n, v) in &h.headers {
+            put(&mut headers, n, &fill(v, &vals));
+        }
+        let p = &h.provider;
+        let (res, _) = self
+            .send(&h.method, &target, &headers, Bytes::new(), h.deadline)
+            .await;
+        let mut s = io_step(
+            "probe",
+            &format!("{p} wrong verify token"),
+            Grade::Pass,
+            String::new(),
+            self.clock.now(),
+        );
+        match &res {
+            Ok(sent) => {
+                s.status = Some(sent.status);
+                s.latency_ms = Some(sent.latency.as_secs_f64() * 1e3);
+                if (400..500).contains(&sent.status) {
+                    s.reason = format!("refused with {}", sent.status);
+                } else {
+                    s.grade = Grade::Fail;
+                    s.reason = format!(
+                        "answered {} to a wrong verify token; {p} wants {want}: anyone who knows the URL could subscribe it",
+                        sent.status
+                    );
+                }
+            }
+            Err(e) => {
+                s.grade = Grade::Fail;
+                s.reason = e.to_string();
+            }
+        }
+        self.report.push(s);
     }
 
     fn plan(

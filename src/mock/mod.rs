@@ -92,6 +92,10 @@ pub struct HandshakeDef {
     /// far) and `{reason}` (Slack's `X-Slack-Retry-Num`, `X-Slack-Retry-Reason`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub retry_headers: IndexMap<String, String>,
+    /// After the handshake, the same challenge with a wrong `{verify_token}` is sent
+    /// and must get this status (Meta's 403; any 4xx passes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_probe: Option<u16>,
     /// A reply header by which the app asks for no retry of a failed delivery
     /// (Slack's `X-Slack-No-Retry: 1`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,6 +190,7 @@ pub struct Handshake {
     pub secret_in_body: Option<String>,
     pub retry_headers: Vec<(String, String)>,
     pub no_retry_header: Option<String>,
+    pub token_probe: Option<u16>,
 }
 
 impl Handshake {
@@ -278,6 +283,7 @@ impl Handshake {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             no_retry_header: def.no_retry_header.clone(),
+            token_probe: def.token_probe,
             provider,
         })
     }
