@@ -839,6 +839,13 @@ fn provider_shaped_create_calls() {
             200,
             200,
         ),
+        (
+            "asana",
+            "/api/1.0/webhooks",
+            |u| json!({"data": {"resource": "12345", "target": u}}),
+            201,
+            400,
+        ),
     ];
     for (p, path, body, ok, bad) in cases {
         for mistake in [Mistake::None, Mistake::Status(500)] {
@@ -1122,5 +1129,59 @@ fn slack_retry_headers_and_no_retry() {
     assert!(
         failures(&lines)[0].contains("the app asked for no retry (X-Slack-No-Retry: 1)"),
         "{lines:?}"
+    );
+}
+
+/// Twitch: creating a subscription answers 202 at once; the verification follows,
+/// signed with the subscription's own secret, then the events.
+#[test]
+fn twitch_subscription_is_verified_after_the_202() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, rx) = start(App {
+        profile: "twitch",
+        mistake: Mistake::None,
+        public_key: None,
+    });
+    let mut mock = support::listener::Listener::spawn(
+        dir.path(),
+        &[],
+        &[
+            "mock",
+            "twitch",
+            "--serve",
+            "127.0.0.1:0",
+            "--once",
+            "-e",
+            "channel.follow",
+        ],
+        &[],
+    );
+    let body = json!({"type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook", "callback": url, "secret": SECRET}});
+    let (status, answer) = call(
+        &mock.addr.clone(),
+        "POST",
+        "/helix/eventsub/subscriptions",
+        &body.to_string(),
+    );
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(
+        answer["data"][0]["status"],
+        "webhook_callback_verification_pending"
+    );
+    let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        first.header("Twitch-Eventsub-Message-Type"),
+        Some("webhook_callback_verification")
+    );
+    let event = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        event.header("Twitch-Eventsub-Message-Type"),
+        Some("notification")
+    );
+    assert_eq!(
+        mock.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        mock.stderr()
     );
 }

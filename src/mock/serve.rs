@@ -228,10 +228,18 @@ impl Server {
             }
             // Hover, as its docs say.
             ("POST", ["api", "v2", "webhooks"]) if hover => {
+                // JSON, or the form parameters a Rails API also takes (`webhook[url]=…`).
+                let form_url = form_urlencoded::parse(&body)
+                    .chain(form_urlencoded::parse(query.as_bytes()))
+                    .find(|(k, _)| k == "webhook[url]")
+                    .map(|(_, v)| v.into_owned());
                 let url = json_body
                     .pointer("/webhook/url")
                     .and_then(Value::as_str)
-                    .unwrap_or("");
+                    .map(str::to_string)
+                    .or(form_url)
+                    .unwrap_or_default();
+                let url = url.as_str();
                 if parse_url(url).is_none() {
                     return Ok(reply(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -368,6 +376,45 @@ impl Server {
                     .unwrap_or("");
                 self.register_sync(url, None).await
             }
+            // Asana: the handshake runs while POST /webhooks is in flight.
+            ("POST", ["api", "1.0", "webhooks"]) if name == "asana" => {
+                let url = json_body
+                    .pointer("/data/target")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                self.register_sync(url, None).await
+            }
+            // Twitch: 202 at once, the verification follows.
+            ("POST", ["helix", "eventsub", "subscriptions"]) if name == "twitch" => {
+                let url = json_body
+                    .pointer("/transport/callback")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let secret = json_body
+                    .pointer("/transport/secret")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let Some(target) = parse_url(&url) else {
+                    return Ok(reply(
+                        StatusCode::BAD_REQUEST,
+                        json!({"error": "Bad Request", "status": 400, "message": "invalid transport.callback"}),
+                    ));
+                };
+                let ctx = self.ctx_for(secret.as_deref(), None);
+                let me = Arc::clone(&self);
+                tokio::spawn(async move {
+                    if let Err(e) = ctx.play(&target, me.run_for, false).await {
+                        me.step("play", Grade::Fail, format!("{e:#}"));
+                    }
+                    let _ = me.done.send(());
+                });
+                let kind = json_body.get("type").cloned().unwrap_or(Value::Null);
+                reply(
+                    StatusCode::ACCEPTED,
+                    json!({"data": [{"id": uuid::Uuid::new_v4().to_string(), "status": "webhook_callback_verification_pending", "type": kind, "version": json_body.get("version"), "condition": json_body.get("condition"), "transport": {"method": "webhook", "callback": url}, "created_at": now_text(), "cost": 1}], "total": 1, "total_cost": 1, "max_total_cost": 10000}),
+                )
+            }
             _ => reply(
                 StatusCode::NOT_FOUND,
                 json!({"error": format!("no route {method} {path} for the {name} mock")}),
@@ -419,6 +466,14 @@ impl Server {
                 json!({"error": {"code": "ValidationError", "message": "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request."}}),
             ),
             ("slack", true) => reply(StatusCode::OK, json!({"ok": true})),
+            ("asana", true) => reply(
+                StatusCode::CREATED,
+                json!({"data": {"gid": id.to_string(), "resource_type": "webhook", "active": true, "target": url}}),
+            ),
+            ("asana", false) => reply(
+                StatusCode::BAD_REQUEST,
+                json!({"errors": [{"message": "The remote server did not respond with the handshake secret."}]}),
+            ),
             ("slack", false) => reply(
                 StatusCode::OK,
                 json!({"ok": false, "error": "invalid_manifest", "errors": [{"message": "request_url failed verification", "pointer": "/settings/event_subscriptions/request_url"}]}),
