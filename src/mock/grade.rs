@@ -367,3 +367,76 @@ fn form_name(f: Form) -> &'static str {
         Form::Any => "status",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::Catalog;
+
+    fn reason(profile: &str, status: u16, ct: &str, body: &str, challenge: &str) -> String {
+        let p = Catalog::builtin().get(profile).unwrap();
+        let h = p.handshake.as_ref().unwrap();
+        let key = b"k";
+        let answer = super::super::answer_for(h, challenge, key);
+        let mac = super::super::hmac256(key, challenge.as_bytes());
+        let mut headers = HeaderList::new();
+        headers.push("Content-Type", ct);
+        let r = Reply {
+            status,
+            headers: &headers,
+            body: body.as_bytes(),
+            latency: Duration::from_millis(5),
+        };
+        let asked = Asked {
+            challenge,
+            encoded: None,
+            answer: &answer,
+            mac: Some(&mac),
+            secret: false,
+        };
+        grade(h, &r, &asked).unwrap_err()
+    }
+
+    #[test]
+    fn names_the_usual_mistakes() {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mac = crate::mock::hmac256(b"k", b"tok");
+        // X without its prefix.
+        let body = format!(r#"{{"response_token":"{}"}}"#, b64.encode(&mac));
+        let r = reason("twitter", 200, "application/json", &body, "tok");
+        assert!(r.contains("prefixed with `sha256=`"), "{r}");
+        // Zoom: the token itself, and the HMAC in base64.
+        let r = reason(
+            "zoom",
+            200,
+            "application/json",
+            r#"{"plainToken":"tok","encryptedToken":"tok"}"#,
+            "tok",
+        );
+        assert!(r.contains("echoes the token itself"), "{r}");
+        let body = format!(
+            r#"{{"plainToken":"tok","encryptedToken":"{}"}}"#,
+            b64.encode(&mac)
+        );
+        let r = reason("zoom", 200, "application/json", &body, "tok");
+        assert!(r.contains("wants it in hex, not base64"), "{r}");
+        // Not JSON at all; Okta's field missing.
+        let r = reason("zoom", 200, "text/plain", "tok", "tok");
+        assert!(r.contains("not JSON"), "{r}");
+        let r = reason(
+            "okta",
+            200,
+            "application/json",
+            r#"{"challenge":"tok"}"#,
+            "tok",
+        );
+        assert!(r.contains("has no `verification`"), "{r}");
+        // Asana: no header echoed.
+        let r = reason("asana", 200, "text/plain", "", "tok");
+        assert!(r.contains("`X-Hook-Secret` reply header"), "{r}");
+        // Discord: another type.
+        let r = reason("discord", 200, "application/json", r#"{"type":4}"#, "tok");
+        assert!(r.contains("`type` to be 1"), "{r}");
+    }
+}
