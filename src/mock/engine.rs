@@ -69,12 +69,21 @@ impl Report {
                 Grade::Info => self.styles.dim("    "),
             };
             let at = self.styles.dim(&format!("{:>9}", clock_label(s.at_secs)));
-            let line = format!(
-                "{at} {label} {:<12} {}: {}",
-                s.step,
-                crate::output::escape(&s.name),
-                crate::output::escape(&s.reason)
-            );
+            let line = if s.step == "provider" {
+                // The reason names the provider already.
+                format!(
+                    "{at} {label} {:<12} {}",
+                    s.step,
+                    crate::output::escape(&s.reason)
+                )
+            } else {
+                format!(
+                    "{at} {label} {:<12} {}: {}",
+                    s.step,
+                    crate::output::escape(&s.name),
+                    crate::output::escape(&s.reason)
+                )
+            };
             let _ = writeln!(std::io::stdout().lock(), "{line}");
         }
         let mut steps = self.steps.lock().expect("report lock");
@@ -722,13 +731,7 @@ impl Ctx {
     ) -> anyhow::Result<()> {
         let started = self.clock.now();
         if !skip_handshake && !self.handshake(url, "handshake").await? {
-            self.report.push(io_step(
-                "provider",
-                &self.provider(),
-                Grade::Info,
-                "no events are sent to a URL that failed its check".into(),
-                self.clock.now(),
-            ));
+            // What the provider does then (`on_fail`) is said; no events follow.
             return Ok(());
         }
         self.probe(url).await?;
