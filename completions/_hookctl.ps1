@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Show a provider''s retry schedule as a timeline, or run it against a receiver')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Attack your own webhook endpoint as a provider''s forger would, and grade each check')
+            [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Play a provider against your app: its handshake, re-validation and signed events with its retries, graded')
             [CompletionResult]::new('relay', 'relay', [CompletionResultType]::ParameterValue, 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Browse the store''s deliveries in a web page: live, with verdicts, and replay')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
@@ -469,6 +470,38 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'hookctl;mock' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The app''s webhook URL [required unless --serve, where registrations name it]')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'An event to send after the handshake (repeatable) [default: every catalogue event but the handshake''s]')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'An event to send after the handshake (repeatable) [default: every catalogue event but the handshake''s]')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The data of the (first) event instead of the sample: inline JSON, a file, or - for standard input')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'The virtual clock runs N times faster than real time: retry waits and re-validation periods shrink (answers still have the provider''s real deadline)')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Keep playing for this much virtual time after the events, re-validating as the provider does (`72h` for Zoom, `3h` for X)')
+            [CompletionResult]::new('--serve', '--serve', [CompletionResultType]::ParameterName, 'Also serve the provider''s registration API and the clock''s control endpoint on this address (`127.0.0.1:0` picks a port)')
+            [CompletionResult]::new('--verify-token', '--verify-token', [CompletionResultType]::ParameterName, 'Meta''s `hub.verify_token`: the value the app was configured with [default: `meatyhamhock`, the value in Meta''s docs]')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report of the graded steps to FILE')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history')
+            [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Read a secret from this environment variable (repeatable)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read secrets from a file, one per line (repeatable)')
+            [CompletionResult]::new('--private-key', '--private-key', [CompletionResultType]::ParameterName, 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)')
+            [CompletionResult]::new('--private-key-env', '--private-key-env', [CompletionResultType]::ParameterName, 'Read a private key (its PEM text) from this environment variable (repeatable)')
+            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider''s form (Discord''s hex, SendGrid''s base64 SPKI, Telnyx''s base64) (repeatable)')
+            [CompletionResult]::new('--public-key-env', '--public-key-env', [CompletionResultType]::ParameterName, 'Read a public key from this environment variable (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: the nearest hookctl.toml in this folder or above]')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'With --serve: stop after the first registration''s play is over')
+            [CompletionResult]::new('--probe-signature', '--probe-signature', [CompletionResultType]::ParameterName, 'After the handshake, send a delivery with an invalid signature, which must be refused with a 4xx (always done for Discord and Xero)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a local receiver''s self-signed one)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a local receiver''s self-signed one)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only results and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'hookctl;relay' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address and port to listen on; port 0 picks a free one')
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]')
@@ -831,6 +864,7 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Show a provider''s retry schedule as a timeline, or run it against a receiver')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Attack your own webhook endpoint as a provider''s forger would, and grade each check')
+            [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Play a provider against your app: its handshake, re-validation and signed events with its retries, graded')
             [CompletionResult]::new('relay', 'relay', [CompletionResultType]::ParameterValue, 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT')
             [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Browse the store''s deliveries in a web page: live, with verdicts, and replay')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the provider profiles, or show one')
@@ -880,6 +914,9 @@ Register-ArgumentCompleter -Native -CommandName 'hookctl' -ScriptBlock {
             break
         }
         'hookctl;help;audit' {
+            break
+        }
+        'hookctl;help;mock' {
             break
         }
         'hookctl;help;relay' {

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
+            cand mock 'Play a provider against your app: its handshake, re-validation and signed events with its retries, graded'
             cand relay 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
             cand ui 'Browse the store''s deliveries in a web page: live, with verdicts, and replay'
             cand profiles 'List the provider profiles, or show one'
@@ -447,6 +448,37 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'hookctl;mock'= {
+            cand --to 'The app''s webhook URL [required unless --serve, where registrations name it]'
+            cand -e 'An event to send after the handshake (repeatable) [default: every catalogue event but the handshake''s]'
+            cand --event 'An event to send after the handshake (repeatable) [default: every catalogue event but the handshake''s]'
+            cand --data 'The data of the (first) event instead of the sample: inline JSON, a file, or - for standard input'
+            cand --speed 'The virtual clock runs N times faster than real time: retry waits and re-validation periods shrink (answers still have the provider''s real deadline)'
+            cand --for 'Keep playing for this much virtual time after the events, re-validating as the provider does (`72h` for Zoom, `3h` for X)'
+            cand --serve 'Also serve the provider''s registration API and the clock''s control endpoint on this address (`127.0.0.1:0` picks a port)'
+            cand --verify-token 'Meta''s `hub.verify_token`: the value the app was configured with [default: `meatyhamhock`, the value in Meta''s docs]'
+            cand --junit 'Write a JUnit XML report of the graded steps to FILE'
+            cand --secret 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history'
+            cand --secret-env 'Read a secret from this environment variable (repeatable)'
+            cand --secret-file 'Read secrets from a file, one per line (repeatable)'
+            cand --private-key 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)'
+            cand --private-key-env 'Read a private key (its PEM text) from this environment variable (repeatable)'
+            cand --public-key 'For a profile with a key pair: the public key to verify with, a file or the key itself: PEM, or the provider''s form (Discord''s hex, SendGrid''s base64 SPKI, Telnyx''s base64) (repeatable)'
+            cand --public-key-env 'Read a public key from this environment variable (repeatable)'
+            cand --color 'When to use colour'
+            cand --config 'Configuration file [default: the nearest hookctl.toml in this folder or above]'
+            cand --once 'With --serve: stop after the first registration''s play is over'
+            cand --probe-signature 'After the handshake, send a delivery with an invalid signature, which must be refused with a 4xx (always done for Discord and Xero)'
+            cand -k 'Accept any TLS certificate (a local receiver''s self-signed one)'
+            cand --insecure 'Accept any TLS certificate (a local receiver''s self-signed one)'
+            cand --json 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+            cand -q 'Print less: only results and errors'
+            cand --quiet 'Print less: only results and errors'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hookctl;relay'= {
             cand --bind 'Address and port to listen on; port 0 picks a free one'
             cand --public-url 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]'
@@ -775,6 +807,7 @@ set edit:completion:arg-completer[hookctl] = {|@words|
             cand simulate 'Show a provider''s retry schedule as a timeline, or run it against a receiver'
             cand replay 'Send recorded deliveries again, byte-exact or re-signed, failed ones first of all'
             cand audit 'Attack your own webhook endpoint as a provider''s forger would, and grade each check'
+            cand mock 'Play a provider against your app: its handshake, re-validation and signed events with its retries, graded'
             cand relay 'Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT'
             cand ui 'Browse the store''s deliveries in a web page: live, with verdicts, and replay'
             cand profiles 'List the provider profiles, or show one'
@@ -812,6 +845,8 @@ set edit:completion:arg-completer[hookctl] = {|@words|
         &'hookctl;help;replay'= {
         }
         &'hookctl;help;audit'= {
+        }
+        &'hookctl;help;mock'= {
         }
         &'hookctl;help;relay'= {
             cand status 'A running relay''s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'

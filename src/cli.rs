@@ -110,6 +110,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Attack your own webhook endpoint as a provider's forger would, and grade each check
     Audit(AuditArgs),
+    /// Play a provider against your app: its handshake, re-validation and signed events with its retries, graded
+    Mock(MockArgs),
     /// Run a relay: public URLs that reach a `listen --relay` on a laptop behind NAT
     Relay(RelayArgs),
     /// Browse the store's deliveries in a web page: live, with verdicts, and replay
@@ -780,6 +782,54 @@ pub struct SimulateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES_MOCK)]
+pub struct MockArgs {
+    /// The provider to play (a profile with a `[handshake]`, or any profile for events only)
+    #[arg(value_name = "PROFILE", add = profile_names())]
+    pub profile: String,
+    /// The app's webhook URL [required unless --serve, where registrations name it]
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// An event to send after the handshake (repeatable) [default: every catalogue event but the handshake's]
+    #[arg(short, long, value_name = "EVENT", add = event_names())]
+    pub event: Vec<String>,
+    /// The data of the (first) event instead of the sample: inline JSON, a file, or - for standard input
+    #[arg(long, value_name = "JSON|FILE")]
+    pub data: Option<String>,
+    /// The virtual clock runs N times faster than real time: retry waits and re-validation periods shrink (answers still have the provider's real deadline)
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Keep playing for this much virtual time after the events, re-validating as the provider does (`72h` for Zoom, `3h` for X)
+    #[arg(long = "for", value_name = "DURATION")]
+    pub run_for: Option<String>,
+    /// Also serve the provider's registration API and the clock's control endpoint on this address (`127.0.0.1:0` picks a port)
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<String>,
+    /// With --serve: stop after the first registration's play is over
+    #[arg(long, requires = "serve")]
+    pub once: bool,
+    /// Meta's `hub.verify_token`: the value the app was configured with [default: `meatyhamhock`, the value in Meta's docs]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        default_value = "meatyhamhock",
+        hide_default_value = true
+    )]
+    pub verify_token: String,
+    /// After the handshake, send a delivery with an invalid signature, which must be refused with a 4xx (always done for Discord and Xero)
+    #[arg(long)]
+    pub probe_signature: bool,
+    /// Write a JUnit XML report of the graded steps to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Accept any TLS certificate (a local receiver's self-signed one)
+    #[arg(long, short = 'k')]
+    pub insecure: bool,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+}
+
+#[derive(Debug, Args)]
 #[command(
     after_help = EXAMPLES_REPLAY
 )]
@@ -1034,6 +1084,8 @@ pub const EXAMPLES_LISTEN: &str = "Examples:\n  hookctl listen --profile agentbo
 pub const EXAMPLES_SIMULATE: &str = "Examples:\n  hookctl simulate -p convosphere\n  hookctl simulate -p agentbot --responses 500,timeout,429,200\n  hookctl simulate -p hyperleap --to http://127.0.0.1:4242/ --speed 100 \\\n      --secret-env HL_SECRET";
 pub const EXAMPLES_REPLAY: &str = "Examples:\n  hookctl replay 42 --to http://localhost:3000/hooks\n  hookctl replay --failed --since 1h -p stripe --resign \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl replay --failed --resign --dry-run \\\n      --secret-env stripe=STRIPE_WEBHOOK_SECRET --secret-env github=GH_SECRET\n  hookctl replay 42 --edit --resign --to http://localhost:3000/hooks";
 
+pub const EXAMPLES_MOCK: &str = "Examples:\n  hookctl mock slack --to http://localhost:3000/slack/events --secret-env SLACK_SIGNING_SECRET\n  hookctl mock zoom --to http://localhost:3000/zoom --secret-env ZOOM_SECRET_TOKEN \\\n      --speed 36000 --for 72h\n  hookctl mock discord --to http://localhost:3000/interactions --private-key discord.key\n  hookctl mock hover --serve 127.0.0.1:8090 --json";
+
 pub const EXAMPLES_AUDIT: &str = "Examples:\n  hookctl audit --to http://localhost:3000/hooks -p stripe \\\n      --secret-env STRIPE_WEBHOOK_SECRET\n  hookctl audit --to http://localhost:3000/hooks -p github \\\n      --secret-env GH_SECRET --oracle-url http://localhost:3000/count \\\n      --junit audit.xml\n  hookctl audit --to http://localhost:3000/hooks -p hyperleap \\\n      --secret-env HL_SECRET --only tampered-body,stale-timestamp";
 
 pub const EXAMPLES_RELAY: &str = "Examples:\n  hookctl relay --bind 0.0.0.0:8080 --public-url https://hooks.example.com \\\n      --key-file /etc/hookctl/relay.key\n  hookctl listen --relay https://hooks.example.com --channel my-app \\\n      --forward-to http://localhost:3000/webhooks";
@@ -1050,6 +1102,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("listen", EXAMPLES_LISTEN),
     ("simulate", EXAMPLES_SIMULATE),
     ("replay", EXAMPLES_REPLAY),
+    ("mock", EXAMPLES_MOCK),
     ("audit", EXAMPLES_AUDIT),
     ("relay", EXAMPLES_RELAY),
     ("ui", EXAMPLES_UI),

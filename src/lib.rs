@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod generate;
 pub mod glob;
 pub mod http;
+pub mod mock;
 pub mod outbound;
 pub mod output;
 pub mod providers_doc;
@@ -115,6 +116,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<Exit> {
         Command::Simulate(args) => commands::simulate::run(&cli.global, &out, args),
         Command::Replay(args) => commands::replay::run(&cli.global, &out, args),
         Command::Audit(args) => commands::audit::run(&cli.global, &out, args),
+        Command::Mock(args) => commands::mock::run(&cli.global, &out, args),
         Command::Relay(args) => commands::relay::run(&cli.global, &out, args),
         Command::Ui(args) => commands::ui::run(&cli.global, &out, args),
         Command::Profiles(args) => commands::profiles::run(&cli.global, &out, args),

@@ -9,6 +9,7 @@ pub mod init;
 pub mod keygen;
 pub mod listen;
 pub mod man;
+pub mod mock;
 pub mod profiles;
 pub mod relay;
 pub mod replay;

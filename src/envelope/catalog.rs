@@ -103,6 +103,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("paddle", include_str!("../profiles/paddle.toml")),
     ("inngest", include_str!("../profiles/inngest.toml")),
     ("zoom", include_str!("../profiles/zoom.toml")),
+    ("msgraph", include_str!("../profiles/msgraph.toml")),
     ("twitch", include_str!("../profiles/twitch.toml")),
     ("webflow", include_str!("../profiles/webflow.toml")),
     ("zendesk", include_str!("../profiles/zendesk.toml")),

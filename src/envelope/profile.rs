@@ -56,6 +56,9 @@ pub struct ProfileDef {
     pub body: Option<BodyFormat>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetryDef>,
+    /// How the provider makes an endpoint prove itself (`hookctl mock` plays it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake: Option<crate::mock::HandshakeDef>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub events: IndexMap<String, EventDef>,
 }
@@ -336,6 +339,7 @@ pub struct Profile {
     pub signature: Option<Scheme>,
     pub body_format: BodyFormat,
     pub retry: RetryPolicy,
+    pub handshake: Option<crate::mock::Handshake>,
     pub events: IndexMap<String, Event>,
     /// Where the event name, delivery id and timestamp sit in the body, if they do.
     pub event_path: Option<Vec<String>>,
@@ -503,6 +507,12 @@ impl Profile {
         };
         let retry = RetryPolicy::compile(def.retry.as_ref())
             .map_err(|(f, m)| field_err(format!("retry.{f}"), m))?;
+        let handshake = def
+            .handshake
+            .as_ref()
+            .map(|h| crate::mock::Handshake::compile(h, name))
+            .transpose()
+            .map_err(|(f, m)| field_err(f, m))?;
         let mut events = IndexMap::new();
         for (ename, e) in &def.events {
             let data = e.data.clone().unwrap_or_else(|| Value::Object(Map::new()));
@@ -548,6 +558,7 @@ impl Profile {
             signature,
             body_format: def.body.unwrap_or_default(),
             retry,
+            handshake,
             events,
             event_path,
             id_path,
