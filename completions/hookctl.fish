@@ -61,8 +61,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l timestamp -d 'T
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l path -d 'Request path, for schemes that sign it' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l method -d 'Request method, for schemes that sign it' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l url -d 'The full URL the provider calls, for schemes that sign it (Twilio, Square, HubSpot v3, Trello, MessageBird); its path stands for --path' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand sign" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -97,11 +97,12 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l body -d 'The 
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l request -d 'A whole raw HTTP request (request line, headers, body), a file or -' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l tolerance -d 'How far the timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile\'s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l now -d 'Take this unix time as now' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l as-of-arrival -d 'Verify a delivery in the store (its store id or delivery id) as of when it arrived: when a relay took it, for one that came through a relay' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l path -d 'Request path, for schemes that sign it [default: the request\'s, or /]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l method -d 'Request method, for schemes that sign it [default: the request\'s, or POST]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l url -d 'The full URL the provider called, for schemes that sign it (behind a proxy or a tunnel, the public one); its path stands for --path' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand verify" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -148,8 +149,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand send" -s c -l concurrenc
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l rate -d 'At most this many requests per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l duration -d 'Stop starting requests after this long, e.g. 30s' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l duplicate-rate -d 'Re-send this share of events with the same delivery id (0 to 1), to test idempotency' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand send" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -206,13 +207,14 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui-port -d 'T
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay -d 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l channel -d 'The relay channel to hold [default: the one last used with that relay, else a new one]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay-key -d 'The key a relay that restricts who makes channels asks for' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l speed -d 'Compress the retry schedule of deliveries the relay held: N seconds of it pass per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l wait-for -d 'Exit 0 once a valid delivery whose event matches this glob has been answered' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l timeout -d 'With --wait-for: give up (exit 1) after this long' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-cert -d 'Serve HTTPS with this certificate chain (PEM)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls-key -d 'The private key for --tls-cert (PEM)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l public-url -d 'The public URL the provider calls (a tunnel\'s, a proxy\'s), for schemes that sign the URL: a delivery to PATH is checked as PUBLIC-URL\'s origin + PATH [default: the relay channel\'s URL under --relay]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -240,6 +242,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l config -d 'Co
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l accept-invalid -d 'Answer deliveries with a bad signature like good ones (they are still shown as invalid)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui -d 'Serve the web inspector beside the listener (`hookctl ui`\'s page)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -s k -l insecure -d 'Accept any TLS certificate from the relay'
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l print-token -d 'Print the channel\'s token kept on this machine (for a CI secret, HOOKCTL_RELAY_TOKEN) and exit'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l tls -d 'Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
@@ -334,8 +337,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l retry-after
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l to -d 'Run the schedule for real against this receiver, each attempt signed afresh' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l speed -d 'With --to: N seconds of the schedule pass per second' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -s e -l event -d 'With --to: the event to send [default: the profile\'s first]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand simulate" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -360,8 +363,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s c -l concurre
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l to -d 'Where to send [default: where a sent delivery went; needed for received ones]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -s p -l profile -d 'With --failed: only this profile\'s deliveries; with ids: the profile to re-sign with [default: the one recorded]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l timeout -d 'Per-request timeout [default: the profile\'s]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand replay" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -408,8 +411,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l junit -d 'Writ
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l markdown -d 'Write a Markdown report (for a pull request)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l delay -d 'Pause between requests' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -s H -l header -d 'An extra request header on every request, \'Name: value\' (repeatable)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand audit" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -447,8 +450,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l for -d 'Keep pl
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l serve -d 'Also serve the provider\'s registration API and the clock\'s control endpoint on this address (`127.0.0.1:0` picks a port)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l verify-token -d 'Meta\'s `hub.verify_token`: the value the app was configured with [default: `meatyhamhock`, the value in Meta\'s docs]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l junit -d 'Write a JUnit XML report of the graded steps to FILE' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -465,36 +468,70 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -l json -d 'Print 
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -s q -l quiet -d 'Print less: only results and errors'
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand mock" -s h -l help -d 'Print help'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l bind -d 'Address and port to listen on; port 0 picks a free one' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l public-url -d 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l tls-cert -d 'TLS certificate chain (PEM); with --tls-key the relay serves HTTPS' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l tls-key -d 'TLS private key (PEM)' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l max-body -d 'Largest delivery taken (bigger ones get 413)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l rate -d 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l queue-max -d 'Deliveries held per channel while its client is away (more get 503)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l queue-ttl -d 'How long a held delivery is kept' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l response-timeout -d 'How long a sender waits for the client\'s answer (then 504)' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l offline -d 'With no client connected: hold deliveries (202) or refuse them (503)' -r -f -a "queue\t''
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l bind -d 'Address and port to listen on; port 0 picks a free one' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l public-url -d 'The URL clients are told the relay has (behind a proxy or load balancer) [default: http(s)://the bound address]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l tls-cert -d 'TLS certificate chain (PEM); with --tls-key the relay serves HTTPS' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l tls-key -d 'TLS private key (PEM)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l max-body -d 'Largest delivery taken (bigger ones get 413)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l rate -d 'Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l queue-max -d 'Deliveries held per channel while its client is away (more get 503)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l queue-ttl -d 'How long a held delivery is kept' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l queue-bytes -d 'Bytes all held deliveries may take on disk, headers and bodies (more get 503)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l channel-bytes -d 'Bytes one channel\'s held deliveries may take (more get 503)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l max-links -d 'Client links held at once, at most (more are refused, so that senders always find a connection) [default: half of --max-connections]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l create-rate -d 'Channels made per hour from one client address, at most' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l channel-idle -d 'A channel with no client and nothing held for this long is deleted (its name is free again); 0 keeps channels for ever' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l response-timeout -d 'How long a sender waits for the client\'s answer (then 504)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l offline -d 'With no client connected: hold deliveries (202) or refuse them (503)' -r -f -a "queue\t''
 reject\t''"
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l heartbeat -d 'How often each side of a link shows it is alive; two missed mean it is dead' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key -d 'Make channels only for clients that give this key [default: anyone may]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l key-file -d 'Read that key from a file (its first line), out of sight of `ps`' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l read-timeout -d 'How long a request\'s head and body may take to arrive' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l max-connections -d 'Most connections served at once [default: half the file descriptors this process may open]' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l heartbeat -d 'How often each side of a link shows it is alive; two missed mean it is dead' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l key -d 'Make channels only for clients that give this key [default: anyone may]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l key-file -d 'Read that key from a file (its first line), out of sight of `ps`' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l read-timeout -d 'How long a request\'s head and body may take to arrive' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l max-connections -d 'Most connections served at once [default: half the file descriptors this process may open]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s q -l quiet -d 'Print less: only results and errors'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c hookctl -n "__fish_hookctl_using_subcommand relay" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l open -d 'Allow a relay bound to a non-loopback address without --key (anyone who reaches it may make channels)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l no-store -d 'Do not record anything in the store (wins over --store and HOOKCTL_STORE)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -f -a "status" -d 'A running relay\'s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -f -a "channels" -d 'A running relay\'s channels: list them, or delete some'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l relay -d 'The relay, as it prints itself' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l key -d 'The relay\'s key (its operator\'s endpoints are served only behind one)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s k -l insecure -d 'Accept any TLS certificate from the relay'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -l config -d 'Configuration file [default: the nearest hookctl.toml in this folder or above]' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -l json -d 'Print JSON Lines on stdout (`{"type":…,"data":…}`), diagnostics on stderr'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -s q -l quiet -d 'Print less: only results and errors'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -s h -l help -d 'Print help'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -f -a "list" -d 'Every channel, as `relay status` shows them'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -f -a "prune" -d 'Delete the channels named (with what they hold), or those with no client and nothing held for --idle'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from channels" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from help" -f -a "status" -d 'A running relay\'s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from help" -f -a "channels" -d 'A running relay\'s channels: list them, or delete some'
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l host -d 'Address to bind (keep it loopback: the inspector can replay deliveries)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l port -d 'Port; 0 picks a free one' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-env -d 'Read a secret from this environment variable (repeatable)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret -d 'A signing secret (repeat for several, e.g. during a rotation); prefer --secret-env or --secret-file, which keep it out of shell history. Each of the three takes PROFILE=… to give a secret to that profile only' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-env -d 'Read a secret from this environment variable (repeatable; stripe=NAME: for stripe only)' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l secret-file -d 'Read secrets from a file, one per line (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l private-key -d 'For a profile with a key pair (Ed25519, ECDSA, RSA, JWT ES256/RS256): the private key to sign with, a PEM (PKCS#8) file or - for standard input (repeatable)' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand ui" -l private-key-env -d 'Read a private key (its PEM text) from this environment variable (repeatable)' -r
@@ -649,6 +686,8 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_su
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'One delivery: headers, body, verdict and every attempt'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "export" -d 'Every delivery as NDJSON (bodies as text or base64), or as one HAR 1.2 file'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "prune" -d 'Delete deliveries older than a duration'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from relay" -f -a "status" -d 'A running relay\'s state: its channels, connected or not, what each holds (and since when), and what was given up in the last day'
+complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from relay" -f -a "channels" -d 'A running relay\'s channels: list them, or delete some'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List every profile (the default), or those --scheme and --search pick'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile\'s full definition, in the format hookctl.toml takes'
 complete -c hookctl -n "__fish_hookctl_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "list" -d 'List events (the default)'

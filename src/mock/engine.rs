@@ -700,6 +700,20 @@ impl Ctx {
                     let at = self.clock.now().saturating_add(after);
                     self.clock.sleep_until(at).await;
                 }
+                // A `hookctl relay` answered 202 and holds it for its client: the
+                // provider takes that as delivered, but the app has not had it.
+                Decision::Queued => {
+                    self.report.push(io_step(
+                        "event",
+                        event,
+                        Grade::Fail,
+                        format!(
+                            "queued by a hookctl relay, not yet at the app ({text}); {p} takes the 202 as delivered and sends it no more"
+                        ),
+                        self.clock.now(),
+                    ));
+                    return Ok(false);
+                }
                 Decision::GiveUp { rule } => {
                     let then = self
                         .profile
