@@ -63,6 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             response_body: Some(bytes::Bytes::from_static(b"{\"received\":true}")),
         }],
         arrival: None,
+        attempt_of: None,
     };
     let started = std::time::Instant::now();
     let mut written = 0;

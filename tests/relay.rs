@@ -865,6 +865,23 @@ fn a_held_delivery_meets_a_down_app_and_is_tried_again_until_it_has_it() {
         .collect();
     assert_eq!(statuses, [503, 500, 429, 204]);
     assert_eq!(app.requests().len(), 4);
+    // Recorded as the attempts of one delivery, which the last one delivered.
+    let ids: Vec<i64> = got.iter().map(|d| d["id"].as_i64().unwrap()).collect();
+    assert!(ids.iter().all(|&i| i == ids[0]), "{ids:?}");
+    let o = support::hookctl(dir.path())
+        .args(["--store", dir.path().join("listen.db").to_str().unwrap()])
+        .args(["--json", "deliveries", "list"])
+        .output()
+        .unwrap();
+    let rows: Vec<Value> = support::json_lines(&o)
+        .into_iter()
+        .map(|l| l["data"].clone())
+        .filter(|d| d["delivery_id"] == "msg_down")
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["attempts"], 4, "{}", rows[0]);
+    assert_eq!(rows[0]["state"], "delivered", "{}", rows[0]);
+    assert_eq!(rows[0]["last_status"], 204, "{}", rows[0]);
     // An answer the provider would not retry (here no profile fits: a provider's
     // usual policy, which does not retry 410) is let go at once; so is a bad
     // signature, which time will not cure.

@@ -378,6 +378,7 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                 state,
                 attempts: vec![attempt],
                 arrival: None,
+                attempt_of: None,
             };
             if !w.send(rec).await {
                 bail!("the store writer stopped");

@@ -191,6 +191,10 @@ pub struct Receiver {
     client: HttpClient,
     /// Delivery id → attempts seen (this run, plus recent ones from the store).
     seen: Mutex<Seen>,
+    /// A relay's held deliveries (by when the relay took each, and its path) → the
+    /// store id its first attempt was recorded under: a later attempt is added to
+    /// that delivery. This run's, at most [`HELD_IDS`].
+    held_ids: Mutex<HashMap<(i64, String), i64>>,
     seq: AtomicU64,
     lines: LineQueue,
     /// Set once a `--wait-for` delivery has been answered.
@@ -223,6 +227,10 @@ pub fn public_target(public: &str, base: &str, path: &str) -> String {
     }
     format!("{}{rest}", public.trim_end_matches('/'))
 }
+
+/// Held deliveries whose store id a `listen` remembers, for adding later attempts to
+/// them; past it, the memory starts afresh (an attempt then gets a row of its own).
+const HELD_IDS: usize = 100_000;
 
 /// How many delivery ids `listen` remembers for telling duplicates: the most recent
 /// ones, from the store at start and then as they arrive. A long session with many
@@ -363,6 +371,7 @@ impl Receiver {
             writer,
             client,
             seen: Mutex::new(Seen::new(seen)),
+            held_ids: Mutex::new(HashMap::new()),
             seq: AtomicU64::new(0),
             lines,
             matched: AtomicBool::new(false),
@@ -642,6 +651,7 @@ impl Receiver {
             state: State::Failed,
             attempts: Vec::new(),
             arrival: None,
+            attempt_of: None,
         })
         .await
     }
@@ -891,6 +901,13 @@ impl Receiver {
     ) -> Resp {
         if let Some(w) = &self.writer {
             let rh = response.headers.clone();
+            // A held delivery tried again: an attempt of the one recorded before.
+            let held_key = relayed
+                .filter(|r| r.held)
+                .map(|r| (r.received_at_ms, r.public_target.clone()));
+            let attempt_of = held_key
+                .as_ref()
+                .and_then(|k| self.held_ids.lock().expect("held ids lock").get(k).copied());
             let record = Recorded {
                 direction: Direction::In,
                 source: "listen",
@@ -928,9 +945,19 @@ impl Receiver {
                     public_target: r.public_target.clone(),
                     held: r.held,
                 }),
+                attempt_of,
             };
             match w.send_acked(record).await {
-                Some(id) => line.id = Some(id),
+                Some(id) => {
+                    line.id = Some(id);
+                    if let (Some(k), None) = (held_key, attempt_of) {
+                        let mut ids = self.held_ids.lock().expect("held ids lock");
+                        if ids.len() >= HELD_IDS {
+                            ids.clear();
+                        }
+                        ids.insert(k, id);
+                    }
+                }
                 None => {
                     response = json_response(
                         503,

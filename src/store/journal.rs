@@ -32,6 +32,8 @@
 //!         opt error, u8 + headers (response), u8 + u64 + bytes (response body)
 //! record version 2: version 1's fields, then a relayed delivery's arrival:
 //!         u64 received_at (Unix ms), u32 + public target, u8 held
+//! record version 3: a further attempt at the delivery under its id: version 1's
+//!         fields, then u8 0/1 and, for 1, the arrival as in version 2
 //! ```
 //!
 //! A frame cut short or failing its checksum ends what can be read: it was being
@@ -79,8 +81,15 @@ fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
 pub(super) fn encode(out: &mut Vec<u8>, id: i64, created_at: &str, r: &Recorded) -> bool {
     let start = out.len();
     out.extend_from_slice(&[0; FRAME_HEAD]);
-    // Version 2 is version 1 with a relayed delivery's arrival after its attempts.
-    out.push(if r.arrival.is_some() { 2 } else { 1 });
+    // Version 2 is version 1 with a relayed delivery's arrival after its attempts;
+    // version 3, a further attempt at the delivery under its id (see below).
+    out.push(if r.attempt_of.is_some() {
+        3
+    } else if r.arrival.is_some() {
+        2
+    } else {
+        1
+    });
     out.extend_from_slice(&id.to_be_bytes());
     put_text16(out, created_at);
     out.push(match r.direction {
@@ -124,6 +133,9 @@ pub(super) fn encode(out: &mut Vec<u8>, id: i64, created_at: &str, r: &Recorded)
         if let Some(b) = &a.response_body {
             put_bytes64(out, b);
         }
+    }
+    if r.attempt_of.is_some() {
+        out.push(u8::from(r.arrival.is_some()));
     }
     if let Some(a) = &r.arrival {
         out.extend_from_slice(&a.received_at.to_be_bytes());
@@ -183,7 +195,7 @@ fn bytes64<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Malformed> {
 fn decode(payload: &[u8]) -> Result<Entry, Malformed> {
     let mut r = Reader(payload);
     let version = r.u8()?;
-    if !matches!(version, 1 | 2) {
+    if !matches!(version, 1..=3) {
         return Err(Malformed("an unknown record version"));
     }
     let id = r.u64()? as i64;
@@ -250,7 +262,12 @@ fn decode(payload: &[u8]) -> Result<Entry, Malformed> {
             response_body,
         });
     }
-    let arrival = if version == 2 {
+    let has_arrival = match version {
+        2 => true,
+        3 => r.u8()? != 0,
+        _ => false,
+    };
+    let arrival = if has_arrival {
         Some(super::RelayArrival {
             received_at: r.u64()? as i64,
             public_target: text(r.bytes32()?)?,
@@ -279,6 +296,7 @@ fn decode(payload: &[u8]) -> Result<Entry, Malformed> {
             state,
             attempts,
             arrival,
+            attempt_of: (version == 3).then_some(id),
         },
     })
 }
@@ -404,7 +422,7 @@ fn frame_at(file: &File, at: u64, size: u64, budget: &mut u64) -> Option<usize> 
     file.read_exact_at(&mut head, at).ok()?;
     let len = u32::from_be_bytes(head[..4].try_into().ok()?) as usize;
     let crc = u32::from_be_bytes(head[4..8].try_into().ok()?);
-    if !matches!(head[FRAME_HEAD], 1 | 2)
+    if !matches!(head[FRAME_HEAD], 1..=3)
         || len < MIN_PAYLOAD
         || (len as u64) > size.saturating_sub(at + FRAME_HEAD as u64)
         || (len as u64) > *budget
@@ -434,7 +452,7 @@ fn resync(file: &File, from: u64, size: u64) -> Option<u64> {
             // A cheap look first: the record's version byte after a plausible length.
             let len = u64::from(u32::from_be_bytes(window[i..i + 4].try_into().ok()?));
             let at = base + i as u64;
-            if matches!(window[i + FRAME_HEAD], 1 | 2)
+            if matches!(window[i + FRAME_HEAD], 1..=3)
                 && len >= MIN_PAYLOAD as u64
                 && len <= size - at - FRAME_HEAD as u64
                 && frame_at(file, at, size, &mut budget).is_some()
@@ -1060,6 +1078,57 @@ mod tests {
             .unwrap();
         let done = store.catch_up().unwrap();
         assert_eq!((done.records, done.lost), (0, 0));
+    }
+
+    /// A further attempt (record version 3) is added to its delivery, whose state it
+    /// sets; the arrival rides along; one whose delivery is not there is a row of its
+    /// own.
+    #[test]
+    fn a_further_attempt_joins_its_delivery() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        drop(Store::open(&db).unwrap());
+        let mut j = Owned::create(&db).unwrap();
+        let attempt = |n: u32, status: u16| RecordedAttempt {
+            number: n,
+            started_at: "t".into(),
+            status: Some(status),
+            ..RecordedAttempt::default()
+        };
+        let arrival = Some(crate::store::RelayArrival {
+            received_at: 1_700_000_000_000,
+            public_target: "/c/x/in".into(),
+            held: true,
+        });
+        let mut first = incoming(10);
+        first.state = State::Failed;
+        first.attempts = vec![attempt(1, 503)];
+        first.arrival = arrival.clone();
+        let mut again = first.clone();
+        again.state = State::Delivered;
+        again.attempts = vec![attempt(2, 204)];
+        again.attempt_of = Some(7);
+        let mut lone = again.clone();
+        lone.attempt_of = Some(9);
+        let mut frames = Vec::new();
+        encode(&mut frames, 7, "t", &first);
+        encode(&mut frames, 7, "t", &again);
+        encode(&mut frames, 9, "t", &lone);
+        let len = u32::from_be_bytes(frames[..4].try_into().unwrap()) as usize;
+        let e = decode(&frames[FRAME_HEAD..FRAME_HEAD + len]).unwrap();
+        assert_eq!(e.record.arrival, arrival);
+        j.append(&frames).unwrap();
+        drop(j);
+        let mut store = Store::open_rw(&db).unwrap();
+        store.catch_up().unwrap();
+        assert_eq!(ids(&store), vec![7, 9]);
+        let (d, attempts) = store.get(7).unwrap().unwrap();
+        assert_eq!(d.state, "delivered");
+        assert_eq!(
+            attempts.iter().map(|a| a.status).collect::<Vec<_>>(),
+            vec![Some(503), Some(204)]
+        );
+        assert_eq!(store.relay_held_among(&[7, 9]).unwrap().len(), 2);
     }
 
     /// Something else under a journal's name stops nobody from opening the store.

@@ -814,6 +814,8 @@ pub(crate) enum Entered {
     /// Another record holds its id (a counter that went back: a failed write in an
     /// older hookctl). Both are kept: this one under a new id, the one given here.
     Renumbered(i64),
+    /// A further attempt, added to the delivery under its id.
+    AttemptAdded,
 }
 
 /// A journal's record, under the id it was given when it was journaled.
@@ -824,6 +826,9 @@ fn insert_entry(
     r: &Recorded,
 ) -> rusqlite::Result<Entered> {
     let d = r.delivery();
+    if r.attempt_of.is_some() && add_attempts_to(conn, id, r)? {
+        return Ok(Entered::AttemptAdded);
+    }
     let entered = if insert_row(conn, id, created_at, &d)? {
         Entered::AsJournaled
     } else if same_record(conn, id, created_at, &d)? {
@@ -855,6 +860,31 @@ fn insert_entry(
         .execute(params![at, a.received_at, a.public_target, a.held])?;
     }
     Ok(entered)
+}
+
+/// Adds a further attempt's record to the delivery under `id`, if there is one
+/// (`false`: none, and the record is to be a row of its own). An attempt it has
+/// already (a journal indexed again) is not added twice.
+fn add_attempts_to(conn: &Connection, id: i64, r: &Recorded) -> rusqlite::Result<bool> {
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM deliveries WHERE id = ?1)")?
+        .query_row([id], |row| row.get(0))?;
+    if !exists {
+        return Ok(false);
+    }
+    for a in &r.attempts {
+        let had: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM attempts WHERE delivery = ?1 AND number = ?2)",
+            )?
+            .query_row(params![id, a.number], |row| row.get(0))?;
+        if !had {
+            add_attempt(conn, id, &a.as_new())?;
+        }
+    }
+    conn.prepare_cached("UPDATE deliveries SET state = ?1, valid = ?2, reason = ?3 WHERE id = ?4")?
+        .execute(params![r.state.as_str(), r.valid, r.reason, id])?;
+    Ok(true)
 }
 
 /// Whether the delivery under `id` is the record `d` (indexed before), not another.
@@ -950,6 +980,10 @@ pub struct Recorded {
     pub attempts: Vec<RecordedAttempt>,
     /// Through a relay: when it took the delivery, and how.
     pub arrival: Option<RelayArrival>,
+    /// A further attempt at the delivery recorded under this id (a relay's held
+    /// delivery tried again): its attempts are added to that one, whose state becomes
+    /// this record's, instead of a row of its own.
+    pub attempt_of: Option<i64>,
 }
 
 /// A relayed delivery's arrival: when the relay took it (Unix milliseconds), the
@@ -2316,6 +2350,7 @@ mod tests {
             state: State::Delivered,
             attempts: Vec::new(),
             arrival: None,
+            attempt_of: None,
         }
     }
 

@@ -283,7 +283,11 @@ impl BatchWriter {
                     let mut given: Vec<Option<i64>> = Vec::with_capacity(batch.len());
                     let mut count = 0u64;
                     for (record, _) in &batch {
-                        let id = match ids.take(&store, &shared) {
+                        // A further attempt goes under its delivery's id.
+                        let id = match record
+                            .attempt_of
+                            .map_or_else(|| ids.take(&store, &shared), Ok)
+                        {
                             Ok(id) => id,
                             Err(e) => {
                                 failed.get_or_insert(store.err(e));
