@@ -226,9 +226,10 @@ impl RetryPolicy {
                 rule: if self.delays.is_empty() {
                     "the profile has no retries".to_string()
                 } else {
+                    // (Spelled out here: the policy is core, below `output`.)
                     format!(
-                        "no retries left after {}",
-                        crate::output::plural(attempt as u64, "attempt", "attempts")
+                        "no retries left after {attempt} {}",
+                        if attempt == 1 { "attempt" } else { "attempts" }
                     )
                 },
             };

@@ -1,10 +1,13 @@
 //! The signing/envelope core, in-process: known-answer vectors, round trips for every
 //! built-in profile and event, one reason per tampering, and `--explain`'s findings.
 
+mod support;
+
 use hookctl::envelope::explain::explain;
 use hookctl::envelope::verify::Failure;
 use hookctl::envelope::{Catalog, HeaderList, Profile, Received, Secret, SignInput, VerifyOptions};
 use serde_json::Value;
+use support::hmac_over_body;
 
 fn vectors() -> Vec<Value> {
     let text = include_str!("data/vectors.json");
@@ -981,14 +984,6 @@ fn unpadded_whsec_secrets_sign_as_the_official_library_does() {
             "{secret_text}"
         );
     }
-}
-
-/// A profile that signs a JSON body with an HMAC and a shared secret, without the URL.
-fn hmac_over_body(p: &hookctl::envelope::Profile) -> bool {
-    p.body_format == hookctl::envelope::profile::BodyFormat::Json
-        && p.signature
-            .as_ref()
-            .is_some_and(|s| s.algorithm.is_hmac() && !s.url_bound() && s.canonical.is_none())
 }
 
 /// Persona, while a secret rotates, sends two space-separated `t=…,v1=…` sets in one

@@ -80,12 +80,12 @@ fn verifies_every_builtin_profile_valid_invalid_and_stale() {
     let mut expected = 0;
     // The HMAC profiles over a JSON body (tests/schemes.rs has the others).
     let catalog = Catalog::builtin();
-    for p in catalog.all().unwrap().into_iter().filter(|p| {
-        p.body_format == hookctl::envelope::profile::BodyFormat::Json
-            && p.signature
-                .as_ref()
-                .is_some_and(|s| s.algorithm.is_hmac() && !s.url_bound() && s.canonical.is_none())
-    }) {
+    for p in catalog
+        .all()
+        .unwrap()
+        .into_iter()
+        .filter(support::hmac_over_body)
+    {
         use hookctl::envelope::secret::SecretEncoding;
         let scheme = p.signature.clone().unwrap();
         let (secret, wrong) = match scheme.secret {

@@ -3,9 +3,25 @@
 
 pub mod catalog;
 pub mod explain;
+pub mod handshake;
 pub mod headers;
 pub mod json;
 pub mod keys;
+
+pub mod mac;
+pub mod profile;
+pub mod schemes;
+pub mod secret;
+pub mod sign;
+pub mod template;
+pub mod verify;
+
+pub use catalog::{Catalog, ProfileError};
+pub use headers::HeaderList;
+pub use profile::Profile;
+pub use secret::Secret;
+pub use sign::{BuiltEvent, GivenData, SignError, SignInput};
+pub use verify::{Failure, Received, Verification, VerifyError, VerifyOptions};
 
 /// The known name nearest to a mistyped one, when it is near enough to be what was
 /// meant: `did you mean …?`.
@@ -24,17 +40,3 @@ pub fn did_you_mean<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -
         .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }
-pub mod mac;
-pub mod profile;
-pub mod schemes;
-pub mod secret;
-pub mod sign;
-pub mod template;
-pub mod verify;
-
-pub use catalog::{Catalog, ProfileError};
-pub use headers::HeaderList;
-pub use profile::Profile;
-pub use secret::Secret;
-pub use sign::{BuiltEvent, GivenData, SignError, SignInput};
-pub use verify::{Failure, Received, Verification, VerifyError, VerifyOptions};

@@ -58,7 +58,7 @@ pub struct ProfileDef {
     pub retry: Option<RetryDef>,
     /// How the provider makes an endpoint prove itself (`hookctl mock` plays it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub handshake: Option<crate::mock::HandshakeDef>,
+    pub handshake: Option<super::handshake::HandshakeDef>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub events: IndexMap<String, EventDef>,
 }
@@ -339,7 +339,7 @@ pub struct Profile {
     pub signature: Option<Scheme>,
     pub body_format: BodyFormat,
     pub retry: RetryPolicy,
-    pub handshake: Option<crate::mock::Handshake>,
+    pub handshake: Option<super::handshake::Handshake>,
     pub events: IndexMap<String, Event>,
     /// Where the event name, delivery id and timestamp sit in the body, if they do.
     pub event_path: Option<Vec<String>>,
@@ -510,7 +510,7 @@ impl Profile {
         let handshake = def
             .handshake
             .as_ref()
-            .map(|h| crate::mock::Handshake::compile(h, name))
+            .map(|h| super::handshake::Handshake::compile(h, name))
             .transpose()
             .map_err(|(f, m)| field_err(f, m))?;
         let mut events = IndexMap::new();

@@ -191,10 +191,11 @@ pub struct Receiver {
     client: HttpClient,
     /// Delivery id → attempts seen (this run, plus recent ones from the store).
     seen: Mutex<Seen>,
-    /// A relay's held deliveries (by when the relay took each, and its path) → the
-    /// store id its first attempt was recorded under: a later attempt is added to
-    /// that delivery. This run's, at most [`HELD_IDS`].
-    held_ids: Mutex<HashMap<(i64, String), i64>>,
+    /// A relay's held deliveries (by when the relay took each, and a hash of its
+    /// path: a key of fixed size, whatever a sender puts in the path) → the store id
+    /// its first attempt was recorded under: a later attempt is added to that
+    /// delivery. This run's, at most [`HELD_IDS`].
+    held_ids: Mutex<HashMap<(i64, u64), i64>>,
     seq: AtomicU64,
     lines: LineQueue,
     /// Set once a `--wait-for` delivery has been answered.
@@ -902,9 +903,11 @@ impl Receiver {
         if let Some(w) = &self.writer {
             let rh = response.headers.clone();
             // A held delivery tried again: an attempt of the one recorded before.
-            let held_key = relayed
-                .filter(|r| r.held)
-                .map(|r| (r.received_at_ms, r.public_target.clone()));
+            let held_key = relayed.filter(|r| r.held).map(|r| {
+                use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+                let h = BuildHasherDefault::<DefaultHasher>::default().hash_one(&r.public_target);
+                (r.received_at_ms, h)
+            });
             let attempt_of = held_key
                 .as_ref()
                 .and_then(|k| self.held_ids.lock().expect("held ids lock").get(k).copied());

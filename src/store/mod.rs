@@ -1783,10 +1783,10 @@ impl Store {
     }
 }
 
-/// When a relay took a delivery `listen --relay` recorded, and the path its sender
-/// used there: what `verify --as-of-arrival` judges it by. Its table is made by the
-/// `listen` that writes it, as the relay's own tables are (see
-/// [`Store::relay_prepare`]).
+/// When a relay took a delivery `listen --relay` recorded, the path its sender used
+/// there, and whether it was held: what `verify --as-of-arrival` judges it by. Its
+/// rows come with the delivery's journal record (schema 5's `relay_arrivals`); a
+/// read-only store older than that has no such table, and reads as having none.
 impl Store {
     /// Notes a relayed delivery's arrival (`received_at`: Unix milliseconds).
     /// Which of `ids` a relay held before handing them over (for `deliveries list`'s

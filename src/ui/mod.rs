@@ -54,6 +54,8 @@ const MAX_REQUEST: usize = 8 << 20;
 const MAX_EXPORT: u64 = 10_000;
 /// Exports written at once, at most.
 const MAX_EXPORTS: usize = 2;
+/// How long an export waits for its reader to take the next piece.
+const EXPORT_STALL: Duration = Duration::from_secs(60);
 /// Live feeds open at once, at most.
 const MAX_FEEDS: usize = 64;
 
@@ -549,16 +551,21 @@ impl Ui {
             Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         };
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(2);
+        let rt = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
+            // A reader that stops reading for EXPORT_STALL ends the export (its answer
+            // is cut short), so that it cannot hold an export's place for ever.
+            let send = |chunk: Bytes| rt.block_on(tx.send_timeout(chunk, EXPORT_STALL)).is_ok();
             let f = Filter {
                 oldest_first: true,
                 ..Filter::default()
             };
-            if har && tx.blocking_send(Bytes::from(h::stream_start())).is_err() {
+            if har && !send(Bytes::from(h::stream_start())) {
                 return;
             }
             let mut first = true;
+            let mut reading = true;
             let _ = store.each_delivery(
                 &f,
                 Some(MAX_EXPORT),
@@ -581,11 +588,12 @@ impl Ui {
                     };
                     first = false;
                     text.push('\n');
-                    tx.blocking_send(Bytes::from(text)).is_ok()
+                    reading = send(Bytes::from(text));
+                    reading
                 },
             );
-            if har {
-                let _ = tx.blocking_send(Bytes::from(h::stream_end()));
+            if har && reading {
+                send(Bytes::from(h::stream_end()));
             }
         });
         let stream = futures_util::stream::unfold(rx, |mut rx| async move {

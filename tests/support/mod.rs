@@ -52,3 +52,12 @@ pub fn indexed_store(dir: &Path, path: &Path) -> rusqlite::Connection {
         .success();
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// A profile that signs a JSON body with an HMAC and a shared secret, without the URL
+/// (the family most round-trip tests cover; tests/schemes.rs has the others).
+pub fn hmac_over_body(p: &hookctl::envelope::Profile) -> bool {
+    p.body_format == hookctl::envelope::profile::BodyFormat::Json
+        && p.signature
+            .as_ref()
+            .is_some_and(|s| s.algorithm.is_hmac() && !s.url_bound() && s.canonical.is_none())
+}
