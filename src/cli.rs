@@ -34,6 +34,17 @@ pub struct RootStoreArgs {
     pub no_store: bool,
 }
 
+impl GlobalArgs {
+    pub fn output_options(&self) -> crate::output::OutputOptions {
+        crate::output::OutputOptions {
+            json: self.json,
+            quiet: self.quiet,
+            verbose: self.verbose,
+            color: self.color,
+        }
+    }
+}
+
 /// `deliveries`' store flags, taken by each of its subcommands too.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Store")]
@@ -85,12 +96,7 @@ pub struct GlobalArgs {
     pub no_store: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
+pub use crate::output::ColorChoice;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -228,13 +234,13 @@ pub enum SecretEncodingArg {
 )]
 pub struct SignArgs {
     /// Provider profile [default: `profile` in hookctl.toml]
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Body to sign, a file or - for standard input [default: build --event's sample body, and print it after the headers]
     #[arg(long, value_name = "FILE")]
     pub body: Option<PathBuf>,
     /// Event name (for the event header, or the sample body to build)
-    #[arg(short, long, value_name = "EVENT", add = event_names())]
+    #[arg(short, long, value_name = "EVENT")]
     pub event: Option<String>,
     /// Delivery id [default: the body's, or a fresh one]
     #[arg(long, value_name = "ID")]
@@ -267,7 +273,7 @@ pub struct SignArgs {
 )]
 pub struct VerifyArgs {
     /// Provider profile, or `auto` to detect it from the headers [default: `profile` in hookctl.toml, else auto]
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// A request header, 'Name: value' (repeatable); '@FILE' reads header lines from a file
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
@@ -316,10 +322,10 @@ pub struct SendArgs {
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
     /// Provider profile [default: `send.profile`, else `profile`, in hookctl.toml]
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Event from the profile's catalogue [default on a terminal: pick one]
-    #[arg(short, long, value_name = "EVENT", add = event_names())]
+    #[arg(short, long, value_name = "EVENT")]
     pub event: Option<String>,
     /// The event's data instead of the sample: inline JSON, a file, or - for standard input
     #[arg(long, value_name = "JSON|FILE")]
@@ -554,10 +560,10 @@ pub struct AuditArgs {
     #[arg(long, value_name = "URL")]
     pub to: String,
     /// The provider whose deliveries the endpoint takes [default: `profile` in hookctl.toml]
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// The event the deliveries carry [default: the profile's first]
-    #[arg(short, long, value_name = "EVENT", add = event_names())]
+    #[arg(short, long, value_name = "EVENT")]
     pub event: Option<String>,
     /// Run only these checks (comma-separated; `valid` always runs first)
     #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(crate::audit::CHECKS))]
@@ -632,7 +638,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "PATH")]
     pub path: Option<String>,
     /// Provider profile, or `auto` to detect it per delivery [default: `profile` in hookctl.toml, else auto]
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// How far a signed timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile's]
     #[arg(long, value_name = "DURATION")]
@@ -750,7 +756,7 @@ pub struct ListenArgs {
 )]
 pub struct SimulateArgs {
     /// Provider profile [default: `profile` in hookctl.toml]
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// What each attempt meets, in order: statuses, `timeout`, `connection`; the last repeats [default: 500 every time]
     #[arg(
@@ -773,7 +779,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "N", default_value_t = 1.0)]
     pub speed: f64,
     /// With --to: the event to send [default: the profile's first]
-    #[arg(short, long, value_name = "EVENT", add = event_names())]
+    #[arg(short, long, value_name = "EVENT")]
     pub event: Option<String>,
     #[command(flatten)]
     pub secrets: SecretArgs,
@@ -785,13 +791,13 @@ pub struct SimulateArgs {
 #[command(after_help = EXAMPLES_MOCK)]
 pub struct MockArgs {
     /// The provider to play (a profile with a `[handshake]`, or any profile for events only)
-    #[arg(value_name = "PROFILE", add = profile_names())]
+    #[arg(value_name = "PROFILE")]
     pub profile: String,
     /// The app's webhook URL [required unless --serve, where registrations name it]
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
     /// An event to send after the handshake (repeatable) [default: every catalogue event but the handshake's]
-    #[arg(short, long, value_name = "EVENT", add = event_names())]
+    #[arg(short, long, value_name = "EVENT")]
     pub event: Vec<String>,
     /// The data of the (first) event instead of the sample: inline JSON, a file, or - for standard input
     #[arg(long, value_name = "JSON|FILE")]
@@ -867,7 +873,7 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub edit: bool,
     /// With --failed: only this profile's deliveries; with ids: the profile to re-sign with [default: the one recorded]
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Per-request timeout [default: the profile's]
     #[arg(long, value_name = "DURATION")]
@@ -905,7 +911,7 @@ pub struct DeliveryFilter {
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
     /// Only this profile's deliveries
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
 }
 
@@ -989,7 +995,7 @@ pub enum ProfilesAction {
     /// Show one profile's full definition, in the format hookctl.toml takes
     Show {
         /// Profile name
-        #[arg(add = profile_names())]
+        #[arg(value_name = "PROFILE")]
         name: String,
     },
 }
@@ -997,7 +1003,7 @@ pub enum ProfilesAction {
 #[derive(Debug, Args)]
 pub struct EventsArgs {
     /// Only this profile's events [default: hookctl.toml's `profile`, else every profile's]
-    #[arg(short, long, value_name = "NAME", global = true, add = profile_names())]
+    #[arg(short, long, value_name = "NAME", global = true)]
     pub profile: Option<String>,
     #[command(subcommand)]
     pub action: Option<EventsAction>,
@@ -1010,7 +1016,7 @@ pub enum EventsAction {
     /// Print the exact body `send` would send for an event
     Show {
         /// Event name
-        #[arg(add = event_names())]
+        #[arg(value_name = "EVENT")]
         event: String,
         /// Delivery id [default: fresh]
         #[arg(long, value_name = "ID")]
@@ -1028,7 +1034,7 @@ pub enum EventsAction {
 #[command(after_help = EXAMPLES_KEYGEN)]
 pub struct KeygenArgs {
     /// The profile whose key type and public-key form to use
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: String,
     /// Write PREFIX.key (the private key, PEM PKCS#8, readable by you only) and
     /// PREFIX.pub (the public key in the provider's form) [default: the profile's name]
@@ -1042,7 +1048,7 @@ pub struct KeygenArgs {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Default profile (asked on a terminal when not given)
-    #[arg(short, long, value_name = "NAME", add = profile_names())]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Take the secret from this environment variable
     #[arg(long, value_name = "NAME", conflicts_with = "secret_file")]
@@ -1109,13 +1115,3 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("man", EXAMPLES_MAN),
     ("keygen", EXAMPLES_KEYGEN),
 ];
-
-/// Profile names for dynamic shell completion (`source <(COMPLETE=bash hookctl)`).
-fn profile_names() -> clap_complete::engine::ArgValueCandidates {
-    clap_complete::engine::ArgValueCandidates::new(crate::generate::profile_candidates)
-}
-
-/// Event names for dynamic shell completion.
-fn event_names() -> clap_complete::engine::ArgValueCandidates {
-    clap_complete::engine::ArgValueCandidates::new(crate::generate::event_candidates)
-}

@@ -5,8 +5,10 @@
 
 pub mod audit;
 pub mod cli;
+pub mod clock;
 pub mod codec;
 pub mod commands;
+pub mod complete;
 pub mod envelope;
 pub mod generate;
 pub mod glob;
@@ -20,6 +22,7 @@ pub mod relay;
 pub mod replay;
 pub mod retry;
 pub mod settings;
+pub mod show;
 pub mod store;
 pub mod ui;
 
@@ -106,7 +109,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<Exit> {
         .and_then(|a| a.store.clone())
         .or(cli.store.store.take());
     cli.global.no_store = cli.store.no_store || after.is_some_and(|a| a.no_store);
-    let out = Output::new(&cli.global);
+    let out = Output::new(cli.global.output_options());
     match cli.command {
         Command::Sign(args) => commands::sign::run(&cli.global, &out, args),
         Command::Verify(args) => commands::verify::run(&cli.global, &out, args),

@@ -1,5 +1,4 @@
 use clap::Parser;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// mimalloc rather than the system's allocator: `listen` allocates per request
@@ -11,16 +10,9 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // `COMPLETE=bash hookctl` prints a completion script that asks hookctl itself for
     // profile and event names; without COMPLETE set this returns at once.
-    clap_complete::CompleteEnv::with_factory(<hookctl::cli::Cli as clap::CommandFactory>::command)
-        .complete();
+    clap_complete::CompleteEnv::with_factory(hookctl::complete::command).complete();
     let cli = hookctl::cli::Cli::parse();
-    let color = match cli.global.color {
-        hookctl::cli::ColorChoice::Always => true,
-        hookctl::cli::ColorChoice::Never => false,
-        hookctl::cli::ColorChoice::Auto => {
-            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = hookctl::output::stderr_color(cli.global.color);
     let exit = match hookctl::run(cli) {
         Ok(exit) => exit,
         Err(err) => hookctl::report(&err, color),

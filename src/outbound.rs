@@ -2,12 +2,12 @@
 //! signed requests, one at a time or in a draft reused for load. Shared by `send`,
 //! load mode, `simulate --to` and `replay`, so that no command imports another.
 
+use crate::clock::now_unix;
 use crate::envelope::sign::{Scratch, Signer};
 use crate::envelope::{BuiltEvent, GivenData, HeaderList, Profile, Secret, SignInput};
 use crate::hinted;
 use crate::http::client::{HttpClient, SendError, Sent};
 use crate::retry::{Decision, Outcome};
-use crate::settings::now_unix;
 use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, now_rfc3339};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;

@@ -1,9 +1,9 @@
 //! A recorded delivery sent again: re-signing it, and recording the replay linked to
 //! its original. Shared by `hookctl replay` and the web inspector.
 
+use crate::clock::now_unix;
 use crate::envelope::{HeaderList, Profile, Secret, SignInput};
 use crate::http::client::{SendError, Sent};
-use crate::settings::now_unix;
 use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, StoredDelivery};
 use anyhow::{Context, Result};
 

@@ -306,10 +306,10 @@ mod tests {
 pub struct Step {
     pub attempt: usize,
     /// Seconds since the first attempt started.
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     pub at_secs: f64,
     /// Seconds waited before this attempt (0 for the first).
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     pub delay_secs: f64,
     pub outcome: String,
     /// `retry`, `delivered` or `gave up`.

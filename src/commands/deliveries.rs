@@ -85,7 +85,7 @@ fn mark(d: &StoredDelivery, held: bool) -> String {
 fn answer_body(body: &[u8]) -> String {
     const MAX: usize = 4096;
     if body.len() <= MAX {
-        return crate::output::render_body(body, false);
+        return crate::show::render_body(body, false);
     }
     let text = String::from_utf8_lossy(&body[..MAX]);
     format!(
@@ -312,7 +312,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                 if !replays.is_empty() {
                     out.line(&format!(
                         "replayed as {}",
-                        crate::output::id_list(&replays, 20)
+                        crate::show::id_list(&replays, 20)
                     ))?;
                 }
                 out.line(&s.dim("headers:"))?;
@@ -320,7 +320,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
                     out.line(&format!("  {n}: {}", escape(v)))?;
                 }
                 out.line(&s.dim("body:"))?;
-                out.line(&crate::output::render_body(&d.body, true))?;
+                out.line(&crate::show::render_body(&d.body, true))?;
                 for a in &attempts {
                     let what = match (a.status, &a.error) {
                         (Some(st), _) => st.to_string(),
@@ -438,7 +438,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             } else {
                 out.line(&format!(
                     "deleted {} older than {older_than}",
-                    crate::output::plural(n as u64, "delivery", "deliveries")
+                    crate::show::plural(n as u64, "delivery", "deliveries")
                 ))?;
             }
         }

@@ -2,9 +2,10 @@
 
 use super::EventRow;
 use crate::cli::{EventsAction, EventsArgs, GlobalArgs};
+use crate::clock::now_unix;
 use crate::envelope::Profile;
 use crate::output::{BodyJson, Output};
-use crate::settings::{Config, now_unix};
+use crate::settings::Config;
 use crate::{Exit, hinted};
 use anyhow::Result;
 use serde::Serialize;

@@ -101,7 +101,7 @@ fn report_relay(
             if *queued > 0 {
                 out.warn(&e.warn(&format!(
                     "relay: {} held while no client was connected {} now, oldest first",
-                    crate::output::plural(*queued, "delivery", "deliveries"),
+                    crate::show::plural(*queued, "delivery", "deliveries"),
                     if *queued == 1 { "comes" } else { "come" }
                 )));
             }
@@ -592,7 +592,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         if let Some(f) = finished.filter(|f| f.unindexed > 0) {
             out.note(&format!(
                 "{} committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes {}",
-                crate::output::plural(f.unindexed, "delivery is", "deliveries are"),
+                crate::show::plural(f.unindexed, "delivery is", "deliveries are"),
                 if f.unindexed == 1 { "it" } else { "them" }
             ));
         }
@@ -742,8 +742,8 @@ fn render(out: &Output, l: &DeliveryLine) -> String {
     }
     if let Some(body) = &l.body {
         let shown = match body {
-            crate::output::BodyJson::Text(t) => crate::output::render_body(t.as_bytes(), true),
-            crate::output::BodyJson::Base64(b) => {
+            crate::show::BodyJson::Text(t) => crate::show::render_body(t.as_bytes(), true),
+            crate::show::BodyJson::Base64(b) => {
                 format!("({} bytes, not text; base64 {b})", b.len() * 3 / 4)
             }
         };

@@ -274,7 +274,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
     }
     let summary = format!(
         "{} graded: {} pass, {failed} fail",
-        crate::output::plural(graded.len() as u64, "step", "steps"),
+        crate::show::plural(graded.len() as u64, "step", "steps"),
         graded.len() - failed
     );
     if out.json {

@@ -22,7 +22,7 @@ pub mod verify;
 
 use serde::Serialize;
 
-pub use crate::output::header_pairs;
+pub use crate::show::header_pairs;
 
 /// A profile's event, as listed.
 #[derive(Debug, Serialize)]

@@ -80,7 +80,7 @@ fn ask(
         bail!(
             "the relay refused ({}): {}",
             sent.status,
-            crate::output::escape(said)
+            crate::show::escape(said)
         );
     }
     Ok(answer)
@@ -105,7 +105,7 @@ fn prune(out: &Output, remote: &RelayRemote, idle: Option<&str>, names: &[String
         let dropped = d["dropped"].as_u64().unwrap_or(0);
         out.line(&format!(
             "deleted {}{}",
-            crate::output::escape(d["channel"].as_str().unwrap_or_default()),
+            crate::show::escape(d["channel"].as_str().unwrap_or_default()),
             if dropped > 0 {
                 format!(" and the {dropped} deliveries it held")
             } else {
@@ -116,8 +116,8 @@ fn prune(out: &Output, remote: &RelayRemote, idle: Option<&str>, names: &[String
     for k in answer["kept"].as_array().into_iter().flatten() {
         out.warn(&format!(
             "kept {}: {}",
-            crate::output::escape(k["channel"].as_str().unwrap_or_default()),
-            crate::output::escape(k["why"].as_str().unwrap_or_default())
+            crate::show::escape(k["channel"].as_str().unwrap_or_default()),
+            crate::show::escape(k["why"].as_str().unwrap_or_default())
         ));
     }
     if deleted.is_empty() {
@@ -137,13 +137,13 @@ fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
     let channels = body["channels"].as_array().cloned().unwrap_or_default();
     out.line(&s.dim(&format!(
         "{}; held deliveries are kept {}",
-        crate::output::plural(channels.len() as u64, "channel", "channels"),
+        crate::show::plural(channels.len() as u64, "channel", "channels"),
         humantime::format_duration(Duration::from_secs(
             body["queue_ttl_secs"].as_u64().unwrap_or(0)
         ))
     )))?;
     for c in channels {
-        let name = crate::output::escape(c["channel"].as_str().unwrap_or_default());
+        let name = crate::show::escape(c["channel"].as_str().unwrap_or_default());
         let state = if c["connected"] == true {
             s.ok("connected")
         } else {
@@ -359,7 +359,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
                 e.strong(&public_url),
                 e.dim(&format!(
                     "({}; clients: hookctl listen --relay {public_url})",
-                    crate::output::plural(channels as u64, "channel", "channels")
+                    crate::show::plural(channels as u64, "channel", "channels")
                 ))
             ));
             out.note(&e.dim("Ctrl-C to stop"));

@@ -29,7 +29,7 @@ struct Replayed {
     resigned: bool,
     edited: bool,
     status: Option<u16>,
-    #[serde(serialize_with = "crate::output::ser_round3_opt")]
+    #[serde(serialize_with = "crate::show::ser_round3_opt")]
     latency_ms: Option<f64>,
     error: Option<String>,
     delivered: bool,

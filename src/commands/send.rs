@@ -3,13 +3,14 @@
 
 use super::header_pairs;
 use crate::cli::{GlobalArgs, SendArgs};
+use crate::clock::now_unix;
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{GivenData, HeaderList, Profile};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::{Craft, DeliverOptions, Plan, deliver, resolve_url};
 use crate::output::delivery::DeliveryView;
 use crate::output::{BodyJson, Output};
-use crate::settings::{Config, SecretRequest, now_unix, open_store, read_input, signing_secrets};
+use crate::settings::{Config, SecretRequest, open_store, read_input, signing_secrets};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
@@ -278,7 +279,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
     };
     let prepared = plan.prepare(args.id.clone(), timestamp)?;
     if args.dry_run {
-        let curl = crate::output::curl_command(
+        let curl = crate::show::curl_command(
             &plan.method,
             plan.url.as_str(),
             &prepared.headers,
@@ -431,7 +432,7 @@ fn retry_many(
         let s = out.out();
         let text = format!(
             "{}: {delivered} delivered, {failed} failed",
-            crate::output::plural(count, "event", "events")
+            crate::show::plural(count, "event", "events")
         );
         out.line(&if failed == 0 {
             s.ok(&text)

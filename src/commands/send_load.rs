@@ -3,13 +3,14 @@
 
 use crate::Exit;
 use crate::cli::{GlobalArgs, LoadArgs};
+use crate::clock::now_unix;
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{BuiltEvent, HeaderList};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::conn::Conn;
 use crate::outbound::{Draft, Plan, Prepared};
 use crate::output::Output;
-use crate::settings::{now_unix, open_store};
+use crate::settings::open_store;
 use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, now_rfc3339};
 
 /// The request rates `--rate` takes, per second.
@@ -32,13 +33,13 @@ struct WorkerStats {
 
 #[derive(Serialize)]
 struct Latency {
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     p50: f64,
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     p90: f64,
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     p99: f64,
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     max: f64,
 }
 
@@ -49,9 +50,9 @@ struct Summary {
     non_2xx: u64,
     errors: u64,
     duplicates: u64,
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     elapsed_secs: f64,
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     rate: f64,
     latency_ms: Option<Latency>,
     statuses: BTreeMap<u16, u64>,
@@ -489,7 +490,7 @@ fn summarise(
         if let Some(n) = summary.stored {
             out.note(&s.dim(&format!(
                 "recorded {} in the store",
-                crate::output::plural(n, "delivery", "deliveries")
+                crate::show::plural(n, "delivery", "deliveries")
             )));
         }
     }

@@ -2,9 +2,10 @@
 
 use super::header_pairs;
 use crate::cli::{GlobalArgs, SignArgs};
+use crate::clock::now_unix;
 use crate::envelope::SignInput;
 use crate::output::{BodyJson, Output};
-use crate::settings::{Config, SecretRequest, now_unix, read_input, signing_secrets};
+use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
 use crate::{Exit, hinted};
 use anyhow::Result;
 use serde::Serialize;
@@ -110,7 +111,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
             body: &body,
         };
         if let Some(text) = crate::envelope::explain::signed_text(&profile, &req) {
-            out.note(&format!("signed: {}", crate::output::escape(&text)));
+            out.note(&format!("signed: {}", crate::show::escape(&text)));
         }
     }
     if out.json {

@@ -1,13 +1,14 @@
 //! `hookctl simulate`: a profile's retry policy as a timeline, or run for real.
 
 use crate::cli::{GlobalArgs, SimulateArgs};
+use crate::clock::now_unix;
 use crate::envelope::HeaderList;
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::{DeliverOptions, Plan, deliver, resolve_url};
 use crate::output::Output;
 use crate::output::delivery::DeliveryView;
 use crate::retry::{Outcome, Step, timeline};
-use crate::settings::{Config, SecretRequest, now_unix, open_store, signing_secrets};
+use crate::settings::{Config, SecretRequest, open_store, signing_secrets};
 use crate::{Exit, hinted};
 use anyhow::{Result, bail};
 use serde::Serialize;
@@ -29,7 +30,7 @@ struct Summary<'a> {
     profile: &'a str,
     state: &'a str,
     attempts: usize,
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     total_secs: f64,
 }
 
@@ -173,7 +174,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
         };
         out.line(&format!(
             "{verdict} after {}, {} after the first  {}",
-            crate::output::plural(steps.len() as u64, "attempt", "attempts"),
+            crate::show::plural(steps.len() as u64, "attempt", "attempts"),
             secs(last.at_secs),
             st.dim(&format!(
                 "(profile {}: timeout {} per attempt)",

@@ -1,6 +1,7 @@
 //! `hookctl verify`: is this request genuine, and if not, why.
 
 use crate::cli::{GlobalArgs, VerifyArgs};
+use crate::clock::now_unix;
 use crate::envelope::catalog::{Detected, detect_verified};
 use crate::envelope::explain::{Finding, explain};
 use crate::envelope::profile::parse_duration;
@@ -8,7 +9,7 @@ use crate::envelope::{HeaderList, Received, Verification, VerifyOptions};
 use crate::output::{Output, escape};
 use crate::rawhttp;
 use crate::settings::{
-    Config, SecretRequest, apply_scheme_args, no_key_error, now_unix, read_input, secrets,
+    Config, SecretRequest, apply_scheme_args, no_key_error, read_input, secrets,
 };
 use crate::{Exit, hinted};
 use anyhow::{Context, Result};

@@ -3,12 +3,12 @@
 
 use super::client::{HttpClient, SendError};
 use super::server::{Handler, Relayed, Request, Response};
+use crate::clock::now_unix;
 use crate::envelope::catalog::detect_among;
 use crate::envelope::template::Ctx;
 use crate::envelope::{HeaderList, Profile, Received, Secret, VerifyOptions};
 use crate::glob::EventGlob;
-use crate::output::BodyJson;
-use crate::settings::now_unix;
+use crate::show::BodyJson;
 use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, now_rfc3339};
 use bytes::Bytes;
 use serde::Serialize;
@@ -79,7 +79,7 @@ pub struct DeliveryLine {
     pub valid: Option<bool>,
     pub reason: String,
     pub status: u16,
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     pub latency_ms: f64,
     pub duplicate: bool,
     pub attempt: u32,

@@ -4,12 +4,12 @@
 use super::clock::Clock;
 use super::grade::{Asked, Reply, grade};
 use super::{Confirm, Handshake, Kind, Values, answer_for, fill, fill_json, human};
+use crate::clock::now_unix;
 use crate::envelope::{GivenData, HeaderList, Profile, Secret};
 use crate::http::client::{HttpClient, SendError, Sent};
 use crate::outbound::Plan;
 use crate::output::Styles;
 use crate::retry::{Decision, Outcome};
-use crate::settings::now_unix;
 use bytes::Bytes;
 use serde::Serialize;
 use std::io::Write as _;
@@ -34,13 +34,13 @@ pub struct Step {
     pub grade: Grade,
     pub reason: String,
     /// Virtual seconds since the mock started.
-    #[serde(serialize_with = "crate::output::ser_round3")]
+    #[serde(serialize_with = "crate::show::ser_round3")]
     pub at_secs: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::output::ser_round3_opt"
+        serialize_with = "crate::show::ser_round3_opt"
     )]
     pub latency_ms: Option<f64>,
 }
@@ -74,14 +74,14 @@ impl Report {
                 format!(
                     "{at} {label} {:<12} {}",
                     s.step,
-                    crate::output::escape(&s.reason)
+                    crate::show::escape(&s.reason)
                 )
             } else {
                 format!(
                     "{at} {label} {:<12} {}: {}",
                     s.step,
-                    crate::output::escape(&s.name),
-                    crate::output::escape(&s.reason)
+                    crate::show::escape(&s.name),
+                    crate::show::escape(&s.reason)
                 )
             };
             let _ = writeln!(std::io::stdout().lock(), "{line}");
@@ -249,7 +249,7 @@ impl Ctx {
         if n == 0 {
             format!(
                 "answered {status} (a redirect to {}); {p} does not follow redirects",
-                crate::output::escape(loc)
+                crate::show::escape(loc)
             )
         } else {
             format!("more than {n} redirects; {p} gives up (too many redirects)")

@@ -275,7 +275,7 @@ impl Server {
                     Grade::Info,
                     format!(
                         "registered {}; posting its verification code",
-                        crate::output::escape(url)
+                        crate::show::escape(url)
                     ),
                 );
                 self.send_code(&hook);

@@ -23,7 +23,7 @@
 use crate::envelope::verify::{Received, VerifyOptions};
 use crate::envelope::{Profile, Secret};
 use crate::http::client::HttpClient;
-use crate::output::BodyJson;
+use crate::show::BodyJson;
 use crate::store::{Filter, Store, StoredDelivery};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
@@ -421,7 +421,7 @@ impl Ui {
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|t| t.as_secs() as i64)
-            .unwrap_or_else(crate::settings::now_unix);
+            .unwrap_or_else(crate::clock::now_unix);
         let opts = VerifyOptions {
             secrets: &self.cfg.secrets,
             now: at,
@@ -737,7 +737,7 @@ impl Ui {
                 "resigned": resign,
                 "edited": edited,
                 "status": result.as_ref().ok().map(|s| s.status),
-                "latency_ms": result.as_ref().ok().map(|s| crate::output::round3(s.latency.as_secs_f64() * 1e3)),
+                "latency_ms": result.as_ref().ok().map(|s| crate::show::round3(s.latency.as_secs_f64() * 1e3)),
                 "error": result.as_ref().err().map(|e| e.to_string()),
                 "delivered": matches!(&result, Ok(s) if (200..300).contains(&s.status)),
             }),
@@ -747,13 +747,13 @@ impl Ui {
 
 /// The command lines that send or check a delivery again.
 fn commands(d: &StoredDelivery) -> serde_json::Value {
-    use crate::output::shell_word;
+    use crate::show::shell_word;
     let target = if d.direction == "out" {
         d.url.clone()
     } else {
         "http://localhost:3000/webhooks".into()
     };
-    let curl = crate::output::curl_command(
+    let curl = crate::show::curl_command(
         &d.method,
         &target,
         &crate::http::forwardable(&d.headers),
@@ -761,7 +761,7 @@ fn commands(d: &StoredDelivery) -> serde_json::Value {
     );
     let mut send = format!(
         "{} |\n  hookctl send --to {}",
-        crate::output::shell_printer(&d.body),
+        crate::show::shell_printer(&d.body),
         shell_word(&target)
     );
     if let Some(p) = &d.profile {

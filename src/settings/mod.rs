@@ -1,0 +1,18 @@
+//! Flags + environment + `hookctl.toml` + profiles → what a command runs with.
+//! Every check of what the user typed happens here (exit 2), so that the pipelines
+//! below get typed values and never see a flag.
+
+pub mod config;
+pub mod scheme;
+pub mod secrets;
+pub mod store;
+pub mod values;
+
+pub use config::*;
+pub use scheme::*;
+pub use secrets::*;
+pub use store::*;
+pub use values::*;
+
+// Until audit takes the clock from `crate::clock` itself.
+pub use crate::clock::now_unix;
