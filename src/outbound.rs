@@ -3,11 +3,11 @@
 //! load mode, `simulate --to` and `replay`, so that no command imports another.
 
 use crate::clock::now_unix;
+use crate::envelope::retry::{Decision, Outcome};
 use crate::envelope::sign::{Scratch, Signer};
 use crate::envelope::{BuiltEvent, GivenData, HeaderList, Profile, Secret, SignInput};
 use crate::hinted;
 use crate::http::client::{HttpClient, SendError, Sent};
-use crate::retry::{Decision, Outcome};
 use crate::store::{Direction, NewAttempt, NewDelivery, State, Store, now_rfc3339};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
@@ -393,7 +393,7 @@ pub async fn deliver(
 ) -> Result<Delivered> {
     let profile = &plan.profile;
     // A token or password is not recorded.
-    let masked = crate::envelope::schemes::without_shared_secret(profile, &prepared.headers);
+    let masked = crate::envelope::profile::without_shared_secret(profile, &prepared.headers);
     let stored = match store {
         Some(s) => Some(
             s.insert_delivery(&NewDelivery {
@@ -472,7 +472,7 @@ pub async fn deliver(
                     number: attempt,
                     started_at,
                     request_headers: Some(
-                        crate::envelope::schemes::without_shared_secret(profile, &prepared.headers)
+                        crate::envelope::profile::without_shared_secret(profile, &prepared.headers)
                             .as_ref()
                             .unwrap_or(&prepared.headers),
                     ),
@@ -496,7 +496,7 @@ pub async fn deliver(
             Decision::GiveUp { .. } => break (result, State::Failed),
             Decision::Queued => break (result, State::Pending),
             Decision::Retry { after, .. } => {
-                tokio::time::sleep(crate::retry::at_speed(after, opts.speed)).await;
+                tokio::time::sleep(crate::envelope::retry::at_speed(after, opts.speed)).await;
                 attempt += 1;
             }
         }

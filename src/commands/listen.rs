@@ -211,7 +211,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             )),
         };
     }
-    crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
+    crate::settings::check_range(args.speed, crate::envelope::retry::SPEEDS, "--speed")?;
     let config = Config::load(g.config.as_deref())?;
     let wanted = args
         .profile

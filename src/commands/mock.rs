@@ -85,7 +85,7 @@ pub fn junit(profile: &str, url: &str, steps: &[Step]) -> String {
 pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
     let config = Config::load(g.config.as_deref())?;
     let profile = config.profile(Some(&args.profile), &Default::default())?;
-    crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
+    crate::settings::check_range(args.speed, crate::envelope::retry::SPEEDS, "--speed")?;
     let run_for = args
         .run_for
         .as_deref()

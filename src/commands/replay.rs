@@ -589,7 +589,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             // A token or password is not recorded.
             let masked = profile
                 .as_ref()
-                .and_then(|p| crate::envelope::schemes::without_shared_secret(p, headers));
+                .and_then(|p| crate::envelope::profile::without_shared_secret(p, headers));
             Some(crate::replay::record(
                 &store,
                 d,

@@ -265,7 +265,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SendArgs) -> Result<Exit> {
             unsigned: args.unsigned,
         },
     };
-    crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
+    crate::settings::check_range(args.speed, crate::envelope::retry::SPEEDS, "--speed")?;
     warn_new_fields(out, &plan)?;
     if let (Some(count), true) = (args.load.count, args.retry) {
         return retry_many(g, out, &plan, &args, count, timeout);

@@ -370,7 +370,7 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
                 method: sh.plan.method.clone(),
                 url: sh.plan.url.to_string(),
                 // A token or password is not recorded.
-                headers: crate::envelope::schemes::without_shared_secret(&sh.plan.profile, headers)
+                headers: crate::envelope::profile::without_shared_secret(&sh.plan.profile, headers)
                     .unwrap_or_else(|| headers.clone()),
                 body: Bytes::copy_from_slice(body),
                 valid: None,

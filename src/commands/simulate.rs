@@ -3,11 +3,11 @@
 use crate::cli::{GlobalArgs, SimulateArgs};
 use crate::clock::now_unix;
 use crate::envelope::HeaderList;
+use crate::envelope::retry::{Outcome, Step, timeline};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::{DeliverOptions, Plan, deliver, resolve_url};
 use crate::output::Output;
 use crate::output::delivery::DeliveryView;
-use crate::retry::{Outcome, Step, timeline};
 use crate::settings::{Config, SecretRequest, open_store, signing_secrets};
 use crate::{Exit, hinted};
 use anyhow::{Result, bail};
@@ -56,7 +56,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
                 "--responses, --fail-first and --retry-after describe a simulated receiver; with --to the receiver's real answers count"
             );
         }
-        crate::settings::check_range(args.speed, crate::retry::SPEEDS, "--speed")?;
+        crate::settings::check_range(args.speed, crate::envelope::retry::SPEEDS, "--speed")?;
         let url = resolve_url(to)?;
         let secrets = signing_secrets(
             &SecretRequest {

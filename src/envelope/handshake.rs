@@ -3,7 +3,7 @@
 //! re-validation). Data of the profile format, compiled with it; `hookctl mock`
 //! (`crate::mock`) plays it against an app and grades the replies.
 
-use super::profile::parse_duration;
+use super::units::parse_duration;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -162,7 +162,7 @@ impl IntoIterator for HeaderList {
 /// becomes the code point `ESCAPE_BASE + byte`, in a private-use plane that no header
 /// holds in practice (a value that does hold one is escaped byte by byte too, so that
 /// bytes → text → bytes is always the identity). [`value_to_bytes`] undoes it when the
-/// value goes back on the wire; [`crate::show::escape`] shows such bytes as `\xNN`.
+/// value goes back on the wire; `escape` in `show` shows such bytes as `\xNN`.
 pub const ESCAPE_BASE: u32 = 0x10_FF00;
 
 fn escaped_byte(c: char) -> Option<u8> {

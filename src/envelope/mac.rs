@@ -1,8 +1,114 @@
 //! HMAC over the profile's algorithms, with constant-time comparison.
 
-use super::profile::{Algorithm, Encoding};
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Algorithm {
+    HmacSha256,
+    HmacSha1,
+    HmacSha512,
+    /// SHA-1 / SHA-256 of the signed content followed by the key: a keyed hash, not
+    /// an HMAC (Cloudinary).
+    KeyedSha1,
+    KeyedSha256,
+    Ed25519,
+    /// ECDSA P-256 with SHA-256, the signature DER-encoded (SendGrid).
+    EcdsaP256Sha256,
+    /// The same, the signature as the 64 bytes `r‖s`.
+    EcdsaP256Sha256Raw,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (Kick), and with SHA-1 (verify only).
+    RsaPkcs1Sha256,
+    RsaPkcs1Sha1,
+    /// The signature header carries the shared secret itself (GitLab, Telegram).
+    Token,
+    /// HTTP Basic auth: the secret is `USER:PASSWORD` (Postmark).
+    Basic,
+    /// A JWT (JWS compact) carries the signature; see `[signature.jwt]`.
+    Jwt,
+}
+
+impl Algorithm {
+    /// The HMACs, which `--explain` tries in turn.
+    pub const ALL: [Algorithm; 3] = [Self::HmacSha256, Self::HmacSha1, Self::HmacSha512];
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HmacSha256 => "HMAC-SHA256",
+            Self::HmacSha1 => "HMAC-SHA1",
+            Self::HmacSha512 => "HMAC-SHA512",
+            Self::KeyedSha1 => "SHA-1 (keyed hash)",
+            Self::KeyedSha256 => "SHA-256 (keyed hash)",
+            Self::Ed25519 => "Ed25519",
+            Self::EcdsaP256Sha256 => "ECDSA P-256 SHA-256 (DER)",
+            Self::EcdsaP256Sha256Raw => "ECDSA P-256 SHA-256 (raw r‖s)",
+            Self::RsaPkcs1Sha256 => "RSA PKCS#1 v1.5 SHA-256",
+            Self::RsaPkcs1Sha1 => "RSA PKCS#1 v1.5 SHA-1",
+            Self::Token => "shared token",
+            Self::Basic => "Basic auth",
+            Self::Jwt => "JWT",
+        }
+    }
+
+    /// Whether this is one of the HMACs (the fast paths of signing and verifying).
+    pub fn is_hmac(self) -> bool {
+        matches!(self, Self::HmacSha256 | Self::HmacSha1 | Self::HmacSha512)
+    }
+
+    /// The asymmetric algorithm, if it is one.
+    pub fn asym(self) -> Option<super::keys::AsymAlg> {
+        use super::keys::AsymAlg;
+        Some(match self {
+            Self::Ed25519 => AsymAlg::Ed25519,
+            Self::EcdsaP256Sha256 => AsymAlg::EcdsaP256Der,
+            Self::EcdsaP256Sha256Raw => AsymAlg::EcdsaP256Raw,
+            Self::RsaPkcs1Sha256 => AsymAlg::RsaSha256,
+            Self::RsaPkcs1Sha1 => AsymAlg::RsaSha1,
+            _ => return None,
+        })
+    }
+
+    /// The scheme family, as `profiles` lists it.
+    pub fn family(self) -> &'static str {
+        match self {
+            Self::HmacSha256 | Self::HmacSha1 | Self::HmacSha512 => "hmac",
+            Self::KeyedSha1 | Self::KeyedSha256 => "keyed-hash",
+            Self::Ed25519 => "ed25519",
+            Self::EcdsaP256Sha256 | Self::EcdsaP256Sha256Raw => "ecdsa",
+            Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha1 => "rsa",
+            Self::Token => "token",
+            Self::Basic => "basic",
+            Self::Jwt => "jwt",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    Hex,
+    Base64,
+    /// URL-safe base64 without padding (Sanity); both alphabets are read.
+    #[serde(rename = "base64url")]
+    Base64Url,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hex => "hex",
+            Self::Base64 => "base64",
+            Self::Base64Url => "base64url",
+        }
+    }
+    pub fn other(self) -> Encoding {
+        match self {
+            Self::Hex => Self::Base64,
+            Self::Base64 | Self::Base64Url => Self::Hex,
+        }
+    }
+}
 
 /// A finished MAC computation that can be read out or compared in constant time.
 #[derive(Clone)]

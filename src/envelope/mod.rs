@@ -1,19 +1,23 @@
 //! The signing/envelope core: profiles, templates, secrets, signing, verification and
-//! the explanation of failures. Pure: no I/O, no printing, no async. Bodies are bytes.
+//! the explanation of failures, retry policies, durations. Pure: no I/O, no printing, no async. Bodies are bytes.
 
 pub mod catalog;
 pub mod explain;
+pub mod field;
 pub mod handshake;
 pub mod headers;
 pub mod json;
 pub mod keys;
-
 pub mod mac;
+pub mod outcome;
 pub mod profile;
+pub mod retry;
+pub mod scheme;
 pub mod schemes;
 pub mod secret;
 pub mod sign;
 pub mod template;
+pub mod units;
 pub mod verify;
 
 pub use catalog::{Catalog, ProfileError};

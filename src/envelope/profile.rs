@@ -4,15 +4,19 @@
 //! adds or overrides one under `[profiles.NAME]` in `hookctl.toml`, in the same format.
 //! `extends = "other"` starts from another profile and deep-merges the table over it.
 
+pub use super::field::FieldError;
+use super::field::field_err;
 use super::headers::HeaderList;
-use super::secret::{Secret, SecretEncoding, SecretError};
+pub use super::mac::{Algorithm, Encoding};
+use super::retry::{RetryDef, RetryPolicy};
+pub use super::scheme::Scheme;
+use super::secret::SecretEncoding;
 use super::template::{JsonTemplate, Segment, SizeBound, Template, TemplateError, TimeFormat, Var};
-use crate::retry::{RetryDef, RetryPolicy};
+pub use super::units::{MAX_DURATION, parse_duration};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::time::Duration;
 
 /// A profile exactly as written in TOML. Every field is optional so that an override
 /// can name only what it changes; [`Profile::compile`] checks what must be there.
@@ -88,14 +92,14 @@ pub struct SignatureDef {
     pub optional: Option<bool>,
     /// With `algorithm = "jwt"`: the JWT's algorithms and claims.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub jwt: Option<super::schemes::JwtDef>,
+    pub jwt: Option<super::scheme::JwtDef>,
     /// A named canonicalisation for what no template can say (`twilio`, `contentful`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub canonical: Option<super::schemes::Canonical>,
+    pub canonical: Option<super::scheme::Canonical>,
     /// The form the provider hands its public key out in, which `keygen` writes
     /// (`hex`, `base64`, `spki-base64`, `pem`); `verify` reads any of them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<super::schemes::KeyForm>,
+    pub public_key: Option<super::scheme::KeyForm>,
     /// Prefixes taken off the secret's text before it is decoded (the first that
     /// fits): `"v1,whsec_"`; a `*` stands for one or more letters, digits or `_`
     /// (`"signkey-*-"`).
@@ -132,185 +136,12 @@ pub struct EventDef {
     pub complete: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Algorithm {
-    HmacSha256,
-    HmacSha1,
-    HmacSha512,
-    /// SHA-1 / SHA-256 of the signed content followed by the key: a keyed hash, not
-    /// an HMAC (Cloudinary).
-    KeyedSha1,
-    KeyedSha256,
-    Ed25519,
-    /// ECDSA P-256 with SHA-256, the signature DER-encoded (SendGrid).
-    EcdsaP256Sha256,
-    /// The same, the signature as the 64 bytes `r‖s`.
-    EcdsaP256Sha256Raw,
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (Kick), and with SHA-1 (verify only).
-    RsaPkcs1Sha256,
-    RsaPkcs1Sha1,
-    /// The signature header carries the shared secret itself (GitLab, Telegram).
-    Token,
-    /// HTTP Basic auth: the secret is `USER:PASSWORD` (Postmark).
-    Basic,
-    /// A JWT (JWS compact) carries the signature; see `[signature.jwt]`.
-    Jwt,
-}
-
-impl Algorithm {
-    /// The HMACs, which `--explain` tries in turn.
-    pub const ALL: [Algorithm; 3] = [Self::HmacSha256, Self::HmacSha1, Self::HmacSha512];
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::HmacSha256 => "HMAC-SHA256",
-            Self::HmacSha1 => "HMAC-SHA1",
-            Self::HmacSha512 => "HMAC-SHA512",
-            Self::KeyedSha1 => "SHA-1 (keyed hash)",
-            Self::KeyedSha256 => "SHA-256 (keyed hash)",
-            Self::Ed25519 => "Ed25519",
-            Self::EcdsaP256Sha256 => "ECDSA P-256 SHA-256 (DER)",
-            Self::EcdsaP256Sha256Raw => "ECDSA P-256 SHA-256 (raw r‖s)",
-            Self::RsaPkcs1Sha256 => "RSA PKCS#1 v1.5 SHA-256",
-            Self::RsaPkcs1Sha1 => "RSA PKCS#1 v1.5 SHA-1",
-            Self::Token => "shared token",
-            Self::Basic => "Basic auth",
-            Self::Jwt => "JWT",
-        }
-    }
-
-    /// Whether this is one of the HMACs (the fast paths of signing and verifying).
-    pub fn is_hmac(self) -> bool {
-        matches!(self, Self::HmacSha256 | Self::HmacSha1 | Self::HmacSha512)
-    }
-
-    /// The asymmetric algorithm, if it is one.
-    pub fn asym(self) -> Option<super::keys::AsymAlg> {
-        use super::keys::AsymAlg;
-        Some(match self {
-            Self::Ed25519 => AsymAlg::Ed25519,
-            Self::EcdsaP256Sha256 => AsymAlg::EcdsaP256Der,
-            Self::EcdsaP256Sha256Raw => AsymAlg::EcdsaP256Raw,
-            Self::RsaPkcs1Sha256 => AsymAlg::RsaSha256,
-            Self::RsaPkcs1Sha1 => AsymAlg::RsaSha1,
-            _ => return None,
-        })
-    }
-
-    /// The scheme family, as `profiles` lists it.
-    pub fn family(self) -> &'static str {
-        match self {
-            Self::HmacSha256 | Self::HmacSha1 | Self::HmacSha512 => "hmac",
-            Self::KeyedSha1 | Self::KeyedSha256 => "keyed-hash",
-            Self::Ed25519 => "ed25519",
-            Self::EcdsaP256Sha256 | Self::EcdsaP256Sha256Raw => "ecdsa",
-            Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha1 => "rsa",
-            Self::Token => "token",
-            Self::Basic => "basic",
-            Self::Jwt => "jwt",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BodyFormat {
     #[default]
     Json,
     Form,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Encoding {
-    Hex,
-    Base64,
-    /// URL-safe base64 without padding (Sanity); both alphabets are read.
-    #[serde(rename = "base64url")]
-    Base64Url,
-}
-
-impl Encoding {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Hex => "hex",
-            Self::Base64 => "base64",
-            Self::Base64Url => "base64url",
-        }
-    }
-    pub fn other(self) -> Encoding {
-        match self {
-            Self::Hex => Self::Base64,
-            Self::Base64 | Self::Base64Url => Self::Hex,
-        }
-    }
-}
-
-/// A compiled signature scheme.
-#[derive(Debug, Clone)]
-pub struct Scheme {
-    /// The header that carries the signature (the first, when several do).
-    pub header: String,
-    /// Further headers that each carry one signature, made with the next secret
-    /// (Box's `-primary`/`-secondary`, DocuSign's `-1`, `-2`, …), with their
-    /// templates; a request needs only one of them.
-    pub more_headers: Vec<(String, Template)>,
-    /// That header's whole template.
-    pub value: Template,
-    /// The template of each item, when the header is a list.
-    pub items: Vec<Template>,
-    pub separator: Option<String>,
-    pub signed: Template,
-    pub algorithm: Algorithm,
-    pub encoding: Encoding,
-    pub secret: SecretEncoding,
-    pub tolerance: Option<Duration>,
-    pub optional: bool,
-    pub jwt: Option<super::schemes::JwtScheme>,
-    pub canonical: Option<super::schemes::Canonical>,
-    pub key_form: super::schemes::KeyForm,
-    pub secret_prefix: Vec<String>,
-    pub past_only: bool,
-    /// Where the body carries the timestamp, and in which format.
-    pub timestamp_field: Option<(Vec<String>, TimeFormat)>,
-}
-
-impl Scheme {
-    /// Whether signing takes a private key and verifying a public one (rather than
-    /// one shared secret for both).
-    pub fn uses_key_pair(&self) -> bool {
-        self.algorithm.asym().is_some()
-            || self
-                .jwt
-                .as_ref()
-                .is_some_and(|j| j.algorithms.iter().any(|a| a.asym().is_some()))
-    }
-
-    /// The asymmetric algorithm signing uses: the scheme's own, or its JWT's first.
-    pub fn asym_alg(&self) -> Option<super::keys::AsymAlg> {
-        self.algorithm
-            .asym()
-            .or_else(|| self.jwt.as_ref().and_then(|j| j.algorithms.first()?.asym()))
-    }
-
-    /// Whether the signed content includes the URL the provider called.
-    pub fn url_bound(&self) -> bool {
-        use super::schemes::Canonical;
-        self.signed.uses(|v| matches!(v, Var::Url | Var::UrlSha256))
-            || matches!(self.canonical, Some(Canonical::Twilio | Canonical::PlivoV3))
-            || self.jwt.as_ref().is_some_and(|j| j.url_bound())
-    }
-
-    /// Every header that carries a signature, the first one first.
-    pub fn carriers(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.header.as_str())
-            .chain(self.more_headers.iter().map(|(n, _)| n.as_str()))
-    }
-
-    /// The key a secret gives under this scheme: its prefix taken off, then decoded.
-    pub fn key(&self, secret: &Secret) -> Result<Vec<u8>, SecretError> {
-        secret.key_after(self.secret, &self.secret_prefix)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -348,47 +179,12 @@ pub struct Profile {
     pub def: ProfileDef,
 }
 
-/// What is wrong with a profile definition: the field, and what was expected.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error("{field}: {message}")]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-fn field_err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
 fn tpl(field: &str, source: &str) -> Result<Template, FieldError> {
     Template::parse(source).map_err(|e| field_err(field, e.to_string()))
 }
 
 fn json_tpl(field: &str, value: &Value) -> Result<JsonTemplate, FieldError> {
     JsonTemplate::compile(value).map_err(|e: TemplateError| field_err(field, e.to_string()))
-}
-
-/// The longest duration hookctl takes anywhere (a timeout, a tolerance, a delay):
-/// 100 years. Anything longer is a typo, and would overflow the clock's arithmetic.
-pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
-
-/// Parses a duration like `5m`, `300s`, `1h 30m` or a bare number of seconds, at most
-/// [`MAX_DURATION`].
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let d = match t.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => humantime::parse_duration(t).map_err(|e| {
-            format!("`{text}` is not a duration ({e}); expected e.g. `300`, `5m`, `1h 30m`")
-        })?,
-    };
-    if d > MAX_DURATION {
-        return Err(format!("`{text}` is longer than the limit of 100 years"));
-    }
-    Ok(d)
 }
 
 /// The most a var, header, envelope or event sample of a profile may render to of its
@@ -802,7 +598,7 @@ fn compile_scheme(
         Some(t) => Some(parse_duration(t).map_err(|m| field_err("signature.tolerance", m))?)
             .filter(|d| !d.is_zero()),
     };
-    let jwt = super::schemes::compile_jwt(algorithm, sig.jwt.as_ref())?;
+    let jwt = super::scheme::compile_jwt(algorithm, sig.jwt.as_ref())?;
     Ok(Scheme {
         header,
         more_headers,
@@ -822,4 +618,38 @@ fn compile_scheme(
         past_only: sig.past_only.unwrap_or(false),
         timestamp_field,
     })
+}
+/// What stands for a shared token or password in what hookctl records and shows.
+pub const REDACTED: &str = "[the shared secret, not recorded]";
+
+/// The headers as hookctl records and shows them: under a token or Basic-auth scheme
+/// the header that carries the shared secret is masked (an HMAC signature is not a
+/// secret, a token is). `None` when nothing needs masking.
+pub fn without_shared_secret(profile: &Profile, headers: &HeaderList) -> Option<HeaderList> {
+    let scheme = profile.signature.as_ref()?;
+    if !matches!(scheme.algorithm, Algorithm::Token | Algorithm::Basic)
+        || !headers.contains(&scheme.header)
+    {
+        return None;
+    }
+    let masked = scheme
+        .value
+        .render(&super::template::Ctx {
+            signature: Some(REDACTED),
+            ..super::template::Ctx::default()
+        })
+        .unwrap_or_else(|_| REDACTED.to_string());
+    Some(
+        headers
+            .iter()
+            .map(|(n, v)| {
+                let v = if n.eq_ignore_ascii_case(&scheme.header) {
+                    masked.clone()
+                } else {
+                    v.to_string()
+                };
+                (n.to_string(), v)
+            })
+            .collect(),
+    )
 }

@@ -6,223 +6,21 @@
 //! algorithm branches here for its keys, its signature and its check.
 
 use super::headers::HeaderList;
-use super::keys::{AsymAlg, KeyError, PrivateKey, PublicKey};
+use super::keys::{KeyError, PrivateKey, PublicKey};
+use super::mac::Algorithm;
 use super::mac::{decode, encode};
-use super::profile::{Algorithm, FieldError, Scheme, parse_duration};
+use super::outcome::{Failure, Parsed, Received};
+pub use super::scheme::{
+    Canonical, JwtAlg, JwtDef, JwtScheme, KeyForm, MAX_JWT, Scheme, compile_jwt,
+};
 use super::secret::{Secret, SecretKind};
-use super::template::{Ctx, Template, TemplateError, Var, is_absolute, sorted_form};
-use super::verify::{Failure, Parsed, Received};
+use super::template::{Ctx, TemplateError, Var, is_absolute, sorted_form};
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::Digest;
 use std::sync::Arc;
-use std::time::Duration;
 use subtle::ConstantTimeEq;
-
-/// A named canonicalisation of the signed content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Canonical {
-    /// Twilio: the full URL, then each form field (decoded, sorted) as name‖value;
-    /// a URL that carries `bodySHA256` (a JSON body) is signed alone, and that
-    /// parameter must be the body's SHA-256.
-    Twilio,
-    /// Contentful: `METHOD\nPATH?QUERY\nname:value;…\nBODY` over the headers that
-    /// `x-contentful-signed-headers` names, lower-cased.
-    Contentful,
-    /// Plivo's V3 signature of a POST: the URL without its query, then `?` and the
-    /// query's fields sorted (`k=v&…`), `.` when there are both, the form fields
-    /// sorted as name‖value, then `.` and `X-Plivo-Signature-V3-Nonce`.
-    PlivoV3,
-}
-
-impl Canonical {
-    pub fn name(self) -> &'static str {
-        match self {
-            Canonical::Twilio => "twilio",
-            Canonical::Contentful => "contentful",
-            Canonical::PlivoV3 => "plivo-v3",
-        }
-    }
-}
-
-/// The form a provider hands its public key out in (what `keygen` writes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyForm {
-    /// PEM SubjectPublicKeyInfo.
-    #[default]
-    Pem,
-    /// The raw key in hex (Discord).
-    Hex,
-    /// The raw key in base64 (Telnyx).
-    Base64,
-    /// DER SubjectPublicKeyInfo in base64 (SendGrid).
-    SpkiBase64,
-}
-
-/// A JWS algorithm a profile accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum JwtAlg {
-    HS256,
-    HS384,
-    HS512,
-    ES256,
-    RS256,
-}
-
-impl JwtAlg {
-    pub fn name(self) -> &'static str {
-        match self {
-            JwtAlg::HS256 => "HS256",
-            JwtAlg::HS384 => "HS384",
-            JwtAlg::HS512 => "HS512",
-            JwtAlg::ES256 => "ES256",
-            JwtAlg::RS256 => "RS256",
-        }
-    }
-
-    pub fn asym(self) -> Option<AsymAlg> {
-        match self {
-            JwtAlg::ES256 => Some(AsymAlg::EcdsaP256Raw),
-            JwtAlg::RS256 => Some(AsymAlg::RsaSha256),
-            _ => None,
-        }
-    }
-}
-
-/// `[signature.jwt]` as written.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct JwtDef {
-    /// The algorithms accepted; signing uses the first. Anything else, `none` above
-    /// all, is refused.
-    #[serde(default)]
-    pub algorithms: Vec<JwtAlg>,
-    /// Claim name → template of its value, e.g. `sha256 = "{body.sha256}"`. Each must
-    /// be in the token with that value; one over the body may be left out of a token
-    /// for an empty body, and one from `{vars.…}` (an account id) is made when
-    /// signing but not checked.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub claims: IndexMap<String, String>,
-    /// Time claims made when signing: `iat`, `nbf`, `exp`, `jti` [default: `iat`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub issue: Option<Vec<String>>,
-    /// `exp` minus `iat` when signing [default: 5m].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lifetime: Option<String>,
-    /// Clock skew allowed on `exp` and `nbf` [default: 0].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub leeway: Option<String>,
-}
-
-/// A compiled `[signature.jwt]`.
-#[derive(Debug, Clone)]
-pub struct JwtScheme {
-    pub algorithms: Vec<JwtAlg>,
-    pub claims: Vec<(String, Template)>,
-    pub issue: Vec<String>,
-    pub lifetime: Duration,
-    pub leeway: Duration,
-}
-
-impl JwtScheme {
-    pub fn url_bound(&self) -> bool {
-        self.claims
-            .iter()
-            .any(|(_, t)| t.uses(|v| matches!(v, Var::Url | Var::UrlSha256)))
-    }
-}
-
-/// The largest JWT read (bigger ones are refused before decoding).
-pub const MAX_JWT: usize = 16 * 1024;
-
-const TIME_CLAIMS: [&str; 4] = ["iat", "nbf", "exp", "jti"];
-
-fn ferr(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_string(),
-        message: message.into(),
-    }
-}
-
-pub fn compile_jwt(
-    algorithm: Algorithm,
-    def: Option<&JwtDef>,
-) -> Result<Option<JwtScheme>, FieldError> {
-    let def = match (algorithm, def) {
-        (Algorithm::Jwt, Some(d)) => d,
-        (Algorithm::Jwt, None) => {
-            return Err(ferr(
-                "signature.jwt",
-                "missing: `algorithm = \"jwt\"` needs a [signature.jwt] table with `algorithms = [\"HS256\"]` and its claims",
-            ));
-        }
-        (_, Some(_)) => {
-            return Err(ferr(
-                "signature.jwt",
-                "only read with `algorithm = \"jwt\"`",
-            ));
-        }
-        (_, None) => return Ok(None),
-    };
-    if def.algorithms.is_empty() {
-        return Err(ferr(
-            "signature.jwt.algorithms",
-            "name at least one of HS256, HS384, HS512, ES256, RS256",
-        ));
-    }
-    if def.algorithms.iter().any(|a| a.asym().is_some())
-        && def.algorithms.iter().any(|a| a.asym().is_none())
-    {
-        return Err(ferr(
-            "signature.jwt.algorithms",
-            "mix no HMAC algorithm (HS*) with a public-key one (ES256, RS256): a key cannot serve both",
-        ));
-    }
-    let mut claims = Vec::new();
-    for (name, src) in &def.claims {
-        let field = format!("signature.jwt.claims.{name}");
-        let t = Template::parse(src).map_err(|e| ferr(&field, e.to_string()))?;
-        if t.uses(|v| {
-            matches!(
-                v,
-                Var::Signature | Var::Data | Var::Uuid | Var::Hex(_) | Var::Alnum(_)
-            )
-        }) {
-            return Err(ferr(
-                &field,
-                "a claim is checked on receipt: it may use {body.sha256}, {url}, {url.sha256}, {id}, {event}, {header:NAME}, {vars.NAME} and text",
-            ));
-        }
-        claims.push((name.clone(), t));
-    }
-    let issue = def.issue.clone().unwrap_or_else(|| vec!["iat".into()]);
-    if let Some(bad) = issue.iter().find(|c| !TIME_CLAIMS.contains(&c.as_str())) {
-        return Err(ferr(
-            "signature.jwt.issue",
-            format!("`{bad}` is none of iat, nbf, exp, jti"),
-        ));
-    }
-    let dur = |field: &str, v: &Option<String>, default: Duration| match v {
-        None => Ok(default),
-        Some(t) => parse_duration(t).map_err(|m| ferr(field, m)),
-    };
-    Ok(Some(JwtScheme {
-        algorithms: def.algorithms.clone(),
-        claims,
-        issue,
-        lifetime: dur(
-            "signature.jwt.lifetime",
-            &def.lifetime,
-            Duration::from_secs(300),
-        )?,
-        leeway: dur("signature.jwt.leeway", &def.leeway, Duration::ZERO)?,
-    }))
-}
 
 /// What the scheme names as its key, for messages.
 pub fn key_needed(scheme: &Scheme, signing: bool) -> String {
@@ -628,7 +426,7 @@ fn check_jwt(
     let Some(jalg) = jwt.algorithms.iter().copied().find(|a| a.name() == alg) else {
         return Err(jwt_fail(format!(
             "the JWT is signed with `{}`, and the profile accepts only {}",
-            super::verify::preview(alg),
+            super::outcome::preview(alg),
             accepted.join(", ")
         )));
     };
@@ -688,10 +486,10 @@ fn check_jwt(
             } else if t.uses(|v| matches!(v, Var::Url | Var::UrlSha256)) {
                 format!(
                     "the URL's: the token was made for another URL than `{}`",
-                    super::verify::preview(req.path)
+                    super::outcome::preview(req.path)
                 )
             } else {
-                format!("`{}`", super::verify::preview(&want))
+                format!("`{}`", super::outcome::preview(&want))
             };
             return Err(jwt_fail(format!("claim `{name}` does not match {what}")));
         }
@@ -827,7 +625,7 @@ pub fn canonical_content(
                                 Failure::MalformedHeader {
                                     header: n.clone(),
                                     expected: "a timestamp in milliseconds".into(),
-                                    got: super::verify::preview(v),
+                                    got: super::outcome::preview(v),
                                 }
                             })?
                         } else {
@@ -885,42 +683,4 @@ fn contentful_path(target: &str) -> String {
         format!("{path}?{}", utf8_percent_encode(query, COMPONENT))
     };
     utf8_percent_encode(&whole, URI).to_string()
-}
-
-/// What stands for a shared token or password in what hookctl records and shows.
-pub const REDACTED: &str = "[the shared secret, not recorded]";
-
-/// The headers as hookctl records and shows them: under a token or Basic-auth scheme
-/// the header that carries the shared secret is masked (an HMAC signature is not a
-/// secret, a token is). `None` when nothing needs masking.
-pub fn without_shared_secret(
-    profile: &super::profile::Profile,
-    headers: &HeaderList,
-) -> Option<HeaderList> {
-    let scheme = profile.signature.as_ref()?;
-    if !matches!(scheme.algorithm, Algorithm::Token | Algorithm::Basic)
-        || !headers.contains(&scheme.header)
-    {
-        return None;
-    }
-    let masked = scheme
-        .value
-        .render(&Ctx {
-            signature: Some(REDACTED),
-            ..Ctx::default()
-        })
-        .unwrap_or_else(|_| REDACTED.to_string());
-    Some(
-        headers
-            .iter()
-            .map(|(n, v)| {
-                let v = if n.eq_ignore_ascii_case(&scheme.header) {
-                    masked.clone()
-                } else {
-                    v.to_string()
-                };
-                (n.to_string(), v)
-            })
-            .collect(),
-    )
 }

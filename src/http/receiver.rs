@@ -390,7 +390,7 @@ impl Receiver {
         valid: Option<bool>,
         headers: &HeaderList,
     ) -> Option<HeaderList> {
-        use crate::envelope::schemes::without_shared_secret;
+        use crate::envelope::profile::without_shared_secret;
         let own_profile =
             profile.and_then(|name| self.cfg.profiles.iter().find(|p| p.name == name));
         let own = own_profile.and_then(|p| without_shared_secret(p, headers));
@@ -547,9 +547,9 @@ impl Receiver {
                 .map(|p| p.retry.clone())
                 .unwrap_or_default();
             let tried = match (&line.forward_error, status) {
-                (Some(_), 504) => crate::retry::Outcome::Timeout,
-                (Some(_), 502) => crate::retry::Outcome::Connection,
-                _ => crate::retry::Outcome::Status(status),
+                (Some(_), 504) => crate::envelope::retry::Outcome::Timeout,
+                (Some(_), 502) => crate::envelope::retry::Outcome::Connection,
+                _ => crate::envelope::retry::Outcome::Status(status),
             };
             let n = usize::try_from(r.attempt.max(1) - 1).unwrap_or(0);
             let delay = if policy.delays.is_empty() {
@@ -565,14 +565,14 @@ impl Receiver {
             let mut once = policy;
             once.delays = vec![delay];
             match once.decide(1, &tried, retry_after) {
-                crate::retry::Decision::Delivered => HeldOutcome::Delivered { status },
-                crate::retry::Decision::Queued => HeldOutcome::Delivered { status },
-                crate::retry::Decision::GiveUp { rule } => HeldOutcome::Refused {
+                crate::envelope::retry::Decision::Delivered => HeldOutcome::Delivered { status },
+                crate::envelope::retry::Decision::Queued => HeldOutcome::Delivered { status },
+                crate::envelope::retry::Decision::GiveUp { rule } => HeldOutcome::Refused {
                     status,
                     reason: format!("the app answered {}: {rule}", tried.label()),
                 },
-                crate::retry::Decision::Retry { after, .. } => {
-                    let after = crate::retry::at_speed(after, r.speed);
+                crate::envelope::retry::Decision::Retry { after, .. } => {
+                    let after = crate::envelope::retry::at_speed(after, r.speed);
                     let next = crate::relay::server::now_ms()
                         .saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
                     if next > r.hold_until_ms {

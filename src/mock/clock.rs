@@ -52,7 +52,7 @@ impl Clock {
             if now >= at {
                 return;
             }
-            let left = crate::retry::at_speed(at - now, self.speed);
+            let left = crate::envelope::retry::at_speed(at - now, self.speed);
             let moved = self.moved.notified();
             tokio::select! {
                 _ = tokio::time::sleep(left) => {}

@@ -3,9 +3,9 @@
 //! [`crate::outbound::deliver`].
 
 use super::{BodyJson, Output, escape, header_pairs, render_body};
+use crate::envelope::retry::Decision;
 use crate::http::client::{SendError, Sent};
 use crate::outbound::{Plan, Prepared, Report};
-use crate::retry::Decision;
 use crate::store::State;
 use anyhow::Result;
 use serde::Serialize;
@@ -276,7 +276,7 @@ fn attempt(
             "  → retry in {} ({rule}; {} at --speed {speed})",
             humantime::format_duration(Duration::from_secs(after.as_secs())),
             humantime::format_duration(Duration::from_millis(
-                crate::retry::at_speed(*after, speed).as_millis() as u64
+                crate::envelope::retry::at_speed(*after, speed).as_millis() as u64
             ))
         ),
         Decision::Retry { after, rule } => format!(

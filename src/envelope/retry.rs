@@ -152,9 +152,9 @@ impl Default for RetryPolicy {
 pub const SPEEDS: std::ops::RangeInclusive<f64> = 0.001..=1_000_000.0;
 
 /// `after` as it passes at `speed` (within [`SPEEDS`]), saturating at
-/// [`MAX_DURATION`](crate::envelope::profile::MAX_DURATION).
+/// [`MAX_DURATION`](super::units::MAX_DURATION).
 pub fn at_speed(after: Duration, speed: f64) -> Duration {
-    let max = crate::envelope::profile::MAX_DURATION;
+    let max = super::units::MAX_DURATION;
     Duration::try_from_secs_f64(after.as_secs_f64() / speed)
         .unwrap_or(max)
         .min(max)
@@ -167,7 +167,7 @@ impl RetryPolicy {
             return Ok(RetryPolicy::default());
         };
         let dur = |field: &str, text: &str| {
-            crate::envelope::profile::parse_duration(text).map_err(|m| (field.to_string(), m))
+            super::units::parse_duration(text).map_err(|m| (field.to_string(), m))
         };
         let delays = def
             .delays
@@ -237,7 +237,7 @@ impl RetryPolicy {
         match retry_after.filter(|_| self.retry_after) {
             Some(ra) => Decision::Retry {
                 // A receiver's number: bounded like every duration hookctl takes.
-                after: ra.min(crate::envelope::profile::MAX_DURATION),
+                after: ra.min(super::units::MAX_DURATION),
                 rule: format!("{} retries; Retry-After honoured", rule.label()),
             },
             None => Decision::Retry {
@@ -306,10 +306,10 @@ mod tests {
 pub struct Step {
     pub attempt: usize,
     /// Seconds since the first attempt started.
-    #[serde(serialize_with = "crate::show::ser_round3")]
+    #[serde(serialize_with = "super::units::ser_round3")]
     pub at_secs: f64,
     /// Seconds waited before this attempt (0 for the first).
-    #[serde(serialize_with = "crate::show::ser_round3")]
+    #[serde(serialize_with = "super::units::ser_round3")]
     pub delay_secs: f64,
     pub outcome: String,
     /// `retry`, `delivered` or `gave up`.
