@@ -13,6 +13,7 @@ pub mod envelope;
 pub mod generate;
 pub mod glob;
 pub mod http;
+pub mod inbound;
 pub mod mock;
 pub mod outbound;
 pub mod output;

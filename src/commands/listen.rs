@@ -3,10 +3,8 @@
 use crate::cli::{GlobalArgs, ListenArgs};
 use crate::envelope::profile::parse_duration;
 use crate::http::client::{ClientOptions, HttpClient};
-use crate::http::receiver::{
-    DeliveryLine, LineFeed, LineQueue, Receiver, ReceiverConfig, Route, Script,
-};
 use crate::http::server::{Limits, Server};
+use crate::inbound::{DeliveryLine, LineFeed, LineQueue, Receiver, ReceiverConfig, Route, Script};
 use crate::output::{Output, escape};
 use crate::settings::{Config, SecretRequest, apply_scheme_args, open_store, parse_size, secrets};
 use crate::store::BatchWriter;
@@ -174,7 +172,7 @@ fn start_notes(
     if fail_first > 0 {
         let without: Vec<&str> = profiles
             .iter()
-            .filter(|p| !crate::http::receiver::has_wire_id(p))
+            .filter(|p| !crate::inbound::has_wire_id(p))
             .map(|p| p.name.as_str())
             .collect();
         if !without.is_empty() {
@@ -397,7 +395,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let store_path = store.as_ref().map(|s| s.path().display().to_string());
     let seen = match &store {
         Some(s) => s
-            .recent_incoming(crate::http::receiver::SEEN_WINDOW as u32)
+            .recent_incoming(crate::inbound::SEEN_WINDOW as u32)
             .context("could not read recent deliveries from the store")?,
         None => Default::default(),
     };

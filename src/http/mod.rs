@@ -3,7 +3,6 @@
 
 pub mod client;
 pub mod conn;
-pub mod receiver;
 pub mod server;
 pub mod tls;
 

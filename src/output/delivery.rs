@@ -104,7 +104,7 @@ fn stored_note(stored: Option<i64>) -> String {
 /// The delivery id as the receiver sees it; nothing for a profile that puts none on
 /// the wire (HoverBot, Hover), whose receiver could never look it up.
 fn wire_id(plan: &Plan, prepared: &Prepared) -> String {
-    if crate::http::receiver::has_wire_id(&plan.profile) {
+    if crate::inbound::has_wire_id(&plan.profile) {
         format!("id {}", escape(&prepared.built.id))
     } else {
         String::new()

@@ -5,8 +5,8 @@
 
 use super::server::{CLOSE_GOING_AWAY, CLOSE_KEY, CLOSE_REPLACED, CLOSE_TOKEN};
 use super::wire::{CONNECT_PATH, Control, PROTOCOL, WireAnswer, WireRequest};
-use crate::http::receiver::{HeldOutcome, Receiver};
 use crate::http::server::{Io, Relayed, Request};
+use crate::inbound::{HeldOutcome, Receiver};
 use anyhow::{Context, Result, bail};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
