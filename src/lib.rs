@@ -22,7 +22,6 @@ pub mod rawhttp;
 pub mod relay;
 // Until the http and audit modules name it where it lives now.
 pub use envelope::retry;
-pub mod replay;
 pub mod settings;
 pub mod show;
 pub mod store;

@@ -191,7 +191,7 @@ fn start_notes(
 
 pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     if args.print_token {
-        let url = crate::outbound::resolve_url(args.relay.as_deref().unwrap_or_default())
+        let url = crate::settings::resolve_url(args.relay.as_deref().unwrap_or_default())
             .context("could not read --relay")?;
         return match crate::relay::client::kept_token(&url, args.channel.as_deref())? {
             Some((_, token)) => {
@@ -264,13 +264,13 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
             glob: crate::glob::EventGlob::new(&glob)
                 .map_err(anyhow::Error::msg)
                 .context("could not read a route")?,
-            url: crate::outbound::resolve_url(&url).context("could not read a route")?,
+            url: crate::settings::resolve_url(&url).context("could not read a route")?,
         });
     }
     let forward = args
         .forward_to
         .as_deref()
-        .map(crate::outbound::resolve_url)
+        .map(crate::settings::resolve_url)
         .transpose()
         .context("could not read --forward-to")?;
     if !(0.0..=1.0).contains(&args.fail_rate) {
@@ -428,7 +428,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     }
     let relay = match &args.relay {
         Some(u) => Some(crate::relay::client::ClientConfig {
-            relay: crate::outbound::resolve_url(u).context("could not read --relay")?,
+            relay: crate::settings::resolve_url(u).context("could not read --relay")?,
             channel: match &args.channel {
                 Some(c) if !crate::relay::server::valid_channel(c) => bail!(
                     "--channel `{}` is not a channel name (1 to 63 lowercase letters, digits and dashes)",

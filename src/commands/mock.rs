@@ -182,7 +182,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
     let url = args
         .to
         .as_deref()
-        .map(crate::outbound::resolve_url)
+        .map(crate::settings::resolve_url)
         .transpose()?;
     let report = Arc::new(Report {
         steps: Mutex::new(Vec::new()),

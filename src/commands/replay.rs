@@ -5,8 +5,8 @@ use crate::envelope::Secret;
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Profile};
 use crate::http::client::{ClientOptions, HttpClient};
-use crate::outbound::resolve_url;
 use crate::output::{Output, escape, id_list, plural};
+use crate::settings::resolve_url;
 use crate::settings::{Config, Given, SecretRequest, secrets_in_force};
 use crate::settings::{require_store, rfc3339_ago};
 use crate::store::{Store, StoredDelivery, now_rfc3339};
@@ -507,7 +507,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
                 .as_ref()
                 .expect("resign_secrets refused a delivery without a profile");
             let secrets = resigned.get(&p.name).map(|(_, s)| &s[..]).unwrap_or(&[]);
-            crate::replay::resign(&mut headers, d, p, secrets, &url, &body)?;
+            crate::outbound::replay::resign(&mut headers, d, p, secrets, &url, &body)?;
         } else if let Some(p) = profile.as_ref().filter(|p| p.signature.is_some()) {
             if p.timestamped() && warned.insert(p.name.clone()) {
                 out.warn(&format!("profile `{}` signs a timestamp: a receiver that checks it will reject a byte-exact replay as stale; --resign signs it afresh", p.name));
@@ -590,7 +590,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ReplayArgs) -> Result<Exit> {
             let masked = profile
                 .as_ref()
                 .and_then(|p| crate::envelope::profile::without_shared_secret(p, headers));
-            Some(crate::replay::record(
+            Some(crate::outbound::replay::record(
                 &store,
                 d,
                 profile.as_ref().map(|p| p.name.as_str()),

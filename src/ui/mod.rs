@@ -653,7 +653,7 @@ impl Ui {
             return error(StatusCode::NOT_FOUND, "no such delivery");
         };
         let url = match ask.to.as_deref().filter(|t| !t.trim().is_empty()) {
-            Some(t) => match crate::outbound::resolve_url(t.trim()) {
+            Some(t) => match crate::settings::resolve_url(t.trim()) {
                 Ok(u) => u,
                 Err(e) => return error(StatusCode::BAD_REQUEST, &format!("{e:#}")),
             },
@@ -692,9 +692,14 @@ impl Ui {
                     "the inspector was given no secret to sign with",
                 );
             }
-            if let Err(e) =
-                crate::replay::resign(&mut headers, &d, p, &self.cfg.secrets, &url, &new_body)
-            {
+            if let Err(e) = crate::outbound::replay::resign(
+                &mut headers,
+                &d,
+                p,
+                &self.cfg.secrets,
+                &url,
+                &new_body,
+            ) {
                 return error(StatusCode::BAD_REQUEST, &format!("{e:#}"));
             }
         }
@@ -716,7 +721,7 @@ impl Ui {
         let recorded = Store::open(&self.cfg.store)
             .map_err(anyhow::Error::from)
             .and_then(|s| {
-                crate::replay::record(
+                crate::outbound::replay::record(
                     &s,
                     &d,
                     profile.map(|p| p.name.as_str()),
