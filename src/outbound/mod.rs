@@ -3,7 +3,9 @@
 //! `simulate --to`, `replay`, `audit` and the web inspector, so that no command
 //! imports another.
 
+pub mod batch;
 pub mod deliver;
+pub mod load;
 pub mod plan;
 pub mod replay;
 

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod scheme;
 pub mod secrets;
+pub mod send;
 pub mod store;
 pub mod values;
 
