@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod delivery;
 pub mod har;
+pub mod listen;
 
 use colored::Colorize;
 use serde::Serialize;
