@@ -103,3 +103,111 @@ pub fn record(
         .context("could not record the replay")?;
     Ok(id)
 }
+
+/// One replay, made ready before any is sent.
+pub struct Job<'a> {
+    pub d: &'a StoredDelivery,
+    pub url: reqwest::Url,
+    pub headers: HeaderList,
+    pub body: Vec<u8>,
+    pub profile: Option<Profile>,
+    pub timeout: std::time::Duration,
+    pub edited: bool,
+    pub resign: bool,
+}
+
+/// How one replay went.
+#[derive(Debug, serde::Serialize)]
+pub struct Replayed {
+    pub original: i64,
+    /// The replay's store id, when it was recorded.
+    pub id: Option<i64>,
+    pub event: Option<String>,
+    pub url: String,
+    pub resigned: bool,
+    pub edited: bool,
+    pub status: Option<u16>,
+    #[serde(serialize_with = "crate::envelope::units::ser_round3_opt")]
+    pub latency_ms: Option<f64>,
+    pub error: Option<String>,
+    pub delivered: bool,
+}
+
+/// Sends every job, up to `concurrency` at once, and records each (when `store` is
+/// given) in the order given, whatever order the answers came in.
+pub async fn send_all(
+    jobs: &[Job<'_>],
+    client: &crate::http::client::HttpClient,
+    concurrency: usize,
+    store: Option<&Store>,
+) -> Result<Vec<Replayed>> {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let (client, slots) = (client.clone(), std::sync::Arc::clone(&slots));
+        let (method, url, headers) = (job.d.method.clone(), job.url.clone(), job.headers.clone());
+        let (body, timeout) = (bytes::Bytes::from(job.body.clone()), job.timeout);
+        set.spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let started_at = crate::store::now_rfc3339();
+            let result = client.send(&method, &url, &headers, body, timeout).await;
+            (i, started_at, result)
+        });
+    }
+    let mut sent = Vec::with_capacity(jobs.len());
+    while let Some(done) = set.join_next().await {
+        sent.push(done.context("a replay task failed")?);
+    }
+    sent.sort_by_key(|(i, _, _)| *i);
+    let mut results = Vec::with_capacity(jobs.len());
+    for (job, (_, started_at, result)) in jobs.iter().zip(sent) {
+        results.push(finish(job, started_at, &result, store)?);
+    }
+    Ok(results)
+}
+
+/// One replay's result, recorded when `store` is given.
+fn finish(
+    job: &Job<'_>,
+    started_at: String,
+    result: &Result<Sent, SendError>,
+    store: Option<&Store>,
+) -> Result<Replayed> {
+    let delivered = matches!(result, Ok(s) if (200..300).contains(&s.status));
+    let (status, latency_ms, error) = match result {
+        Ok(s) => (Some(s.status), Some(s.latency.as_secs_f64() * 1e3), None),
+        Err(e) => (None, None, Some(e.to_string())),
+    };
+    let id = match store {
+        Some(store) => {
+            // A token or password is not recorded.
+            let masked = job
+                .profile
+                .as_ref()
+                .and_then(|p| crate::envelope::profile::without_shared_secret(p, &job.headers));
+            Some(record(
+                store,
+                job.d,
+                job.profile.as_ref().map(|p| p.name.as_str()),
+                &job.url,
+                masked.as_ref().unwrap_or(&job.headers),
+                &job.body,
+                started_at,
+                result,
+            )?)
+        }
+        None => None,
+    };
+    Ok(Replayed {
+        original: job.d.id,
+        id,
+        event: job.d.event.clone(),
+        url: job.url.to_string(),
+        resigned: job.resign,
+        edited: job.edited,
+        status,
+        latency_ms,
+        error,
+        delivered,
+    })
+}

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod listen;
+pub mod replay;
 pub mod scheme;
 pub mod secrets;
 pub mod send;
