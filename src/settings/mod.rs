@@ -2,6 +2,7 @@
 //! Every check of what the user typed happens here (exit 2), so that the pipelines
 //! below get typed values and never see a flag.
 
+pub mod audit;
 pub mod config;
 pub mod listen;
 pub mod replay;
