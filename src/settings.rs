@@ -681,7 +681,7 @@ pub fn open_store(g: &crate::cli::GlobalArgs) -> Result<Option<crate::store::Sto
         .store
         .clone()
         .unwrap_or_else(crate::store::Store::default_path);
-    crate::store::Store::open(&path).map(Some).map_err(|e| {
+    let opened = crate::store::Store::open(&path).map_err(|e| {
         let corrupt = matches!(e, crate::store::StoreError::Corrupt { .. });
         let err = anyhow::Error::new(e).context("could not open the delivery store");
         if corrupt {
@@ -692,7 +692,23 @@ pub fn open_store(g: &crate::cli::GlobalArgs) -> Result<Option<crate::store::Sto
         } else {
             err
         }
-    })
+    })?;
+    Ok(Some(with_warnings_shown(g, opened)))
+}
+
+/// Renders what the store had to say on opening (see `store::StoreWarning`).
+fn with_warnings_shown(
+    g: &crate::cli::GlobalArgs,
+    mut store: crate::store::Store,
+) -> crate::store::Store {
+    let warnings = store.take_warnings();
+    if !warnings.is_empty() {
+        let out = crate::output::Output::new(g);
+        for w in &warnings {
+            crate::output::warning::render(&out, w);
+        }
+    }
+    store
 }
 
 /// Checks a user's number against the range a flag takes (which also refuses NaN and
@@ -773,7 +789,9 @@ pub fn require_store(g: &crate::cli::GlobalArgs, what: &str) -> Result<crate::st
         .store
         .clone()
         .unwrap_or_else(crate::store::Store::default_path);
-    crate::store::Store::open_existing(&path).context("could not open the delivery store")
+    let store =
+        crate::store::Store::open_existing(&path).context("could not open the delivery store")?;
+    Ok(with_warnings_shown(g, store))
 }
 
 /// A URL given for a scheme that signs it (`--url`, `--public-url`): http(s), whole.

@@ -455,7 +455,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
         let ui_url = match ui_setup {
             Some((path, profiles, secrets)) => {
                 let (url, serving) =
-                    crate::ui::start("127.0.0.1", args.ui_port, path, profiles, secrets, false)
+                    crate::ui::start("127.0.0.1", args.ui_port, path, profiles, secrets, false, {
+                        let out = out.clone();
+                        Box::new(move |w| crate::output::warning::render(&out, w))
+                    })
                         .await
                         .map_err(|e| hinted(e.to_string(), "pass another --ui-port (0 picks a free one)"))?;
                 tokio::spawn(serving);
@@ -589,6 +592,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     let (exit, printer_done) = served?;
     if let Some(receiver) = Arc::into_inner(receiver) {
         let finished = receiver.finish().context("the store failed")?;
+        for w in finished.iter().flat_map(|f| &f.warnings) {
+            crate::output::warning::render(out, w);
+        }
         if let Some(f) = finished.filter(|f| f.unindexed > 0) {
             out.note(&format!(
                 "{} committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes {}",

@@ -223,7 +223,12 @@ pub fn run(
         .map(BatchWriter::finish)
         .transpose()
         .context("could not record the deliveries")?
-        .map(|f| f.written);
+        .map(|f| {
+            for w in &f.warnings {
+                crate::output::warning::render(out, w);
+            }
+            f.written
+        });
     let mut stats = Vec::new();
     for r in results {
         stats.push(r.context("a load worker failed")?);

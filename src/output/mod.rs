@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod delivery;
 pub mod har;
+pub mod warning;
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use base64::Engine;

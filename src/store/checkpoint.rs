@@ -3,8 +3,9 @@
 //! the database beside a [`super::BatchWriter`].
 
 use super::record::in_own_transaction;
-use super::{CaughtUp, Store, StoreError, journal};
+use super::{CaughtUp, Store, StoreError, StoreWarning, journal};
 use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -23,41 +24,8 @@ impl Store {
             // What a journal held may be past the counter (written by an older hookctl).
             self.check_counter()?;
         }
-        if done.too_big > 0 {
-            eprintln!(
-                "warning: {} records in a journal of the store `{}` are too large for SQLite (1 GB a value) and were not recorded",
-                done.too_big,
-                self.file.display()
-            );
-        }
-        for d in &done.damaged {
-            eprintln!(
-                "warning: a journal of the store `{}` is damaged: {} records and {} bytes in it could not be read and are not in the store; every whole record after the damage is. The file is kept as `{}`",
-                self.file.display(),
-                d.records,
-                d.bytes,
-                d.kept.display()
-            );
-        }
-        for f in &done.foreign {
-            eprintln!(
-                "warning: `{}` has the name of one of the store's journals but is not one (no journal header, no readable record); it was left alone",
-                f.display()
-            );
-        }
-        if done.renumbered > 0 {
-            eprintln!(
-                "warning: {} journaled deliveries of the store `{}` had ids that other deliveries held (a store written by an older hookctl after a failed write); both were kept, these under new ids",
-                done.renumbered,
-                self.file.display()
-            );
-        }
-        if done.lost > 0 {
-            eprintln!(
-                "warning: {} bytes at the end of a journal of the store `{}` were not whole records (a write its process never finished, or damage); they were not recorded",
-                done.lost,
-                self.file.display()
-            );
+        for w in warnings_of(&done, &self.file) {
+            self.warn(w);
         }
         Ok(done)
     }
@@ -65,26 +33,69 @@ impl Store {
     /// [`Store::catch_up`] on opening: a journal that cannot be indexed now (the
     /// store's lock held past the busy timeout, say) leaves the store usable as it
     /// is, with a warning.
-    pub(super) fn catch_up_or_say(&mut self) {
+    pub(super) fn catch_up_or_warn(&mut self) {
         if let Err(e) = self.catch_up() {
-            eprintln!("warning: {e}; what is not yet indexed is left for the next command");
+            self.warn(StoreWarning::NotIndexed {
+                error: e.to_string(),
+            });
         }
     }
 
     /// Ids are handed out from the counter: it must be past every id taken.
-    pub(super) fn check_counter(&self) -> Result<(), StoreError> {
+    pub(super) fn check_counter(&mut self) -> Result<(), StoreError> {
         match counter_past_every_id(&self.conn) {
             Ok(false) => Ok(()),
             Ok(true) => {
-                eprintln!(
-                    "warning: the id counter of the store `{}` was behind its deliveries (a write that failed in an older hookctl); it now starts after them",
-                    self.file.display()
-                );
+                self.warn(StoreWarning::CounterBehind {
+                    store: self.file.clone(),
+                });
                 Ok(())
             }
             Err(e) => Err(self.err(e)),
         }
     }
+}
+
+/// What a catch-up of the store at `store` has to tell, in the order it is told.
+fn warnings_of(done: &CaughtUp, store: &Path) -> Vec<StoreWarning> {
+    let mut out: Vec<StoreWarning> = done
+        .unreadable
+        .iter()
+        .map(|(path, error)| StoreWarning::JournalUnreadable {
+            path: path.clone(),
+            error: error.clone(),
+        })
+        .collect();
+    if done.too_big > 0 {
+        out.push(StoreWarning::TooBig {
+            store: store.to_path_buf(),
+            records: done.too_big,
+        });
+    }
+    out.extend(done.damaged.iter().map(|d| StoreWarning::JournalDamaged {
+        store: store.to_path_buf(),
+        lost_records: d.records,
+        lost_bytes: d.bytes,
+        kept_as: d.kept.clone(),
+    }));
+    out.extend(
+        done.foreign
+            .iter()
+            .map(|f| StoreWarning::ForeignFile { path: f.clone() }),
+    );
+    if done.renumbered > 0 {
+        out.push(StoreWarning::Renumbered {
+            store: store.to_path_buf(),
+            deliveries: done.renumbered,
+        });
+    }
+    if done.lost > 0 {
+        out.push(StoreWarning::TornTail {
+            store: store.to_path_buf(),
+            bytes: done.lost,
+        });
+    }
+    out
 }
 
 /// Moves the id counter past every delivery the store holds, if it is not: a store

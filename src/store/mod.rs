@@ -19,14 +19,14 @@ mod query;
 mod record;
 mod relay_queue;
 mod schema;
-
+mod warning;
 mod writer;
 
 pub use journal::{CaughtUp, Damaged};
 pub use query::{Filter, StoredAttempt, StoredDelivery};
 pub use relay_queue::{GivenUp, NewHeld, Queued, RelayChannelStatus};
 pub use schema::SCHEMA_VERSION;
-
+pub use warning::StoreWarning;
 pub use writer::{Ack, BatchWriter, Finished};
 
 use crate::envelope::HeaderList;
@@ -122,6 +122,21 @@ pub struct Store {
     file: PathBuf,
     /// How long a statement waits for another connection's lock.
     busy: Duration,
+    /// What the caller is to be told, until it takes them ([`Store::take_warnings`]).
+    warnings: Vec<StoreWarning>,
+}
+
+impl Store {
+    /// The warnings gathered since they were last taken (opening and indexing the
+    /// journals), oldest first, for the caller to render: the store prints nothing.
+    pub fn take_warnings(&mut self) -> Vec<StoreWarning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Keeps a warning for the caller (at most [`warning::MAX_KEPT`] wait).
+    fn warn(&mut self, w: StoreWarning) {
+        warning::keep(&mut self.warnings, w);
+    }
 }
 
 /// The largest body the store takes: SQLite holds a value, and the row around it, in

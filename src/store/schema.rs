@@ -124,7 +124,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let mut store = Store::open_rw(path)?;
         store.check_writable()?;
-        store.catch_up_or_say();
+        store.catch_up_or_warn();
         Ok(store)
     }
 
@@ -138,6 +138,7 @@ impl Store {
             conn,
             file: PathBuf::from(":memory:"),
             busy: BUSY_TIMEOUT,
+            warnings: Vec::new(),
         };
         store.setup()?;
         Ok(store)
@@ -157,6 +158,7 @@ impl Store {
                 conn,
                 file: path.to_path_buf(),
                 busy: BUSY_TIMEOUT,
+                warnings: Vec::new(),
             };
             store.setup()?;
             return Ok(store);
@@ -170,7 +172,7 @@ impl Store {
         if !store.is_read_only() {
             store.setup()?;
             store.check_counter()?;
-            store.catch_up_or_say();
+            store.catch_up_or_warn();
             return Ok(store);
         }
         match store.setup_read_only() {
@@ -211,6 +213,7 @@ impl Store {
             conn,
             file: path.to_path_buf(),
             busy: BUSY_TIMEOUT,
+            warnings: Vec::new(),
         })
     }
 
