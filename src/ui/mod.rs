@@ -103,13 +103,19 @@ impl Warned {
         if fresh.is_empty() {
             return;
         }
-        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        for w in fresh {
-            if kept.contains(&w) || kept.len() >= MAX_WARNINGS {
-                continue;
+        let mut new = Vec::new();
+        {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            for w in fresh {
+                if !kept.contains(&w) && kept.len() < MAX_WARNINGS {
+                    kept.push(w.clone());
+                    new.push(w);
+                }
             }
-            (self.tell)(&w);
-            kept.push(w);
+        }
+        // Told with the lock let go: telling writes to a stream that may be slow.
+        for w in &new {
+            (self.tell)(w);
         }
     }
 
