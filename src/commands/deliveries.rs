@@ -167,6 +167,7 @@ fn follow_store(
     if !out.json {
         out.note(&out.err().dim("following; Ctrl-C to stop"));
     }
+    let mut told = Vec::new();
     loop {
         std::thread::sleep(FOLLOW_EVERY);
         if !store.path().exists() {
@@ -176,6 +177,13 @@ fn follow_store(
             store = require_store(g, "deliveries")?;
         }
         store.catch_up()?;
+        // Told once: a foreign file under a journal's name is met on every round.
+        for w in store.take_warnings() {
+            if !told.contains(&w) && told.len() < 64 {
+                crate::output::warning::render(out, &w);
+                told.push(w);
+            }
+        }
         f.after_seq = Some(last);
         let mut fresh = store.list(&f)?;
         fresh.reverse();

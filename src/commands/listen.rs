@@ -218,6 +218,10 @@ async fn serve_until_done(
 
 /// The inspector beside the listener; its URL.
 async fn start_ui(out: &Output, ui: UiSetup) -> Result<String> {
+    let on_warning = {
+        let out = out.clone();
+        Box::new(move |w: &crate::store::StoreWarning| crate::output::warning::render(&out, w))
+    };
     let (url, serving) = crate::ui::start(
         "127.0.0.1",
         ui.port,
@@ -225,6 +229,7 @@ async fn start_ui(out: &Output, ui: UiSetup) -> Result<String> {
         ui.profiles,
         ui.secrets,
         false,
+        on_warning,
     )
     .await
     .map_err(|e| hinted(e.to_string(), "pass another --ui-port (0 picks a free one)"))?;
@@ -291,6 +296,9 @@ fn finish(
 ) -> Result<()> {
     if let Some(receiver) = Arc::into_inner(receiver) {
         let finished = receiver.finish().context("the store failed")?;
+        for w in finished.iter().flat_map(|f| &f.warnings) {
+            crate::output::warning::render(out, w);
+        }
         if let Some(f) = finished.filter(|f| f.unindexed > 0) {
             out.note(&format!(
                 "{} committed to the store's journal but not yet indexed; the next hookctl command that opens the store indexes {}",

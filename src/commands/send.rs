@@ -201,6 +201,9 @@ fn progress(out: &Output, count: Option<u64>) -> Option<indicatif::ProgressBar> 
 
 /// Load mode's summary: counts, latencies, statuses, errors.
 fn render_load(out: &Output, summary: &Summary) -> Result<Exit> {
+    for w in &summary.warnings {
+        crate::output::warning::render(out, w);
+    }
     let secs = summary.elapsed_secs;
     if out.json {
         out.record("result", summary)?;

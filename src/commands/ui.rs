@@ -43,6 +43,10 @@ pub fn run(g: &GlobalArgs, out: &Output, args: UiArgs) -> Result<Exit> {
             profiles,
             secrets,
             args.insecure,
+            {
+                let out = out.clone();
+                Box::new(move |w| crate::output::warning::render(&out, w))
+            },
         )
         .await?;
         if out.json {

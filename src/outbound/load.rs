@@ -69,6 +69,9 @@ pub struct Summary {
     pub statuses: BTreeMap<u16, u64>,
     pub error_kinds: BTreeMap<String, u64>,
     pub stored: Option<u64>,
+    /// What the store had to say while recording, for the caller to render.
+    #[serde(skip)]
+    pub warnings: Vec<crate::store::StoreWarning>,
 }
 
 /// Nearest-rank percentile of sorted microseconds, in milliseconds.
@@ -188,17 +191,19 @@ pub fn run(
     if let Some(p) = &shared.progress {
         p.finish_and_clear();
     }
-    let stored = shared
+    let finished = shared
         .writer
         .map(BatchWriter::finish)
         .transpose()
-        .context("could not record the deliveries")?
-        .map(|f| f.written);
+        .context("could not record the deliveries")?;
     let mut stats = Vec::new();
     for r in results {
         stats.push(r.context("a load worker failed")?);
     }
-    Ok(summarise(stats, elapsed, stored))
+    let stored = finished.as_ref().map(|f| f.written);
+    let mut summary = summarise(stats, elapsed, stored);
+    summary.warnings = finished.map(|f| f.warnings).unwrap_or_default();
+    Ok(summary)
 }
 
 async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
@@ -403,5 +408,6 @@ fn summarise(stats: Vec<WorkerStats>, elapsed: Duration, stored: Option<u64>) ->
         statuses,
         error_kinds: errors,
         stored,
+        warnings: Vec::new(),
     }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod delivery;
 pub mod har;
 pub mod listen;
+pub mod warning;
 
 use colored::Colorize;
 use serde::Serialize;

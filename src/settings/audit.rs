@@ -139,6 +139,9 @@ pub fn resolve(g: &GlobalArgs, args: AuditArgs) -> Result<AuditSettings> {
         },
         &profile,
     )?;
+    if profile.signature.is_some() && secrets.is_empty() {
+        return Err(super::no_secret_error());
+    }
     if !is_loopback(&url) && !args.yes {
         let ask = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         if !ask {

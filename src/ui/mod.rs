@@ -24,7 +24,7 @@ use crate::envelope::verify::{Received, VerifyOptions};
 use crate::envelope::{Profile, Secret};
 use crate::http::client::HttpClient;
 use crate::show::BodyJson;
-use crate::store::{Filter, Store, StoredDelivery};
+use crate::store::{Filter, Store, StoreWarning, StoredDelivery};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::body::Frame;
@@ -79,6 +79,57 @@ pub struct Ui {
     reader: Mutex<Option<Store>>,
     feeds: Arc<tokio::sync::Semaphore>,
     exports: Arc<tokio::sync::Semaphore>,
+    warned: Arc<Warned>,
+}
+
+/// What the inspector's caller does with a store warning (renders it).
+pub type OnWarning = Box<dyn Fn(&StoreWarning) + Send + Sync>;
+
+/// The store's warnings the inspector met: each told once to its caller as it comes,
+/// and kept (at most [`MAX_WARNINGS`]) for the page (`GET /api/warnings`).
+struct Warned {
+    kept: Mutex<Vec<StoreWarning>>,
+    tell: OnWarning,
+}
+
+/// Distinct store warnings the inspector keeps.
+const MAX_WARNINGS: usize = 64;
+
+impl Warned {
+    /// Takes what `store` gathered; a warning met before (a foreign file under a
+    /// journal's name is met on every catch-up) is not told again.
+    fn take_from(&self, store: &mut Store) {
+        let fresh = store.take_warnings();
+        if fresh.is_empty() {
+            return;
+        }
+        let mut new = Vec::new();
+        {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            for w in fresh {
+                if !kept.contains(&w) && kept.len() < MAX_WARNINGS {
+                    kept.push(w.clone());
+                    new.push(w);
+                }
+            }
+        }
+        // Told with the lock let go: telling writes to a stream that may be slow.
+        for w in &new {
+            (self.tell)(w);
+        }
+    }
+
+    /// The warnings kept, each with its sentence as `message`.
+    fn shown(&self) -> Vec<serde_json::Value> {
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.iter()
+            .map(|w| {
+                let mut v = serde_json::to_value(w).unwrap_or_default();
+                v["message"] = w.to_string().into();
+                v
+            })
+            .collect()
+    }
 }
 
 type Body = BoxBody<Bytes, Infallible>;
@@ -163,12 +214,16 @@ struct ReplayAsk {
 }
 
 impl Ui {
-    pub fn new(cfg: UiConfig) -> Ui {
+    pub fn new(cfg: UiConfig, on_warning: OnWarning) -> Ui {
         Ui {
             cfg,
             reader: Mutex::new(None),
             feeds: Arc::new(tokio::sync::Semaphore::new(MAX_FEEDS)),
             exports: Arc::new(tokio::sync::Semaphore::new(MAX_EXPORTS)),
+            warned: Arc::new(Warned {
+                kept: Mutex::new(Vec::new()),
+                tell: on_warning,
+            }),
         }
     }
 
@@ -186,7 +241,9 @@ impl Ui {
             *slot = Some(Store::open_existing(&self.cfg.store).map_err(|e| e.to_string())?);
         }
         let store = slot.as_mut().expect("opened above");
-        store.catch_up().map_err(|e| e.to_string())?;
+        let caught_up = store.catch_up();
+        self.warned.take_from(store);
+        caught_up.map_err(|e| e.to_string())?;
         f(store).map_err(|e| e.to_string())
     }
 
@@ -287,6 +344,7 @@ impl Ui {
             (&Method::GET, "/app.css") => full(StatusCode::OK, "text/css; charset=utf-8", APP_CSS),
             (&Method::GET, "/api/deliveries") => self.list(&query),
             (&Method::GET, "/api/events") => self.feed(&query),
+            (&Method::GET, "/api/warnings") => json_response(StatusCode::OK, &self.warned.shown()),
             (&Method::GET, "/api/export.ndjson") => self.export(false),
             (&Method::GET, "/api/export.har") => self.export(true),
             (_, p) if p.starts_with("/api/deliveries/") => {
@@ -460,6 +518,7 @@ impl Ui {
             .find(|(k, _)| k == "after")
             .and_then(|(_, v)| v.parse().ok());
         let store = self.cfg.store.clone();
+        let warned = Arc::clone(&self.warned);
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
         tokio::spawn(async move {
             let _permit = permit;
@@ -480,6 +539,7 @@ impl Ui {
                 let mut fresh = Vec::new();
                 if let Some(s) = &mut reader {
                     let _ = s.catch_up();
+                    warned.take_from(s);
                     let mut f = Filter::default();
                     match last {
                         Some(seq) => f.after_seq = Some(seq),
@@ -547,7 +607,10 @@ impl Ui {
             );
         };
         let store = match Store::open_existing(&self.cfg.store) {
-            Ok(s) => s,
+            Ok(mut s) => {
+                self.warned.take_from(&mut s);
+                s
+            }
             Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         };
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(2);
@@ -719,6 +782,10 @@ impl Ui {
             )
             .await;
         let recorded = Store::open(&self.cfg.store)
+            .map(|mut s| {
+                self.warned.take_from(&mut s);
+                s
+            })
             .map_err(anyhow::Error::from)
             .and_then(|s| {
                 crate::outbound::replay::record(
@@ -851,6 +918,7 @@ pub async fn start(
     profiles: Vec<crate::envelope::Profile>,
     secrets: Vec<crate::envelope::Secret>,
     insecure: bool,
+    on_warning: OnWarning,
 ) -> anyhow::Result<(String, impl std::future::Future<Output = ()> + use<>)> {
     let listener = tokio::net::TcpListener::bind((host, port))
         .await
@@ -875,16 +943,19 @@ pub async fn start(
     } else {
         format!("http://{shown}/")
     };
-    let ui = Arc::new(Ui::new(UiConfig {
-        store,
-        profiles,
-        secrets,
-        hosts,
-        origins,
-        token,
-        guarded,
-        client: HttpClient::new(&crate::http::client::ClientOptions::new(insecure, 4))?,
-    }));
+    let ui = Arc::new(Ui::new(
+        UiConfig {
+            store,
+            profiles,
+            secrets,
+            hosts,
+            origins,
+            token,
+            guarded,
+            client: HttpClient::new(&crate::http::client::ClientOptions::new(insecure, 4))?,
+        },
+        on_warning,
+    ));
     Ok((url, serve(ui, listener)))
 }
 
