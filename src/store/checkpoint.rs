@@ -2,7 +2,7 @@
 //! id counter kept past every id, and the checkpointer that copies the WAL back into
 //! the database beside a [`super::BatchWriter`].
 
-use super::record::in_own_transaction;
+use super::schema::{WAL_LIMIT, in_own_transaction};
 use super::{CaughtUp, Store, StoreError, StoreWarning, journal};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -125,10 +125,6 @@ pub(super) fn counter_past_every_id(conn: &Connection) -> rusqlite::Result<bool>
 
 /// How often the checkpointer looks for newly committed WAL frames.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-
-/// The WAL a [`Checkpointer`] lets grow before it makes the writer start it afresh;
-/// also what the WAL file is cut back to (`journal_size_limit`).
-pub(super) const WAL_LIMIT: i64 = 64 << 20;
 
 /// Copies the WAL back into the database from a thread and connection of its own,
 /// while a [`BatchWriter`]'s indexer (the "writer" below) inserts.

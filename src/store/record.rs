@@ -3,6 +3,7 @@
 //! journaled with.
 
 use super::checkpoint::counter_past_every_id;
+use super::schema::in_own_transaction;
 use super::{Direction, NewAttempt, NewDelivery, Recorded, State, Store, StoreError, now_rfc3339};
 use crate::envelope::HeaderList;
 use rusqlite::{Connection, params};
@@ -86,23 +87,6 @@ pub(super) fn reserve_ids(conn: &Connection, n: i64) -> rusqlite::Result<i64> {
         while rows.next()?.is_some() {}
         Ok(first)
     })
-}
-
-/// Runs `f` in a write transaction of its own, committed and checked, unless the
-/// connection is in a transaction already (whose owner commits and checks).
-pub(super) fn in_own_transaction<T>(
-    conn: &Connection,
-    f: impl FnOnce() -> rusqlite::Result<T>,
-) -> rusqlite::Result<T> {
-    if !conn.is_autocommit() {
-        return f();
-    }
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    let done = f().and_then(|v| conn.execute_batch("COMMIT").map(|_| v));
-    if done.is_err() && !conn.is_autocommit() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    done
 }
 
 /// Hands back ids `from..to` when nobody took any after them: a `listen` that

@@ -1,11 +1,14 @@
 //! Opening the store: its file and directory made private, SQLite's pragmas, the
 //! schema's migrations, and the checks that refuse a foreign, damaged or newer store.
 
-use super::checkpoint::WAL_LIMIT;
 use super::{Store, StoreError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The WAL the checkpointer lets grow before it makes the writer start it afresh;
+/// also what the WAL file is cut back to (`journal_size_limit`).
+pub(super) const WAL_LIMIT: i64 = 64 << 20;
 
 /// Schema migrations, in order; entry `i` takes a store from version `i` to `i + 1`.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -494,4 +497,21 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
+}
+
+/// Runs `f` in a write transaction of its own, committed and checked, unless the
+/// connection is in a transaction already (whose owner commits and checks).
+pub(super) fn in_own_transaction<T>(
+    conn: &Connection,
+    f: impl FnOnce() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    if !conn.is_autocommit() {
+        return f();
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let done = f().and_then(|v| conn.execute_batch("COMMIT").map(|_| v));
+    if done.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    done
 }
