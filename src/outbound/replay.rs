@@ -145,12 +145,10 @@ pub async fn send_all(
     let mut set = tokio::task::JoinSet::new();
     for (i, job) in jobs.iter().enumerate() {
         let (client, slots) = (client.clone(), std::sync::Arc::clone(&slots));
-        let (method, url, headers) = (job.d.method.clone(), job.url.clone(), job.headers.clone());
-        let (body, timeout) = (bytes::Bytes::from(job.body.clone()), job.timeout);
+        let sending = send_one(job, &client);
         set.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            let started_at = crate::store::now_rfc3339();
-            let result = client.send(&method, &url, &headers, body, timeout).await;
+            let (started_at, result) = sending.await;
             (i, started_at, result)
         });
     }
@@ -166,41 +164,45 @@ pub async fn send_all(
     Ok(results)
 }
 
+/// Sends one job: when it started, and how it went.
+pub fn send_one(
+    job: &Job<'_>,
+    client: &crate::http::client::HttpClient,
+) -> impl std::future::Future<Output = (String, Result<Sent, SendError>)> + Send + 'static {
+    let client = client.clone();
+    let (method, url, headers) = (job.d.method.clone(), job.url.clone(), job.headers.clone());
+    let (body, timeout) = (bytes::Bytes::from(job.body.clone()), job.timeout);
+    async move {
+        let started_at = crate::store::now_rfc3339();
+        let result = client.send(&method, &url, &headers, body, timeout).await;
+        (started_at, result)
+    }
+}
+
 /// One replay's result, recorded when `store` is given.
-fn finish(
+pub fn finish(
     job: &Job<'_>,
     started_at: String,
     result: &Result<Sent, SendError>,
     store: Option<&Store>,
 ) -> Result<Replayed> {
+    let mut replayed = outcome(job, result);
+    if let Some(store) = store {
+        replayed.id = Some(record_job(store, job, started_at, result)?);
+    }
+    Ok(replayed)
+}
+
+/// How a replay went, before it is recorded.
+pub fn outcome(job: &Job<'_>, result: &Result<Sent, SendError>) -> Replayed {
     let delivered = matches!(result, Ok(s) if (200..300).contains(&s.status));
     let (status, latency_ms, error) = match result {
         Ok(s) => (Some(s.status), Some(s.latency.as_secs_f64() * 1e3), None),
         Err(e) => (None, None, Some(e.to_string())),
     };
-    let id = match store {
-        Some(store) => {
-            // A token or password is not recorded.
-            let masked = job
-                .profile
-                .as_ref()
-                .and_then(|p| crate::envelope::profile::without_shared_secret(p, &job.headers));
-            Some(record(
-                store,
-                job.d,
-                job.profile.as_ref().map(|p| p.name.as_str()),
-                &job.url,
-                masked.as_ref().unwrap_or(&job.headers),
-                &job.body,
-                started_at,
-                result,
-            )?)
-        }
-        None => None,
-    };
-    Ok(Replayed {
+    Replayed {
         original: job.d.id,
-        id,
+        id: None,
         event: job.d.event.clone(),
         url: job.url.to_string(),
         resigned: job.resign,
@@ -209,5 +211,28 @@ fn finish(
         latency_ms,
         error,
         delivered,
-    })
+    }
+}
+
+/// Records a replay job and its one attempt; a token or password is not recorded.
+pub fn record_job(
+    store: &Store,
+    job: &Job<'_>,
+    started_at: String,
+    result: &Result<Sent, SendError>,
+) -> Result<i64> {
+    let masked = job
+        .profile
+        .as_ref()
+        .and_then(|p| crate::envelope::profile::without_shared_secret(p, &job.headers));
+    record(
+        store,
+        job.d,
+        job.profile.as_ref().map(|p| p.name.as_str()),
+        &job.url,
+        masked.as_ref().unwrap_or(&job.headers),
+        &job.body,
+        started_at,
+        result,
+    )
 }

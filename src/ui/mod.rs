@@ -766,54 +766,37 @@ impl Ui {
                 return error(StatusCode::BAD_REQUEST, &format!("{e:#}"));
             }
         }
-        let timeout = profile
-            .map(|p| p.retry.timeout)
-            .unwrap_or(Duration::from_secs(30));
-        let started_at = crate::store::now_rfc3339();
-        let result = self
-            .cfg
-            .client
-            .send(
-                &d.method,
-                &url,
-                &headers,
-                Bytes::from(new_body.clone()),
-                timeout,
-            )
-            .await;
+        let job = crate::outbound::replay::Job {
+            d: &d,
+            url,
+            headers,
+            body: new_body,
+            profile: profile.cloned(),
+            timeout: profile
+                .map(|p| p.retry.timeout)
+                .unwrap_or(Duration::from_secs(30)),
+            edited,
+            resign,
+        };
+        let (started_at, result) = crate::outbound::replay::send_one(&job, &self.cfg.client).await;
+        let mut replayed = crate::outbound::replay::outcome(&job, &result);
         let recorded = Store::open(&self.cfg.store)
             .map(|mut s| {
                 self.warned.take_from(&mut s);
                 s
             })
             .map_err(anyhow::Error::from)
-            .and_then(|s| {
-                crate::outbound::replay::record(
-                    &s,
-                    &d,
-                    profile.map(|p| p.name.as_str()),
-                    &url,
-                    &headers,
-                    &new_body,
-                    started_at,
-                    &result,
-                )
-            });
-        json_response(
-            StatusCode::OK,
-            &json!({
-                "original": d.id,
-                "id": recorded.as_ref().ok(),
-                "record_error": recorded.as_ref().err().map(|e| format!("{e:#}")),
-                "url": url.as_str(),
-                "resigned": resign,
-                "edited": edited,
-                "status": result.as_ref().ok().map(|s| s.status),
-                "latency_ms": result.as_ref().ok().map(|s| crate::show::round3(s.latency.as_secs_f64() * 1e3)),
-                "error": result.as_ref().err().map(|e| e.to_string()),
-                "delivered": matches!(&result, Ok(s) if (200..300).contains(&s.status)),
-            }),
-        )
+            .and_then(|s| crate::outbound::replay::record_job(&s, &job, started_at, &result));
+        let record_error = match recorded {
+            Ok(id) => {
+                replayed.id = Some(id);
+                None
+            }
+            Err(e) => Some(format!("{e:#}")),
+        };
+        let mut answer = serde_json::to_value(&replayed).unwrap_or_default();
+        answer["record_error"] = json!(record_error);
+        json_response(StatusCode::OK, &answer)
     }
 }
 
