@@ -3,6 +3,7 @@
 use crate::cli::{
     DeliveriesAction, DeliveriesArgs, DeliveryFilter, DeliveryState, DirectionArg, GlobalArgs,
 };
+use crate::output::Event;
 use crate::output::{BodyJson, Output, escape};
 use crate::settings::{require_store, rfc3339_ago};
 use crate::store::{Filter, StoredDelivery};
@@ -190,7 +191,7 @@ fn follow_store(
         for d in &fresh {
             last = last.max(d.seq);
             if out.json {
-                out.record("delivery", d)?;
+                out.record(Event::Delivery, d)?;
             } else {
                 let r = row(d, false);
                 out.line(&format!(
@@ -226,7 +227,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             let list = store.list(&filter(&f, Some(limit))?)?;
             if out.json {
                 for d in &list {
-                    out.record("delivery", d)?;
+                    out.record(Event::Delivery, d)?;
                 }
             } else if list.is_empty() {
                 if !follow {
@@ -270,7 +271,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             } else if out.json {
                 let detail = attempt_details(&attempts);
                 out.record(
-                    "delivery",
+                    Event::Delivery,
                     &Full {
                         delivery: &d,
                         body: BodyJson::new(&d.body),
@@ -440,7 +441,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             }
             if out.json {
                 out.record(
-                    "pruned",
+                    Event::Pruned,
                     &serde_json::json!({"deleted": n, "before": before, "compacted": compacted}),
                 )?;
             } else {

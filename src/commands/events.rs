@@ -4,6 +4,7 @@ use super::EventRow;
 use crate::cli::{EventsAction, EventsArgs, GlobalArgs};
 use crate::clock::now_unix;
 use crate::envelope::Profile;
+use crate::output::Event;
 use crate::output::{BodyJson, Output};
 use crate::settings::Config;
 use crate::{Exit, hinted};
@@ -40,7 +41,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: EventsArgs) -> Result<Exit> {
                 for p in &profiles {
                     for e in p.events.values() {
                         out.record(
-                            "event",
+                            Event::Event,
                             &EventRow {
                                 profile: &p.name,
                                 event: &e.name,
@@ -90,7 +91,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: EventsArgs) -> Result<Exit> {
             };
             if out.json {
                 out.record(
-                    "event",
+                    Event::Event,
                     &Shown {
                         profile: &profile.name,
                         event: &event,

@@ -6,6 +6,7 @@
 use crate::cli::{GlobalArgs, KeygenArgs};
 use crate::envelope::keys::{self, KeyType, PrivateKey};
 use crate::envelope::schemes::KeyForm;
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::Config;
 use crate::{Exit, hinted};
@@ -75,7 +76,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: KeygenArgs) -> Result<Exit> {
         .with_context(|| format!("could not write `{}`", pub_file.display()))?;
     if out.json {
         out.record(
-            "keygen",
+            Event::Keygen,
             &Generated {
                 profile: &profile.name,
                 key_type: key_type.name(),

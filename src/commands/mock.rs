@@ -7,6 +7,7 @@ use crate::mock::Confirm;
 use crate::mock::clock::Clock;
 use crate::mock::engine::{Ctx, Grade, Report, Step};
 use crate::mock::serve::{Server, serve};
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
 use crate::{Exit, hinted};
@@ -233,7 +234,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
                 let base = format!("http://{local}");
                 if out.json {
                     out.record(
-                        "listening",
+                        Event::Listening,
                         &serde_json::json!({"url": base, "profile": name}),
                     )?;
                 } else {
@@ -279,7 +280,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
     );
     if out.json {
         out.record(
-            "summary",
+            Event::Summary,
             &serde_json::json!({"profile": name, "steps": graded.len(), "failed": failed, "passed": graded.len() - failed}),
         )?;
     } else {

@@ -3,6 +3,7 @@
 use crate::Exit;
 use crate::cli::{GlobalArgs, ProfileFilter, ProfilesAction, ProfilesArgs};
 use crate::envelope::Profile;
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::Config;
 use anyhow::{Context, Result};
@@ -122,7 +123,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ProfilesArgs) -> Result<Exit> {
             let rows: Vec<Row> = picked.iter().map(row).collect();
             if out.json {
                 for r in &rows {
-                    out.record("profile", r)?;
+                    out.record(Event::Profile, r)?;
                 }
             } else if rows.is_empty() {
                 out.line("no profile matches")?;
@@ -134,7 +135,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ProfilesArgs) -> Result<Exit> {
             let p = config.catalog.get(&name)?;
             if out.json {
                 out.record(
-                    "profile",
+                    Event::Profile,
                     &Shown {
                         name: &p.name,
                         origin: &p.origin,

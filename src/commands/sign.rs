@@ -4,6 +4,7 @@ use super::header_pairs;
 use crate::cli::{GlobalArgs, SignArgs};
 use crate::clock::now_unix;
 use crate::envelope::SignInput;
+use crate::output::Event;
 use crate::output::{BodyJson, Output};
 use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
 use crate::{Exit, hinted};
@@ -116,7 +117,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
     }
     if out.json {
         out.record(
-            "signature",
+            Event::Signature,
             &Signature {
                 profile: &profile.name,
                 event: event.as_deref(),

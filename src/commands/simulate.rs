@@ -6,6 +6,7 @@ use crate::envelope::HeaderList;
 use crate::envelope::retry::{Outcome, Step, timeline};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::{DeliverOptions, Plan, deliver};
+use crate::output::Event;
 use crate::output::Output;
 use crate::output::delivery::DeliveryView;
 use crate::settings::resolve_url;
@@ -159,9 +160,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
     };
     if out.json {
         for s in &steps {
-            out.record("attempt", s)?;
+            out.record(Event::Attempt, s)?;
         }
-        out.record("result", &summary)?;
+        out.record(Event::Result, &summary)?;
     } else {
         let rows: Vec<Row> = steps.iter().map(row).collect();
         if !out.quiet {

@@ -2,6 +2,7 @@
 
 use crate::Exit;
 use crate::cli::{GlobalArgs, UiArgs};
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::{Config, SecretRequest, secrets, store_path};
 use crate::ui::{open_browser, start};
@@ -51,7 +52,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: UiArgs) -> Result<Exit> {
         .await?;
         if out.json {
             out.record(
-                "listening",
+                Event::Listening,
                 &serde_json::json!({"url": url, "store": path.display().to_string()}),
             )?;
         } else {

@@ -6,6 +6,7 @@ use crate::envelope::catalog::{Detected, detect_verified};
 use crate::envelope::explain::{Finding, explain};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Received, Verification, VerifyOptions};
+use crate::output::Event;
 use crate::output::{Output, escape};
 use crate::rawhttp;
 use crate::settings::{
@@ -208,7 +209,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
     };
     if out.json {
         out.record(
-            "verification",
+            Event::Verification,
             &Report {
                 verification: &verdict,
                 explanations: findings.as_deref(),
