@@ -3,6 +3,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Webhook development and testing: sign, verify and explain webhook signatures for
 /// any provider, from data-driven profiles.
@@ -338,8 +339,8 @@ pub struct SendArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// An extra request header, 'Name: value'; it replaces a profile header of that name (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
+    #[arg(value_parser = header, short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<(String, String)>,
     /// HTTP method
     #[arg(long, value_name = "METHOD", default_value = "POST")]
     pub method: String,
@@ -369,8 +370,8 @@ pub struct SendArgs {
     #[arg(long, value_name = "N", default_value_t = 1.0, requires = "retry")]
     pub speed: f64,
     /// Per-attempt timeout [default: the profile's]
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
+    #[arg(value_parser = duration, long, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
     /// Accept any TLS certificate (a local receiver's self-signed one)
     #[arg(long, short = 'k')]
     pub insecure: bool,
@@ -585,11 +586,11 @@ pub struct AuditArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Pause between requests
-    #[arg(long, value_name = "DURATION", default_value = "100ms")]
-    pub delay: String,
+    #[arg(value_parser = duration, long, value_name = "DURATION", default_value = "100ms")]
+    pub delay: Duration,
     /// An extra request header on every request, 'Name: value' (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
+    #[arg(value_parser = header, short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<(String, String)>,
     /// Accept any TLS certificate (a local receiver's self-signed one)
     #[arg(long, short = 'k')]
     pub insecure: bool,
@@ -613,8 +614,8 @@ pub struct LoadArgs {
     #[arg(long, value_name = "R")]
     pub rate: Option<f64>,
     /// Stop starting requests after this long, e.g. 30s
-    #[arg(long, value_name = "DURATION", conflicts_with_all = ["retry", "dry_run"])]
-    pub duration: Option<String>,
+    #[arg(value_parser = duration, long, value_name = "DURATION", conflicts_with_all = ["retry", "dry_run"])]
+    pub duration: Option<Duration>,
     /// Re-send this share of events with the same delivery id (0 to 1), to test idempotency
     #[arg(long, value_name = "F", default_value_t = 0.0)]
     pub duplicate_rate: f64,
@@ -641,8 +642,8 @@ pub struct ListenArgs {
     #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// How far a signed timestamp may be from now, e.g. 5m; 0 turns the check off [default: the profile's]
-    #[arg(long, value_name = "DURATION")]
-    pub tolerance: Option<String>,
+    #[arg(value_parser = duration, long, value_name = "DURATION")]
+    pub tolerance: Option<Duration>,
     /// Pass every delivery to this URL byte-exact and answer with the app's response
     #[arg(long, value_name = "URL")]
     pub forward_to: Option<String>,
@@ -662,8 +663,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "CODE", default_value_t = 503)]
     pub fail_status: u16,
     /// Wait this long before answering (to trip the sender's timeout)
-    #[arg(long, value_name = "DURATION")]
-    pub delay: Option<String>,
+    #[arg(value_parser = duration, long, value_name = "DURATION")]
+    pub delay: Option<Duration>,
     /// Send `Retry-After: SECS` with scripted failures
     #[arg(long, value_name = "SECS")]
     pub retry_after: Option<u64>,
@@ -671,14 +672,14 @@ pub struct ListenArgs {
     #[arg(long)]
     pub accept_invalid: bool,
     /// Largest body accepted (bigger ones get 413), and largest answer passed back from the app (bigger ones get the sender a 502); e.g. 512KiB, 10MB; at most 900MiB while recording
-    #[arg(long, value_name = "SIZE", default_value = "5MiB")]
-    pub max_body: String,
+    #[arg(value_parser = size, long, value_name = "SIZE", default_value = "5MiB")]
+    pub max_body: usize,
     /// How long a request's headers and body may take to arrive (slower ones are dropped or get 408), and how long an idle connection is kept
-    #[arg(long, value_name = "DURATION", default_value = "10s")]
-    pub read_timeout: String,
+    #[arg(value_parser = duration, long, value_name = "DURATION", default_value = "10s")]
+    pub read_timeout: Duration,
     /// How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile's per-attempt timeout, else 10s]
-    #[arg(long, value_name = "DURATION")]
-    pub forward_timeout: Option<String>,
+    #[arg(value_parser = duration, long, value_name = "DURATION")]
+    pub forward_timeout: Option<Duration>,
     /// Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
@@ -726,8 +727,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "EVENT_GLOB")]
     pub wait_for: Option<String>,
     /// With --wait-for: give up (exit 1) after this long
-    #[arg(long, value_name = "DURATION", requires = "wait_for")]
-    pub timeout: Option<String>,
+    #[arg(value_parser = duration, long, value_name = "DURATION", requires = "wait_for")]
+    pub timeout: Option<Duration>,
     /// Serve HTTPS with a self-signed certificate made now (its fingerprint and PEM path are printed)
     #[arg(long)]
     pub tls: bool,
@@ -876,8 +877,8 @@ pub struct ReplayArgs {
     #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Per-request timeout [default: the profile's]
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
+    #[arg(value_parser = duration, long, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
     /// Accept any TLS certificate
     #[arg(long, short = 'k')]
     pub insecure: bool,
@@ -1115,3 +1116,18 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("man", EXAMPLES_MAN),
     ("keygen", EXAMPLES_KEYGEN),
 ];
+
+/// A duration as users write it: `5m`, `300s`, `1h 30m`, or seconds.
+fn duration(text: &str) -> Result<Duration, String> {
+    crate::envelope::units::parse_duration(text)
+}
+
+/// A size: `5MiB`, `512KiB`, `10MB`, `2k`, or bytes.
+fn size(text: &str) -> Result<usize, String> {
+    crate::envelope::units::parse_size(text)
+}
+
+/// A header line, `Name: value`.
+fn header(text: &str) -> Result<(String, String), String> {
+    crate::envelope::HeaderList::parse_line(text).map_err(|e| e.to_string())
+}

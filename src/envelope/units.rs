@@ -41,3 +41,74 @@ pub fn ser_round3_opt<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::
         None => s.serialize_none(),
     }
 }
+
+/// Parses a size such as `5MiB`, `512KiB`, `10MB`, `2k` or a number of bytes. A
+/// size past what this machine can count is refused, not wrapped.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 5MiB, 512KiB, 1048576)"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "`{text}`: unknown unit `{other}` (use B, KB, KiB, MB, MiB, GB, GiB)"
+            ));
+        }
+    };
+    let bytes = n * mult;
+    if !bytes.is_finite() || bytes >= usize::MAX as f64 {
+        return Err(format!("`{text}` is larger than this machine can count"));
+    }
+    Ok(bytes as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("5MiB"), Ok(5 << 20));
+        assert_eq!(parse_size("2k"), Ok(2000));
+        assert_eq!(parse_size(" 1048576 "), Ok(1 << 20));
+        assert!(
+            parse_size("5 parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(parse_size("MiB").unwrap_err().contains("not a size"));
+        assert!(
+            parse_size("99999999999999999999GiB")
+                .unwrap_err()
+                .contains("larger")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
+        assert!(
+            parse_duration("200years")
+                .unwrap_err()
+                .contains("100 years")
+        );
+    }
+}

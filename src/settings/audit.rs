@@ -6,7 +6,6 @@ use super::{Config, SecretRequest, resolve_url, signing_secrets};
 use crate::audit::Options;
 use crate::cli::{AuditArgs, FailOn, GlobalArgs, SchemeArgs, SecretArgs};
 use crate::envelope::HeaderList;
-use crate::envelope::profile::parse_duration;
 use crate::hinted;
 use crate::outbound::{Craft, Plan};
 use crate::show::shell_word;
@@ -107,9 +106,7 @@ pub fn resolve(g: &GlobalArgs, args: AuditArgs) -> Result<AuditSettings> {
         .map(resolve_url)
         .transpose()
         .context("could not read --oracle-url")?;
-    let delay = parse_duration(&args.delay)
-        .map_err(anyhow::Error::msg)
-        .context("could not read --delay")?;
+    let delay = args.delay;
     if delay > Duration::from_secs(60) {
         bail!("--delay is at most 1m");
     }
@@ -127,8 +124,7 @@ pub fn resolve(g: &GlobalArgs, args: AuditArgs) -> Result<AuditSettings> {
             .ok_or_else(|| anyhow::anyhow!("profile `{}` has no events to send", profile.name))?,
     };
     let mut extra_headers = HeaderList::new();
-    for h in &args.headers {
-        let (n, v) = HeaderList::parse_line(h).context("could not read a -H header")?;
+    for (n, v) in &args.headers {
         extra_headers.push(n, v);
     }
     let secrets = signing_secrets(
@@ -175,8 +171,8 @@ pub fn resolve(g: &GlobalArgs, args: AuditArgs) -> Result<AuditSettings> {
         common.push(' ');
         common.push_str(&scheme);
     }
-    for h in &args.headers {
-        common.push_str(&format!(" -H {}", shell_word(h)));
+    for (n, v) in &args.headers {
+        common.push_str(&format!(" -H {}", shell_word(&format!("{n}: {v}"))));
     }
     if args.insecure {
         common.push_str(" -k");

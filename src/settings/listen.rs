@@ -2,9 +2,8 @@
 //! configuration and how it is served (locally or through a relay, TLS, limits,
 //! the inspector beside it). Every check of what was typed happens here.
 
-use super::{Config, SecretRequest, apply_scheme_args, parse_size, secrets};
+use super::{Config, SecretRequest, apply_scheme_args, secrets};
 use crate::cli::{GlobalArgs, ListenArgs};
-use crate::envelope::profile::parse_duration;
 use crate::envelope::{Profile, Secret};
 use crate::http::serve::TlsFrom;
 use crate::inbound::{ReceiverConfig, Route, Script};
@@ -141,32 +140,23 @@ pub fn resolve(g: &GlobalArgs, args: ListenArgs) -> Result<ListenSettings> {
             bail!("{code} is not an HTTP status");
         }
     }
-    let tolerance = args
-        .tolerance
-        .as_deref()
-        .map(|t| {
-            parse_duration(t)
-                .map_err(anyhow::Error::msg)
-                .context("could not read --tolerance")
-                .map(|d| Some(d).filter(|d| !d.is_zero()))
-        })
-        .transpose()?;
-    let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
+    // 0 turns the check off.
+    let tolerance = args.tolerance.map(|d| Some(d).filter(|d| !d.is_zero()));
+    let max_body = args.max_body;
     // SQLite keeps a body (and the row around it) in at most 1,000,000,000 bytes.
     if !g.no_store && max_body > crate::store::MAX_BODY {
         bail!(
             "--max-body is at most 900MiB while recording (the store keeps a body in one SQLite value); add --no-store for more"
         );
     }
-    let wait_timeout = duration(args.timeout.as_deref(), "--timeout")?;
-    let read_timeout =
-        duration(Some(&args.read_timeout), "--read-timeout")?.unwrap_or(Duration::from_secs(10));
+    let wait_timeout = args.timeout;
+    let read_timeout = args.read_timeout;
     if read_timeout.is_zero() {
         bail!("--read-timeout must be more than 0");
     }
     // The provider gives up after its per-attempt timeout anyway; auto has no one
     // provider to ask.
-    let forward_timeout = match duration(args.forward_timeout.as_deref(), "--forward-timeout")? {
+    let forward_timeout = match args.forward_timeout {
         Some(d) if d.is_zero() => bail!("--forward-timeout must be more than 0"),
         Some(d) => d,
         None if auto => Duration::from_secs(10),
@@ -236,7 +226,7 @@ pub fn resolve(g: &GlobalArgs, args: ListenArgs) -> Result<ListenSettings> {
             fail_first: args.fail_first,
             fail_rate: args.fail_rate,
             fail_status: args.fail_status,
-            delay: duration(args.delay.as_deref(), "--delay")?,
+            delay: args.delay,
             retry_after: args.retry_after,
         },
         accept_invalid: args.accept_invalid,
@@ -305,13 +295,4 @@ pub fn resolve(g: &GlobalArgs, args: ListenArgs) -> Result<ListenSettings> {
             warnings,
         },
     })))
-}
-
-fn duration(text: Option<&str>, flag: &str) -> Result<Option<Duration>> {
-    text.map(|t| {
-        parse_duration(t)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("could not read {flag}"))
-    })
-    .transpose()
 }

@@ -6,7 +6,6 @@ use super::{
     Config, Given, SecretRequest, require_store, resolve_url, rfc3339_ago, secrets_in_force,
 };
 use crate::cli::{GlobalArgs, ReplayArgs};
-use crate::envelope::profile::parse_duration;
 use crate::envelope::{Profile, Secret};
 use crate::hinted;
 use crate::show::{escape, id_list, plural};
@@ -97,15 +96,7 @@ pub fn resolve(g: &GlobalArgs, args: ReplayArgs) -> Result<ReplaySettings> {
             store.path().display()
         ));
     }
-    let timeout = args
-        .timeout
-        .as_deref()
-        .map(|t| {
-            parse_duration(t)
-                .map_err(anyhow::Error::msg)
-                .context("could not read --timeout")
-        })
-        .transpose()?;
+    let timeout = args.timeout;
     Ok(ReplaySettings {
         config,
         store,

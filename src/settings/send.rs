@@ -105,8 +105,7 @@ pub fn resolve(g: &GlobalArgs, args: SendArgs) -> Result<SendSettings> {
         )?,
     };
     let mut extra_headers = HeaderList::new();
-    for h in &args.headers {
-        let (n, v) = HeaderList::parse_line(h).context("could not read a -H header")?;
+    for (n, v) in &args.headers {
         extra_headers.push(n, v);
     }
     if !crate::envelope::headers::is_token(&args.method) {
@@ -115,10 +114,8 @@ pub fn resolve(g: &GlobalArgs, args: SendArgs) -> Result<SendSettings> {
             args.method.escape_debug()
         );
     }
-    let timeout = match &args.timeout {
-        Some(t) => parse_duration(t)
-            .map_err(anyhow::Error::msg)
-            .context("could not read --timeout")?,
+    let timeout = match args.timeout {
+        Some(t) => t,
         None => profile.retry.timeout,
     };
     let plan = Plan {
@@ -195,15 +192,7 @@ pub fn resolve(g: &GlobalArgs, args: SendArgs) -> Result<SendSettings> {
 }
 
 fn load_settings(load: &crate::cli::LoadArgs, timeout: Duration, insecure: bool) -> Result<Load> {
-    let duration = load
-        .duration
-        .as_deref()
-        .map(|d| {
-            parse_duration(d)
-                .map_err(anyhow::Error::msg)
-                .context("could not read --duration")
-        })
-        .transpose()?;
+    let duration = load.duration;
     if load.count == Some(0) {
         bail!("--count must be at least 1");
     }

@@ -38,25 +38,7 @@ pub fn check_range(value: f64, range: std::ops::RangeInclusive<f64>, flag: &str)
 
 /// A size such as `5MiB`, `512KiB`, `10MB`, `2k` or a number of bytes.
 pub fn parse_size(text: &str) -> Result<usize> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .with_context(|| format!("`{text}` is not a size (e.g. 5MiB, 512KiB, 1048576)"))?;
-    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" => 1e3,
-        "kib" => 1024.0,
-        "m" | "mb" => 1e6,
-        "mib" => 1024.0 * 1024.0,
-        "g" | "gb" => 1e9,
-        "gib" => 1024.0 * 1024.0 * 1024.0,
-        other => bail!("`{text}`: unknown unit `{other}` (use B, KB, KiB, MB, MiB, GB, GiB)"),
-    };
-    Ok((n * mult) as usize)
+    crate::envelope::units::parse_size(text).map_err(anyhow::Error::msg)
 }
 
 /// The RFC 3339 time `text` (a duration) before now, for `--since` and `--older-than`.
