@@ -6,8 +6,8 @@
 //! replaced on the next request. (HTTPS load goes through the pooled
 //! [`super::client::HttpClient`].)
 
-use super::client::{SendError, Sent};
 use super::find_crlf;
+use super::sent::{SendError, Sent};
 use crate::envelope::HeaderList;
 use bytes::Bytes;
 use std::io::Write;

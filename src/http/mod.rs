@@ -4,6 +4,7 @@
 pub mod client;
 pub mod conn;
 pub mod receiver;
+pub mod sent;
 pub mod server;
 pub mod tls;
 
