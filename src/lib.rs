@@ -15,7 +15,6 @@ pub mod mock;
 pub mod outbound;
 pub mod output;
 pub mod providers_doc;
-pub mod rawhttp;
 pub mod relay;
 pub mod replay;
 pub mod retry;
