@@ -2,10 +2,10 @@
 //!
 //! A webhook receiver has to hand on exactly what arrived: every header in the order it
 //! came, repeats and spelling kept, bytes that are not UTF-8 included. A general server
-//! library keeps headers in a map, so this one parses each request head itself
-//! (`httparse`) and hands the handler a [`Request`] with the headers as an ordered
-//! list and the body as bytes. Everything it reads is bounded: the head (64 KiB, 128
-//! headers), the body (`--max-body`), the time a head or a body may take
+//! library keeps headers in a map, so this one reads each request with the one HTTP/1
+//! codec ([`super::h1`]) and hands the handler a [`Request`] with the headers as an
+//! ordered list and the body as bytes. Everything it reads is bounded: the head (64
+//! KiB, 128 headers), the body (`--max-body`), the time a head or a body may take
 //! (`--read-timeout`, which is also how long an idle keep-alive connection is kept),
 //! and the number of connections served at once (`--max-connections`).
 
@@ -19,8 +19,6 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
-
-pub use super::h1::{MAX_HEAD, MAX_HEADERS};
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
@@ -322,9 +320,10 @@ struct Refused(u16, String);
 impl From<HeadError> for Refused {
     fn from(e: HeadError) -> Refused {
         match e {
-            HeadError::TooManyHeaders => {
-                Refused(431, format!("more than {MAX_HEADERS} request headers"))
-            }
+            HeadError::TooManyHeaders => Refused(
+                431,
+                format!("more than {} request headers", h1::MAX_HEADERS),
+            ),
             HeadError::TooLarge => Refused(431, "the request head is over 64 KiB".into()),
             HeadError::Malformed(_) => Refused(400, "malformed request".into()),
             e => Refused(400, e.to_string()),
