@@ -517,8 +517,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     async fn continue_if_asked(&mut self, head: &Head) -> Result<(), BodyError> {
         if head.expect_continue {
+            self.out.clear();
+            let line = h1::StatusLine {
+                status: 100,
+                date: None,
+                close: false,
+            };
+            h1::write_response_head(&mut self.out, &line, &HeaderList::new(), 0);
             self.io
-                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .write_all(&self.out)
                 .await
                 .map_err(|e| BodyError::Malformed(e.to_string()))?;
         }
