@@ -24,7 +24,6 @@ pub mod mock;
 pub mod outbound;
 pub mod output;
 pub mod providers_doc;
-pub mod rawhttp;
 pub mod relay;
 // Until the http and audit modules name it where it lives now.
 pub use envelope::retry;

@@ -522,30 +522,11 @@ fn help_and_man_pages_read_and_copy_well() {
             .output()
             .unwrap(),
     );
-    // Each heading's section runs to the next line that is a heading.
-    let section = |title: &str| -> String {
-        let start = help.find(&format!("\n{title}:\n")).expect(title) + title.len() + 3;
-        help[start..]
-            .lines()
-            .take_while(|l| l.starts_with(' ') || l.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    assert!(section("Secrets").contains("--secret-env"), "{help}");
-    assert!(!section("Load mode").contains("--secret"), "{help}");
-    assert!(section("Load mode").contains("--count"), "{help}");
+    // The sections and defaults each page shows are in tests/snapshots.rs; what
+    // stays here are rules a re-blessed snapshot could break unseen.
     let examples = &help[help.find("Examples:").unwrap()..];
     for line in examples.lines() {
         assert!(line.chars().count() <= 80, "an example line wraps: {line}");
-    }
-    let init = stdout(
-        &hookctl(dir.path())
-            .args(["init", "--help"])
-            .output()
-            .unwrap(),
-    );
-    for line in init.lines().filter(|l| l.contains("--output")) {
-        assert_eq!(line.matches("[default").count(), 1, "{line}");
     }
     let man = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/hookctl-verify.1"),

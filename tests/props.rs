@@ -29,7 +29,7 @@ proptest! {
 
     #[test]
     fn raw_requests_parse_or_are_refused(bytes in http_like()) {
-        if let Ok(r) = hookctl::rawhttp::parse(&bytes) {
+        if let Ok(r) = hookctl::http::request_file::parse(&bytes) {
             // A parsed body is never longer than what followed the head.
             prop_assert!(r.body.len() <= bytes.len());
         }

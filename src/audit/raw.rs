@@ -5,8 +5,7 @@
 //! library does not say.
 
 use crate::envelope::HeaderList;
-use crate::envelope::headers::value_to_bytes;
-use std::io::Write as _;
+use crate::http::h1::{self, HeadError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -58,10 +57,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Beyond the trickle and the wait for an answer, how long the whole exchange may
 /// take (a receiver that stops reading and never answers cannot hold the audit).
 const SLACK: Duration = Duration::from_secs(10);
-/// The answer's head is read up to this size.
-const MAX_HEAD: usize = 64 << 10;
-/// Headers an answer may have and be read.
-const MAX_ANSWER_HEADERS: usize = 128;
 
 async fn connect(url: &reqwest::Url, insecure: bool) -> Result<Box<dyn Io>, String> {
     let host = url
@@ -108,30 +103,28 @@ async fn read_answer(rd: &mut (impl AsyncRead + Unpin)) -> Ended {
             Err(e) => return Ended::Closed(format!("the connection failed: {e}")),
         }
         loop {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_ANSWER_HEADERS];
-            let mut resp = httparse::Response::new(&mut headers);
-            match resp.parse(&buf) {
-                Ok(httparse::Status::Complete(len)) => {
-                    let status = resp.code.unwrap_or(0);
-                    if (100..200).contains(&status) && status != 101 {
-                        buf.drain(..len);
+            match h1::parse_response(&buf, false) {
+                Ok(Some(head)) => {
+                    if (100..200).contains(&head.status) && head.status != 101 {
+                        buf.drain(..head.len);
                         continue;
                     }
                     return Ended::Answered(RawAnswer {
-                        status,
-                        reason: resp.reason.unwrap_or("").to_string(),
+                        status: head.status,
+                        reason: head.reason,
                     });
                 }
-                Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => break,
-                Ok(httparse::Status::Partial) => {
+                Ok(None) => break,
+                Err(HeadError::TooLarge) => {
                     return Ended::Unreadable(format!(
                         "the answer's head went past {} KiB without ending",
-                        MAX_HEAD >> 10
+                        h1::MAX_HEAD >> 10
                     ));
                 }
-                Err(httparse::Error::TooManyHeaders) => {
+                Err(HeadError::TooManyHeaders) => {
                     return Ended::Unreadable(format!(
-                        "the answer has more than {MAX_ANSWER_HEADERS} headers"
+                        "the answer has more than {} headers",
+                        h1::MAX_HEADERS
                     ));
                 }
                 Err(e) => return Ended::Unreadable(format!("the answer is not HTTP: {e}")),
@@ -156,29 +149,13 @@ pub async fn exchange(
     let stream = connect(url, insecure).await?;
     let (mut rd, mut wr) = tokio::io::split(stream);
     let mut head = Vec::with_capacity(1024);
-    let _ = write!(
-        head,
-        "{method} {} HTTP/1.1\r\nHost: {}\r\n",
-        crate::http::path_and_query(url),
-        crate::http::authority(url)
-    );
-    for (n, v) in headers.iter() {
-        if ["host", "content-length", "transfer-encoding", "connection"]
-            .iter()
-            .any(|h| n.eq_ignore_ascii_case(h))
-        {
-            continue;
-        }
-        head.extend_from_slice(n.as_bytes());
-        head.extend_from_slice(b": ");
-        head.extend_from_slice(&value_to_bytes(v));
-        head.extend_from_slice(b"\r\n");
-    }
-    let _ = write!(
-        head,
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
+    let line = h1::RequestLine {
+        method,
+        target: &crate::http::path_and_query(url),
+        host: Some(&crate::http::authority(url)),
+        close: true,
+    };
+    h1::write_request_head(&mut head, &line, headers, body.len()).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let written = AtomicUsize::new(0);
     let limit = match pace {

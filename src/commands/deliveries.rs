@@ -256,17 +256,19 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
             if raw {
                 // The request as it travelled, for `hookctl verify --request -`.
                 // A received delivery records its path; a sent one its whole URL.
-                let path = reqwest::Url::parse(&d.url)
-                    .map(|u| crate::http::path_and_query(&u))
-                    .unwrap_or_else(|_| d.url.clone());
-                let mut text = format!("{} {path} HTTP/1.1\r\n", d.method).into_bytes();
-                for (n, v) in d.headers.iter() {
-                    if !n.eq_ignore_ascii_case("content-length") {
-                        text.extend(format!("{n}: {v}\r\n").bytes());
-                    }
-                }
-                text.extend(format!("Content-Length: {}\r\n\r\n", d.body.len()).bytes());
-                text.extend(&d.body);
+                let url = reqwest::Url::parse(&d.url).ok();
+                let path = url.as_ref().map(crate::http::path_and_query);
+                let host = url.as_ref().map(crate::http::authority);
+                let line = crate::http::h1::RequestLine {
+                    method: &d.method,
+                    target: path.as_deref().unwrap_or(&d.url),
+                    host: host.as_deref(),
+                    close: false,
+                };
+                let mut text = Vec::new();
+                crate::http::h1::write_request(&mut text, &line, &d.headers, &d.body).map_err(
+                    |e| anyhow::anyhow!("could not write delivery {} as a request: {e}", d.id),
+                )?;
                 out.bytes(&text)?;
             } else if out.json {
                 let detail = attempt_details(&attempts);

@@ -13,7 +13,7 @@ use crate::output::delivery::DeliveryView;
 use crate::output::{BodyJson, Output};
 use crate::settings::open_store;
 use crate::settings::send::{Mode, SendSettings};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -154,23 +154,15 @@ fn render_dry_run(out: &Output, plan: &Plan, prepared: &Prepared) -> Result<Exit
         // Standard output is the request exactly as it would travel, so that
         // `send --dry-run > req.http; hookctl verify --request req.http` works
         // (and `nc` can send it); the curl command goes to stderr.
-        let mut text = format!(
-            "{} {} HTTP/1.1\r\nHost: {}\r\n",
-            plan.method,
-            crate::http::path_and_query(&plan.url),
-            crate::http::authority(&plan.url)
-        )
-        .into_bytes();
-        for (n, v) in prepared.headers.iter() {
-            if !n.eq_ignore_ascii_case("content-length") && !n.eq_ignore_ascii_case("host") {
-                text.extend_from_slice(n.as_bytes());
-                text.extend_from_slice(b": ");
-                text.extend_from_slice(&crate::envelope::headers::value_to_bytes(v));
-                text.extend_from_slice(b"\r\n");
-            }
-        }
-        text.extend(format!("Content-Length: {}\r\n\r\n", prepared.body.len()).bytes());
-        text.extend_from_slice(&prepared.body);
+        let mut text = Vec::new();
+        let line = crate::http::h1::RequestLine {
+            method: &plan.method,
+            target: &crate::http::path_and_query(&plan.url),
+            host: Some(&crate::http::authority(&plan.url)),
+            close: false,
+        };
+        crate::http::h1::write_request(&mut text, &line, &prepared.headers, &prepared.body)
+            .context("could not write the request")?;
         if out.stdout_is_terminal() {
             text.push(b'\n');
         }

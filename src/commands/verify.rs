@@ -6,9 +6,9 @@ use crate::envelope::catalog::{Detected, detect_verified};
 use crate::envelope::explain::{Finding, explain};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Received, Verification, VerifyOptions};
+use crate::http::request_file;
 use crate::output::Event;
 use crate::output::{Output, escape};
-use crate::rawhttp;
 use crate::settings::{
     Config, SecretRequest, apply_scheme_args, no_key_error, read_input, secrets,
 };
@@ -61,7 +61,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
         }
         (Some(file), _) => {
             let raw = read_input(file)?;
-            let req = rawhttp::parse(&raw)
+            let req = request_file::parse(&raw)
                 .with_context(|| format!("could not read the request in `{}`", file.display()))?;
             headers = req.headers;
             (req.method, req.path, req.body, file.as_os_str() == "-")

@@ -1,16 +1,15 @@
 //! One HTTP/1.1 keep-alive connection for load mode over plain HTTP, driven the way
 //! load generators such as wrk drive theirs: the request goes out as one buffer, the
-//! response head is parsed with `httparse`, and the body is framed by
-//! `Content-Length`, chunked encoding or the end of the connection. One request at a
+//! response head is parsed by the one HTTP/1 codec ([`super::h1`]), and the body is
+//! framed by `Content-Length`, chunked encoding or the end of the connection. One request at a
 //! time, no pool and no task per connection; a failed or closed connection is
 //! replaced on the next request. (HTTPS load goes through the pooled
 //! [`super::client::HttpClient`].)
 
-use super::client::{SendError, Sent};
-use super::find_crlf;
+use super::h1::{self, ChunkedDecoder, Framing, ResponseHead};
+use super::sent::{SendError, Sent};
 use crate::envelope::HeaderList;
 use bytes::Bytes;
-use std::io::Write;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -18,10 +17,6 @@ use tokio::net::TcpStream;
 /// A response body larger than this is an error, not a reason to run out of memory
 /// (unless [`Conn::max_body`] says otherwise).
 pub const MAX_RESPONSE_BODY: usize = 64 << 20;
-/// A response head that has not ended by this size is an error.
-const MAX_RESPONSE_HEAD: usize = 64 << 10;
-/// Response headers read at most (httparse works on a fixed array).
-const MAX_RESPONSE_HEADERS: usize = 100;
 
 pub struct Conn {
     url: String,
@@ -38,22 +33,6 @@ pub struct Conn {
     timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
     /// The largest response body read.
     max_body: usize,
-}
-
-/// What the response head says about the rest of the exchange.
-struct Head {
-    status: u16,
-    reason: String,
-    headers: HeaderList,
-    len: usize,
-    framing: Framing,
-    close: bool,
-}
-
-enum Framing {
-    Length(usize),
-    Chunked,
-    UntilClose,
 }
 
 impl Conn {
@@ -183,52 +162,26 @@ impl Conn {
         }
     }
 
-    /// Writes the request into `out`: request line, `Host`, the headers in order,
-    /// `Content-Length`, the body.
+    /// Writes the request into `out` ([`h1::write_request`]).
     fn encode(&mut self, method: &str, headers: &HeaderList, body: &[u8]) -> Result<(), SendError> {
-        use crate::envelope::headers::is_token;
-        for (n, v) in headers.iter() {
-            if !is_token(n) || v.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
-                return Err(self.other(format!(
-                    "the header `{}` is not a valid HTTP header",
-                    n.escape_debug()
-                )));
-            }
-        }
-        if !is_token(method) {
-            return Err(self.other(format!("`{method}` is not an HTTP method")));
-        }
-        let out = &mut self.out;
-        out.clear();
-        out.extend_from_slice(method.as_bytes());
-        out.push(b' ');
-        out.extend_from_slice(self.path.as_bytes());
-        out.extend_from_slice(b" HTTP/1.1\r\n");
-        if !headers.contains("host") {
-            out.extend_from_slice(b"Host: ");
-            out.extend_from_slice(self.authority.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        for (n, v) in headers.iter() {
-            // The framing is this client's to state.
-            if n.eq_ignore_ascii_case("content-length")
-                || n.eq_ignore_ascii_case("transfer-encoding")
-            {
-                continue;
-            }
-            out.extend_from_slice(n.as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(&crate::envelope::headers::value_to_bytes(v));
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"Content-Length: ");
-        let _ = write!(out, "{}", body.len());
-        out.extend_from_slice(b"\r\n\r\n");
-        out.extend_from_slice(body);
-        Ok(())
+        self.out.clear();
+        let line = h1::RequestLine {
+            method,
+            target: &self.path,
+            host: Some(&self.authority),
+            close: false,
+        };
+        h1::write_request(&mut self.out, &line, headers, body).map_err(|e| SendError::Other {
+            url: self.url.clone(),
+            detail: e.to_string(),
+        })
     }
 
-    async fn exchange(&mut self, method: &str, keep: bool) -> Result<(Head, Bytes), SendError> {
+    async fn exchange(
+        &mut self,
+        method: &str,
+        keep: bool,
+    ) -> Result<(ResponseHead, Bytes), SendError> {
         if self.stream.is_none() {
             let stream = TcpStream::connect((self.host.as_str(), self.port))
                 .await
@@ -260,9 +213,6 @@ impl Conn {
                 }
                 break head;
             }
-            if self.buf.len() > MAX_RESPONSE_HEAD {
-                return Err(self.other("the response's head is over 64 KiB"));
-            }
             if self.fill().await? == 0 {
                 return Err(self.other(if self.buf.is_empty() {
                     "the server closed the connection without answering"
@@ -271,15 +221,16 @@ impl Conn {
                 }));
             }
         };
-        let bodiless = method.eq_ignore_ascii_case("HEAD") || matches!(head.status, 204 | 304);
+        let bodiless = method.eq_ignore_ascii_case("HEAD") || h1::is_bodiless(head.status);
         let body = if bodiless {
             Bytes::new()
         } else {
             match head.framing {
+                Framing::Empty => Bytes::new(),
                 Framing::Length(n) => {
-                    if n > self.max_body {
+                    let Some(n) = Framing::length_within(n, self.max_body) else {
                         return Err(self.too_large());
-                    }
+                    };
                     while self.buf.len() < head.len + n {
                         if self.fill().await? == 0 {
                             return Err(self.other(
@@ -318,115 +269,27 @@ impl Conn {
     }
 
     /// The response head, once all of it has arrived.
-    fn parse_head(&self, keep: bool) -> Result<Option<Head>, SendError> {
-        // Slots left uninitialised: httparse fills those it uses, and zeroing all of
-        // them cost more than parsing a typical answer.
-        let mut slots = [const { std::mem::MaybeUninit::uninit() }; MAX_RESPONSE_HEADERS];
-        let mut resp = httparse::Response::new(&mut []);
-        let parsed = httparse::ParserConfig::default()
-            .parse_response_with_uninit_headers(&mut resp, &self.buf, &mut slots);
-        let len = match parsed {
-            Ok(httparse::Status::Complete(len)) => len,
-            Ok(httparse::Status::Partial) => return Ok(None),
-            Err(e) => return Err(self.other(format!("the response is not valid HTTP/1.1: {e}"))),
-        };
-        let status = resp.code.unwrap_or(0);
-        let mut framing = Framing::UntilClose;
-        let mut close = resp.version == Some(0);
-        let mut kept = HeaderList::new();
-        for h in resp.headers.iter() {
-            if h.name.eq_ignore_ascii_case("content-length") {
-                if !matches!(framing, Framing::Chunked) {
-                    let n = std::str::from_utf8(h.value)
-                        .ok()
-                        .and_then(|v| v.trim().parse().ok())
-                        .ok_or_else(|| {
-                            self.other(format!(
-                                "the response's Content-Length `{}` is not a number",
-                                String::from_utf8_lossy(h.value)
-                            ))
-                        })?;
-                    framing = Framing::Length(n);
-                }
-            } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                // The last coding decides; `chunked` can only be the last one.
-                if h.value
-                    .trim_ascii_end()
-                    .to_ascii_lowercase()
-                    .ends_with(b"chunked")
-                {
-                    framing = Framing::Chunked;
-                }
-            } else if h.name.eq_ignore_ascii_case("connection") {
-                if super::lists(h.value, b"close") {
-                    close = true;
-                } else if super::lists(h.value, b"keep-alive") {
-                    close = false;
-                }
-            }
-            if keep {
-                kept.push(h.name, crate::envelope::headers::value_from_bytes(h.value));
-            }
-        }
-        Ok(Some(Head {
-            status,
-            reason: resp.reason.unwrap_or("").to_string(),
-            headers: kept,
-            len,
-            framing,
-            close,
-        }))
+    fn parse_head(&self, keep: bool) -> Result<Option<ResponseHead>, SendError> {
+        h1::parse_response(&self.buf, keep)
+            .map_err(|e| self.other(format!("the response is not valid HTTP/1.1: {e}")))
     }
 
-    /// Decodes a chunked body that starts at `at`, reading as needed.
-    async fn read_chunked(&mut self, mut at: usize) -> Result<Bytes, SendError> {
+    /// Decodes a chunked body that starts at `at` ([`ChunkedDecoder`]), reading as
+    /// needed; what is decoded leaves the buffer.
+    async fn read_chunked(&mut self, at: usize) -> Result<Bytes, SendError> {
+        self.buf.drain(..at);
+        let mut decoder = ChunkedDecoder::new(self.max_body);
         let mut body = Vec::new();
         loop {
-            // The size line.
-            let Some(end) = find_crlf(&self.buf[at..]) else {
-                if self.buf.len() - at > MAX_RESPONSE_HEAD {
-                    return Err(self.other("a chunk-size line of the response is over 64 KiB"));
-                }
-                self.more_of_chunked().await?;
-                continue;
-            };
-            let line = String::from_utf8_lossy(&self.buf[at..at + end]);
-            let hex = line.split(';').next().unwrap_or("").trim();
-            let size = u64::from_str_radix(hex, 16).map_err(|_| {
-                self.other(format!(
-                    "bad chunk size `{}` in the response",
-                    hex.chars().take(40).collect::<String>()
-                ))
+            let used = decoder.decode(&self.buf, &mut body).map_err(|e| match e {
+                h1::ChunkError::TooLarge { .. } => self.too_large(),
+                e => self.other(format!("bad chunked encoding in the response: {e}")),
             })?;
-            if size == 0 {
-                // Trailers, if any, up to an empty line.
-                let mut pos = at + end + 2;
-                loop {
-                    match find_crlf(&self.buf[pos..]) {
-                        Some(0) => return Ok(Bytes::from(body)),
-                        Some(n) => pos += n + 2,
-                        None if self.buf.len() - pos > MAX_RESPONSE_HEAD => {
-                            return Err(self.other("the response's trailers are over 64 KiB"));
-                        }
-                        None => self.more_of_chunked().await?,
-                    }
-                }
+            self.buf.drain(..used);
+            if decoder.is_done() {
+                return Ok(Bytes::from(body));
             }
-            // Compared without adding, so that a size near 2^64 cannot wrap.
-            let room = self.max_body.saturating_sub(body.len()) as u64;
-            if size > room {
-                return Err(self.too_large());
-            }
-            let size = size as usize;
-            let data = at + end + 2;
-            while self.buf.len() < data + size + 2 {
-                self.more_of_chunked().await?;
-            }
-            if &self.buf[data + size..data + size + 2] != b"\r\n" {
-                return Err(self.other("a chunk of the response does not end where its size says"));
-            }
-            body.extend_from_slice(&self.buf[data..data + size]);
-            at = data + size + 2;
+            self.more_of_chunked().await?;
         }
     }
 

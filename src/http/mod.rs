@@ -3,6 +3,9 @@
 
 pub mod client;
 pub mod conn;
+pub mod h1;
+pub mod request_file;
+pub mod sent;
 pub mod serve;
 pub mod server;
 pub mod tls;
@@ -77,19 +80,6 @@ pub fn is_hop_by_hop(name: &str) -> bool {
         "content-length",
     ];
     NAMES.iter().any(|h| h.eq_ignore_ascii_case(name))
-}
-
-/// Whether a comma-separated header value (`Connection: keep-alive, Upgrade`) lists
-/// `word`, in any case.
-pub fn lists(value: &[u8], word: &[u8]) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|t| t.trim_ascii().eq_ignore_ascii_case(word))
-}
-
-/// Where the first CRLF in `bytes` starts.
-pub fn find_crlf(bytes: &[u8]) -> Option<usize> {
-    bytes.windows(2).position(|w| w == b"\r\n")
 }
 
 /// `host[:port]` of a URL, as a `Host` header gives it (the port only when the URL
