@@ -75,12 +75,34 @@ pub fn curl_command(
     }
     cmd.push_str(&format!("curl -X {} {}", sh_quote(method), sh_quote(url)));
     for (n, v) in headers.iter() {
-        cmd.push_str(&format!(" \\\n  -H {}", sh_quote(&format!("{n}: {v}"))));
+        cmd.push_str(&format!(" \\\n  -H {}", header_word(&format!("{n}: {v}"))));
     }
     if !body.is_empty() {
         cmd.push_str(" \\\n  --data-binary @-");
     }
     cmd
+}
+
+/// A header line as one shell word. A line with bytes that are not UTF-8 (held as
+/// `headers::ESCAPE_BASE` code points) is written by `printf` from octal escapes, so
+/// the shell hands curl those bytes exactly; any other line is single-quoted.
+fn header_word(line: &str) -> String {
+    if !line
+        .chars()
+        .any(|c| crate::envelope::headers::escaped_byte(c).is_some())
+    {
+        return sh_quote(line);
+    }
+    let mut format = String::new();
+    for c in line.chars() {
+        match crate::envelope::headers::escaped_byte(c) {
+            Some(b) => format.push_str(&format!("\\{b:03o}")),
+            None if c == '%' => format.push_str("%%"),
+            None if c == '\\' => format.push_str("\\\\"),
+            None => format.push(c),
+        }
+    }
+    format!("\"$(printf {})\"", sh_quote(&format))
 }
 
 /// A response body for a person: pretty JSON when it is JSON, escaped text, or a note.
@@ -181,5 +203,38 @@ mod tests {
     fn bodies() {
         assert_eq!(BodyJson::new(b"hi"), BodyJson::Text("hi".into()));
         assert_eq!(BodyJson::new(&[0xff]), BodyJson::Base64("/w==".into()));
+    }
+
+    #[test]
+    fn a_curl_command_hands_curl_header_bytes_that_are_not_utf8_exactly() {
+        let raw: &[u8] = b"caf\xe9 100% \\ 'q'";
+        let mut headers = crate::envelope::HeaderList::new();
+        headers.push(
+            "X-Latin1",
+            crate::envelope::headers::value_from_bytes(raw).into_owned(),
+        );
+        headers.push("X-Plain", "it's");
+        let cmd = curl_command("POST", "http://127.0.0.1:9/x", &headers, b"");
+        let dir = std::env::temp_dir().join(format!("hookctl-curl-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("args");
+        // curl stands in as a function that writes its arguments, NUL-separated.
+        let script = format!(
+            "curl() {{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done > '{}'; }}\n{cmd}\n",
+            out.display()
+        );
+        let ran = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .status()
+            .unwrap();
+        assert!(ran.success(), "{cmd}");
+        let args = std::fs::read(&out).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let args: Vec<&[u8]> = args.split(|b| *b == 0).collect();
+        let mut want = b"X-Latin1: ".to_vec();
+        want.extend_from_slice(raw);
+        assert!(args.contains(&&want[..]), "{cmd}\n{args:?}");
+        assert!(args.contains(&&b"X-Plain: it's"[..]), "{cmd}");
     }
 }

@@ -165,7 +165,8 @@ impl IntoIterator for HeaderList {
 /// value goes back on the wire; `escape` in `show` shows such bytes as `\xNN`.
 pub const ESCAPE_BASE: u32 = 0x10_FF00;
 
-fn escaped_byte(c: char) -> Option<u8> {
+/// The byte a code point stands for, when it is one of the escaped ones.
+pub fn escaped_byte(c: char) -> Option<u8> {
     let c = c as u32;
     (ESCAPE_BASE..=ESCAPE_BASE + 0xFF)
         .contains(&c)
