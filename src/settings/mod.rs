@@ -3,6 +3,7 @@
 //! below get typed values and never see a flag.
 
 pub mod config;
+pub mod deliveries;
 pub mod scheme;
 pub mod secrets;
 pub mod store;
