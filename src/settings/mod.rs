@@ -8,6 +8,7 @@ pub mod scheme;
 pub mod secrets;
 pub mod store;
 pub mod values;
+pub mod verify;
 
 pub use config::*;
 pub use scheme::*;
