@@ -1,30 +1,16 @@
 //! `hookctl mock`: play a provider against the user's app and grade every step.
 
+use crate::Exit;
 use crate::cli::{GlobalArgs, MockArgs};
-use crate::envelope::GivenData;
 use crate::http::client::{ClientOptions, HttpClient};
-use crate::mock::Confirm;
 use crate::mock::clock::Clock;
 use crate::mock::engine::{Ctx, Grade, Report, Step};
 use crate::mock::serve::{Server, serve};
 use crate::output::Output;
-use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
-use crate::{Exit, hinted};
-use anyhow::{Context, Result, bail};
+use crate::settings::mock::MockSettings;
+use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
-
-/// `--data`: inline JSON, `-`, or a file.
-fn read_data(arg: &str) -> Result<serde_json::Value> {
-    let t = arg.trim_start();
-    let bytes = if t.starts_with('{') || t.starts_with('[') {
-        arg.as_bytes().to_vec()
-    } else {
-        read_input(std::path::Path::new(arg))
-            .context("could not read --data (inline JSON, a file, or -)")?
-    };
-    serde_json::from_slice(&bytes).context("--data is not JSON")
-}
 
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -83,130 +69,47 @@ pub fn junit(profile: &str, url: &str, steps: &[Step]) -> String {
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
-    let config = Config::load(g.config.as_deref())?;
-    let profile = config.profile(Some(&args.profile), &Default::default())?;
-    crate::settings::check_range(args.speed, crate::envelope::retry::SPEEDS, "--speed")?;
-    let run_for = args
-        .run_for
-        .as_deref()
-        .map(crate::envelope::profile::parse_duration)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--for: {e}"))?;
-    let via_api = profile
-        .handshake
-        .as_ref()
-        .is_some_and(|h| h.confirm == Some(Confirm::Api));
-    if args.to.is_none() && args.serve.is_none() {
-        bail!(hinted(
-            "say where the app is: --to URL",
-            "or --serve ADDR, to serve the provider's registration API that names it"
-        ));
-    }
-    if via_api && args.serve.is_none() {
-        let p = profile
-            .handshake
-            .as_ref()
-            .map(|h| h.provider.as_str())
-            .unwrap_or("");
-        return Err(hinted(
-            format!(
-                "{p}'s webhook is verified through its registration API (the code goes back with a PUT)"
-            ),
-            format!(
-                "run `hookctl mock {} --serve 127.0.0.1:0` and register the app's URL with it",
-                profile.name
-            ),
-        ));
-    }
-    if via_api && args.to.is_some() {
-        bail!(hinted(
-            format!(
-                "`{}` learns the app's URL from its registration API, not from --to",
-                profile.name
-            ),
-            "leave --to out and register the URL with POST /api/v2/webhooks on the --serve address",
-        ));
-    }
-    let needs_secret = profile
-        .handshake
-        .as_ref()
-        .is_some_and(|h| h.challenge == "secret" || h.answer != crate::mock::Answer::Echo);
-    let secrets = match signing_secrets(
-        &SecretRequest {
-            args: &args.secrets,
-            config: &config,
-            stdin_used: args.data.as_deref() == Some("-"),
-        },
-        &profile,
-    ) {
-        Ok(s) => s,
-        // A registration may bring its own (Hover's hmac_secret, Twitch's
-        // transport.secret, Graph's clientState).
-        Err(_) if via_api || (args.serve.is_some() && args.to.is_none()) => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    if needs_secret && secrets.is_empty() && args.to.is_some() {
-        bail!(hinted(
-            format!("`{}`'s handshake is keyed with the secret", profile.name),
-            "pass --secret-env NAME (or --secret, --secret-file)"
-        ));
-    }
-    for e in &args.event {
-        profile.event(e).map_err(anyhow::Error::msg)?;
-    }
-    let data = args
-        .data
-        .as_deref()
-        .map(read_data)
-        .transpose()?
-        .map(GivenData::new);
-    let mut events: Vec<(String, Option<GivenData>)> =
-        args.event.iter().map(|e| (e.clone(), None)).collect();
-    if let Some(d) = data {
-        if events.is_empty() {
-            let first = profile
-                .events
-                .values()
-                .find(|e| !e.handshake)
-                .map(|e| e.name.clone())
-                .ok_or_else(|| {
-                    hinted(
-                        "the profile has no events to give --data to",
-                        "pass --event",
-                    )
-                })?;
-            events.push((first, None));
-        }
-        events[0].1 = Some(d);
-    }
-    let url = args
-        .to
-        .as_deref()
-        .map(crate::outbound::resolve_url)
-        .transpose()?;
-    let report = Arc::new(Report {
+    let s = crate::settings::mock::resolve(g, args)?;
+    let report = step_report(out);
+    let interrupted = play(&s, &report, |base| render_listening(out, &s, base))?;
+    render(out, &s, &report.graded(), interrupted)
+}
+
+/// What renders each graded step as it comes (and keeps them for the summary).
+fn step_report(out: &Output) -> Arc<Report> {
+    Arc::new(Report {
         steps: Mutex::new(Vec::new()),
         json: out.json,
         quiet: out.quiet,
         styles: out.out(),
-    });
+    })
+}
+
+/// Plays the provider: against `--to`, or serving its registration API (and playing
+/// `--to` at once, when given too), until the play is over, `--once`'s first
+/// registration's is, or Ctrl-C/SIGTERM. `listening` is told the API's base URL
+/// once it is bound. Whether it was interrupted.
+fn play(
+    s: &MockSettings,
+    report: &Arc<Report>,
+    listening: impl FnOnce(&str) -> Result<()>,
+) -> Result<bool> {
     let ctx = Ctx {
-        profile,
-        secrets,
-        verify_token: args.verify_token.clone(),
-        events,
-        client: HttpClient::new(&ClientOptions::new(args.insecure, 4))?,
-        clock: Arc::new(Clock::new(args.speed)),
-        probe_signature: args.probe_signature,
-        report: Arc::clone(&report),
+        profile: s.profile.clone(),
+        secrets: s.secrets.clone(),
+        verify_token: s.verify_token.clone(),
+        events: s.events.clone(),
+        client: HttpClient::new(&ClientOptions::new(s.insecure, 4))?,
+        clock: Arc::new(Clock::new(s.speed)),
+        probe_signature: s.probe_signature,
+        report: Arc::clone(report),
     };
-    let name = ctx.profile.name.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let target = url.as_ref().map(|u| u.to_string()).unwrap_or_default();
-    let interrupted = rt.block_on(async {
+    let run_for = s.run_for;
+    rt.block_on(async {
         let ctrl_c = async {
             let _ = tokio::signal::ctrl_c().await;
         };
@@ -217,59 +120,66 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
                 _ = term => {}
             }
         };
-        match &args.serve {
-            None => {
-                let url = url.clone().expect("checked above");
-                tokio::select! {
-                    r = ctx.play(&url, run_for, false) => r.map(|_| false),
-                    _ = stop => Ok(true),
+        let (Some(addr), url) = (&s.serve, s.url.clone()) else {
+            let Some(url) = &s.url else {
+                return Ok(false);
+            };
+            return tokio::select! {
+                r = ctx.play(url, run_for, false) => r.map(|_| false),
+                _ = stop => Ok(true),
+            };
+        };
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("could not listen on {addr}"))?;
+        listening(&format!("http://{}", listener.local_addr()?))?;
+        let (server, mut done) = Server::new(ctx, run_for);
+        let once = s.once;
+        let player = Arc::clone(&server);
+        let first = async move {
+            if let Some(url) = url {
+                // With --to as well: that URL is played at once.
+                let _ = player.ctx.play(&url, run_for, false).await;
+                if once {
+                    return;
                 }
             }
-            Some(addr) => {
-                let listener = tokio::net::TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("could not listen on {addr}"))?;
-                let local = listener.local_addr()?;
-                let base = format!("http://{local}");
-                if out.json {
-                    out.record(
-                        "listening",
-                        &serde_json::json!({"url": base, "profile": name}),
-                    )?;
-                } else {
-                    out.note(&format!(
-                        "mock {name}: serving the registration API and /_hookctl/clock on {base}"
-                    ));
-                }
-                let (server, mut done) = Server::new(ctx, run_for);
-                let once = args.once;
-                let player = Arc::clone(&server);
-                let first = async move {
-                    if let Some(url) = url {
-                        // With --to as well: that URL is played at once.
-                        let _ = player.ctx.play(&url, run_for, false).await;
-                        if once {
-                            return;
-                        }
-                    }
-                    if once {
-                        done.recv().await;
-                    } else {
-                        std::future::pending::<()>().await;
-                    }
-                };
-                tokio::select! {
-                    _ = serve(server, listener, std::future::pending::<()>()) => Ok(false),
-                    _ = first => Ok(false),
-                    _ = stop => Ok(true),
-                }
+            if once {
+                done.recv().await;
+            } else {
+                std::future::pending::<()>().await;
             }
+        };
+        tokio::select! {
+            _ = serve(server, listener, std::future::pending::<()>()) => Ok(false),
+            _ = first => Ok(false),
+            _ = stop => Ok(true),
         }
-    })?;
-    let graded = report.graded();
+    })
+}
+
+fn render_listening(out: &Output, s: &MockSettings, base: &str) -> Result<()> {
+    let name = &s.profile.name;
+    if out.json {
+        out.record(
+            "listening",
+            &serde_json::json!({"url": base, "profile": name}),
+        )?;
+    } else {
+        out.note(&format!(
+            "mock {name}: serving the registration API and /_hookctl/clock on {base}"
+        ));
+    }
+    Ok(())
+}
+
+/// The JUnit file (`--junit`) and the summary of the graded steps.
+fn render(out: &Output, s: &MockSettings, graded: &[Step], interrupted: bool) -> Result<Exit> {
+    let name = &s.profile.name;
     let failed = graded.iter().filter(|s| s.grade == Grade::Fail).count();
-    if let Some(path) = &args.junit {
-        std::fs::write(path, junit(&name, &target, &graded))
+    if let Some(path) = &s.junit {
+        let target = s.url.as_ref().map(|u| u.to_string()).unwrap_or_default();
+        std::fs::write(path, junit(name, &target, graded))
             .with_context(|| format!("could not write {}", path.display()))?;
     }
     let summary = format!(
@@ -287,7 +197,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
     }
     Ok(if interrupted {
         Exit::Interrupted
-    } else if failed > 0 || graded.is_empty() && args.serve.is_none() {
+    } else if failed > 0 || graded.is_empty() && s.serve.is_none() {
         Exit::Negative
     } else {
         Exit::Success

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod deliveries;
+pub mod mock;
 pub mod scheme;
 pub mod secrets;
 pub mod store;
