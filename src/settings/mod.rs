@@ -7,6 +7,7 @@ pub mod deliveries;
 pub mod mock;
 pub mod scheme;
 pub mod secrets;
+pub mod simulate;
 pub mod store;
 pub mod values;
 pub mod verify;
