@@ -4,9 +4,11 @@
 
 pub mod config;
 pub mod deliveries;
+pub mod init;
 pub mod mock;
 pub mod scheme;
 pub mod secrets;
+pub mod sign;
 pub mod simulate;
 pub mod store;
 pub mod values;
