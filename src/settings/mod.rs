@@ -4,7 +4,9 @@
 
 pub mod config;
 pub mod deliveries;
+pub mod events;
 pub mod init;
+pub mod keygen;
 pub mod mock;
 pub mod scheme;
 pub mod secrets;
