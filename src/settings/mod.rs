@@ -8,11 +8,13 @@ pub mod events;
 pub mod init;
 pub mod keygen;
 pub mod mock;
+pub mod profiles;
 pub mod scheme;
 pub mod secrets;
 pub mod sign;
 pub mod simulate;
 pub mod store;
+pub mod ui;
 pub mod values;
 pub mod verify;
 
