@@ -108,7 +108,6 @@ fn play(
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let run_for = s.run_for;
     rt.block_on(async {
         let ctrl_c = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -120,42 +119,52 @@ fn play(
                 _ = term => {}
             }
         };
-        let (Some(addr), url) = (&s.serve, s.url.clone()) else {
-            let Some(url) = &s.url else {
-                return Ok(false);
-            };
-            return tokio::select! {
-                r = ctx.play(url, run_for, false) => r.map(|_| false),
+        match (&s.serve, &s.url) {
+            (Some(addr), _) => serve_api(ctx, s, addr, listening, stop).await,
+            (None, Some(url)) => tokio::select! {
+                r = ctx.play(url, s.run_for, false) => r.map(|_| false),
                 _ = stop => Ok(true),
-            };
-        };
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("could not listen on {addr}"))?;
-        listening(&format!("http://{}", listener.local_addr()?))?;
-        let (server, mut done) = Server::new(ctx, run_for);
-        let once = s.once;
-        let player = Arc::clone(&server);
-        let first = async move {
-            if let Some(url) = url {
-                // With --to as well: that URL is played at once.
-                let _ = player.ctx.play(&url, run_for, false).await;
-                if once {
-                    return;
-                }
-            }
-            if once {
-                done.recv().await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        tokio::select! {
-            _ = serve(server, listener, std::future::pending::<()>()) => Ok(false),
-            _ = first => Ok(false),
-            _ = stop => Ok(true),
+            },
+            // Settings name one or the other.
+            (None, None) => Ok(false),
         }
     })
+}
+
+/// `--serve`: the registration API (and `--to`, played at once, when given too).
+async fn serve_api(
+    ctx: Ctx,
+    s: &MockSettings,
+    addr: &str,
+    listening: impl FnOnce(&str) -> Result<()>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<bool> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr}"))?;
+    listening(&format!("http://{}", listener.local_addr()?))?;
+    let (server, mut done) = Server::new(ctx, s.run_for);
+    let (once, run_for, url) = (s.once, s.run_for, s.url.clone());
+    let player = Arc::clone(&server);
+    let first = async move {
+        if let Some(url) = url {
+            // With --to as well: that URL is played at once.
+            let _ = player.ctx.play(&url, run_for, false).await;
+            if once {
+                return;
+            }
+        }
+        if once {
+            done.recv().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        _ = serve(server, listener, std::future::pending::<()>()) => Ok(false),
+        _ = first => Ok(false),
+        _ = stop => Ok(true),
+    }
 }
 
 fn render_listening(out: &Output, s: &MockSettings, base: &str) -> Result<()> {

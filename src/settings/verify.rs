@@ -7,11 +7,11 @@ use crate::envelope::catalog::{Detected, detect_verified};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Profile, Received, Secret, VerifyOptions};
 use crate::hinted;
-use crate::output::escape;
 use crate::rawhttp;
 use crate::settings::{
     Config, SecretRequest, apply_scheme_args, no_key_error, read_input, secrets,
 };
+use crate::show::escape;
 use anyhow::{Context, Result};
 use std::time::Duration;
 
