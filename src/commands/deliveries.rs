@@ -142,8 +142,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: DeliveriesArgs) -> Result<Exit> {
         Action::Export { filter, har: true } => export_har(out, &store, &filter),
         Action::Export { filter, .. } => export_ndjson(out, &store, &filter),
         Action::Prune { older_than, before } => {
-            let (n, compacted) = store.prune(&before)?;
-            render_prune(out, n, compacted, &older_than, &before)
+            render_prune(out, &prune(&store, before)?, &older_than)
         }
     }
 }
@@ -472,25 +471,36 @@ fn export_ndjson(out: &Output, store: &Store, filter: &Filter) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn render_prune(
-    out: &Output,
-    n: usize,
+/// `deliveries prune`: how many were deleted, and whether the file gave the space back.
+struct Pruned {
+    deleted: usize,
+    /// The RFC 3339 time they were older than.
+    before: String,
     compacted: bool,
-    older_than: &str,
-    before: &str,
-) -> Result<Exit> {
-    if !compacted {
+}
+
+fn prune(store: &Store, before: String) -> Result<Pruned> {
+    let (deleted, compacted) = store.prune(&before)?;
+    Ok(Pruned {
+        deleted,
+        before,
+        compacted,
+    })
+}
+
+fn render_prune(out: &Output, p: &Pruned, older_than: &str) -> Result<Exit> {
+    if !p.compacted {
         out.warn("another process holds the store open: the space freed is reused by new deliveries but not given back to the file system yet");
     }
     if out.json {
         out.record(
             "pruned",
-            &serde_json::json!({"deleted": n, "before": before, "compacted": compacted}),
+            &serde_json::json!({"deleted": p.deleted, "before": p.before, "compacted": p.compacted}),
         )?;
     } else {
         out.line(&format!(
             "deleted {} older than {older_than}",
-            crate::show::plural(n as u64, "delivery", "deliveries")
+            crate::show::plural(p.deleted as u64, "delivery", "deliveries")
         ))?;
     }
     Ok(Exit::Success)
