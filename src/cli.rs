@@ -566,7 +566,7 @@ pub struct AuditArgs {
     #[arg(short, long, value_name = "EVENT")]
     pub event: Option<String>,
     /// Run only these checks (comma-separated; `valid` always runs first)
-    #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(crate::audit::CHECKS))]
+    #[arg(long, value_name = "CHECK", value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(crate::audit::names::CHECK_NAMES))]
     pub only: Vec<String>,
     /// A GET answering the number of deliveries the endpoint has processed, as plain
     /// text: how `replayed-delivery` sees whether a repeat was acted on

@@ -2,6 +2,12 @@
 //!
 //! `main` parses the command line and calls [`run`]; everything else lives here so
 //! tests can drive it in-process. The signing/envelope core is [`envelope`].
+//!
+//! Every command is three calls: `settings::<command>::resolve` (flags, environment
+//! and hookctl.toml → typed values; exit 2 there), a pipeline (`inbound`,
+//! `outbound`, `audit`, `mock`, `relay`) that returns or streams typed events and
+//! never prints, and a renderer through `output`, the one place that writes.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audit;
 pub mod cli;
@@ -22,7 +28,6 @@ pub mod rawhttp;
 pub mod relay;
 // Until the http and audit modules name it where it lives now.
 pub use envelope::retry;
-pub mod replay;
 pub mod settings;
 pub mod show;
 pub mod store;

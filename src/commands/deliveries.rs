@@ -3,7 +3,7 @@
 use crate::cli::{DeliveriesArgs, GlobalArgs};
 use crate::output::{BodyJson, Output, escape};
 use crate::settings::deliveries::{Action, DeliveriesSettings};
-use crate::store::{Filter, Store, StoredAttempt, StoredDelivery};
+use crate::store::{Filter, Store, StoreWarning, StoredAttempt, StoredDelivery};
 use crate::{Exit, hinted};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -191,6 +191,13 @@ fn render_list(out: &Output, l: &Listing, follow: bool) -> Result<()> {
 /// How often `--follow` looks for new deliveries.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// What `--follow` finds as it goes.
+enum Followed<'a> {
+    Delivery(&'a StoredDelivery),
+    /// What the store had to say, told once.
+    Warning(&'a StoreWarning),
+}
+
 /// `deliveries list --follow`: each delivery recorded after `last`, handed to `each`
 /// as it comes, oldest first, until interrupted. A store that does not exist yet is
 /// opened once some command has made it.
@@ -199,8 +206,9 @@ fn follow(
     path: &std::path::Path,
     mut f: Filter,
     mut last: i64,
-    mut each: impl FnMut(&StoredDelivery) -> Result<()>,
+    mut each: impl FnMut(Followed<'_>) -> Result<()>,
 ) -> Result<Exit> {
+    let mut told = Vec::new();
     loop {
         std::thread::sleep(FOLLOW_EVERY);
         if !store.path().exists() {
@@ -210,12 +218,19 @@ fn follow(
             store = Store::open_existing(path).context("could not open the delivery store")?;
         }
         store.catch_up()?;
+        // Told once: a foreign file under a journal's name is met on every round.
+        for w in store.take_warnings() {
+            if !told.contains(&w) && told.len() < 64 {
+                each(Followed::Warning(&w))?;
+                told.push(w);
+            }
+        }
         f.after_seq = Some(last);
         let mut fresh = store.list(&f)?;
         fresh.reverse();
         for d in &fresh {
             last = last.max(d.seq);
-            each(d)?;
+            each(Followed::Delivery(d))?;
         }
     }
 }
@@ -231,7 +246,14 @@ fn render_follow(
     if !out.json {
         out.note(&out.err().dim("following; Ctrl-C to stop"));
     }
-    follow(store, path, f, last, |d| {
+    follow(store, path, f, last, |found| {
+        let d = match found {
+            Followed::Delivery(d) => d,
+            Followed::Warning(w) => {
+                crate::output::warning::render(out, w);
+                return Ok(());
+            }
+        };
         if out.json {
             return Ok(out.record("delivery", d)?);
         }

@@ -14,7 +14,6 @@ pub mod profiles;
 pub mod relay;
 pub mod replay;
 pub mod send;
-pub mod send_load;
 pub mod sign;
 pub mod simulate;
 pub mod ui;

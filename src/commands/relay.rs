@@ -35,7 +35,7 @@ fn ask(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> Result<serde_json::Value> {
-    let base = crate::outbound::resolve_url(&remote.relay).context("could not read --relay")?;
+    let base = crate::settings::resolve_url(&remote.relay).context("could not read --relay")?;
     let Some(key) = remote
         .key
         .as_deref()
@@ -299,7 +299,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         };
         let public_url = match &args.public_url {
             Some(u) => {
-                let url = crate::outbound::resolve_url(u).context("could not read --public-url")?;
+                let url = crate::settings::resolve_url(u).context("could not read --public-url")?;
                 url.as_str().trim_end_matches('/').to_string()
             }
             None => format!("{scheme}://{shown}"),

@@ -4,14 +4,16 @@ use crate::Exit;
 use crate::cli::{GlobalArgs, UiArgs};
 use crate::output::Output;
 use crate::settings::ui::UiSettings;
-use crate::ui::{open_browser, start};
+use crate::ui::{OnWarning, open_browser, start};
 use anyhow::Result;
 use std::time::Duration;
 
 pub fn run(g: &GlobalArgs, out: &Output, args: UiArgs) -> Result<Exit> {
     let s = crate::settings::ui::resolve(g, args)?;
     render_warnings(out, &s);
-    serve(&s, |url| render_listening(out, &s, url))?;
+    serve(&s, warning_renderer(out), |url| {
+        render_listening(out, &s, url)
+    })?;
     Ok(Exit::Interrupted)
 }
 
@@ -21,9 +23,19 @@ fn render_warnings(out: &Output, s: &UiSettings) {
     }
 }
 
-/// Serves the inspector until Ctrl-C or SIGTERM; `listening` is told its URL once
-/// it is up.
-fn serve(s: &UiSettings, listening: impl FnOnce(&str) -> Result<()>) -> Result<()> {
+/// What renders the store's warnings as the inspector meets them.
+fn warning_renderer(out: &Output) -> OnWarning {
+    let out = out.clone();
+    Box::new(move |w| crate::output::warning::render(&out, w))
+}
+
+/// Serves the inspector until Ctrl-C or SIGTERM; the store's warnings go to
+/// `on_warning`, and `listening` is told its URL once it is up.
+fn serve(
+    s: &UiSettings,
+    on_warning: OnWarning,
+    listening: impl FnOnce(&str) -> Result<()>,
+) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -38,6 +50,7 @@ fn serve(s: &UiSettings, listening: impl FnOnce(&str) -> Result<()>) -> Result<(
             s.profiles.clone(),
             s.secrets.clone(),
             s.insecure,
+            on_warning,
         )
         .await?;
         listening(&url)?;

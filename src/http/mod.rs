@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod conn;
+pub mod serve;
 pub mod server;
 pub mod tls;
 

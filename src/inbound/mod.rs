@@ -139,6 +139,11 @@ impl Receiver {
     /// A relay channel's public URL once connected, or the listener's own once bound:
     /// what URL-signing schemes check deliveries against when `--public-url` names
     /// none.
+    /// Where deliveries are taken (`--path`).
+    pub fn base_path(&self) -> &str {
+        &self.cfg.base_path
+    }
+
     pub fn set_relay_url(&self, url: &str) {
         if let Ok(mut u) = self.relay_url.write() {
             *u = Some(url.to_string());

@@ -1,9 +1,13 @@
 //! Everything a command shows goes through here: stdout for data, stderr for
 //! diagnostics; colour decided once per stream; JSON Lines with `--json`.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod audit;
 pub mod delivery;
 pub mod har;
+pub mod listen;
+pub mod warning;
 
 use colored::Colorize;
 use serde::Serialize;

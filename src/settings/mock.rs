@@ -70,7 +70,7 @@ pub fn resolve(g: &GlobalArgs, args: MockArgs) -> Result<MockSettings> {
     let url = args
         .to
         .as_deref()
-        .map(crate::outbound::resolve_url)
+        .map(crate::settings::resolve_url)
         .transpose()?;
     Ok(MockSettings {
         profile,

@@ -2,15 +2,19 @@
 //! Every check of what the user typed happens here (exit 2), so that the pipelines
 //! below get typed values and never see a flag.
 
+pub mod audit;
 pub mod config;
 pub mod deliveries;
 pub mod events;
 pub mod init;
 pub mod keygen;
+pub mod listen;
 pub mod mock;
 pub mod profiles;
+pub mod replay;
 pub mod scheme;
 pub mod secrets;
+pub mod send;
 pub mod sign;
 pub mod simulate;
 pub mod store;

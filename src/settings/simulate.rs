@@ -5,8 +5,8 @@ use crate::cli::{GlobalArgs, SimulateArgs};
 use crate::envelope::retry::Outcome;
 use crate::envelope::{HeaderList, Profile};
 use crate::hinted;
-use crate::outbound::{DeliverOptions, Plan, resolve_url};
-use crate::settings::{Config, SecretRequest, open_store, signing_secrets};
+use crate::outbound::{DeliverOptions, Plan};
+use crate::settings::{Config, SecretRequest, open_store, resolve_url, signing_secrets};
 use anyhow::{Result, bail};
 use std::time::Duration;
 

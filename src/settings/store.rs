@@ -13,7 +13,7 @@ pub fn open_store(g: &crate::cli::GlobalArgs) -> Result<Option<crate::store::Sto
         .store
         .clone()
         .unwrap_or_else(crate::store::Store::default_path);
-    crate::store::Store::open(&path).map(Some).map_err(|e| {
+    let opened = crate::store::Store::open(&path).map_err(|e| {
         let corrupt = matches!(e, crate::store::StoreError::Corrupt { .. });
         let err = anyhow::Error::new(e).context("could not open the delivery store");
         if corrupt {
@@ -24,7 +24,23 @@ pub fn open_store(g: &crate::cli::GlobalArgs) -> Result<Option<crate::store::Sto
         } else {
             err
         }
-    })
+    })?;
+    Ok(Some(with_warnings_shown(g, opened)))
+}
+
+/// Renders what the store had to say on opening (see `store::StoreWarning`).
+fn with_warnings_shown(
+    g: &crate::cli::GlobalArgs,
+    mut store: crate::store::Store,
+) -> crate::store::Store {
+    let warnings = store.take_warnings();
+    if !warnings.is_empty() {
+        let out = crate::output::Output::new(g.output_options());
+        for w in &warnings {
+            crate::output::warning::render(&out, w);
+        }
+    }
+    store
 }
 
 /// The store, for commands that only read or replay what it holds.
@@ -53,5 +69,7 @@ pub fn require_store(g: &crate::cli::GlobalArgs, what: &str) -> Result<crate::st
         .store
         .clone()
         .unwrap_or_else(crate::store::Store::default_path);
-    crate::store::Store::open_existing(&path).context("could not open the delivery store")
+    let store =
+        crate::store::Store::open_existing(&path).context("could not open the delivery store")?;
+    Ok(with_warnings_shown(g, store))
 }

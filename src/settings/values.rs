@@ -1,6 +1,7 @@
 //! Values a user types: files or standard input, numbers in range, sizes, times
 //! ago, URLs.
 
+use crate::hinted;
 use anyhow::{Context, Result, bail};
 use std::io::Read;
 use std::path::Path;
@@ -78,4 +79,28 @@ pub fn checked_url(url: &str, flag: &str) -> Result<String> {
     }
     // As given, byte for byte: the provider signed the text it had, not a normal form.
     Ok(url.to_string())
+}
+
+pub fn resolve_url(to: &str) -> Result<reqwest::Url> {
+    // `localhost:4343` parses as a URL of scheme `localhost`: say what was meant.
+    let suggest =
+        || (!to.contains("://")).then(|| format!("write it with its scheme: `http://{to}`"));
+    let url = match reqwest::Url::parse(to) {
+        Ok(u) => u,
+        Err(e) => {
+            let msg = format!("`{to}` is not a URL ({e})");
+            return Err(match suggest() {
+                Some(h) => hinted(msg, h),
+                None => anyhow::Error::msg(msg),
+            });
+        }
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        let msg = format!("`{to}`: only http:// and https:// URLs can be sent to");
+        return Err(match suggest() {
+            Some(h) => hinted(msg, h),
+            None => anyhow::Error::msg(msg),
+        });
+    }
+    Ok(url)
 }

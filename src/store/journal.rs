@@ -699,6 +699,8 @@ pub struct CaughtUp {
     pub damaged: Vec<Damaged>,
     /// Files under a journal's name that are not journals, left alone.
     pub foreign: Vec<PathBuf>,
+    /// Journals that could not be opened (another user's, say), with why.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// A journal with damage: what was lost, and where the file is kept.
@@ -761,10 +763,7 @@ pub(super) fn catch_up(conn: &mut Connection, db: &Path) -> Result<CaughtUp, Sto
             // Another user's, say: what it holds cannot be read from here, and the
             // rest of the store still can.
             Err(e) => {
-                eprintln!(
-                    "warning: the journal `{}` cannot be read ({e}); what it holds is not in the store yet",
-                    path.display()
-                );
+                done.unreadable.push((path, e.to_string()));
                 continue;
             }
         };

@@ -2,9 +2,10 @@
 //! store's tables beside it (see `journal.rs`).
 
 use super::journal::{self, Owned};
+use super::warning;
 use super::{
-    Checkpointer, Recorded, Store, StoreError, give_back_ids, now_rfc3339, reserve_ids,
-    run_when_idle, yield_to_producers,
+    Checkpointer, Recorded, Store, StoreError, StoreWarning, give_back_ids, now_rfc3339,
+    reserve_ids, run_when_idle, yield_to_producers,
 };
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -41,12 +42,14 @@ const DRAIN: Duration = Duration::from_secs(2);
 const MAX_BLOCK: i64 = 256;
 
 /// What a [`BatchWriter`] did, once finished.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Finished {
     /// Records committed.
     pub written: u64,
     /// Of those, records left in the journal for the next command to index.
     pub unindexed: u64,
+    /// What was not yet taken with [`BatchWriter::take_warnings`].
+    pub warnings: Vec<StoreWarning>,
 }
 
 /// A background thread that commits records in batches, so that a hot path only
@@ -59,6 +62,7 @@ pub struct Finished {
 pub struct BatchWriter {
     tx: Option<tokio::sync::mpsc::Sender<(Recorded, Option<Ack>)>>,
     handle: Option<std::thread::JoinHandle<Result<Finished, StoreError>>>,
+    shared: Arc<Shared>,
 }
 
 /// What the writer and the indexer share.
@@ -89,6 +93,8 @@ struct Progress {
     stopping: bool,
     /// The indexer has stopped: nobody will shrink the backlog.
     indexer_gone: bool,
+    /// What the caller is to be told ([`BatchWriter::take_warnings`]).
+    warnings: Vec<StoreWarning>,
 }
 
 impl Shared {
@@ -197,7 +203,7 @@ impl BatchWriter {
     }
 
     fn spawn(
-        store: Store,
+        mut store: Store,
         acknowledger: Option<tokio::sync::mpsc::UnboundedSender<Acked>>,
     ) -> Result<BatchWriter, StoreError> {
         let failed_journal = |e: std::io::Error| StoreError::Open {
@@ -217,6 +223,7 @@ impl BatchWriter {
                 pending: 0,
                 stopping: false,
                 indexer_gone: false,
+                warnings: store.take_warnings(),
             }),
             to_indexer: Condvar::new(),
             to_writer: Condvar::new(),
@@ -353,6 +360,7 @@ impl BatchWriter {
                     None => Ok(Finished {
                         written,
                         unindexed: unindexed.min(written),
+                        warnings: std::mem::take(&mut shared.lock().warnings),
                     }),
                 }
             });
@@ -370,6 +378,7 @@ impl BatchWriter {
         Ok(BatchWriter {
             tx: Some(tx),
             handle: Some(handle),
+            shared: shared_writer,
         })
     }
 
@@ -389,6 +398,12 @@ impl BatchWriter {
         let tx = self.tx.as_ref()?;
         tx.send((r, Some(ack))).await.ok()?;
         done.await.ok().flatten()
+    }
+
+    /// The warnings the writer gathered since they were last taken (its indexer's),
+    /// for the caller to render; the rest come with [`Finished`].
+    pub fn take_warnings(&self) -> Vec<StoreWarning> {
+        std::mem::take(&mut self.shared.lock().warnings)
     }
 
     /// Waits until every queued record is committed, and indexes what it can within
@@ -523,9 +538,12 @@ fn index(mut store: Store, shared: &Shared) -> u64 {
         match journal::index(&mut store.conn, f, &name, INDEX_BATCH, false, &yield_lock) {
             Ok(step) => {
                 if step.renumbered > 0 {
-                    eprintln!(
-                        "warning: {} journaled deliveries had ids that other deliveries of the store held (written by an older hookctl after a failed write); both were kept, these under new ids",
-                        step.renumbered
+                    warning::keep(
+                        &mut shared.lock().warnings,
+                        StoreWarning::Renumbered {
+                            store: store.file.clone(),
+                            deliveries: step.renumbered,
+                        },
                     );
                 }
                 if let Some(c) = &checkpointer {

@@ -24,7 +24,7 @@ use crate::envelope::verify::{Received, VerifyOptions};
 use crate::envelope::{Profile, Secret};
 use crate::http::client::HttpClient;
 use crate::show::BodyJson;
-use crate::store::{Filter, Store, StoredDelivery};
+use crate::store::{Filter, Store, StoreWarning, StoredDelivery};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::body::Frame;
@@ -79,6 +79,57 @@ pub struct Ui {
     reader: Mutex<Option<Store>>,
     feeds: Arc<tokio::sync::Semaphore>,
     exports: Arc<tokio::sync::Semaphore>,
+    warned: Arc<Warned>,
+}
+
+/// What the inspector's caller does with a store warning (renders it).
+pub type OnWarning = Box<dyn Fn(&StoreWarning) + Send + Sync>;
+
+/// The store's warnings the inspector met: each told once to its caller as it comes,
+/// and kept (at most [`MAX_WARNINGS`]) for the page (`GET /api/warnings`).
+struct Warned {
+    kept: Mutex<Vec<StoreWarning>>,
+    tell: OnWarning,
+}
+
+/// Distinct store warnings the inspector keeps.
+const MAX_WARNINGS: usize = 64;
+
+impl Warned {
+    /// Takes what `store` gathered; a warning met before (a foreign file under a
+    /// journal's name is met on every catch-up) is not told again.
+    fn take_from(&self, store: &mut Store) {
+        let fresh = store.take_warnings();
+        if fresh.is_empty() {
+            return;
+        }
+        let mut new = Vec::new();
+        {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            for w in fresh {
+                if !kept.contains(&w) && kept.len() < MAX_WARNINGS {
+                    kept.push(w.clone());
+                    new.push(w);
+                }
+            }
+        }
+        // Told with the lock let go: telling writes to a stream that may be slow.
+        for w in &new {
+            (self.tell)(w);
+        }
+    }
+
+    /// The warnings kept, each with its sentence as `message`.
+    fn shown(&self) -> Vec<serde_json::Value> {
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.iter()
+            .map(|w| {
+                let mut v = serde_json::to_value(w).unwrap_or_default();
+                v["message"] = w.to_string().into();
+                v
+            })
+            .collect()
+    }
 }
 
 type Body = BoxBody<Bytes, Infallible>;
@@ -163,12 +214,16 @@ struct ReplayAsk {
 }
 
 impl Ui {
-    pub fn new(cfg: UiConfig) -> Ui {
+    pub fn new(cfg: UiConfig, on_warning: OnWarning) -> Ui {
         Ui {
             cfg,
             reader: Mutex::new(None),
             feeds: Arc::new(tokio::sync::Semaphore::new(MAX_FEEDS)),
             exports: Arc::new(tokio::sync::Semaphore::new(MAX_EXPORTS)),
+            warned: Arc::new(Warned {
+                kept: Mutex::new(Vec::new()),
+                tell: on_warning,
+            }),
         }
     }
 
@@ -186,7 +241,9 @@ impl Ui {
             *slot = Some(Store::open_existing(&self.cfg.store).map_err(|e| e.to_string())?);
         }
         let store = slot.as_mut().expect("opened above");
-        store.catch_up().map_err(|e| e.to_string())?;
+        let caught_up = store.catch_up();
+        self.warned.take_from(store);
+        caught_up.map_err(|e| e.to_string())?;
         f(store).map_err(|e| e.to_string())
     }
 
@@ -287,6 +344,7 @@ impl Ui {
             (&Method::GET, "/app.css") => full(StatusCode::OK, "text/css; charset=utf-8", APP_CSS),
             (&Method::GET, "/api/deliveries") => self.list(&query),
             (&Method::GET, "/api/events") => self.feed(&query),
+            (&Method::GET, "/api/warnings") => json_response(StatusCode::OK, &self.warned.shown()),
             (&Method::GET, "/api/export.ndjson") => self.export(false),
             (&Method::GET, "/api/export.har") => self.export(true),
             (_, p) if p.starts_with("/api/deliveries/") => {
@@ -460,6 +518,7 @@ impl Ui {
             .find(|(k, _)| k == "after")
             .and_then(|(_, v)| v.parse().ok());
         let store = self.cfg.store.clone();
+        let warned = Arc::clone(&self.warned);
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
         tokio::spawn(async move {
             let _permit = permit;
@@ -480,6 +539,7 @@ impl Ui {
                 let mut fresh = Vec::new();
                 if let Some(s) = &mut reader {
                     let _ = s.catch_up();
+                    warned.take_from(s);
                     let mut f = Filter::default();
                     match last {
                         Some(seq) => f.after_seq = Some(seq),
@@ -547,7 +607,10 @@ impl Ui {
             );
         };
         let store = match Store::open_existing(&self.cfg.store) {
-            Ok(s) => s,
+            Ok(mut s) => {
+                self.warned.take_from(&mut s);
+                s
+            }
             Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         };
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(2);
@@ -653,7 +716,7 @@ impl Ui {
             return error(StatusCode::NOT_FOUND, "no such delivery");
         };
         let url = match ask.to.as_deref().filter(|t| !t.trim().is_empty()) {
-            Some(t) => match crate::outbound::resolve_url(t.trim()) {
+            Some(t) => match crate::settings::resolve_url(t.trim()) {
                 Ok(u) => u,
                 Err(e) => return error(StatusCode::BAD_REQUEST, &format!("{e:#}")),
             },
@@ -692,56 +755,48 @@ impl Ui {
                     "the inspector was given no secret to sign with",
                 );
             }
-            if let Err(e) =
-                crate::replay::resign(&mut headers, &d, p, &self.cfg.secrets, &url, &new_body)
-            {
+            if let Err(e) = crate::outbound::replay::resign(
+                &mut headers,
+                &d,
+                p,
+                &self.cfg.secrets,
+                &url,
+                &new_body,
+            ) {
                 return error(StatusCode::BAD_REQUEST, &format!("{e:#}"));
             }
         }
-        let timeout = profile
-            .map(|p| p.retry.timeout)
-            .unwrap_or(Duration::from_secs(30));
-        let started_at = crate::store::now_rfc3339();
-        let result = self
-            .cfg
-            .client
-            .send(
-                &d.method,
-                &url,
-                &headers,
-                Bytes::from(new_body.clone()),
-                timeout,
-            )
-            .await;
+        let job = crate::outbound::replay::Job {
+            d: &d,
+            url,
+            headers,
+            body: new_body,
+            profile: profile.cloned(),
+            timeout: profile
+                .map(|p| p.retry.timeout)
+                .unwrap_or(Duration::from_secs(30)),
+            edited,
+            resign,
+        };
+        let (started_at, result) = crate::outbound::replay::send_one(&job, &self.cfg.client).await;
+        let mut replayed = crate::outbound::replay::outcome(&job, &result);
         let recorded = Store::open(&self.cfg.store)
+            .map(|mut s| {
+                self.warned.take_from(&mut s);
+                s
+            })
             .map_err(anyhow::Error::from)
-            .and_then(|s| {
-                crate::replay::record(
-                    &s,
-                    &d,
-                    profile.map(|p| p.name.as_str()),
-                    &url,
-                    &headers,
-                    &new_body,
-                    started_at,
-                    &result,
-                )
-            });
-        json_response(
-            StatusCode::OK,
-            &json!({
-                "original": d.id,
-                "id": recorded.as_ref().ok(),
-                "record_error": recorded.as_ref().err().map(|e| format!("{e:#}")),
-                "url": url.as_str(),
-                "resigned": resign,
-                "edited": edited,
-                "status": result.as_ref().ok().map(|s| s.status),
-                "latency_ms": result.as_ref().ok().map(|s| crate::show::round3(s.latency.as_secs_f64() * 1e3)),
-                "error": result.as_ref().err().map(|e| e.to_string()),
-                "delivered": matches!(&result, Ok(s) if (200..300).contains(&s.status)),
-            }),
-        )
+            .and_then(|s| crate::outbound::replay::record_job(&s, &job, started_at, &result));
+        let record_error = match recorded {
+            Ok(id) => {
+                replayed.id = Some(id);
+                None
+            }
+            Err(e) => Some(format!("{e:#}")),
+        };
+        let mut answer = serde_json::to_value(&replayed).unwrap_or_default();
+        answer["record_error"] = json!(record_error);
+        json_response(StatusCode::OK, &answer)
     }
 }
 
@@ -846,6 +901,7 @@ pub async fn start(
     profiles: Vec<crate::envelope::Profile>,
     secrets: Vec<crate::envelope::Secret>,
     insecure: bool,
+    on_warning: OnWarning,
 ) -> anyhow::Result<(String, impl std::future::Future<Output = ()> + use<>)> {
     let listener = tokio::net::TcpListener::bind((host, port))
         .await
@@ -870,16 +926,19 @@ pub async fn start(
     } else {
         format!("http://{shown}/")
     };
-    let ui = Arc::new(Ui::new(UiConfig {
-        store,
-        profiles,
-        secrets,
-        hosts,
-        origins,
-        token,
-        guarded,
-        client: HttpClient::new(&crate::http::client::ClientOptions::new(insecure, 4))?,
-    }));
+    let ui = Arc::new(Ui::new(
+        UiConfig {
+            store,
+            profiles,
+            secrets,
+            hosts,
+            origins,
+            token,
+            guarded,
+            client: HttpClient::new(&crate::http::client::ClientOptions::new(insecure, 4))?,
+        },
+        on_warning,
+    ));
     Ok((url, serve(ui, listener)))
 }
 

@@ -1,20 +1,14 @@
-//! `hookctl send --count N`: load mode. Every request is its own event (fresh id,
-//! timestamp and signature); a summary of counts and latencies follows.
+//! Load: every request its own event (fresh id, timestamp and signature), sent by
+//! `concurrency` workers on up to four single-threaded runtimes, optionally paced,
+//! shuffled or repeated; counts and latencies summed up at the end. Prints nothing:
+//! the caller renders the `Summary` (and may pass a progress bar to tick).
 
-use crate::Exit;
-use crate::cli::{GlobalArgs, LoadArgs};
 use crate::clock::now_unix;
-use crate::envelope::profile::parse_duration;
 use crate::envelope::{BuiltEvent, HeaderList};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::conn::Conn;
 use crate::outbound::{Draft, Plan, Prepared};
-use crate::output::Output;
-use crate::settings::open_store;
-use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, now_rfc3339};
-
-/// The request rates `--rate` takes, per second.
-const RATES: std::ops::RangeInclusive<f64> = 0.001..=10_000_000.0;
+use crate::store::{BatchWriter, Direction, Recorded, RecordedAttempt, State, Store, now_rfc3339};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use serde::Serialize;
@@ -22,6 +16,23 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// What a load run is told to do, checked by `settings::send`.
+#[derive(Debug, Clone)]
+pub struct Load {
+    /// How many requests (`None`: until `duration` ends).
+    pub count: Option<u64>,
+    pub duration: Option<Duration>,
+    pub concurrency: usize,
+    /// Requests per second over all workers.
+    pub rate: Option<f64>,
+    /// The share of requests that repeat an earlier one (same id and signature).
+    pub duplicate_rate: f64,
+    /// Make every request first, then send them in a shuffled order.
+    pub shuffle: bool,
+    pub timeout: Duration,
+    pub insecure: bool,
+}
 
 #[derive(Default)]
 struct WorkerStats {
@@ -32,32 +43,35 @@ struct WorkerStats {
 }
 
 #[derive(Serialize)]
-struct Latency {
+pub struct Latency {
     #[serde(serialize_with = "crate::show::ser_round3")]
-    p50: f64,
+    pub p50: f64,
     #[serde(serialize_with = "crate::show::ser_round3")]
-    p90: f64,
+    pub p90: f64,
     #[serde(serialize_with = "crate::show::ser_round3")]
-    p99: f64,
+    pub p99: f64,
     #[serde(serialize_with = "crate::show::ser_round3")]
-    max: f64,
+    pub max: f64,
 }
 
 #[derive(Serialize)]
-struct Summary {
-    sent: u64,
-    ok: u64,
-    non_2xx: u64,
-    errors: u64,
-    duplicates: u64,
+pub struct Summary {
+    pub sent: u64,
+    pub ok: u64,
+    pub non_2xx: u64,
+    pub errors: u64,
+    pub duplicates: u64,
     #[serde(serialize_with = "crate::show::ser_round3")]
-    elapsed_secs: f64,
+    pub elapsed_secs: f64,
     #[serde(serialize_with = "crate::show::ser_round3")]
-    rate: f64,
-    latency_ms: Option<Latency>,
-    statuses: BTreeMap<u16, u64>,
-    error_kinds: BTreeMap<String, u64>,
-    stored: Option<u64>,
+    pub rate: f64,
+    pub latency_ms: Option<Latency>,
+    pub statuses: BTreeMap<u16, u64>,
+    pub error_kinds: BTreeMap<String, u64>,
+    pub stored: Option<u64>,
+    /// What the store had to say while recording, for the caller to render.
+    #[serde(skip)]
+    pub warnings: Vec<crate::store::StoreWarning>,
 }
 
 /// Nearest-rank percentile of sorted microseconds, in milliseconds.
@@ -85,41 +99,15 @@ struct Shared {
     progress: Option<indicatif::ProgressBar>,
 }
 
+/// Runs the load and sums it up. `progress` is ticked once per request sent.
 pub fn run(
-    g: &GlobalArgs,
-    out: &Output,
     plan: Plan,
-    load: &LoadArgs,
-    timeout: Duration,
-    insecure: bool,
-) -> Result<Exit> {
-    let duration = load
-        .duration
-        .as_deref()
-        .map(|d| {
-            parse_duration(d)
-                .map_err(anyhow::Error::msg)
-                .context("could not read --duration")
-        })
-        .transpose()?;
+    load: &Load,
+    store: Option<Store>,
+    progress: Option<indicatif::ProgressBar>,
+) -> Result<Summary> {
     let count = load.count.unwrap_or(u64::MAX);
-    if count == 0 {
-        bail!("--count must be at least 1");
-    }
-    if load.concurrency == 0 {
-        bail!("--concurrency must be at least 1");
-    }
-    if !(0.0..=1.0).contains(&load.duplicate_rate) {
-        bail!("--duplicate-rate is a share between 0 and 1");
-    }
-    if let Some(rate) = load.rate {
-        crate::settings::check_range(rate, RATES, "--rate")?;
-    }
-    if load.shuffle && load.count.is_none() {
-        bail!("--shuffle needs --count: the events are made up front, then reordered");
-    }
-    let store = open_store(g)?;
-    let client = HttpClient::new(&ClientOptions::new(insecure, load.concurrency))?;
+    let client = HttpClient::new(&ClientOptions::new(load.insecure, load.concurrency))?;
     // --shuffle: make every request first (duplicates included), then reorder them.
     let queue = if load.shuffle {
         let mut made: Vec<(Prepared, bool)> = Vec::with_capacity(count as usize);
@@ -140,33 +128,17 @@ pub fn run(
     } else {
         None
     };
-    let progress = (!out.json
-        && !out.quiet
-        && std::io::IsTerminal::is_terminal(&std::io::stderr()))
-    .then(|| {
-        let bar = match load.count {
-            Some(n) => indicatif::ProgressBar::new(n),
-            None => indicatif::ProgressBar::new_spinner(),
-        };
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos}/{len} sent  {per_sec}  {elapsed_precise}  {wide_bar}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
     let start = Instant::now();
     let shared = Shared {
         plan,
         client,
         next: AtomicU64::new(0),
         count,
-        deadline: duration.map(|d| start + d),
+        deadline: load.duration.map(|d| start + d),
         start,
         rate: load.rate,
         duplicate_rate: load.duplicate_rate,
-        timeout,
+        timeout: load.timeout,
         queue,
         writer: store.map(BatchWriter::start).transpose()?,
         progress,
@@ -219,17 +191,19 @@ pub fn run(
     if let Some(p) = &shared.progress {
         p.finish_and_clear();
     }
-    let stored = shared
+    let finished = shared
         .writer
         .map(BatchWriter::finish)
         .transpose()
-        .context("could not record the deliveries")?
-        .map(|f| f.written);
+        .context("could not record the deliveries")?;
     let mut stats = Vec::new();
     for r in results {
         stats.push(r.context("a load worker failed")?);
     }
-    summarise(out, stats, elapsed, stored)
+    let stored = finished.as_ref().map(|f| f.written);
+    let mut summary = summarise(stats, elapsed, stored);
+    summary.warnings = finished.map(|f| f.warnings).unwrap_or_default();
+    Ok(summary)
 }
 
 async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
@@ -392,12 +366,7 @@ async fn worker(sh: Arc<Shared>) -> Result<WorkerStats> {
     Ok(stats)
 }
 
-fn summarise(
-    out: &Output,
-    stats: Vec<WorkerStats>,
-    elapsed: Duration,
-    stored: Option<u64>,
-) -> Result<Exit> {
+fn summarise(stats: Vec<WorkerStats>, elapsed: Duration, stored: Option<u64>) -> Summary {
     let mut lat: Vec<u32> = Vec::new();
     let mut statuses = BTreeMap::new();
     let mut errors = BTreeMap::new();
@@ -422,7 +391,7 @@ fn summarise(
     let error_count: u64 = errors.values().sum();
     let sent = answered + error_count;
     let secs = elapsed.as_secs_f64();
-    let summary = Summary {
+    Summary {
         sent,
         ok,
         non_2xx: answered - ok,
@@ -439,64 +408,6 @@ fn summarise(
         statuses,
         error_kinds: errors,
         stored,
-    };
-    if out.json {
-        out.record("result", &summary)?;
-    } else if out.quiet {
-        out.line(&format!(
-            "sent {} in {:.2} s ({:.0} req/s): 2xx {}, non-2xx {}, errors {}",
-            summary.sent, secs, summary.rate, summary.ok, summary.non_2xx, summary.errors
-        ))?;
-    } else {
-        let s = out.out();
-        out.line(&format!(
-            "sent {} in {:.2} s  ({:.0} req/s)",
-            summary.sent, secs, summary.rate
-        ))?;
-        let ok_text = format!("2xx {}", summary.ok);
-        out.line(&format!(
-            "  {}   non-2xx {}   errors {}   duplicates {}",
-            if summary.ok == summary.sent {
-                s.ok(&ok_text)
-            } else {
-                ok_text
-            },
-            summary.non_2xx,
-            summary.errors,
-            summary.duplicates
-        ))?;
-        if let Some(l) = &summary.latency_ms {
-            out.line(&format!(
-                "  latency  p50 {:.2} ms   p90 {:.2} ms   p99 {:.2} ms   max {:.2} ms",
-                l.p50, l.p90, l.p99, l.max
-            ))?;
-        }
-        let hist: Vec<String> = summary
-            .statuses
-            .iter()
-            .map(|(k, v)| format!("{k} ×{v}"))
-            .collect();
-        if !hist.is_empty() {
-            out.line(&format!("  statuses {}", hist.join("   ")))?;
-        }
-        let errs: Vec<String> = summary
-            .error_kinds
-            .iter()
-            .map(|(k, v)| format!("{k} ×{v}"))
-            .collect();
-        if !errs.is_empty() {
-            out.line(&format!("  errors   {}", s.fail(&errs.join("   "))))?;
-        }
-        if let Some(n) = summary.stored {
-            out.note(&s.dim(&format!(
-                "recorded {} in the store",
-                crate::show::plural(n, "delivery", "deliveries")
-            )));
-        }
+        warnings: Vec::new(),
     }
-    Ok(if summary.ok == summary.sent && summary.sent > 0 {
-        Exit::Success
-    } else {
-        Exit::Negative
-    })
 }
