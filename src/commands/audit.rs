@@ -6,6 +6,7 @@ use crate::Exit;
 use crate::audit::{Audit, CHECKS, Check, Grade, Totals};
 use crate::cli::{AuditArgs, GlobalArgs};
 use crate::http::client::{ClientOptions, HttpClient};
+use crate::output::Event;
 use crate::output::Output;
 use crate::output::audit::{Subject, card, junit, markdown};
 use anyhow::{Context, Result};
@@ -73,7 +74,7 @@ fn checks(
             }
         }
         if out.json {
-            out.record("check", c)?;
+            out.record(Event::Check, c)?;
         }
         Ok(())
     }));
@@ -105,7 +106,7 @@ fn write_reports(
 fn render(out: &Output, subject: &Subject, checks: &[Check], warn_fails: bool) -> Result<Exit> {
     let totals = Totals::of(checks);
     if out.json {
-        out.record("result", &totals)?;
+        out.record(Event::Result, &totals)?;
     } else if out.quiet {
         out.line(&format!(
             "{} pass, {} warn, {} fail, {} skip",

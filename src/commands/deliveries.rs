@@ -1,6 +1,7 @@
 //! `hookctl deliveries`: what the store holds.
 
 use crate::cli::{DeliveriesArgs, GlobalArgs};
+use crate::output::Event;
 use crate::output::{BodyJson, Output, escape};
 use crate::settings::deliveries::{Action, DeliveriesSettings};
 use crate::store::{Filter, Store, StoreWarning, StoredAttempt, StoredDelivery};
@@ -172,7 +173,7 @@ fn list(store: &Store, filter: &Filter) -> Result<Listing> {
 fn render_list(out: &Output, l: &Listing, follow: bool) -> Result<()> {
     if out.json {
         for d in &l.list {
-            out.record("delivery", d)?;
+            out.record(Event::Delivery, d)?;
         }
     } else if l.list.is_empty() {
         if !follow {
@@ -255,7 +256,7 @@ fn render_follow(
             }
         };
         if out.json {
-            return Ok(out.record("delivery", d)?);
+            return Ok(out.record(Event::Delivery, d)?);
         }
         let r = row(d, false);
         Ok(out.line(&format!(
@@ -294,7 +295,7 @@ fn render_show(out: &Output, shown: &Shown, raw: bool) -> Result<Exit> {
     } else if out.json {
         let detail = attempt_details(&shown.attempts);
         out.record(
-            "delivery",
+            Event::Delivery,
             &Full {
                 delivery: d,
                 body: BodyJson::new(&d.body),
@@ -516,7 +517,7 @@ fn render_prune(out: &Output, p: &Pruned, older_than: &str) -> Result<Exit> {
     }
     if out.json {
         out.record(
-            "pruned",
+            Event::Pruned,
             &serde_json::json!({"deleted": p.deleted, "before": p.before, "compacted": p.compacted}),
         )?;
     } else {

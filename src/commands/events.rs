@@ -4,6 +4,7 @@ use super::EventRow;
 use crate::Exit;
 use crate::cli::{EventsArgs, GlobalArgs};
 use crate::envelope::Profile;
+use crate::output::Event;
 use crate::output::{BodyJson, Output};
 use crate::settings::events::{EventsSettings, Show};
 use anyhow::Result;
@@ -41,7 +42,7 @@ fn render_list(out: &Output, profiles: &[Profile]) -> Result<Exit> {
         for p in profiles {
             for e in p.events.values() {
                 out.record(
-                    "event",
+                    Event::Event,
                     &EventRow {
                         profile: &p.name,
                         event: &e.name,
@@ -94,7 +95,7 @@ fn show(s: &Show) -> Result<Built> {
 fn render_show(out: &Output, s: &Show, built: &Built) -> Result<Exit> {
     if out.json {
         out.record(
-            "event",
+            Event::Event,
             &Shown {
                 profile: &s.profile.name,
                 event: &s.event,

@@ -7,6 +7,7 @@ use crate::Exit;
 use crate::cli::{GlobalArgs, KeygenArgs};
 use crate::envelope::keys::{self, KeyType, PrivateKey};
 use crate::envelope::schemes::KeyForm;
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::keygen::KeygenSettings;
 use anyhow::{Context, Result};
@@ -53,7 +54,7 @@ fn render(out: &Output, s: &KeygenSettings, public_text: &str) -> Result<Exit> {
     let (key_file, pub_file) = (&s.key_file, &s.pub_file);
     if out.json {
         out.record(
-            "keygen",
+            Event::Keygen,
             &Generated {
                 profile: &s.profile,
                 key_type: s.key_type.name(),

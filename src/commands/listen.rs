@@ -7,6 +7,7 @@ use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::serve;
 use crate::http::server::{Limits, Server};
 use crate::inbound::{LineCounts, LineFeed, LineQueue, Receiver};
+use crate::output::Event;
 use crate::output::Output;
 use crate::output::listen::{Listening, print_lines, report_relay, start_notes};
 use crate::settings::listen::{ListenSettings, Serve, Serving, UiSetup};
@@ -250,7 +251,7 @@ fn say_listening(
 ) -> Result<()> {
     if out.json {
         out.record(
-            "listening",
+            Event::Listening,
             &Listening {
                 url,
                 profile: Some(&shown.profile),

@@ -7,6 +7,7 @@
 
 use crate::Exit;
 use crate::cli::ManArgs;
+use crate::output::Event;
 use crate::output::{Output, plural};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -35,7 +36,7 @@ pub fn run(out: &Output, args: ManArgs) -> Result<Exit> {
     }
     if out.json {
         out.record(
-            "man",
+            Event::Man,
             &Installed {
                 dir: section.display().to_string(),
                 pages: pages.len(),

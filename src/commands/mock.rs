@@ -6,6 +6,7 @@ use crate::http::client::{ClientOptions, HttpClient};
 use crate::mock::clock::Clock;
 use crate::mock::engine::{Ctx, Grade, Report, Step};
 use crate::mock::serve::{Server, serve};
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::mock::MockSettings;
 use anyhow::{Context, Result};
@@ -171,7 +172,7 @@ fn render_listening(out: &Output, s: &MockSettings, base: &str) -> Result<()> {
     let name = &s.profile.name;
     if out.json {
         out.record(
-            "listening",
+            Event::Listening,
             &serde_json::json!({"url": base, "profile": name}),
         )?;
     } else {
@@ -198,7 +199,7 @@ fn render(out: &Output, s: &MockSettings, graded: &[Step], interrupted: bool) ->
     );
     if out.json {
         out.record(
-            "summary",
+            Event::Summary,
             &serde_json::json!({"profile": name, "steps": graded.len(), "failed": failed, "passed": graded.len() - failed}),
         )?;
     } else {

@@ -3,6 +3,7 @@
 use crate::Exit;
 use crate::cli::{GlobalArgs, ProfilesArgs};
 use crate::envelope::Profile;
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::profiles::{List, ProfilesSettings};
 use anyhow::{Context, Result};
@@ -101,7 +102,7 @@ fn render_list(out: &Output, picked: &[Profile]) -> Result<Exit> {
     let rows: Vec<Row> = picked.iter().map(row).collect();
     if out.json {
         for r in &rows {
-            out.record("profile", r)?;
+            out.record(Event::Profile, r)?;
         }
     } else if rows.is_empty() {
         out.line("no profile matches")?;
@@ -114,7 +115,7 @@ fn render_list(out: &Output, picked: &[Profile]) -> Result<Exit> {
 fn render_show(out: &Output, p: &Profile) -> Result<Exit> {
     if out.json {
         out.record(
-            "profile",
+            Event::Profile,
             &Shown {
                 name: &p.name,
                 origin: &p.origin,

@@ -4,6 +4,7 @@ use crate::cli::{ChannelsAction, GlobalArgs, OfflineArg, RelayAction, RelayArgs,
 use crate::envelope::profile::parse_duration;
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::server::{Limits, Server};
+use crate::output::Event;
 use crate::output::Output;
 use crate::relay::server::{Offline, Relay, RelayConfig, RelayHandler, sha256};
 use crate::settings::parse_size;
@@ -97,7 +98,7 @@ fn prune(out: &Output, remote: &RelayRemote, idle: Option<&str>, names: &[String
         Some(serde_json::json!({"channels": names, "idle_secs": idle_secs})),
     )?;
     if out.json {
-        out.record("pruned", &answer)?;
+        out.record(Event::Pruned, &answer)?;
         return Ok(Exit::Success);
     }
     let deleted = answer["deleted"].as_array().cloned().unwrap_or_default();
@@ -130,7 +131,7 @@ fn prune(out: &Output, remote: &RelayRemote, idle: Option<&str>, names: &[String
 fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
     let body = ask(remote, crate::relay::wire::STATUS_PATH, None)?;
     if out.json {
-        out.record("relay_status", &body)?;
+        out.record(Event::RelayStatus, &body)?;
         return Ok(Exit::Success);
     }
     let s = out.out();
@@ -334,7 +335,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             store,
             Box::new(move |text, record| {
                 if log_out.json {
-                    let _ = log_out.record("relay", &record);
+                    let _ = log_out.record(Event::Relay, &record);
                 } else {
                     log_out.note(&log_out.err().dim(text));
                 }
@@ -343,7 +344,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         let channels = relay.channel_count();
         if out.json {
             out.record(
-                "listening",
+                Event::Listening,
                 &Listening {
                     url: &public_url,
                     bind: shown.clone(),

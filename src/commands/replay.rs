@@ -7,6 +7,7 @@ use crate::cli::{GlobalArgs, ReplayArgs};
 use crate::envelope::{HeaderList, Profile, Secret};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::replay::{Job, Replayed};
+use crate::output::Event;
 use crate::output::{Output, escape, plural};
 use crate::settings::replay::ReplaySettings;
 use crate::settings::resolve_url;
@@ -200,7 +201,7 @@ fn show_plan(
         .collect();
     if out.json {
         for p in &planned {
-            out.record("planned", p)?;
+            out.record(Event::Planned, p)?;
         }
         return Ok(());
     }
@@ -234,7 +235,7 @@ fn show_plan(
 fn render(out: &Output, results: &[Replayed]) -> Result<Exit> {
     if out.json {
         for r in results {
-            out.record("replay", r)?;
+            out.record(Event::Replay, r)?;
         }
     }
     if !out.json {

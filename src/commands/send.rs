@@ -8,6 +8,7 @@ use crate::cli::{GlobalArgs, SendArgs};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::load::Summary;
 use crate::outbound::{DeliverOptions, Plan, Prepared, deliver};
+use crate::output::Event;
 use crate::output::delivery::DeliveryView;
 use crate::output::{BodyJson, Output};
 use crate::settings::open_store;
@@ -140,7 +141,7 @@ fn render_dry_run(out: &Output, plan: &Plan, prepared: &Prepared) -> Result<Exit
     );
     if out.json {
         out.record(
-            "request",
+            Event::Request,
             &DryRun {
                 method: &plan.method,
                 url: plan.url.as_str(),
@@ -206,7 +207,7 @@ fn render_load(out: &Output, summary: &Summary) -> Result<Exit> {
     }
     let secs = summary.elapsed_secs;
     if out.json {
-        out.record("result", summary)?;
+        out.record(Event::Result, summary)?;
     } else if out.quiet {
         out.line(&format!(
             "sent {} in {:.2} s ({:.0} req/s): 2xx {}, non-2xx {}, errors {}",

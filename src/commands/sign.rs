@@ -3,6 +3,7 @@
 use super::header_pairs;
 use crate::cli::{GlobalArgs, SignArgs};
 use crate::envelope::{HeaderList, SignInput};
+use crate::output::Event;
 use crate::output::{BodyJson, Output};
 use crate::settings::sign::{Input, SignSettings};
 use crate::{Exit, hinted};
@@ -129,7 +130,7 @@ fn render(out: &Output, s: &SignSettings, body: &Body, headers: &HeaderList) -> 
     }
     if out.json {
         out.record(
-            "signature",
+            Event::Signature,
             &Signature {
                 profile: &s.profile.name,
                 event: body.event.as_deref(),

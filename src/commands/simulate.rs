@@ -6,6 +6,7 @@ use crate::clock::now_unix;
 use crate::envelope::retry::{Step, timeline};
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::outbound::{Delivered, Report, deliver};
+use crate::output::Event;
 use crate::output::Output;
 use crate::output::delivery::DeliveryView;
 use crate::settings::simulate::{Live, Mode, Offline, SimulateSettings};
@@ -105,9 +106,9 @@ fn render_timeline(out: &Output, o: &Offline, t: &Timeline) -> Result<Exit> {
     };
     if out.json {
         for s in steps {
-            out.record("attempt", s)?;
+            out.record(Event::Attempt, s)?;
         }
-        out.record("result", &summary)?;
+        out.record(Event::Result, &summary)?;
     } else {
         let rows: Vec<Row> = steps.iter().map(row).collect();
         if !out.quiet {

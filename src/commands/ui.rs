@@ -2,6 +2,7 @@
 
 use crate::Exit;
 use crate::cli::{GlobalArgs, UiArgs};
+use crate::output::Event;
 use crate::output::Output;
 use crate::settings::ui::UiSettings;
 use crate::ui::{OnWarning, open_browser, start};
@@ -70,7 +71,7 @@ fn render_listening(out: &Output, s: &UiSettings, url: &str) -> Result<()> {
     let path = &s.store;
     if out.json {
         out.record(
-            "listening",
+            Event::Listening,
             &serde_json::json!({"url": url, "store": path.display().to_string()}),
         )?;
     } else {

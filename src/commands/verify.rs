@@ -4,6 +4,7 @@ use crate::Exit;
 use crate::cli::{GlobalArgs, VerifyArgs};
 use crate::envelope::Verification;
 use crate::envelope::explain::{Finding, explain};
+use crate::output::Event;
 use crate::output::{Output, escape};
 use crate::settings::verify::VerifySettings;
 use anyhow::{Context, Result};
@@ -60,7 +61,7 @@ fn render(out: &Output, s: &VerifySettings, judged: &Judged) -> Result<Exit> {
     let (verdict, findings) = (&judged.verdict, &judged.findings);
     if out.json {
         out.record(
-            "verification",
+            Event::Verification,
             &Report {
                 verification: verdict,
                 explanations: findings.as_deref(),

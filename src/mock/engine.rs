@@ -9,6 +9,7 @@ use crate::envelope::retry::{Decision, Outcome};
 use crate::envelope::{GivenData, HeaderList, Profile, Secret};
 use crate::http::client::{HttpClient, SendError, Sent};
 use crate::outbound::Plan;
+use crate::output::Event;
 use crate::output::Styles;
 use bytes::Bytes;
 use serde::Serialize;
@@ -60,7 +61,7 @@ impl Report {
     pub fn push(&self, s: Step) {
         if self.json {
             let mut buf = Vec::new();
-            crate::output::Output::record_into(&mut buf, "step", &s);
+            crate::output::Output::record_into(&mut buf, Event::Step, &s);
             let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &buf);
         } else if !(self.quiet && s.grade == Grade::Info) {
             let label = match s.grade {

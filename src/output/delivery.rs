@@ -2,6 +2,7 @@
 //! attempt, and its result, or JSON Lines records; from the typed reports of
 //! [`crate::outbound::deliver`].
 
+use super::Event;
 use super::{BodyJson, Output, escape, header_pairs, render_body};
 use crate::envelope::retry::Decision;
 use crate::http::client::{SendError, Sent};
@@ -154,7 +155,7 @@ fn finished(
     let queued = d.state == State::Pending;
     if out.json {
         out.record(
-            "result",
+            Event::Result,
             &ResultRecord {
                 delivered,
                 state: if queued { "queued" } else { d.state.as_str() },
@@ -238,7 +239,7 @@ fn attempt(
             Err(e) => (None, None, Some(e.to_string()), e.outcome().label()),
         };
         out.record(
-            "attempt",
+            Event::Attempt,
             &AttemptRecord {
                 attempt,
                 at_secs,

@@ -56,7 +56,7 @@ pub fn report_relay(
         } => {
             if *first && out.json {
                 let _ = out.record(
-                    "listening",
+                    super::Event::Listening,
                     &Listening {
                         url,
                         profile: Some(profile),
@@ -70,7 +70,7 @@ pub fn report_relay(
                 );
             } else if out.json {
                 let _ = out.record(
-                    "relay",
+                    super::Event::Relay,
                     &serde_json::json!({"state": "connected", "relay": relay, "channel": channel, "url": url, "queued": queued}),
                 );
             }
@@ -119,7 +119,7 @@ pub fn report_relay(
             };
             if out.json {
                 let _ = out.record(
-                    "relay",
+                    super::Event::Relay,
                     &serde_json::json!({"state": "given_up", "relay": relay, "method": method, "path": target, "received_at": since, "reason": why, "id": stored, "replay": again}),
                 );
             }
@@ -133,7 +133,7 @@ pub fn report_relay(
         Event::Disconnected { reason, retry_in } => {
             if out.json {
                 let _ = out.record(
-                    "relay",
+                    super::Event::Relay,
                     &serde_json::json!({"state": "disconnected", "relay": relay, "reason": reason, "retry_in_ms": retry_in.as_millis() as u64}),
                 );
             }
@@ -193,7 +193,7 @@ pub fn print_lines(out: &Output, feed: LineFeed) {
         for (line, size) in std::iter::once(first).chain(feed.rx.try_iter()) {
             feed.counts.queued_bytes.fetch_sub(size, Ordering::Relaxed);
             if out.json {
-                Output::record_into(&mut text, "delivery", &line);
+                Output::record_into(&mut text, super::Event::Delivery, &line);
             } else {
                 text.extend(render(out, &line).bytes());
                 text.push(b'\n');
@@ -208,7 +208,7 @@ pub fn print_lines(out: &Output, feed: LineFeed) {
             if out.json {
                 Output::record_into(
                     &mut text,
-                    "dropped",
+                    super::Event::Dropped,
                     &serde_json::json!({"lines": lines, "total": dropped}),
                 );
             }

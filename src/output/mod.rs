@@ -5,11 +5,13 @@
 
 pub mod audit;
 pub mod delivery;
+pub mod event;
 pub mod har;
 pub mod listen;
 pub mod warning;
 
 use colored::Colorize;
+pub use event::Event;
 use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
 
@@ -91,7 +93,7 @@ fn decide(choice: ColorChoice, is_tty: bool) -> bool {
 #[derive(Serialize)]
 struct Record<'a, T: Serialize> {
     #[serde(rename = "type")]
-    kind: &'a str,
+    kind: Event,
     data: &'a T,
 }
 
@@ -126,14 +128,14 @@ impl Output {
     }
 
     /// A JSON Lines record on stdout.
-    pub fn record<T: Serialize>(&self, kind: &str, data: &T) -> io::Result<()> {
+    pub fn record<T: Serialize>(&self, kind: Event, data: &T) -> io::Result<()> {
         let mut buf = Vec::new();
         Output::record_into(&mut buf, kind, data);
         self.bytes(&buf)
     }
 
     /// Appends one JSON Lines record to `buf`, for a caller that writes many at once.
-    pub fn record_into<T: Serialize>(buf: &mut Vec<u8>, kind: &str, data: &T) {
+    pub fn record_into<T: Serialize>(buf: &mut Vec<u8>, kind: Event, data: &T) {
         serde_json::to_writer(&mut *buf, &Record { kind, data })
             .expect("a record always serialises into memory");
         buf.push(b'\n');

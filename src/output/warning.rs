@@ -2,6 +2,7 @@
 //! `warning: …` on stderr, or with `--json` a `{"type":"warning","data":{…}}` record
 //! with the same sentence as `message` beside the warning's own fields.
 
+use super::Event;
 use super::{Output, escape};
 use serde::Serialize;
 use std::fmt::Display;
@@ -19,7 +20,7 @@ struct Record<'a, W: Serialize> {
 pub fn render<W: Display + Serialize>(out: &Output, w: &W) {
     let message = w.to_string();
     if out.json {
-        let _ = out.record("warning", &Record { message, detail: w });
+        let _ = out.record(Event::Warning, &Record { message, detail: w });
     } else {
         out.warn(&escape(&message));
     }
