@@ -9,6 +9,7 @@ use crate::mock::serve::{Server, serve};
 use crate::output::Event;
 use crate::output::Output;
 use crate::settings::mock::MockSettings;
+use crate::show::escape;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -76,14 +77,50 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
     render(out, &s, &report.graded(), interrupted)
 }
 
-/// What renders each graded step as it comes (and keeps them for the summary).
+/// Where the steps go: rendered as they come, and kept for the summary.
 fn step_report(out: &Output) -> Arc<Report> {
+    let out = out.clone();
     Arc::new(Report {
         steps: Mutex::new(Vec::new()),
-        json: out.json,
-        quiet: out.quiet,
-        styles: out.out(),
+        tell: Box::new(move |s| render_step(&out, s)),
     })
+}
+
+/// One step: a JSON record, or a line (info lines left out with `--quiet`). A step
+/// that cannot be written is dropped: the summary and the exit status still tell.
+fn render_step(out: &Output, s: &Step) {
+    if out.json {
+        let _ = out.record(Event::Step, s);
+        return;
+    }
+    if out.quiet && s.grade == Grade::Info {
+        return;
+    }
+    let styles = out.out();
+    let label = match s.grade {
+        Grade::Pass => styles.ok("PASS"),
+        Grade::Fail => styles.fail("FAIL"),
+        Grade::Info => styles.dim("    "),
+    };
+    let at = styles.dim(&format!("{:>9}", clock_label(s.at_secs)));
+    let line = if s.step == "provider" {
+        // The reason names the provider already.
+        format!("{at} {label} {:<12} {}", s.step, escape(&s.reason))
+    } else {
+        format!(
+            "{at} {label} {:<12} {}: {}",
+            s.step,
+            escape(&s.name),
+            escape(&s.reason)
+        )
+    };
+    let _ = out.line(&line);
+}
+
+/// `+H:MM:SS` of virtual time.
+fn clock_label(secs: f64) -> String {
+    let t = secs.max(0.0) as u64;
+    format!("+{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
 
 /// Plays the provider: against `--to`, or serving its registration API (and playing
