@@ -1,31 +1,18 @@
 //! `hookctl mock`: play a provider against the user's app and grade every step.
 
+use crate::Exit;
 use crate::cli::{GlobalArgs, MockArgs};
-use crate::envelope::GivenData;
 use crate::http::client::{ClientOptions, HttpClient};
-use crate::mock::Confirm;
 use crate::mock::clock::Clock;
 use crate::mock::engine::{Ctx, Grade, Report, Step};
 use crate::mock::serve::{Server, serve};
 use crate::output::Event;
 use crate::output::Output;
-use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
-use crate::{Exit, hinted};
-use anyhow::{Context, Result, bail};
+use crate::settings::mock::MockSettings;
+use crate::show::escape;
+use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
-
-/// `--data`: inline JSON, `-`, or a file.
-fn read_data(arg: &str) -> Result<serde_json::Value> {
-    let t = arg.trim_start();
-    let bytes = if t.starts_with('{') || t.starts_with('[') {
-        arg.as_bytes().to_vec()
-    } else {
-        read_input(std::path::Path::new(arg))
-            .context("could not read --data (inline JSON, a file, or -)")?
-    };
-    serde_json::from_slice(&bytes).context("--data is not JSON")
-}
 
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -84,130 +71,82 @@ pub fn junit(profile: &str, url: &str, steps: &[Step]) -> String {
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
-    let config = Config::load(g.config.as_deref())?;
-    let profile = config.profile(Some(&args.profile), &Default::default())?;
-    crate::settings::check_range(args.speed, crate::envelope::retry::SPEEDS, "--speed")?;
-    let run_for = args
-        .run_for
-        .as_deref()
-        .map(crate::envelope::profile::parse_duration)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--for: {e}"))?;
-    let via_api = profile
-        .handshake
-        .as_ref()
-        .is_some_and(|h| h.confirm == Some(Confirm::Api));
-    if args.to.is_none() && args.serve.is_none() {
-        bail!(hinted(
-            "say where the app is: --to URL",
-            "or --serve ADDR, to serve the provider's registration API that names it"
-        ));
-    }
-    if via_api && args.serve.is_none() {
-        let p = profile
-            .handshake
-            .as_ref()
-            .map(|h| h.provider.as_str())
-            .unwrap_or("");
-        return Err(hinted(
-            format!(
-                "{p}'s webhook is verified through its registration API (the code goes back with a PUT)"
-            ),
-            format!(
-                "run `hookctl mock {} --serve 127.0.0.1:0` and register the app's URL with it",
-                profile.name
-            ),
-        ));
-    }
-    if via_api && args.to.is_some() {
-        bail!(hinted(
-            format!(
-                "`{}` learns the app's URL from its registration API, not from --to",
-                profile.name
-            ),
-            "leave --to out and register the URL with POST /api/v2/webhooks on the --serve address",
-        ));
-    }
-    let needs_secret = profile
-        .handshake
-        .as_ref()
-        .is_some_and(|h| h.challenge == "secret" || h.answer != crate::mock::Answer::Echo);
-    let secrets = match signing_secrets(
-        &SecretRequest {
-            args: &args.secrets,
-            config: &config,
-            stdin_used: args.data.as_deref() == Some("-"),
-        },
-        &profile,
-    ) {
-        Ok(s) => s,
-        // A registration may bring its own (Hover's hmac_secret, Twitch's
-        // transport.secret, Graph's clientState).
-        Err(_) if via_api || (args.serve.is_some() && args.to.is_none()) => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    if needs_secret && secrets.is_empty() && args.to.is_some() {
-        bail!(hinted(
-            format!("`{}`'s handshake is keyed with the secret", profile.name),
-            "pass --secret-env NAME (or --secret, --secret-file)"
-        ));
-    }
-    for e in &args.event {
-        profile.event(e).map_err(anyhow::Error::msg)?;
-    }
-    let data = args
-        .data
-        .as_deref()
-        .map(read_data)
-        .transpose()?
-        .map(GivenData::new);
-    let mut events: Vec<(String, Option<GivenData>)> =
-        args.event.iter().map(|e| (e.clone(), None)).collect();
-    if let Some(d) = data {
-        if events.is_empty() {
-            let first = profile
-                .events
-                .values()
-                .find(|e| !e.handshake)
-                .map(|e| e.name.clone())
-                .ok_or_else(|| {
-                    hinted(
-                        "the profile has no events to give --data to",
-                        "pass --event",
-                    )
-                })?;
-            events.push((first, None));
-        }
-        events[0].1 = Some(d);
-    }
-    let url = args
-        .to
-        .as_deref()
-        .map(crate::settings::resolve_url)
-        .transpose()?;
-    let report = Arc::new(Report {
+    let s = crate::settings::mock::resolve(g, args)?;
+    let report = step_report(out);
+    let interrupted = play(&s, &report, |base| render_listening(out, &s, base))?;
+    render(out, &s, &report.graded(), interrupted)
+}
+
+/// Where the steps go: rendered as they come, and kept for the summary.
+fn step_report(out: &Output) -> Arc<Report> {
+    let out = out.clone();
+    Arc::new(Report {
         steps: Mutex::new(Vec::new()),
-        json: out.json,
-        quiet: out.quiet,
-        styles: out.out(),
-    });
-    let ctx = Ctx {
-        profile,
-        secrets,
-        verify_token: args.verify_token.clone(),
-        events,
-        client: HttpClient::new(&ClientOptions::new(args.insecure, 4))?,
-        clock: Arc::new(Clock::new(args.speed)),
-        probe_signature: args.probe_signature,
-        report: Arc::clone(&report),
+        tell: Box::new(move |s| render_step(&out, s)),
+    })
+}
+
+/// One step: a JSON record, or a line (info lines left out with `--quiet`). A step
+/// that cannot be written is dropped: the summary and the exit status still tell.
+fn render_step(out: &Output, s: &Step) {
+    if out.json {
+        let _ = out.record(Event::Step, s);
+        return;
+    }
+    if out.quiet && s.grade == Grade::Info {
+        return;
+    }
+    let styles = out.out();
+    let label = match s.grade {
+        Grade::Pass => styles.ok("PASS"),
+        Grade::Fail => styles.fail("FAIL"),
+        Grade::Info => styles.dim("    "),
     };
-    let name = ctx.profile.name.clone();
+    let at = styles.dim(&format!("{:>9}", clock_label(s.at_secs)));
+    let line = if s.step == "provider" {
+        // The reason names the provider already.
+        format!("{at} {label} {:<12} {}", s.step, escape(&s.reason))
+    } else {
+        format!(
+            "{at} {label} {:<12} {}: {}",
+            s.step,
+            escape(&s.name),
+            escape(&s.reason)
+        )
+    };
+    let _ = out.line(&line);
+}
+
+/// `+H:MM:SS` of virtual time.
+fn clock_label(secs: f64) -> String {
+    let t = secs.max(0.0) as u64;
+    format!("+{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+}
+
+/// Plays the provider: against `--to`, or serving its registration API (and playing
+/// `--to` at once, when given too), until the play is over, `--once`'s first
+/// registration's is, or Ctrl-C/SIGTERM. `listening` is told the API's base URL
+/// once it is bound. Whether it was interrupted.
+fn play(
+    s: &MockSettings,
+    report: &Arc<Report>,
+    listening: impl FnOnce(&str) -> Result<()>,
+) -> Result<bool> {
+    let ctx = Ctx {
+        profile: s.profile.clone(),
+        secrets: s.secrets.clone(),
+        verify_token: s.verify_token.clone(),
+        events: s.events.clone(),
+        client: HttpClient::new(&ClientOptions::new(s.insecure, 4))?,
+        clock: Arc::new(Clock::new(s.speed)),
+        probe_signature: s.probe_signature,
+        report: Arc::clone(report),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let target = url.as_ref().map(|u| u.to_string()).unwrap_or_default();
-    let interrupted = rt.block_on(async {
+    rt.block_on(async {
         let ctrl_c = async {
             let _ = tokio::signal::ctrl_c().await;
         };
@@ -218,59 +157,76 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
                 _ = term => {}
             }
         };
-        match &args.serve {
-            None => {
-                let url = url.clone().expect("checked above");
-                tokio::select! {
-                    r = ctx.play(&url, run_for, false) => r.map(|_| false),
-                    _ = stop => Ok(true),
-                }
-            }
-            Some(addr) => {
-                let listener = tokio::net::TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("could not listen on {addr}"))?;
-                let local = listener.local_addr()?;
-                let base = format!("http://{local}");
-                if out.json {
-                    out.record(
-                        Event::Listening,
-                        &serde_json::json!({"url": base, "profile": name}),
-                    )?;
-                } else {
-                    out.note(&format!(
-                        "mock {name}: serving the registration API and /_hookctl/clock on {base}"
-                    ));
-                }
-                let (server, mut done) = Server::new(ctx, run_for);
-                let once = args.once;
-                let player = Arc::clone(&server);
-                let first = async move {
-                    if let Some(url) = url {
-                        // With --to as well: that URL is played at once.
-                        let _ = player.ctx.play(&url, run_for, false).await;
-                        if once {
-                            return;
-                        }
-                    }
-                    if once {
-                        done.recv().await;
-                    } else {
-                        std::future::pending::<()>().await;
-                    }
-                };
-                tokio::select! {
-                    _ = serve(server, listener, std::future::pending::<()>()) => Ok(false),
-                    _ = first => Ok(false),
-                    _ = stop => Ok(true),
-                }
+        match (&s.serve, &s.url) {
+            (Some(addr), _) => serve_api(ctx, s, addr, listening, stop).await,
+            (None, Some(url)) => tokio::select! {
+                r = ctx.play(url, s.run_for, false) => r.map(|_| false),
+                _ = stop => Ok(true),
+            },
+            // Settings name one or the other.
+            (None, None) => Ok(false),
+        }
+    })
+}
+
+/// `--serve`: the registration API (and `--to`, played at once, when given too).
+async fn serve_api(
+    ctx: Ctx,
+    s: &MockSettings,
+    addr: &str,
+    listening: impl FnOnce(&str) -> Result<()>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<bool> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr}"))?;
+    listening(&format!("http://{}", listener.local_addr()?))?;
+    let (server, mut done) = Server::new(ctx, s.run_for);
+    let (once, run_for, url) = (s.once, s.run_for, s.url.clone());
+    let player = Arc::clone(&server);
+    let first = async move {
+        if let Some(url) = url {
+            // With --to as well: that URL is played at once.
+            let _ = player.ctx.play(&url, run_for, false).await;
+            if once {
+                return;
             }
         }
-    })?;
-    let graded = report.graded();
+        if once {
+            done.recv().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        _ = serve(server, listener, std::future::pending::<()>()) => Ok(false),
+        _ = first => Ok(false),
+        _ = stop => Ok(true),
+    }
+}
+
+fn render_listening(out: &Output, s: &MockSettings, base: &str) -> Result<()> {
+    let name = &s.profile.name;
+    if out.json {
+        out.record(
+            Event::Listening,
+            &serde_json::json!({"url": base, "profile": name}),
+        )?;
+    } else {
+        out.note(&format!(
+            "mock {name}: serving the registration API and /_hookctl/clock on {base}"
+        ));
+    }
+    Ok(())
+}
+
+/// The JUnit file (`--junit`) and the summary of the graded steps.
+fn render(out: &Output, s: &MockSettings, graded: &[Step], interrupted: bool) -> Result<Exit> {
+    let name = &s.profile.name;
     let failed = graded.iter().filter(|s| s.grade == Grade::Fail).count();
-    if let Some(path) = &args.junit {
-        std::fs::write(path, junit(&name, &target, &graded))
+    if let Some(path) = &s.junit {
+        let target = s.url.as_ref().map(|u| u.to_string()).unwrap_or_default();
+        std::fs::write(path, junit(name, &target, graded))
             .with_context(|| format!("could not write {}", path.display()))?;
     }
     let summary = format!(
@@ -288,7 +244,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: MockArgs) -> Result<Exit> {
     }
     Ok(if interrupted {
         Exit::Interrupted
-    } else if failed > 0 || graded.is_empty() && args.serve.is_none() {
+    } else if failed > 0 || graded.is_empty() && s.serve.is_none() {
         Exit::Negative
     } else {
         Exit::Success

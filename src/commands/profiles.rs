@@ -1,11 +1,11 @@
 //! `hookctl profiles`: the provider contracts hookctl knows.
 
 use crate::Exit;
-use crate::cli::{GlobalArgs, ProfileFilter, ProfilesAction, ProfilesArgs};
+use crate::cli::{GlobalArgs, ProfilesArgs};
 use crate::envelope::Profile;
 use crate::output::Event;
 use crate::output::Output;
-use crate::settings::Config;
+use crate::settings::profiles::{List, ProfilesSettings};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use tabled::{Table, Tabled, settings::Style};
@@ -22,34 +22,10 @@ struct Row {
     description: String,
 }
 
-/// The profiles a filter picks, or why none can be: an unknown family is an error
-/// that lists the known ones.
-fn filtered(all: Vec<Profile>, filter: &ProfileFilter) -> Result<Vec<Profile>> {
-    // The families the catalogue uses, and every one the format knows.
-    let mut families: Vec<String> = all.iter().map(Profile::scheme_family).collect();
-    families.extend(
-        crate::envelope::profile::Algorithm::ALL
-            .iter()
-            .filter_map(|a| serde_json::to_value(a).ok())
-            .filter_map(|v| v.as_str().map(str::to_string)),
-    );
-    families.push("none".to_string());
-    families.sort();
-    families.dedup();
-    let scheme = filter.scheme.as_deref().map(str::to_ascii_lowercase);
-    if let Some(want) = &scheme
-        && !families
-            .iter()
-            .any(|f| f == want || f.starts_with(&format!("{want}-")))
-    {
-        anyhow::bail!(
-            "`{want}` is not a scheme family{}; the families are: {}",
-            crate::envelope::did_you_mean(want, families.iter().map(String::as_str)),
-            families.join(", ")
-        );
-    }
-    let search = filter.search.as_deref().map(str::to_lowercase);
-    Ok(all
+/// The profiles the filter picks.
+fn picked(l: List) -> Vec<Profile> {
+    let (scheme, search) = (&l.scheme, &l.search);
+    l.all
         .into_iter()
         .filter(|p| {
             let family = p.scheme_family();
@@ -62,7 +38,7 @@ fn filtered(all: Vec<Profile>, filter: &ProfileFilter) -> Result<Vec<Profile>> {
                 p.name.to_lowercase().contains(s) || p.description.to_lowercase().contains(s)
             })
         })
-        .collect())
+        .collect()
 }
 
 /// The table of profiles, fitted to `width` columns: the description gives way first.
@@ -116,58 +92,59 @@ fn row(p: &Profile) -> Row {
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: ProfilesArgs) -> Result<Exit> {
-    let config = Config::load(g.config.as_deref())?;
-    match args.action.unwrap_or(ProfilesAction::List) {
-        ProfilesAction::List => {
-            let picked = filtered(config.catalog.all()?, &args.filter)?;
-            let rows: Vec<Row> = picked.iter().map(row).collect();
-            if out.json {
-                for r in &rows {
-                    out.record(Event::Profile, r)?;
-                }
-            } else if rows.is_empty() {
-                out.line("no profile matches")?;
-            } else {
-                out.line(&table(rows, crate::output::terminal_width()))?;
-            }
-        }
-        ProfilesAction::Show { name } => {
-            let p = config.catalog.get(&name)?;
-            if out.json {
-                out.record(
-                    Event::Profile,
-                    &Shown {
-                        name: &p.name,
-                        origin: &p.origin,
-                        signature: p.signature_summary(),
-                        def: &p.def,
-                    },
-                )?;
-            } else {
-                // Notes are long prose: written as multi-line strings, wrapped, with the
-                // same value (a line-ending backslash joins the lines back).
-                let mut def = p.def.clone();
-                let notes = std::mem::take(&mut def.notes);
-                let mut text =
-                    toml::to_string(&def).context("could not render the profile as TOML")?;
-                if !notes.is_empty() {
-                    let at = text
-                        .find("\nid = ")
-                        .or_else(|| text.find("\n\n"))
-                        .map_or(text.len(), |i| i + 1);
-                    text.insert_str(at, &notes_toml(&notes));
-                }
-                out.line(&format!(
-                    "# profile `{}` ({})\n# signature: {}\n# To change it, copy what you need under [profiles.{}] in hookctl.toml.\n\n{}",
-                    p.name,
-                    p.origin,
-                    p.signature_summary(),
-                    p.name,
-                    text.trim_end()
-                ))?;
-            }
-        }
+    match crate::settings::profiles::resolve(g, args)? {
+        ProfilesSettings::List(l) => render_list(out, &picked(l)),
+        ProfilesSettings::Show(p) => render_show(out, &p),
     }
+}
+
+fn render_list(out: &Output, picked: &[Profile]) -> Result<Exit> {
+    let rows: Vec<Row> = picked.iter().map(row).collect();
+    if out.json {
+        for r in &rows {
+            out.record(Event::Profile, r)?;
+        }
+    } else if rows.is_empty() {
+        out.line("no profile matches")?;
+    } else {
+        out.line(&table(rows, crate::output::terminal_width()))?;
+    }
+    Ok(Exit::Success)
+}
+
+fn render_show(out: &Output, p: &Profile) -> Result<Exit> {
+    if out.json {
+        out.record(
+            Event::Profile,
+            &Shown {
+                name: &p.name,
+                origin: &p.origin,
+                signature: p.signature_summary(),
+                def: &p.def,
+            },
+        )?;
+        return Ok(Exit::Success);
+    }
+    // Notes are long prose: written as multi-line strings, wrapped, with the same
+    // value (a line-ending backslash joins the lines back).
+    let mut def = p.def.clone();
+    let notes = std::mem::take(&mut def.notes);
+    let mut text = toml::to_string(&def).context("could not render the profile as TOML")?;
+    if !notes.is_empty() {
+        let at = text
+            .find("\nid = ")
+            .or_else(|| text.find("\n\n"))
+            .map_or(text.len(), |i| i + 1);
+        text.insert_str(at, &notes_toml(&notes));
+    }
+    out.line(&format!(
+        "# profile `{}` ({})\n# signature: {}\n# To change it, copy what you need under [profiles.{}] in hookctl.toml.\n\n{}",
+        p.name,
+        p.origin,
+        p.signature_summary(),
+        p.name,
+        text.trim_end()
+    ))?;
     Ok(Exit::Success)
 }
 

@@ -2,11 +2,10 @@
 
 use super::header_pairs;
 use crate::cli::{GlobalArgs, SignArgs};
-use crate::clock::now_unix;
-use crate::envelope::SignInput;
+use crate::envelope::{HeaderList, SignInput};
 use crate::output::Event;
 use crate::output::{BodyJson, Output};
-use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
+use crate::settings::sign::{Input, SignSettings};
 use crate::{Exit, hinted};
 use anyhow::Result;
 use serde::Serialize;
@@ -24,73 +23,75 @@ struct Signature<'a> {
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
-    let config = Config::load(g.config.as_deref())?;
-    let profile = config.profile(args.profile.as_deref(), &args.scheme)?;
-    let stdin_used = args.body.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    let secrets = signing_secrets(
-        &SecretRequest {
-            args: &args.secrets,
-            config: &config,
-            stdin_used,
-        },
-        &profile,
-    )?;
-    let timestamp = args.timestamp.unwrap_or_else(now_unix);
-    let (body, built, event, id) = match &args.body {
-        Some(path) => {
-            let body = read_input(path)?;
-            let (body_event, body_id) = profile.body_event_and_id(&body);
-            let event = args.event.clone().or(body_event);
-            let id = match args.id.clone().or(body_id) {
+    let s = crate::settings::sign::resolve(g, args)?;
+    let body = body(&s)?;
+    render_left_out(out, &body);
+    let headers = sign(&s, &body)?;
+    render(out, &s, &body, &headers)
+}
+
+/// The body to sign, with the event and id it goes with.
+struct Body<'a> {
+    bytes: std::borrow::Cow<'a, [u8]>,
+    /// Built from the catalogue (and so printed after the headers).
+    built: bool,
+    event: Option<String>,
+    id: String,
+    /// Headers that name the event, left out for want of one.
+    left_out: Vec<String>,
+}
+
+/// `--body`'s bytes (the event and id from the flags, else from the body, else a
+/// fresh id), or the event's sample.
+fn body(s: &SignSettings) -> Result<Body<'_>> {
+    let profile = &s.profile;
+    let (bytes, built, event, id) = match &s.input {
+        Input::Body(bytes) => {
+            let (body_event, body_id) = profile.body_event_and_id(bytes);
+            let event = s.event.clone().or(body_event);
+            let id = match s.id.clone().or(body_id) {
                 Some(id) => id,
-                None => profile.new_id(timestamp)?,
+                None => profile.new_id(s.timestamp)?,
             };
-            (body, false, event, id)
+            (bytes.into(), false, event, id)
         }
-        None => {
-            let Some(event) = args.event.clone() else {
-                return Err(hinted(
-                    "nothing to sign: give --body FILE (or - for standard input), or --event to sign its sample body",
-                    format!(
-                        "`hookctl events --profile {}` lists the events",
-                        profile.name
-                    ),
-                ));
-            };
-            profile.event(&event).map_err(anyhow::Error::msg)?;
-            let e = profile.build_event(&event, None, args.id.clone(), timestamp)?;
-            (e.body, true, Some(event), e.id)
+        Input::Sample(event) => {
+            let e = profile.build_event(event, None, s.id.clone(), s.timestamp)?;
+            (e.body.into(), true, Some(event.clone()), e.id)
         }
     };
-    if event.is_none() {
-        let left_out: Vec<&str> = profile
+    let left_out = match event {
+        Some(_) => Vec::new(),
+        None => profile
             .headers
             .iter()
             .filter(|(_, t)| t.uses(|v| *v == crate::envelope::template::Var::Event))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !left_out.is_empty() {
-            out.warn(&format!(
-                "no event name (none in the body): `{}` left out; pass --event NAME to include it",
-                left_out.join("`, `")
-            ));
-        }
-    }
-    let vars = profile.render_vars(event.as_deref(), &id, timestamp)?;
-    let target = match &args.url {
-        Some(url) => crate::settings::checked_url(url, "--url")?,
-        None => args.path.clone(),
+            .map(|(n, _)| n.clone())
+            .collect(),
     };
-    let headers = profile
+    Ok(Body {
+        bytes,
+        built,
+        event,
+        id,
+        left_out,
+    })
+}
+
+/// The headers the profile adds to the body.
+fn sign(s: &SignSettings, body: &Body) -> Result<HeaderList> {
+    let profile = &s.profile;
+    let vars = profile.render_vars(body.event.as_deref(), &body.id, s.timestamp)?;
+    profile
         .sign(
-            &secrets,
+            &s.secrets,
             &SignInput {
-                body: &body,
-                event: event.as_deref(),
-                id: &id,
-                timestamp,
-                method: &args.method,
-                path: &target,
+                body: &body.bytes,
+                event: body.event.as_deref(),
+                id: &body.id,
+                timestamp: s.timestamp,
+                method: &s.method,
+                path: &s.target,
                 vars: &vars,
             },
         )
@@ -103,15 +104,27 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
                 ),
             ),
             e => anyhow::Error::new(e).context("could not sign"),
-        })?;
-    if args.explain {
+        })
+}
+
+fn render_left_out(out: &Output, body: &Body) {
+    if !body.left_out.is_empty() {
+        out.warn(&format!(
+            "no event name (none in the body): `{}` left out; pass --event NAME to include it",
+            body.left_out.join("`, `")
+        ));
+    }
+}
+
+fn render(out: &Output, s: &SignSettings, body: &Body, headers: &HeaderList) -> Result<Exit> {
+    if s.explain {
         let req = crate::envelope::Received {
-            method: &args.method,
-            path: &target,
-            headers: &headers,
-            body: &body,
+            method: &s.method,
+            path: &s.target,
+            headers,
+            body: &body.bytes,
         };
-        if let Some(text) = crate::envelope::explain::signed_text(&profile, &req) {
+        if let Some(text) = crate::envelope::explain::signed_text(&s.profile, &req) {
             out.note(&format!("signed: {}", crate::show::escape(&text)));
         }
     }
@@ -119,21 +132,21 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SignArgs) -> Result<Exit> {
         out.record(
             Event::Signature,
             &Signature {
-                profile: &profile.name,
-                event: event.as_deref(),
-                id: &id,
-                timestamp,
-                headers: header_pairs(&headers),
-                body: built.then(|| BodyJson::new(&body)),
+                profile: &s.profile.name,
+                event: body.event.as_deref(),
+                id: &body.id,
+                timestamp: s.timestamp,
+                headers: header_pairs(headers),
+                body: body.built.then(|| BodyJson::new(&body.bytes)),
             },
         )?;
     } else {
         for (n, v) in headers.iter() {
             out.line(&format!("{n}: {v}"))?;
         }
-        if built {
+        if body.built {
             out.line("")?;
-            out.bytes(&body)?;
+            out.bytes(&body.bytes)?;
             out.line("")?;
         }
     }

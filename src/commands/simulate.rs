@@ -1,18 +1,16 @@
 //! `hookctl simulate`: a profile's retry policy as a timeline, or run for real.
 
+use crate::Exit;
 use crate::cli::{GlobalArgs, SimulateArgs};
 use crate::clock::now_unix;
-use crate::envelope::HeaderList;
-use crate::envelope::retry::{Outcome, Step, timeline};
+use crate::envelope::retry::{Step, timeline};
 use crate::http::client::{ClientOptions, HttpClient};
-use crate::outbound::{DeliverOptions, Plan, deliver};
+use crate::outbound::{Delivered, Report, deliver};
 use crate::output::Event;
 use crate::output::Output;
 use crate::output::delivery::DeliveryView;
-use crate::settings::resolve_url;
-use crate::settings::{Config, SecretRequest, open_store, signing_secrets};
-use crate::{Exit, hinted};
-use anyhow::{Result, bail};
+use crate::settings::simulate::{Live, Mode, Offline, SimulateSettings};
+use anyhow::Result;
 use serde::Serialize;
 use std::time::Duration;
 use tabled::{Table, Tabled, settings::Style};
@@ -44,114 +42,62 @@ fn secs(s: f64) -> String {
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
-    let config = Config::load(g.config.as_deref())?;
-    let profile = config.profile(args.profile.as_deref(), &Default::default())?;
-    if profile.retry.delays.is_empty() {
-        out.note(&format!(
-            "profile `{}`: the provider documents no retries, so a delivery gets one attempt (`hookctl profiles show {}` says more)",
-            profile.name, profile.name
-        ));
-    }
-    if let Some(to) = &args.to {
-        if !args.responses.is_empty() || args.fail_first.is_some() || args.retry_after.is_some() {
-            bail!(
-                "--responses, --fail-first and --retry-after describe a simulated receiver; with --to the receiver's real answers count"
-            );
+    let s = crate::settings::simulate::resolve(g, args)?;
+    render_notes(out, &s);
+    match &s.mode {
+        Mode::Offline(o) => render_timeline(out, o, &offline(o)),
+        Mode::Live(live) => {
+            let view = DeliveryView::new(out, &live.opts);
+            run_live(live, &mut |r| view.report(r))?.exit(true)
         }
-        crate::settings::check_range(args.speed, crate::envelope::retry::SPEEDS, "--speed")?;
-        let url = resolve_url(to)?;
-        let secrets = signing_secrets(
-            &SecretRequest {
-                args: &args.secrets,
-                config: &config,
-                stdin_used: false,
-            },
-            &profile,
-        )?;
-        let event = match &args.event {
-            Some(e) => {
-                profile.event(e).map_err(anyhow::Error::msg)?;
-                e.clone()
-            }
-            None => profile
-                .events
-                .keys()
-                .next()
-                .cloned()
-                .ok_or_else(|| hinted("the profile has no events", "pass --event"))?,
-        };
-        let timeout = profile.retry.timeout;
-        let plan = Plan {
-            profile,
-            secrets,
-            event,
-            data: None,
-            body: None,
-            patches: Vec::new(),
-            extra_headers: HeaderList::new(),
-            method: "POST".into(),
-            url,
-            craft: Default::default(),
-        };
-        let prepared = plan.prepare(None, now_unix())?;
-        let store = open_store(g)?;
-        let client = HttpClient::new(&ClientOptions::new(false, 1))?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let opts = DeliverOptions {
-            timeout,
-            retry: true,
-            speed: args.speed,
-            source: "simulate",
-        };
-        let view = DeliveryView::new(out, &opts);
-        return rt
-            .block_on(deliver(
-                &plan,
-                prepared,
-                &client,
-                store.as_ref(),
-                &opts,
-                &mut |r| view.report(r),
-            ))?
-            .exit(true);
     }
+}
 
-    let responses: Vec<Outcome> = args
-        .responses
-        .iter()
-        .map(|r| {
-            Outcome::parse(r).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--responses: `{r}` is not a status (100-599), `timeout` or `connection`"
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
-    let outcome = |n: usize| match (&args.fail_first, responses.as_slice()) {
-        (Some(k), _) => {
-            if n <= *k {
-                Outcome::Status(500)
-            } else {
-                Outcome::Status(200)
-            }
-        }
-        (None, []) => Outcome::Status(500),
-        (None, list) => list[(n - 1).min(list.len() - 1)],
-    };
-    if args.retry_after.is_some() && !profile.retry.retry_after {
-        out.warn(&format!(
-            "profile `{}` does not honour Retry-After: its schedule is the same with or without --retry-after",
-            profile.name
-        ));
+fn render_notes(out: &Output, s: &SimulateSettings) {
+    for n in &s.notes {
+        out.note(n);
     }
-    let (steps, delivered) = timeline(
-        &profile.retry,
-        outcome,
-        args.retry_after.map(Duration::from_secs),
-    );
-    let last = steps.last().expect("a timeline has at least one attempt");
+    for w in &s.warnings {
+        out.warn(w);
+    }
+}
+
+/// The schedule against the simulated receiver: every attempt, and whether one
+/// delivered.
+struct Timeline {
+    steps: Vec<Step>,
+    delivered: bool,
+}
+
+fn offline(o: &Offline) -> Timeline {
+    let (steps, delivered) = timeline(&o.profile.retry, |n| o.receiver.outcome(n), o.retry_after);
+    Timeline { steps, delivered }
+}
+
+/// The schedule for real: one delivery through the attempt loop, each attempt
+/// reported to `report` as it goes.
+fn run_live(live: &Live, report: &mut dyn FnMut(Report<'_>) -> Result<()>) -> Result<Delivered> {
+    let prepared = live.plan.prepare(None, now_unix())?;
+    let client = HttpClient::new(&ClientOptions::new(false, 1))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(deliver(
+        &live.plan,
+        prepared,
+        &client,
+        live.store.as_ref(),
+        &live.opts,
+        report,
+    ))
+}
+
+fn render_timeline(out: &Output, o: &Offline, t: &Timeline) -> Result<Exit> {
+    let (profile, steps, delivered) = (&o.profile, &t.steps, t.delivered);
+    let Some(last) = steps.last() else {
+        // A timeline has at least one attempt.
+        return Ok(Exit::Success);
+    };
     let summary = Summary {
         profile: &profile.name,
         state: if delivered { "delivered" } else { "failed" },
@@ -159,7 +105,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
         total_secs: last.at_secs,
     };
     if out.json {
-        for s in &steps {
+        for s in steps {
             out.record(Event::Attempt, s)?;
         }
         out.record(Event::Result, &summary)?;

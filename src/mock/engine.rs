@@ -9,11 +9,8 @@ use crate::envelope::retry::{Decision, Outcome};
 use crate::envelope::{GivenData, HeaderList, Profile, Secret};
 use crate::http::client::{HttpClient, SendError, Sent};
 use crate::outbound::Plan;
-use crate::output::Event;
-use crate::output::Styles;
 use bytes::Bytes;
 use serde::Serialize;
-use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -46,12 +43,12 @@ pub struct Step {
     pub latency_ms: Option<f64>,
 }
 
-/// Where the steps go: printed as they happen, and kept for the summary and JUnit.
+/// Where the steps go: told as they happen (to whoever renders them), and kept for
+/// the summary and JUnit.
 pub struct Report {
     pub steps: Mutex<Vec<Step>>,
-    pub json: bool,
-    pub quiet: bool,
-    pub styles: Styles,
+    /// Told each step as it happens.
+    pub tell: Box<dyn Fn(&Step) + Send + Sync>,
 }
 
 /// Steps kept at most (a long `--serve` run): the oldest info lines go first.
@@ -59,34 +56,7 @@ const MAX_STEPS: usize = 10_000;
 
 impl Report {
     pub fn push(&self, s: Step) {
-        if self.json {
-            let mut buf = Vec::new();
-            crate::output::Output::record_into(&mut buf, Event::Step, &s);
-            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &buf);
-        } else if !(self.quiet && s.grade == Grade::Info) {
-            let label = match s.grade {
-                Grade::Pass => self.styles.ok("PASS"),
-                Grade::Fail => self.styles.fail("FAIL"),
-                Grade::Info => self.styles.dim("    "),
-            };
-            let at = self.styles.dim(&format!("{:>9}", clock_label(s.at_secs)));
-            let line = if s.step == "provider" {
-                // The reason names the provider already.
-                format!(
-                    "{at} {label} {:<12} {}",
-                    s.step,
-                    crate::show::escape(&s.reason)
-                )
-            } else {
-                format!(
-                    "{at} {label} {:<12} {}: {}",
-                    s.step,
-                    crate::show::escape(&s.name),
-                    crate::show::escape(&s.reason)
-                )
-            };
-            let _ = writeln!(std::io::stdout().lock(), "{line}");
-        }
+        (self.tell)(&s);
         let mut steps = self.steps.lock().expect("report lock");
         if steps.len() >= MAX_STEPS
             && let Some(i) = steps.iter().position(|x| x.grade == Grade::Info)
@@ -116,12 +86,6 @@ impl Report {
             .cloned()
             .collect()
     }
-}
-
-/// `+H:MM:SS` of virtual time.
-fn clock_label(secs: f64) -> String {
-    let t = secs.max(0.0) as u64;
-    format!("+{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
 
 /// Everything a run needs.

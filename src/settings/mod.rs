@@ -4,13 +4,23 @@
 
 pub mod audit;
 pub mod config;
+pub mod deliveries;
+pub mod events;
+pub mod init;
+pub mod keygen;
 pub mod listen;
+pub mod mock;
+pub mod profiles;
 pub mod replay;
 pub mod scheme;
 pub mod secrets;
 pub mod send;
+pub mod sign;
+pub mod simulate;
 pub mod store;
+pub mod ui;
 pub mod values;
+pub mod verify;
 
 pub use config::*;
 pub use scheme::*;
