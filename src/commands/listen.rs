@@ -193,7 +193,8 @@ fn start_notes(
 
 pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     if args.print_token {
-        let url = crate::outbound::resolve_url(args.relay.as_deref().unwrap_or_default())
+        let first = args.relay.as_deref().unwrap_or_default().split(',').next();
+        let url = crate::outbound::resolve_url(first.unwrap_or_default().trim())
             .context("could not read --relay")?;
         return match crate::relay::client::kept_token(&url, args.channel.as_deref())? {
             Some((_, token)) => {
@@ -430,7 +431,14 @@ pub fn run(g: &GlobalArgs, out: &Output, args: ListenArgs) -> Result<Exit> {
     }
     let relay = match &args.relay {
         Some(u) => Some(crate::relay::client::ClientConfig {
-            relay: crate::outbound::resolve_url(u).context("could not read --relay")?,
+            // Nodes of one relay cluster, comma-separated: tried in turn.
+            relay: crate::outbound::resolve_url(u.split(',').next().unwrap_or_default().trim())
+                .context("could not read --relay")?,
+            also: u
+                .split(',')
+                .skip(1)
+                .map(|n| crate::outbound::resolve_url(n.trim()).context("could not read --relay"))
+                .collect::<Result<_>>()?,
             channel: match &args.channel {
                 Some(c) if !crate::relay::server::valid_channel(c) => bail!(
                     "--channel `{}` is not a channel name (1 to 63 lowercase letters, digits and dashes)",
