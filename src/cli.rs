@@ -570,7 +570,12 @@ pub struct NatsArgs {
     #[arg(long, value_name = "PATH", requires = "nats_tls_cert")]
     pub nats_tls_key: Option<PathBuf>,
     /// Prefix of the subjects, stream and buckets (several relays may share one NATS)
-    #[arg(long, value_name = "NAME", default_value = "hookctl", requires = "nats")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "hookctl",
+        requires = "nats"
+    )]
     pub nats_prefix: String,
     /// JetStream replicas of the queue and buckets [default: 3 on a cluster of three NATS servers or more, else 1]
     #[arg(long, value_name = "N", requires = "nats", value_parser = clap::value_parser!(u8).range(1..=5))]

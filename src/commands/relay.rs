@@ -141,7 +141,11 @@ fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
             crate::output::escape(c["node"].as_str().unwrap_or_default()),
             crate::output::escape(c["nats_server"].as_str().unwrap_or_default()),
             crate::output::escape(c["nats_version"].as_str().unwrap_or_default()),
-            if c["nats_connected"] == true { "" } else { " disconnected" },
+            if c["nats_connected"] == true {
+                ""
+            } else {
+                " disconnected"
+            },
             c["replicas"].as_u64().unwrap_or(0),
             c["owners"].as_array().map_or(0, |o| o.len()),
         ))?;
@@ -198,7 +202,14 @@ fn nats_options(n: &crate::cli::NatsArgs) -> Result<Option<crate::relay::cluster
         Some(p) => Some(
             crate::settings::read_input(p)
                 .with_context(|| format!("could not read --nats-password-file {}", p.display()))
-                .map(|b| String::from_utf8_lossy(&b).lines().next().unwrap_or_default().trim().to_string())?,
+                .map(|b| {
+                    String::from_utf8_lossy(&b)
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                })?,
         ),
         None => std::env::var("HOOKCTL_NATS_PASSWORD").ok(),
     }
@@ -208,7 +219,12 @@ fn nats_options(n: &crate::cli::NatsArgs) -> Result<Option<crate::relay::cluster
         None => (None, secret),
     };
     Ok(Some(crate::relay::cluster::Options {
-        urls: n.nats.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect(),
+        urls: n
+            .nats
+            .iter()
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .collect(),
         creds: n.nats_creds.clone(),
         user: n.nats_user.clone(),
         password,
@@ -219,7 +235,10 @@ fn nats_options(n: &crate::cli::NatsArgs) -> Result<Option<crate::relay::cluster
         require_tls: n.nats.iter().any(|u| u.starts_with("tls://")),
         prefix: n.nats_prefix.clone(),
         replicas: n.nats_replicas.map(usize::from),
-        node: n.node_name.clone().unwrap_or_else(crate::relay::cluster::default_node),
+        node: n
+            .node_name
+            .clone()
+            .unwrap_or_else(crate::relay::cluster::default_node),
     }))
 }
 

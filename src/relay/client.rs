@@ -745,7 +745,11 @@ pub async fn run(
         failures += 1;
         let jitter = wait.mul_f64(fastrand::f64() * 0.5);
         // Each node is tried once at the first wait before the waits grow.
-        let retry_in = if failures < urls.len() { BACKOFF_FIRST } else { wait + jitter };
+        let retry_in = if failures < urls.len() {
+            BACKOFF_FIRST
+        } else {
+            wait + jitter
+        };
         on(Event::Disconnected {
             reason: failed,
             retry_in,

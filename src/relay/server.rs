@@ -538,7 +538,9 @@ impl Relay {
             )),
             cluster: None,
             serving: Mutex::default(),
-            remote_room: Arc::new(Semaphore::new(node::REMOTE_BYTES.max(cfg_max_body + (1 << 20)))),
+            remote_room: Arc::new(Semaphore::new(
+                node::REMOTE_BYTES.max(cfg_max_body + (1 << 20)),
+            )),
         })
     }
 
@@ -1308,10 +1310,26 @@ impl Relay {
                     {
                         match &self.cluster {
                             Some(c) => {
-                                node::settle(self, c, &name, link.id, held, &outcome, status, reason.as_deref())
-                                    .await
+                                node::settle(
+                                    self,
+                                    c,
+                                    &name,
+                                    link.id,
+                                    held,
+                                    &outcome,
+                                    status,
+                                    reason.as_deref(),
+                                )
+                                .await
                             }
-                            None => self.settle(&name, link.id, held, &outcome, status, reason.as_deref()),
+                            None => self.settle(
+                                &name,
+                                link.id,
+                                held,
+                                &outcome,
+                                status,
+                                reason.as_deref(),
+                            ),
                         }
                     }
                 }
@@ -1662,7 +1680,8 @@ impl Handler for RelayHandler {
             let name = if path == CONNECT_PATH {
                 query_param(&req.target, "channel")
             } else {
-                path.strip_prefix("/c/").map(|r| &r[..r.find('/').unwrap_or(r.len())])
+                path.strip_prefix("/c/")
+                    .map(|r| &r[..r.find('/').unwrap_or(r.len())])
             };
             if let Some(name) = name.filter(|n| valid_channel(n)) {
                 node::look_up(&self.0, c, name).await;

@@ -74,8 +74,7 @@ pub struct Cluster {
 /// A prefix is one NATS token and part of a bucket name.
 pub fn valid_prefix(p: &str) -> bool {
     (1..=32).contains(&p.len())
-        && p
-            .bytes()
+        && p.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
@@ -118,7 +117,10 @@ impl Cluster {
             .client_capacity(4096);
         if let Some(path) = &opts.creds {
             co = co.credentials_file(path).await.with_context(|| {
-                format!("could not read the NATS credentials file {}", path.display())
+                format!(
+                    "could not read the NATS credentials file {}",
+                    path.display()
+                )
             })?;
         }
         match (&opts.user, &opts.password) {
@@ -177,7 +179,10 @@ impl Cluster {
 
     /// The largest delivery body that crosses NATS in one message.
     pub fn max_body(&self) -> usize {
-        self.client.server_info().max_payload.saturating_sub(FRAME_ROOM)
+        self.client
+            .server_info()
+            .max_payload
+            .saturating_sub(FRAME_ROOM)
     }
 
     pub fn subject(&self, what: &str, channel: &str) -> String {

@@ -120,7 +120,12 @@ pub(super) async fn claim(
 /// Takes the channel over for `link` in the cluster: the newest claim wins, the
 /// node that held it lets go (its client is told, answers what it has and
 /// closes), then this node serves the channel. How many deliveries it holds.
-pub(super) async fn take_over(relay: &Arc<Relay>, c: &Arc<Cluster>, name: &str, link: &Arc<Link>) -> u64 {
+pub(super) async fn take_over(
+    relay: &Arc<Relay>,
+    c: &Arc<Cluster>,
+    name: &str,
+    link: &Arc<Link>,
+) -> u64 {
     let (epoch, before) = match c.registry.claim(name, &c.node, link.id).await {
         Ok(x) => x,
         Err(e) => {
@@ -193,7 +198,13 @@ pub(super) async fn take_over(relay: &Arc<Relay>, c: &Arc<Cluster>, name: &str, 
 }
 
 /// Subscribes this node to the channel's deliveries, nudges and hand-over asks.
-async fn serve(relay: &Arc<Relay>, c: &Arc<Cluster>, name: &str, link: u64, epoch: u64) -> Result<(), String> {
+async fn serve(
+    relay: &Arc<Relay>,
+    c: &Arc<Cluster>,
+    name: &str,
+    link: u64,
+    epoch: u64,
+) -> Result<(), String> {
     let sub = |what: &'static str| {
         let c = Arc::clone(c);
         let subject = c.subject(what, name);
@@ -275,7 +286,10 @@ fn answer_remote(relay: &Arc<Relay>, c: &Arc<Cluster>, name: &str, msg: async_na
         }
         .encode();
         if frame.len() > c.client.server_info().max_payload {
-            let e = error(502, "the app's answer is larger than the cluster carries (NATS max_payload)");
+            let e = error(
+                502,
+                "the app's answer is larger than the cluster carries (NATS max_payload)",
+            );
             frame = WireAnswer {
                 seq: 0,
                 status: e.status,
@@ -291,7 +305,12 @@ fn answer_remote(relay: &Arc<Relay>, c: &Arc<Cluster>, name: &str, msg: async_na
 /// Another node took the channel over (its claim's epoch in the message): this
 /// node's client is told and answers what it has; the ask is answered once its
 /// link has ended.
-async fn asked_to_let_go(relay: &Arc<Relay>, c: &Arc<Cluster>, name: &str, msg: async_nats::Message) {
+async fn asked_to_let_go(
+    relay: &Arc<Relay>,
+    c: &Arc<Cluster>,
+    name: &str,
+    msg: async_nats::Message,
+) {
     let Some(reply) = msg.reply.clone() else {
         return;
     };
@@ -405,7 +424,13 @@ pub(super) async fn across(
 }
 
 /// Holds a delivery in the cluster's queue: 202 once JetStream has stored it.
-pub(super) async fn hold(relay: &Relay, c: &Cluster, name: &str, id: &str, wire: &WireRequest) -> Response {
+pub(super) async fn hold(
+    relay: &Relay,
+    c: &Cluster,
+    name: &str,
+    id: &str,
+    wire: &WireRequest,
+) -> Response {
     match c.queue.enqueue(name, id, wire).await {
         Ok(_) => {
             c.nudge(name).await;
@@ -520,7 +545,11 @@ pub(super) async fn settle(
         (relay.log)(
             &format!(
                 "channel {name}: held delivery {id} {}{}{}",
-                if outcome == "given_up" { "given up" } else { "refused" },
+                if outcome == "given_up" {
+                    "given up"
+                } else {
+                    "refused"
+                },
                 status.map(|s| format!(" ({s})")).unwrap_or_default(),
                 reason.map(|r| format!(": {r}")).unwrap_or_default()
             ),

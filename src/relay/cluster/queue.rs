@@ -146,7 +146,11 @@ impl Queue {
 
     /// How many deliveries one channel holds.
     pub async fn count(&self, channel: &str) -> Result<u64, String> {
-        Ok(self.counts(&self.subject(channel)).await?.into_values().sum())
+        Ok(self
+            .counts(&self.subject(channel))
+            .await?
+            .into_values()
+            .sum())
     }
 
     /// How many each channel holds (at most 100,000 channels are read).

@@ -120,7 +120,12 @@ impl Registry {
 
     /// Takes a channel's link for this node (newest wins): the new epoch, and the
     /// holder it replaced.
-    pub async fn claim(&self, channel: &str, node: &str, link: u64) -> Result<(u64, Option<Owner>), String> {
+    pub async fn claim(
+        &self,
+        channel: &str,
+        node: &str,
+        link: u64,
+    ) -> Result<(u64, Option<Owner>), String> {
         let me = Owner {
             node: node.to_string(),
             link,
