@@ -332,6 +332,15 @@ fn accepted(sent: &[(Vec<u8>, Option<u16>)]) -> HashSet<Vec<u8>> {
         .collect()
 }
 
+/// How many got each answer (for the test's log).
+fn tally(what: &str, sent: &[(Vec<u8>, Option<u16>)]) {
+    let mut m = std::collections::BTreeMap::new();
+    for (_, s) in sent {
+        *m.entry(*s).or_insert(0) += 1;
+    }
+    eprintln!("{what}: {m:?}");
+}
+
 fn count(sent: &[(Vec<u8>, Option<u16>)], status: u16) -> usize {
     sent.iter().filter(|(_, s)| *s == Some(status)).count()
 }
@@ -445,6 +454,7 @@ fn a_channel_moves_to_a_listen_on_another_node_with_nothing_at_both_apps_and_not
         &[("HOOKCTL_RELAY_TOKEN", &token)],
     );
     let sent = sender.join().unwrap();
+    tally("hand-over", &sent);
     // The first `listen` was told, as on one relay, and stops.
     assert_eq!(first.wait_exit(PATIENCE), Some(2));
     assert!(
@@ -490,8 +500,11 @@ fn a_node_killed_loses_nothing_answered_202_and_its_listen_moves_to_the_next_nod
     need_nats!();
     let nats = Nats::start(Some(8 << 20));
     let dir = TempDir::new().unwrap();
-    let mut a = node(&dir, &nats.urls(), "127.0.0.1:0", &[]);
-    let b = node(&dir, &nats.urls(), "127.0.0.1:0", &[]);
+    // A delivery in flight at a node that dies is answered 504 once the response
+    // timeout has passed: short here.
+    let fast = ["--response-timeout", "2s"];
+    let mut a = node(&dir, &nats.urls(), "127.0.0.1:0", &fast);
+    let b = node(&dir, &nats.urls(), "127.0.0.1:0", &fast);
     let app = TestServer::start(vec![Reply::status(200)]);
     let ldir = TempDir::new().unwrap();
     let l = listen(
@@ -544,6 +557,7 @@ fn a_node_killed_loses_nothing_answered_202_and_its_listen_moves_to_the_next_nod
     a.child.kill().unwrap();
     let _ = a.child.wait();
     let sent = sender.join().unwrap();
+    tally("node killed", &sent);
     assert!(count(&sent, 202) + count(&sent, 200) > 0);
     let want = accepted(&sent);
     let missing = wait_all_reached(&[&away_app], &want, PATIENCE);
@@ -573,7 +587,7 @@ fn a_node_killed_loses_nothing_answered_202_and_its_listen_moves_to_the_next_nod
         l.stderr()
     );
     // Node A comes back on its port while B keeps serving: both deliver.
-    let a2 = node(&dir, &nats.urls(), &a.addr, &[]);
+    let a2 = node(&dir, &nats.urls(), &a.addr, &fast);
     for entry in [&a2, &b] {
         let n = away_app.requests().len();
         let got = post(&entry.addr, "/c/kept/again", &[], b"again");
@@ -604,14 +618,16 @@ fn a_nats_server_killed_under_load_loses_nothing_answered_202() {
     std::thread::sleep(Duration::from_millis(300));
     nats.kill(1);
     let mut sent = sender.join().unwrap();
+    let token = token_of(&ldir);
     let l = listen(
         &ldir,
         &format!("{},{}", b.url, a.url),
         "load",
         &app.url,
-        &[],
+        &[("HOOKCTL_RELAY_TOKEN", &token)],
     );
     sent.extend(load(&addrs, "load", "live", 60, 4, Duration::ZERO));
+    tally("NATS server killed", &sent);
     let want = accepted(&sent);
     assert!(count(&sent, 202) > 0, "some were held");
     let missing = wait_all_reached(&[&app], &want, PATIENCE);
@@ -668,7 +684,14 @@ fn a_full_channel_queue_answers_503_at_every_node_and_a_body_nats_cannot_carry_4
     let got = post(&a.addr, "/c/small/x", &[], &big);
     assert_eq!(got.status, 413, "{}", String::from_utf8_lossy(&got.body));
     // The three held ones reach the app, in order, and the queue is empty after.
-    let l = listen(&ldir, &b.url, "small", &app.url, &[]);
+    let token = token_of(&ldir);
+    let l = listen(
+        &ldir,
+        &b.url,
+        "small",
+        &app.url,
+        &[("HOOKCTL_RELAY_TOKEN", &token)],
+    );
     let want: HashSet<Vec<u8>> = (0..3).map(|i| format!("n{i}").into_bytes()).collect();
     assert!(wait_all_reached(&[&app], &want, PATIENCE).is_empty());
     let order: Vec<Vec<u8>> = app.requests().into_iter().map(|r| r.body).collect();

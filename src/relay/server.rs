@@ -1063,10 +1063,10 @@ impl Relay {
             }
             Here::Behind => {}
             Here::Away => {
-                if let Some(c) = self.cluster.as_ref().filter(|_| !from_node) {
-                    if let Some(r) = node::across(self, c, name, &id, &wire).await {
-                        return r;
-                    }
+                if let Some(c) = self.cluster.as_ref().filter(|_| !from_node)
+                    && let Some(r) = node::across(self, c, name, &id, &wire).await
+                {
+                    return r;
                 }
             }
         }
