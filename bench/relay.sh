@@ -7,6 +7,14 @@
 # Targets (issue: relay): end to end at least 0.2 of the direct rate, and under
 # 1 ms added to p50 at one connection.
 #
+# Then, when nats-server is installed, the cluster (issue #25): a NATS cluster of
+# three servers on loopback, relay nodes A and B (A on the first server, B on the
+# second, so a cross-node delivery also takes a route between servers), `listen`
+# holding the channel at A. The same load enters at A (the node holding the
+# channel) and at B (it crosses to A by NATS request-reply and back). Targets:
+# entering at B adds under 0.5 ms at p50 at one connection and carries at least 0.7
+# of A's rate at 32 connections. CLUSTER=0 skips it.
+#
 # Every process shares the machine's cores (nothing is pinned: the path has four
 # of them). The machine is noisy: the two paths take turns, ROUNDS times, and each
 # one's best run is kept.
@@ -107,3 +115,61 @@ print("CPU per delivery through the relay at 32 connections: " + ", ".join(
     + f", sender {sender / n * 1e6:.0f} us")
 PY
 echo "listen recorded $stored of the $expected deliveries sent through the relay"
+
+# The cluster: entering at the node that holds the channel, against another node.
+nats=$(command -v nats-server || echo /usr/sbin/nats-server)
+if [ "${CLUSTER:-1}" = 0 ] || [ ! -x "$nats" ]; then
+  echo "cluster: skipped (CLUSTER=0, or no nats-server: apt-get install nats-server)"
+  exit 0
+fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+np=(); rp=()
+for i in 0 1 2; do np+=("$(free_port)"); rp+=("$(free_port)"); done
+routes="nats-route://127.0.0.1:${rp[0]}, nats-route://127.0.0.1:${rp[1]}, nats-route://127.0.0.1:${rp[2]}"
+for i in 0 1 2; do
+  mkdir -p "$work/n$i"
+  cat > "$work/n$i.conf" <<CONF
+server_name: n$i
+listen: 127.0.0.1:${np[$i]}
+max_payload: 8MB
+jetstream { store_dir: "$work/n$i" }
+cluster { name: bench, listen: 127.0.0.1:${rp[$i]}, routes: [$routes] }
+CONF
+  "$nats" -c "$work/n$i.conf" 2> "$work/n$i.log" &
+  pids+=($!)
+done
+for _ in $(seq 200); do cat "$work"/n?.log | grep -q "new metadata leader" && break; sleep 0.1; done
+start_node() { # name nats-url → its URL
+  "$bin" --json --no-store relay --bind 127.0.0.1:0 --nats "$2" --node-name "$1" > "$work/$1.out" 2> "$work/$1.err" &
+  pids+=($!)
+  wait_line "$work/$1.out" listening
+  python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["data"]["url"])' "$work/$1.out"
+}
+node_a=$(start_node a "nats://127.0.0.1:${np[0]}")
+node_b=$(start_node b "nats://127.0.0.1:${np[1]}")
+XDG_CONFIG_HOME="$work/config2" "$bin" --json --store "$work/listen2.db" listen --relay "$node_a" \
+  --channel bench -p hmac --secret "$secret" --forward-to "$app" > "$work/listen2.out" 2> "$work/listen2.err" &
+pids+=($!)
+wait_line "$work/listen2.out" listening
+kill "${pids[2]}" 2>/dev/null || true   # the single relay's listen: its app is shared
+for conns in 1 32; do
+  : > "$work/a.$conns"; : > "$work/b.$conns"
+  for _ in $(seq "$rounds"); do
+    run "$node_a/c/bench" "$conns" >> "$work/a.$conns"
+    run "$node_b/c/bench" "$conns" >> "$work/b.$conns"
+  done
+done
+echo
+printf '%-34s %12s %10s %10s\n' "cluster path (connections)" "req/s" "p50 ms" "p99 ms"
+for conns in 1 32; do
+  read -r ar ap50 ap99 < <(best < "$work/a.$conns")
+  read -r br bp50 bp99 < <(best < "$work/b.$conns")
+  printf '%-34s %12.0f %10.3f %10.3f\n' "at the holding node A ($conns)" "$ar" "$ap50" "$ap99"
+  printf '%-34s %12.0f %10.3f %10.3f\n' "at node B, across NATS ($conns)" "$br" "$bp50" "$bp99"
+  python3 - "$ar" "$br" "$ap50" "$bp50" "$conns" <<'PY'
+import sys
+ar, br, ap, bp, c = map(float, sys.argv[1:])
+print(f"  B / A rate: {br / ar:.2f}" + (" (target ≥ 0.70)" if c == 32 else "")
+      + f"; p50 added across nodes: {bp - ap:.3f} ms" + (" (target < 0.5 ms)" if c == 1 else ""))
+PY
+done

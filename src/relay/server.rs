@@ -993,6 +993,12 @@ impl Relay {
         }
         let Some(rest) = req.target.strip_prefix("/c/") else {
             if req.target == "/" || req.target == "/healthz" {
+                // A node cut off from its cluster asks a load balancer to pass it by.
+                if let Some(c) = &self.cluster
+                    && !c.connected()
+                {
+                    return with_retry_after(error(503, "this relay node has lost NATS"), 5);
+                }
                 return Response::json(200, &json!({ "relay": "hookctl", "protocol": PROTOCOL }));
             }
             return error(404, "not a channel's URL (they look like /c/NAME/…)");

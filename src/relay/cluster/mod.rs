@@ -189,6 +189,14 @@ impl Cluster {
         format!("{}.{what}.{channel}", self.prefix)
     }
 
+    /// Whether the node is connected to a NATS server now.
+    pub fn connected(&self) -> bool {
+        matches!(
+            self.client.connection_state(),
+            async_nats::connection::State::Connected
+        )
+    }
+
     /// "Something was queued for `channel`": its holder drains it now.
     pub async fn nudge(&self, channel: &str) {
         let _ = self
@@ -203,7 +211,7 @@ impl Cluster {
         let owners = self.registry.owners().await.unwrap_or_default();
         serde_json::json!({
             "node": self.node,
-            "nats_connected": matches!(self.client.connection_state(), async_nats::connection::State::Connected),
+            "nats_connected": self.connected(),
             "nats_server": info.server_name,
             "nats_version": info.version,
             "nats_servers_known": info.connect_urls.len().max(1),
