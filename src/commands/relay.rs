@@ -484,6 +484,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         };
         let relay = Arc::new(relay);
         tokio::spawn(Arc::clone(&relay).maintain());
+        if let Some(c) = &cluster {
+            tokio::spawn(crate::relay::server::watch_owners(Arc::clone(&relay), Arc::clone(c)));
+        }
         let handler = Arc::new(RelayHandler(Arc::clone(&relay)));
         let (server, shutdown) = Server::new(
             listener,

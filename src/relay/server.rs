@@ -36,6 +36,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 /// The node's side of a cluster (`relay --nats`): what it serves for its links.
 #[path = "cluster/node.rs"]
 mod node;
+pub use node::watch_owners;
 
 /// What happens to a delivery for a channel whose client is away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

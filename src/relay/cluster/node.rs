@@ -56,6 +56,38 @@ impl Relay {
     }
 }
 
+/// Watches the owners bucket for as long as the relay runs: a channel this node
+/// serves that another node claimed is let go at once, even when the other node's
+/// ask (`ctl`) did not reach this one (it was cut off, or stopped, for a while).
+pub async fn watch_owners(relay: Arc<Relay>, c: Arc<Cluster>) {
+    use futures_util::StreamExt;
+    loop {
+        match c.registry.watch_owners().await {
+            Ok(w) => {
+                tokio::pin!(w);
+                while let Some((name, owner)) = w.next().await {
+                    let Some(o) = owner.filter(|o| o.node != c.node) else {
+                        continue;
+                    };
+                    let mine = relay
+                        .serving
+                        .lock()
+                        .expect("serving lock")
+                        .get(&name)
+                        .filter(|s| s.epoch < o.epoch)
+                        .map(|s| s.link);
+                    if let Some(link) = mine {
+                        let_go_link(&relay, &name, link);
+                    }
+                }
+            }
+            Err(e) => log_error(&relay, "*", "could not watch the owners bucket", &e),
+        }
+        // The watch ended (NATS reconnected): again, after a moment.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
 fn log_error(relay: &Relay, name: &str, what: &str, e: &str) {
     (relay.log)(
         &format!("channel {name}: {what}: {e}"),

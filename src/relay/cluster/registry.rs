@@ -184,6 +184,23 @@ impl Registry {
             .await;
     }
 
+    /// Claims as they are written: (channel, the new holder, or `None` for a
+    /// channel let go).
+    pub async fn watch_owners(
+        &self,
+    ) -> Result<impl futures_util::Stream<Item = (String, Option<Owner>)> + use<>, String> {
+        use futures_util::StreamExt;
+        let w = self.owners.watch_all().await.map_err(|e| e.to_string())?;
+        Ok(w.take_while(|e| std::future::ready(e.is_ok()))
+            .filter_map(|e| async move {
+                let e = e.ok()?;
+                let owner = (e.operation == kv::Operation::Put)
+                    .then(|| parse_owner(&e.value, e.revision))
+                    .flatten();
+                Some((e.key, owner))
+            }))
+    }
+
     /// Every channel's holder.
     pub async fn owners(&self) -> Result<Vec<(String, Owner)>, String> {
         use futures_util::TryStreamExt;
