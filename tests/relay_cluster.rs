@@ -697,3 +697,49 @@ fn a_full_channel_queue_answers_503_at_every_node_and_a_body_nats_cannot_carry_4
     }
     drop(l);
 }
+
+#[test]
+fn a_node_that_cannot_reach_nats_or_lacks_a_password_says_so_and_stops() {
+    // No NATS server needed: nothing listens on the port.
+    let dir = TempDir::new().unwrap();
+    let port = free_port();
+    let out = support::hookctl(dir.path())
+        .args(["--no-store", "relay", "--bind", "127.0.0.1:0", "--nats"])
+        .arg(format!("nats://127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
+    let err = support::stderr(&out);
+    assert!(err.contains("could not connect to NATS"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    let out = support::hookctl(dir.path())
+        .env_remove("HOOKCTL_NATS_PASSWORD")
+        .args(["--no-store", "relay", "--bind", "127.0.0.1:0", "--nats"])
+        .arg(format!("nats://127.0.0.1:{port}"))
+        .args(["--nats-user", "relay"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        support::stderr(&out).contains("HOOKCTL_NATS_PASSWORD"),
+        "{}",
+        support::stderr(&out)
+    );
+    // A flag that only a node takes, without --nats, is refused.
+    let out = support::hookctl(dir.path())
+        .args(["relay", "--nats-prefix", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A password given in the environment never shows in output.
+    let out = support::hookctl(dir.path())
+        .env("HOOKCTL_NATS_PASSWORD", "s3cret-nats-pass")
+        .args(["--no-store", "relay", "--bind", "127.0.0.1:0", "--nats"])
+        .arg(format!("nats://127.0.0.1:{port}"))
+        .args(["--nats-user", "relay"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!("{}{}", support::stdout(&out), support::stderr(&out));
+    assert!(!all.contains("s3cret-nats-pass"), "{all}");
+}

@@ -57,6 +57,9 @@ pub struct QueueLimits {
     pub max_body: usize,
 }
 
+/// How long a node waits at start for JetStream to be ready, at most.
+const JETSTREAM_WAIT: Duration = Duration::from_secs(20);
+
 /// Room a delivery's frame needs beyond its body (method, paths, headers).
 pub const FRAME_ROOM: usize = 64 << 10;
 
@@ -160,12 +163,26 @@ impl Cluster {
             if info.connect_urls.len() >= 3 { 3 } else { 1 }
         });
         let js = jetstream::new(client.clone());
-        let queue = queue::Queue::open(&js, &opts.prefix, replicas, limits)
-            .await
-            .context("could not open the held queue in JetStream (is JetStream enabled on the NATS servers?)")?;
-        let registry = registry::Registry::open(&js, &opts.prefix, replicas)
-            .await
-            .context("could not open the channel buckets in JetStream")?;
+        // A cluster just started may still be electing its JetStream leader: the
+        // stream and buckets are tried again for a while before giving up.
+        let until = std::time::Instant::now() + JETSTREAM_WAIT;
+        let (queue, registry) = loop {
+            let tried = async {
+                let q = queue::Queue::open(&js, &opts.prefix, replicas, limits)
+                    .await
+                    .context("could not open the held queue in JetStream (is JetStream enabled on the NATS servers?)")?;
+                let r = registry::Registry::open(&js, &opts.prefix, replicas)
+                    .await
+                    .context("could not open the channel buckets in JetStream")?;
+                anyhow::Ok((q, r))
+            }
+            .await;
+            match tried {
+                Ok(x) => break x,
+                Err(e) if std::time::Instant::now() > until => return Err(e),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        };
         Ok(Cluster {
             client,
             js,
