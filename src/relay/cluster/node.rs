@@ -317,7 +317,7 @@ fn answer_remote(relay: &Arc<Relay>, c: &Arc<Cluster>, name: &str, msg: async_na
             body: answer.body,
         }
         .encode();
-        if frame.len() > c.client.server_info().max_payload {
+        if frame.len() > c.client.max_payload() {
             let e = error(
                 502,
                 "the app's answer is larger than the cluster carries (NATS max_payload)",
