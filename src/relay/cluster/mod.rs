@@ -157,11 +157,10 @@ impl Cluster {
             .await
             .map_err(|_| anyhow::anyhow!("no NATS server answered within 15s"))?
             .map_err(|e| anyhow::anyhow!("could not connect to NATS: {e}"))?;
-        let info = client.server_info();
-        let replicas = opts.replicas.unwrap_or({
-            // The servers a client is told of: the cluster's, this one among them.
-            if info.connect_urls.len() >= 3 { 3 } else { 1 }
-        });
+        let replicas = match opts.replicas {
+            Some(n) => n,
+            None => default_replicas(&client).await,
+        };
         let js = jetstream::new(client.clone());
         // A cluster just started may still be electing its JetStream leader: the
         // stream and buckets are tried again for a while before giving up.
@@ -186,11 +185,11 @@ impl Cluster {
         Ok(Cluster {
             client,
             js,
-            queue,
             registry,
             prefix: opts.prefix.clone(),
             node: opts.node.clone(),
-            replicas,
+            replicas: queue.replicas().max(1),
+            queue,
         })
     }
 
@@ -237,6 +236,23 @@ impl Cluster {
             "prefix": self.prefix,
             "owners": owners.into_iter().map(|(c, o)| serde_json::json!({"channel": c, "node": o.node, "epoch": o.epoch})).collect::<Vec<_>>(),
         })
+    }
+}
+
+/// Three replicas on a cluster of three servers or more, else one. The servers a
+/// client is told of (this one among them) arrive as the cluster's routes form: a
+/// clustered server is given a few seconds to name three.
+async fn default_replicas(client: &async_nats::Client) -> usize {
+    let until = std::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let info = client.server_info();
+        if info.connect_urls.len() >= 3 {
+            return 3;
+        }
+        if info.cluster.is_none() || std::time::Instant::now() > until {
+            return 1;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -74,6 +74,11 @@ impl Queue {
         format!("{}.queue.{channel}", self.prefix)
     }
 
+    /// The stream's replicas (as it was made, by this node or the first).
+    pub fn replicas(&self) -> usize {
+        self.stream.cached_info().config.num_replicas
+    }
+
     /// The stream's name.
     pub fn name(&self) -> &str {
         &self.stream.cached_info().config.name
