@@ -15,6 +15,15 @@ use tokio::sync::watch;
 /// client answers what it has, then closes). Below `listen`'s 10 s wait for the
 /// welcome.
 const HANDOVER_WAIT: Duration = Duration::from_secs(5);
+/// A whole take-over (claim, hand-over, subscriptions, the queue's count), at most:
+/// below `listen`'s 10 s wait for its welcome.
+const TAKE_OVER: Duration = Duration::from_secs(8);
+/// The claim's part of it, and the parts kept for subscribing and counting.
+const CLAIM_WAIT: Duration = Duration::from_secs(3);
+const SERVE_WAIT: Duration = Duration::from_millis(1500);
+/// How long a delivery waits for JetStream to store it, at most.
+const HOLD_WAIT: Duration = Duration::from_secs(5);
+const COUNT_WAIT: Duration = Duration::from_millis(500);
 /// How often a holder looks at its channel's queue without being nudged (a nudge
 /// lost while NATS reconnected).
 const RESCAN: Duration = Duration::from_secs(2);
@@ -158,13 +167,27 @@ pub(super) async fn take_over(
     name: &str,
     link: &Arc<Link>,
 ) -> u64 {
-    let (epoch, before) = match c.registry.claim(name, &c.node, link.id).await {
-        Ok(x) => x,
-        Err(e) => {
-            log_error(relay, name, "the claim was not recorded", &e);
-            (0, None)
-        }
-    };
+    // All of it within TAKE_OVER (the client waits 10 s for its welcome), even while
+    // JetStream elects a new leader after a NATS server died.
+    let deadline = tokio::time::Instant::now() + TAKE_OVER;
+    let left = || deadline.saturating_duration_since(tokio::time::Instant::now());
+    let (epoch, before) =
+        match tokio::time::timeout(CLAIM_WAIT, claim_retrying(c, name, link.id)).await {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => {
+                log_error(relay, name, "the claim was not recorded", &e);
+                (0, None)
+            }
+            Err(_) => {
+                log_error(
+                    relay,
+                    name,
+                    "the claim was not recorded",
+                    "JetStream did not answer in time",
+                );
+                (0, None)
+            }
+        };
     let here = {
         let mut serving = relay.serving.lock().expect("serving lock");
         match serving.get_mut(name) {
@@ -179,6 +202,7 @@ pub(super) async fn take_over(
     };
     if !here {
         if let Some(old) = before {
+            let wait = HANDOVER_WAIT.min(left().saturating_sub(SERVE_WAIT + COUNT_WAIT));
             let started = Instant::now();
             let asked = c
                 .client
@@ -186,7 +210,7 @@ pub(super) async fn take_over(
                     c.subject("ctl", name),
                     async_nats::Request::new()
                         .payload(epoch.to_string().into())
-                        .timeout(Some(HANDOVER_WAIT)),
+                        .timeout(Some(wait.max(Duration::from_millis(100)))),
                 )
                 .await;
             if let Err(e) = &asked
@@ -196,11 +220,16 @@ pub(super) async fn take_over(
                     &format!(
                         "channel {name}: node {} did not let go within {}: taken over anyway",
                         old.node,
-                        humantime::format_duration(HANDOVER_WAIT)
+                        humantime::format_duration(wait)
                     ),
                     json!({"event": "handover_timeout", "channel": name, "from": old.node}),
                 );
-            } else if asked.is_ok() {
+            } else if asked.is_ok()
+                || asked.as_ref().is_err_and(|e| {
+                    // It had let go already (its owners watch saw this claim first).
+                    e.kind() == async_nats::client::RequestErrorKind::NoResponders
+                })
+            {
                 (relay.log)(
                     &format!(
                         "channel {name}: taken over from node {} in {} ms",
@@ -211,22 +240,61 @@ pub(super) async fn take_over(
                 );
             }
         }
-        if let Err(e) = serve(relay, c, name, link.id, epoch).await {
-            log_error(relay, name, "could not subscribe in NATS", &e);
-        }
-        // A newer claim that asked before this node listened on ctl: let go now.
-        if let Ok(Some(o)) = c.registry.owner(name).await
-            && o.epoch != epoch
-            && epoch != 0
+        match tokio::time::timeout(
+            left().saturating_sub(COUNT_WAIT),
+            serve(relay, c, name, link.id, epoch),
+        )
+        .await
         {
-            let_go_link(relay, name, link.id);
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log_error(relay, name, "could not subscribe in NATS", &e),
+            Err(_) => log_error(
+                relay,
+                name,
+                "could not subscribe in NATS",
+                "no answer in time",
+            ),
+        }
+        // A newer claim that asked before this node listened on ctl: let go now
+        // (looked at after the welcome; the owners watch catches it too).
+        if epoch != 0 {
+            let (relay, c, name, id) =
+                (Arc::clone(relay), Arc::clone(c), name.to_string(), link.id);
+            tokio::spawn(async move {
+                if let Ok(Ok(Some(o))) =
+                    tokio::time::timeout(CLAIM_WAIT, c.registry.owner(&name)).await
+                    && o.epoch != epoch
+                {
+                    let_go_link(&relay, &name, id);
+                }
+            });
         }
     }
-    let n = c.queue.count(name).await.unwrap_or(0);
+    let n = tokio::time::timeout(left().max(Duration::from_millis(100)), c.queue.count(name))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or(0);
     if let Some(ch) = relay.channels.lock().expect("channels lock").get_mut(name) {
         ch.held = n;
     }
     n
+}
+
+/// [`Registry::claim`], tried again while JetStream cannot answer (a leader being
+/// elected); the caller bounds it.
+async fn claim_retrying(
+    c: &Cluster,
+    name: &str,
+    link: u64,
+) -> Result<(u64, Option<crate::relay::cluster::registry::Owner>), String> {
+    loop {
+        match c.registry.claim(name, &c.node, link).await {
+            Ok(x) => return Ok(x),
+            Err(e) if e.contains("too many clients") => return Err(e),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
 }
 
 /// Subscribes this node to the channel's deliveries, nudges and hand-over asks.
@@ -463,7 +531,16 @@ pub(super) async fn hold(
     id: &str,
     wire: &WireRequest,
 ) -> Response {
-    match c.queue.enqueue(name, id, wire).await {
+    // Bounded while NATS reconnects or JetStream elects a leader: past it the
+    // sender is told 503 (never 202 without JetStream's word).
+    let held = tokio::time::timeout(HOLD_WAIT, c.queue.enqueue(name, id, wire))
+        .await
+        .unwrap_or_else(|_| {
+            Err(QueueError::Unavailable(
+                "JetStream did not confirm the delivery in time".into(),
+            ))
+        });
+    match held {
         Ok(_) => {
             c.nudge(name).await;
             let mut r = Response::json(202, &json!({ "queued": true }));
