@@ -743,3 +743,85 @@ fn a_node_that_cannot_reach_nats_or_lacks_a_password_says_so_and_stops() {
     let all = format!("{}{}", support::stdout(&out), support::stderr(&out));
     assert!(!all.contains("s3cret-nats-pass"), "{all}");
 }
+
+#[test]
+fn the_queue_keeps_a_delivery_once_per_id_in_order_until_it_is_let_go() {
+    need_nats!();
+    use hookctl::relay::cluster::{Cluster, Options, QueueLimits};
+    use hookctl::relay::wire::WireRequest;
+    let nats = Nats::start(None);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let opts = Options {
+            urls: nats.urls().split(',').map(str::to_string).collect(),
+            prefix: "qtest".into(),
+            node: "unit".into(),
+            ..Default::default()
+        };
+        let limits = QueueLimits {
+            per_channel: 2,
+            ttl: Duration::from_secs(3600),
+            bytes: 1 << 20,
+            max_body: 1 << 16,
+        };
+        let c = tokio::time::timeout(PATIENCE, Cluster::connect(&opts, limits))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.replicas, 3);
+        let wire = |n: u8| WireRequest {
+            seq: 0,
+            held: 0,
+            given_up: false,
+            received_at: 1,
+            note: String::new(),
+            method: "POST".into(),
+            target: "/".into(),
+            public_target: "/c/ch/".into(),
+            headers: Default::default(),
+            body: bytes::Bytes::from(vec![n; 3]),
+        };
+        // The same delivery id twice is one message (a publish tried again).
+        let first = c.queue.enqueue("ch", "id-1", &wire(1)).await.unwrap();
+        assert_eq!(
+            c.queue.enqueue("ch", "id-1", &wire(1)).await.unwrap(),
+            first
+        );
+        assert_eq!(c.queue.count("ch").await.unwrap(), 1);
+        let second = c.queue.enqueue("ch", "id-2", &wire(2)).await.unwrap();
+        // Full at --queue-max: refused, not dropped to make room; another channel
+        // still takes deliveries.
+        assert!(matches!(
+            c.queue.enqueue("ch", "id-3", &wire(3)).await,
+            Err(hookctl::relay::cluster::queue::QueueError::Full)
+        ));
+        c.queue.enqueue("other", "id-4", &wire(4)).await.unwrap();
+        // In order, and each stays until it is let go.
+        let (s1, w1) = c.queue.next("ch", 1).await.unwrap().unwrap();
+        assert_eq!((s1, w1.body.to_vec()), (first, vec![1; 3]));
+        let (s2, _) = c.queue.next("ch", s1 + 1).await.unwrap().unwrap();
+        assert_eq!(s2, second);
+        assert!(c.queue.next("ch", s2 + 1).await.unwrap().is_none());
+        c.queue.remove(s1).await.unwrap();
+        c.queue.remove(s1).await.unwrap();
+        assert_eq!(c.queue.count("ch").await.unwrap(), 1);
+        assert_eq!(c.queue.next("ch", 1).await.unwrap().unwrap().0, second);
+        // Channels and claims: a name is taken once; the newest claim wins.
+        assert!(c.registry.create("ch", &[7; 32]).await.unwrap());
+        assert!(!c.registry.create("ch", &[8; 32]).await.unwrap());
+        assert_eq!(c.registry.channel("ch").await.unwrap(), Some([7; 32]));
+        let (e1, before) = c.registry.claim("ch", "n1", 1).await.unwrap();
+        assert!(before.is_none());
+        let (e2, before) = c.registry.claim("ch", "n2", 2).await.unwrap();
+        assert_eq!(before.unwrap().node, "n1");
+        assert!(e2 > e1);
+        // The old holder's release does not undo the new claim.
+        c.registry.release("ch", e1).await;
+        assert_eq!(c.registry.owner("ch").await.unwrap().unwrap().node, "n2");
+        c.registry.release("ch", e2).await;
+        assert!(c.registry.owner("ch").await.unwrap().is_none());
+    });
+}

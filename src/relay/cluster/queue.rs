@@ -32,6 +32,8 @@ pub enum QueueError {
 /// The JetStream error code for "maximum messages per subject exceeded" and the
 /// stream's byte cap (both reported as a store failure).
 const STORE_FULL: u64 = 10077;
+/// The JetStream error code for "no message found".
+const NO_MESSAGE: u64 = 10057;
 
 impl Queue {
     pub async fn open(
@@ -144,8 +146,13 @@ impl Queue {
     pub async fn remove(&self, seq: u64) -> Result<(), String> {
         match self.stream.delete_message(seq).await {
             Ok(_) => Ok(()),
-            Err(e) if matches!(js_code(&e), Some(10057) | Some(10037)) => Ok(()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => match e.kind() {
+                // "No message found": another holder, or the TTL, let it go first.
+                stream::DeleteMessageErrorKind::JetStream(j) if j.error_code().0 == NO_MESSAGE => {
+                    Ok(())
+                }
+                _ => Err(e.to_string()),
+            },
         }
     }
 
