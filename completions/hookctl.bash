@@ -1843,7 +1843,7 @@ _hookctl() {
             return 0
             ;;
         hookctl__subcmd__relay)
-            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --queue-bytes --channel-bytes --max-links --create-rate --channel-idle --open --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --store --no-store --json --color --quiet --verbose --config --help status channels help"
+            opts="-q -v -h --bind --public-url --tls-cert --tls-key --max-body --rate --queue-max --queue-ttl --queue-bytes --channel-bytes --max-links --create-rate --channel-idle --open --response-timeout --offline --heartbeat --key --key-file --read-timeout --max-connections --nats --nats-creds --nats-user --nats-password-file --nats-tls-ca --nats-tls-cert --nats-tls-key --nats-prefix --nats-replicas --node-name --store --no-store --json --color --quiet --verbose --config --help status channels help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1926,6 +1926,46 @@ _hookctl() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-replicas)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -204,7 +204,7 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l read-timeout 
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l forward-timeout -d 'How long the app may take to answer a forwarded delivery; then the sender gets 504 [default: the profile\'s per-attempt timeout, else 10s]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l max-connections -d 'Most connections served at once; more wait until one closes [default: half the file descriptors this process may open]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l ui-port -d 'The inspector\'s port; 0 picks a free one' -r
-complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay -d 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay -d 'Receive through a relay instead of a local port: its URL as `hookctl relay` prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here. Nodes of a relay cluster: URL1,URL2,…, tried in turn' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l channel -d 'The relay channel to hold [default: the one last used with that relay, else a new one]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l relay-key -d 'The key a relay that restricts who makes channels asks for' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand listen" -l speed -d 'Compress the retry schedule of deliveries the relay held: N seconds of it pass per second' -r
@@ -489,6 +489,16 @@ complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_se
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l key-file -d 'Read that key from a file (its first line), out of sight of `ps`' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l read-timeout -d 'How long a request\'s head and body may take to arrive' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l max-connections -d 'Most connections served at once [default: half the file descriptors this process may open]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats -d 'Run as a node of a cluster: the NATS servers, comma-separated (nats://host:4222, tls://…)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-creds -d 'NATS credentials file (JWT and NKey seed, as `nsc` writes it)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-user -d 'NATS user name; the password comes from HOOKCTL_NATS_PASSWORD or --nats-password-file' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-password-file -d 'Read the NATS password (or, without --nats-user, a token) from a file\'s first line' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-tls-ca -d 'CA certificate (PEM) the NATS servers\' TLS certificates are checked against; TLS is then required' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-tls-cert -d 'Client certificate (PEM) for NATS servers that verify clients' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-tls-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-prefix -d 'Prefix of the subjects, stream and buckets (several relays may share one NATS)' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l nats-replicas -d 'JetStream replicas of the queue and buckets [default: 3 on a cluster of three NATS servers or more, else 1]' -r
+complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l node-name -d 'This node\'s name in `relay status` [default: the host name and a random suffix]' -r
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l store -d 'Delivery store (SQLite) [default: $HOOKCTL_STORE, else hookctl/hookctl.db under the user\'s data directory]' -r -F
 complete -c hookctl -n "__fish_hookctl_using_subcommand relay; and not __fish_seen_subcommand_from status channels help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''

@@ -545,7 +545,51 @@ pub struct RelayArgs {
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
     #[command(flatten)]
+    pub nats: NatsArgs,
+    #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// `relay --nats`: run the relay as one node of a cluster that shares channels
+/// and held deliveries through NATS (docs/cluster.md).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Cluster (NATS)")]
+pub struct NatsArgs {
+    /// Run as a node of a cluster: the NATS servers, comma-separated (nats://host:4222, tls://…)
+    #[arg(long, value_name = "URL,…", value_delimiter = ',')]
+    pub nats: Vec<String>,
+    /// NATS credentials file (JWT and NKey seed, as `nsc` writes it)
+    #[arg(long, value_name = "PATH", requires = "nats")]
+    pub nats_creds: Option<PathBuf>,
+    /// NATS user name; the password comes from HOOKCTL_NATS_PASSWORD or --nats-password-file
+    #[arg(long, value_name = "NAME", requires = "nats")]
+    pub nats_user: Option<String>,
+    /// Read the NATS password (or, without --nats-user, a token) from a file's first line
+    #[arg(long, value_name = "PATH", requires = "nats")]
+    pub nats_password_file: Option<PathBuf>,
+    /// CA certificate (PEM) the NATS servers' TLS certificates are checked against; TLS is then required
+    #[arg(long, value_name = "PATH", requires = "nats")]
+    pub nats_tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for NATS servers that verify clients
+    #[arg(long, value_name = "PATH", requires_all = ["nats", "nats_tls_key"])]
+    pub nats_tls_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM)
+    #[arg(long, value_name = "PATH", requires = "nats_tls_cert")]
+    pub nats_tls_key: Option<PathBuf>,
+    /// Prefix of the subjects, stream and buckets (several relays may share one NATS)
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "hookctl",
+        requires = "nats"
+    )]
+    pub nats_prefix: String,
+    /// JetStream replicas of the queue and buckets [default: 3 on a cluster of three NATS servers or more, else 1]
+    #[arg(long, value_name = "N", requires = "nats", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub nats_replicas: Option<u8>,
+    /// This node's name in `relay status` [default: the host name and a random suffix]
+    #[arg(long, value_name = "NAME", requires = "nats")]
+    pub node_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -690,7 +734,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "PORT", default_value_t = 4040, requires = "ui")]
     pub ui_port: u16,
     /// Receive through a relay instead of a local port: its URL as `hookctl relay`
-    /// prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here
+    /// prints it (http:// or https://); deliveries to RELAY/c/CHANNEL/… come here.
+    /// Nodes of a relay cluster: URL1,URL2,…, tried in turn
     #[arg(long, value_name = "URL", help_heading = "Relay", conflicts_with_all = ["host", "port", "tls", "tls_cert", "tls_key", "max_connections"])]
     pub relay: Option<String>,
     /// The relay channel to hold [default: the one last used with that relay, else a new one]

@@ -136,6 +136,21 @@ fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
     }
     let s = out.out();
     let channels = body["channels"].as_array().cloned().unwrap_or_default();
+    if let Some(c) = body.get("cluster").filter(|c| c.is_object()) {
+        out.line(&format!(
+            "node {}  cluster: NATS {} ({}){}, {} JetStream replicas, {} channels held by nodes",
+            crate::output::escape(c["node"].as_str().unwrap_or_default()),
+            crate::output::escape(c["nats_server"].as_str().unwrap_or_default()),
+            crate::output::escape(c["nats_version"].as_str().unwrap_or_default()),
+            if c["nats_connected"] == true {
+                ""
+            } else {
+                " disconnected"
+            },
+            c["replicas"].as_u64().unwrap_or(0),
+            c["owners"].as_array().map_or(0, |o| o.len()),
+        ))?;
+    }
     out.line(&s.dim(&format!(
         "{}; held deliveries are kept {}",
         crate::show::plural(channels.len() as u64, "channel", "channels"),
@@ -160,6 +175,10 @@ fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
                 )
             })
             .unwrap_or_default();
+        let state = match c["node"].as_str() {
+            Some(n) => format!("{state} (node {})", crate::output::escape(n)),
+            None => state.to_string(),
+        };
         let given = c["given_up_last_day"].as_u64().unwrap_or(0);
         let untold = c["given_up_untold"].as_u64().unwrap_or(0);
         out.line(&format!(
@@ -172,6 +191,56 @@ fn status(out: &Output, remote: &RelayRemote) -> Result<Exit> {
         ))?;
     }
     Ok(Exit::Success)
+}
+
+/// `--nats` and its credentials: how this node reaches its cluster (`None`: a
+/// single relay). The password comes from the environment or a file, never a flag.
+fn nats_options(n: &crate::cli::NatsArgs) -> Result<Option<crate::relay::cluster::Options>> {
+    if n.nats.is_empty() {
+        return Ok(None);
+    }
+    let secret = match &n.nats_password_file {
+        Some(p) => Some(
+            crate::settings::read_input(p)
+                .with_context(|| format!("could not read --nats-password-file {}", p.display()))
+                .map(|b| {
+                    String::from_utf8_lossy(&b)
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                })?,
+        ),
+        None => std::env::var("HOOKCTL_NATS_PASSWORD").ok(),
+    }
+    .filter(|s| !s.is_empty());
+    let (password, token) = match &n.nats_user {
+        Some(_) => (secret, None),
+        None => (None, secret),
+    };
+    Ok(Some(crate::relay::cluster::Options {
+        urls: n
+            .nats
+            .iter()
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .collect(),
+        creds: n.nats_creds.clone(),
+        user: n.nats_user.clone(),
+        password,
+        token,
+        tls_ca: n.nats_tls_ca.clone(),
+        tls_cert: n.nats_tls_cert.clone(),
+        tls_key: n.nats_tls_key.clone(),
+        require_tls: n.nats.iter().any(|u| u.starts_with("tls://")),
+        prefix: n.nats_prefix.clone(),
+        replicas: n.nats_replicas.map(usize::from),
+        node: n
+            .node_name
+            .clone()
+            .unwrap_or_else(crate::relay::cluster::default_node),
+    }))
 }
 
 pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
@@ -190,7 +259,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         }) => return prune(out, remote, idle.as_deref(), names),
         None => {}
     }
-    let max_body = parse_size(&args.max_body).context("could not read --max-body")?;
+    let mut max_body = parse_size(&args.max_body).context("could not read --max-body")?;
+    let nats = nats_options(&args.nats)?;
     // A delivery crosses the link in one frame, its length a 32-bit number.
     if max_body > 1 << 30 {
         bail!("--max-body is at most 1GiB for a relay");
@@ -250,13 +320,15 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         None => (max_connections / 2).max(1),
     };
     let store = match crate::settings::open_store(g)? {
+        // A node keeps nothing another node needs in its own store.
+        _ if nats.is_some() => Store::memory()?,
         Some(s) => s,
         None => {
             out.warn("--no-store: channels and held deliveries live in memory and are lost when the relay stops");
             Store::memory()?
         }
     };
-    let store_path = (!g.no_store).then(|| store.path().display().to_string());
+    let store_path = (!g.no_store && nats.is_none()).then(|| store.path().display().to_string());
     if key.is_none() {
         out.warn("no --key: anyone who reaches this relay may create channels on it");
     }
@@ -288,6 +360,30 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
                 "give it a key (--key-file PATH, or HOOKCTL_RELAY_KEY), or pass --open if that is what you want",
             ));
         }
+        let cluster = match &nats {
+            Some(o) => {
+                let limits = crate::relay::cluster::QueueLimits {
+                    per_channel: args.queue_max,
+                    ttl: queue_ttl,
+                    bytes: queue_bytes as u64,
+                    max_body,
+                };
+                let c = crate::relay::cluster::Cluster::connect(o, limits)
+                    .await
+                    .map_err(|e| hinted(format!("{e:#}"), "is a nats-server with JetStream (-js) running at --nats?"))?;
+                // A delivery crosses the cluster in one NATS message.
+                if c.max_body() < max_body {
+                    out.warn(&format!(
+                        "the NATS servers take messages of {} bytes at most: deliveries above {} bytes are refused (413); raise max_payload in the NATS configuration to take up to --max-body",
+                        c.client.server_info().max_payload,
+                        c.max_body()
+                    ));
+                    max_body = c.max_body();
+                }
+                Some(Arc::new(c))
+            }
+            None => None,
+        };
         let tls = match (&args.tls_cert, &args.tls_key) {
             (Some(c), Some(k)) => Some(crate::http::tls::from_files(c, k)?),
             _ => None,
@@ -330,7 +426,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
             create_key: key.as_deref().map(|k| sha256(k.as_bytes())),
         };
         let log_out = out.clone();
-        let relay = Relay::new(
+        let mut relay = Relay::new(
             cfg,
             store,
             Box::new(move |text, record| {
@@ -341,6 +437,19 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
                 }
             }),
         )?;
+        if let Some(c) = &cluster {
+            relay = relay.with_cluster(Arc::clone(c));
+            relay
+                .load_cluster_channels()
+                .await
+                .map_err(|e| anyhow::anyhow!("could not read the cluster's channels: {e}"))?;
+            out.note(&format!(
+                "node {} of a cluster over NATS ({}, {} JetStream replicas)",
+                c.node,
+                c.client.server_info().server_name,
+                c.replicas
+            ));
+        }
         let channels = relay.channel_count();
         if out.json {
             out.record(
@@ -376,6 +485,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: RelayArgs) -> Result<Exit> {
         };
         let relay = Arc::new(relay);
         tokio::spawn(Arc::clone(&relay).maintain());
+        if let Some(c) = &cluster {
+            tokio::spawn(crate::relay::server::watch_owners(Arc::clone(&relay), Arc::clone(c)));
+        }
         let handler = Arc::new(RelayHandler(Arc::clone(&relay)));
         let (server, shutdown) = Server::new(
             listener,

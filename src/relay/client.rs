@@ -30,8 +30,12 @@ const BACKOFF_FIRST: Duration = Duration::from_millis(250);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
 
 pub struct ClientConfig {
-    /// The relay as it prints itself (`http(s)://host:port`).
+    /// The relay as it prints itself (`http(s)://host:port`). Its tokens are kept
+    /// under this one's origin.
     pub relay: reqwest::Url,
+    /// Other nodes of the same relay cluster (`--relay URL1,URL2`), tried in turn
+    /// after it when a connection fails or a link is lost.
+    pub also: Vec<reqwest::Url>,
     pub channel: Option<String>,
     /// The channel's token from the environment (`HOOKCTL_RELAY_TOKEN`), else the
     /// token file's.
@@ -176,10 +180,10 @@ type Ws = WebSocketStream<Box<dyn Io>>;
 
 async fn connect(
     cfg: &ClientConfig,
+    url: &reqwest::Url,
     channel: Option<&str>,
     token: Option<&str>,
 ) -> Result<Ws, Failed> {
-    let url = &cfg.relay;
     let host = url
         .host_str()
         .unwrap_or_default()
@@ -261,7 +265,7 @@ async fn connect(
                 if said.is_empty() {
                     String::new()
                 } else {
-                    format!(": {}", crate::output::escape(&said))
+                    format!(": {}", crate::show::escape(&said))
                 }
             );
             if status == 401 {
@@ -629,10 +633,21 @@ pub async fn run(
         first_rx,
         cfg.speed,
     ));
+    let urls: Vec<&reqwest::Url> = std::iter::once(&cfg.relay).chain(&cfg.also).collect();
+    // Which of them is tried next, and how many failed in a row.
+    let mut at = 0usize;
+    let mut failures = 0usize;
     loop {
-        let failed = match connect(&cfg, channel.as_deref(), token.as_deref()).await {
+        let url = urls[at % urls.len()];
+        let failed = match connect(&cfg, url, channel.as_deref(), token.as_deref()).await {
             Err(Failed::Fatal(m)) => bail!(m),
             Err(Failed::Hinted(m, h)) => return Err(crate::hinted(m, h)),
+            // A first connection tries each node once before it gives up.
+            Err(Failed::Retry(_)) if first && failures + 1 < urls.len() => {
+                failures += 1;
+                at += 1;
+                continue;
+            }
             Err(Failed::Retry(m)) if first => {
                 return Err(crate::hinted(
                     m,
@@ -666,6 +681,7 @@ pub async fn run(
                                 }
                                 channel = Some(c.clone());
                                 wait = BACKOFF_FIRST;
+                                failures = 0;
                                 on(Event::Connected {
                                     url,
                                     channel: c,
@@ -705,12 +721,12 @@ pub async fn run(
                         if code == CLOSE_TOKEN || code == CLOSE_KEY {
                             bail!(
                                 "the relay refused the link: {}",
-                                crate::output::escape(&f.reason)
+                                crate::show::escape(&f.reason)
                             );
                         }
                         format!(
                             "the relay closed the link: {}",
-                            crate::output::escape(&f.reason)
+                            crate::show::escape(&f.reason)
                         )
                     }
                     Ok(_) => "the relay closed the link before welcoming it".to_string(),
@@ -724,8 +740,16 @@ pub async fn run(
                 format!("is `{}` a hookctl relay of this version?", cfg.relay),
             ));
         }
+        // The next node in turn (a node that went away is not tried first again).
+        at += 1;
+        failures += 1;
         let jitter = wait.mul_f64(fastrand::f64() * 0.5);
-        let retry_in = wait + jitter;
+        // Each node is tried once at the first wait before the waits grow.
+        let retry_in = if failures < urls.len() {
+            BACKOFF_FIRST
+        } else {
+            wait + jitter
+        };
         on(Event::Disconnected {
             reason: failed,
             retry_in,

@@ -2,6 +2,7 @@
 //! [`client`] is `listen --relay`, and [`wire`] is what crosses between them.
 
 pub mod client;
+pub mod cluster;
 pub mod server;
 pub mod wire;
 

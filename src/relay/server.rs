@@ -33,6 +33,11 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 
+/// The node's side of a cluster (`relay --nats`): what it serves for its links.
+#[path = "cluster/node.rs"]
+mod node;
+pub use node::watch_owners;
+
 /// What happens to a delivery for a channel whose client is away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offline {
@@ -198,6 +203,9 @@ struct Channel {
     last_seen: i64,
     /// How many deliveries it holds (handed over or not).
     held: u64,
+    /// Counts the times a link's end made held deliveries free for another (a
+    /// cluster's hand-over then walks the queue from its start again).
+    freed: u64,
 }
 
 impl Channel {
@@ -210,6 +218,7 @@ impl Channel {
             wake: Arc::new(Notify::new()),
             last_seen: now_ms(),
             held: 0,
+            freed: 0,
         }
     }
 }
@@ -288,6 +297,16 @@ struct Link {
     /// Another client took the channel over: what this one has is answered, then
     /// the link ends.
     replaced: std::sync::atomic::AtomicBool,
+}
+
+/// Where a delivery's channel is, as this relay sees it.
+enum Here {
+    /// Its link is on this relay, and nothing held waits before it.
+    Link(Arc<Link>),
+    /// Its link is here, behind held deliveries not yet handed over.
+    Behind,
+    /// No link here.
+    Away,
 }
 
 enum LinkError {
@@ -417,6 +436,12 @@ pub struct Relay {
     guesses: Allowances,
     /// Bytes that may still wait on all links together.
     all_links_room: Arc<Semaphore>,
+    /// The cluster this relay is a node of (`--nats`); `None`: a single relay.
+    cluster: Option<Arc<crate::relay::cluster::Cluster>>,
+    /// The channels whose links this node holds in the cluster.
+    serving: Mutex<HashMap<String, node::Serving>>,
+    /// Bytes of deliveries from other nodes being handled at once.
+    remote_room: Arc<Semaphore>,
 }
 
 /// Why a held delivery is given up when its time runs out.
@@ -512,6 +537,11 @@ impl Relay {
             all_links_room: Arc::new(Semaphore::new(
                 ALL_LINKS_BYTES.max(cfg_max_body + (1 << 20)),
             )),
+            cluster: None,
+            serving: Mutex::default(),
+            remote_room: Arc::new(Semaphore::new(
+                node::REMOTE_BYTES.max(cfg_max_body + (1 << 20)),
+            )),
         })
     }
 
@@ -545,6 +575,10 @@ impl Relay {
         let Some(idle) = self.cfg.channel_idle else {
             return;
         };
+        // Another node may hold the channel: a node knows only its own links.
+        if self.cluster.is_some() {
+            return;
+        }
         let before = now_ms().saturating_sub(i64::try_from(idle.as_millis()).unwrap_or(i64::MAX));
         let gone = self.unused_since(before);
         for name in gone {
@@ -596,7 +630,7 @@ impl Relay {
                 if dropped > 0 {
                     format!(
                         ", with {}",
-                        crate::output::plural(dropped, "held delivery", "held deliveries")
+                        crate::show::plural(dropped, "held delivery", "held deliveries")
                     )
                 } else {
                     String::new()
@@ -721,7 +755,7 @@ impl Relay {
             (self.log)(
                 &format!(
                     "{} given up (held longer than --queue-ttl); each channel's next client is told",
-                    crate::output::plural(n as u64, "held delivery", "held deliveries")
+                    crate::show::plural(n as u64, "held delivery", "held deliveries")
                 ),
                 json!({"event": "expired", "deliveries": n}),
             );
@@ -960,6 +994,12 @@ impl Relay {
         }
         let Some(rest) = req.target.strip_prefix("/c/") else {
             if req.target == "/" || req.target == "/healthz" {
+                // A node cut off from its cluster asks a load balancer to pass it by.
+                if let Some(c) = &self.cluster
+                    && !c.connected()
+                {
+                    return with_retry_after(error(503, "this relay node has lost NATS"), 5);
+                }
                 return Response::json(200, &json!({ "relay": "hookctl", "protocol": PROTOCOL }));
             }
             return error(404, "not a channel's URL (they look like /c/NAME/…)");
@@ -975,7 +1015,7 @@ impl Relay {
             Ok(b) => b,
             Err(e) => return error(e.status(), &e.to_string()),
         };
-        let link = {
+        {
             let mut channels = self.channels.lock().expect("channels lock");
             let Some(ch) = channels.get_mut(name) else {
                 return error(404, "unknown channel");
@@ -988,16 +1028,12 @@ impl Relay {
                     wait.as_secs_f64().ceil() as u64,
                 );
             }
-            // Held deliveries not yet handed over go first: a live one waits its
-            // turn behind them (held too), so the app gets them in order.
-            ch.link.clone().filter(|_| ch.held <= ch.out.len() as u64)
-        };
-        let received_at = now_ms();
+        }
         let wire = WireRequest {
             seq: 0,
             held: 0,
             given_up: false,
-            received_at: u64::try_from(received_at).unwrap_or(0),
+            received_at: u64::try_from(now_ms()).unwrap_or(0),
             note: String::new(),
             method: req.method,
             target: below,
@@ -1005,53 +1041,88 @@ impl Relay {
             headers: req.headers,
             body,
         };
-        if let Some(link) = link {
-            match link.exchange(wire.clone(), self.cfg.response_timeout).await {
-                // An informational answer (101 above all) would hand the sender's
-                // connection to whoever answered: never relayed.
-                Ok(a) if a.status < 200 => {
-                    return error(
-                        502,
-                        "the channel's client answered with an informational status, which is not relayed",
-                    );
-                }
-                Ok(a) => {
-                    return Response {
-                        status: a.status,
-                        headers: crate::http::forwardable_answer(&a.headers),
-                        body: a.body,
-                    };
-                }
-                Err(LinkError::Timeout) => {
-                    return error(
-                        504,
-                        &format!(
-                            "the channel's client did not answer within {}",
-                            humantime::format_duration(self.cfg.response_timeout)
-                        ),
-                    );
-                }
-                // The link is full: held, and handed over as soon as it has room.
-                Err(LinkError::Busy) => {}
-                // The channel changed hands while the old client had it: that
-                // client's app may have it, so it is not held again for the new one.
-                Err(LinkError::Gone) if link.replaced.load(Ordering::SeqCst) => {
-                    return error(
-                        504,
-                        "the channel's client changed while it had this delivery; whether its app got it is not known",
-                    );
-                }
-                // Gone while it was on its way: held like any other.
-                Err(LinkError::Gone) => {}
-            }
-        }
-        self.offline(name, wire, received_at)
+        self.route(name, wire, crate::relay::cluster::live::new_id(), false)
+            .await
     }
 
-    fn offline(&self, name: &str, wire: WireRequest, now: i64) -> Response {
+    /// Gives a delivery to the channel's link on this relay, else (in a cluster) to
+    /// the node that holds the channel, else holds it. `from_node`: it came from
+    /// another node, which already asked the cluster.
+    async fn route(&self, name: &str, wire: WireRequest, id: String, from_node: bool) -> Response {
+        let here = {
+            let channels = self.channels.lock().expect("channels lock");
+            let Some(ch) = channels.get(name) else {
+                return error(404, "unknown channel");
+            };
+            match &ch.link {
+                // Held deliveries not yet handed over go first: a live one waits its
+                // turn behind them (held too), so the app gets them in order.
+                Some(l) if ch.held <= ch.out.len() as u64 => Here::Link(Arc::clone(l)),
+                Some(_) => Here::Behind,
+                None => Here::Away,
+            }
+        };
+        match here {
+            Here::Link(link) => {
+                if let Some(r) = self.exchange_here(&link, &wire).await {
+                    return r;
+                }
+            }
+            Here::Behind => {}
+            Here::Away => {
+                if let Some(c) = self.cluster.as_ref().filter(|_| !from_node)
+                    && let Some(r) = node::across(self, c, name, &id, &wire).await
+                {
+                    return r;
+                }
+            }
+        }
+        self.offline(name, wire, &id).await
+    }
+
+    /// A live delivery over this relay's link: the answer for its sender, or `None`
+    /// when it is to be held.
+    async fn exchange_here(&self, link: &Link, wire: &WireRequest) -> Option<Response> {
+        match link.exchange(wire.clone(), self.cfg.response_timeout).await {
+            // An informational answer (101 above all) would hand the sender's
+            // connection to whoever answered: never relayed.
+            Ok(a) if a.status < 200 => Some(error(
+                502,
+                "the channel's client answered with an informational status, which is not relayed",
+            )),
+            Ok(a) => Some(Response {
+                status: a.status,
+                headers: crate::http::forwardable_answer(&a.headers),
+                body: a.body,
+            }),
+            Err(LinkError::Timeout) => Some(error(
+                504,
+                &format!(
+                    "the channel's client did not answer within {}",
+                    humantime::format_duration(self.cfg.response_timeout)
+                ),
+            )),
+            // The link is full: held, and handed over as soon as it has room.
+            Err(LinkError::Busy) => None,
+            // The channel changed hands while the old client had it: that
+            // client's app may have it, so it is not held again for the new one.
+            Err(LinkError::Gone) if link.replaced.load(Ordering::SeqCst) => Some(error(
+                504,
+                "the channel's client changed while it had this delivery; whether its app got it is not known",
+            )),
+            // Gone while it was on its way: held like any other.
+            Err(LinkError::Gone) => None,
+        }
+    }
+
+    async fn offline(&self, name: &str, wire: WireRequest, id: &str) -> Response {
         if self.cfg.offline == Offline::Reject {
             return with_retry_after(error(503, "no client is connected to this channel"), 30);
         }
+        if let Some(c) = &self.cluster {
+            return node::hold(self, c, name, id, &wire).await;
+        }
+        let now = i64::try_from(wire.received_at).unwrap_or(i64::MAX);
         self.expire();
         let headers = super::wire::encode_headers(&wire.headers);
         let size = (headers.len() + wire.body.len()) as u64;
@@ -1126,7 +1197,10 @@ impl Relay {
             seq: AtomicU64::new(0),
             replaced: Default::default(),
         });
-        let claimed = self.claim(&name, &req.headers, &link);
+        let claimed = match &self.cluster {
+            Some(c) => node::claim(self, c, &name, &req.headers, &link).await,
+            None => self.claim(&name, &req.headers, &link),
+        };
         let (token, old) = match claimed {
             Ok(t) => t,
             Err((code, reason)) => {
@@ -1145,7 +1219,11 @@ impl Relay {
             let replaced = serde_json::to_string(&Control::Replaced).expect("serialises");
             let _ = old.tx.try_send(Message::Text(replaced.into()).into());
         }
-        let queued = self.store(|s| s.relay_queue_len(&name)).unwrap_or(0);
+        let queued = match &self.cluster {
+            // The holder elsewhere lets go first; then this node serves the channel.
+            Some(c) => node::take_over(self, c, &name, &link).await,
+            None => self.store(|s| s.relay_queue_len(&name)).unwrap_or(0),
+        };
         let welcome = Control::Welcome {
             version: 1,
             channel: name.clone(),
@@ -1158,6 +1236,9 @@ impl Relay {
         let text = serde_json::to_string(&welcome).expect("serialises");
         if ws.send(Message::Text(text.into())).await.is_err() {
             self.unlink(&name, link.id);
+            if let Some(c) = &self.cluster {
+                node::let_go(self, c, &name, link.id).await;
+            }
             return;
         }
         self.seen(&name);
@@ -1172,7 +1253,7 @@ impl Relay {
                 if queued > 0 {
                     format!(
                         ", {} to hand over",
-                        crate::output::plural(queued, "held delivery", "held deliveries")
+                        crate::show::plural(queued, "held delivery", "held deliveries")
                     )
                 } else {
                     String::new()
@@ -1191,7 +1272,12 @@ impl Relay {
             let relay = Arc::clone(self);
             let link = Arc::clone(&link);
             let name = name.clone();
-            async move { relay.hand_over(&name, &link).await }
+            async move {
+                match relay.cluster.clone() {
+                    Some(c) => node::hand_over(&relay, &c, &name, &link).await,
+                    None => relay.hand_over(&name, &link).await,
+                }
+            }
         });
         // Anything from the client shows it is alive; two heartbeats of silence
         // mean the link is dead.
@@ -1229,7 +1315,29 @@ impl Relay {
                         reason,
                     }) = serde_json::from_str::<Control>(&text)
                     {
-                        self.settle(&name, link.id, held, &outcome, status, reason.as_deref());
+                        match &self.cluster {
+                            Some(c) => {
+                                node::settle(
+                                    self,
+                                    c,
+                                    &name,
+                                    link.id,
+                                    held,
+                                    &outcome,
+                                    status,
+                                    reason.as_deref(),
+                                )
+                                .await
+                            }
+                            None => self.settle(
+                                &name,
+                                link.id,
+                                held,
+                                &outcome,
+                                status,
+                                reason.as_deref(),
+                            ),
+                        }
                     }
                 }
                 Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => break,
@@ -1246,6 +1354,9 @@ impl Relay {
             }
         }
         self.unlink(&name, link.id);
+        if let Some(c) = &self.cluster {
+            node::let_go(self, c, &name, link.id).await;
+        }
         self.seen(&name);
         handover.abort();
         // In-flight deliveries fail over to the queue.
@@ -1314,6 +1425,7 @@ impl Relay {
             let before = ch.out.len();
             ch.out.retain(|_, l| *l != id);
             if ch.out.len() != before {
+                ch.freed += 1;
                 ch.wake.notify_one();
             }
         }
@@ -1330,21 +1442,8 @@ impl Relay {
         reason: Option<&str>,
     ) {
         let Ok(id) = i64::try_from(held) else { return };
-        {
-            let mut channels = self.channels.lock().expect("channels lock");
-            let Some(ch) = channels.get_mut(name) else {
-                return;
-            };
-            // Only what this link was given (a stale word from an old link about a
-            // delivery now with another is not taken).
-            match ch.out.get(&id) {
-                Some(l) if *l == link => {
-                    ch.out.remove(&id);
-                    // Room for one more on this link.
-                    ch.wake.notify_one();
-                }
-                _ => return,
-            }
+        if !self.settle_out(name, link, id) {
+            return;
         }
         let now = now_ms();
         // A delivery whose time ran out while its client was trying it is in the
@@ -1385,6 +1484,25 @@ impl Relay {
                 ),
                 json!({"event": outcome, "channel": name, "held": id, "status": status, "reason": reason}),
             );
+        }
+    }
+
+    /// Takes a held delivery that a client settled off its link's list; false when
+    /// that link was not the one given it (a stale word from an old link about a
+    /// delivery now with another is not taken).
+    fn settle_out(&self, name: &str, link: u64, id: i64) -> bool {
+        let mut channels = self.channels.lock().expect("channels lock");
+        let Some(ch) = channels.get_mut(name) else {
+            return false;
+        };
+        match ch.out.get(&id) {
+            Some(l) if *l == link => {
+                ch.out.remove(&id);
+                // Room for one more on this link.
+                ch.wake.notify_one();
+                true
+            }
+            _ => false,
         }
     }
 
@@ -1533,6 +1651,12 @@ impl Relay {
             headers,
             body: Bytes::from(q.body),
         };
+        self.send_wire(link, req).await
+    }
+
+    /// Sends a held delivery's frame over a link, waiting for room; false when the
+    /// link is gone.
+    async fn send_wire(&self, link: &Link, req: WireRequest) -> bool {
         let frame = req.encode();
         // Waits for room on the link (the client reads at its own pace).
         let permit = tokio::select! {
@@ -1558,6 +1682,30 @@ pub struct RelayHandler(pub Arc<Relay>);
 impl Handler for RelayHandler {
     async fn handle(&self, req: Request) -> Response {
         let path = req.target.split('?').next().unwrap_or_default();
+        if let Some(c) = &self.0.cluster {
+            // A channel made on another node is looked up in the cluster's registry.
+            let name = if path == CONNECT_PATH {
+                query_param(&req.target, "channel")
+            } else {
+                path.strip_prefix("/c/")
+                    .map(|r| &r[..r.find('/').unwrap_or(r.len())])
+            };
+            if let Some(name) = name.filter(|n| valid_channel(n)) {
+                node::look_up(&self.0, c, name).await;
+            }
+            if path == STATUS_PATH && req.method == "GET" {
+                if let Err(r) = self.0.check_key(&req) {
+                    return r;
+                }
+                return node::status_answer(&self.0, c).await;
+            }
+            if path == PRUNE_PATH && req.method == "POST" {
+                return error(
+                    501,
+                    "a relay in a cluster does not prune channels yet: delete the channel's key from the channels bucket",
+                );
+            }
+        }
         if path == CONNECT_PATH {
             return self.0.connect_answer(&req);
         }
@@ -1588,7 +1736,9 @@ impl Handler for RelayHandler {
             .lock()
             .expect("channels lock")
             .contains_key(name);
-        (!known).then(|| error(404, "unknown channel"))
+        // A node of a cluster looks an unknown name up in the registry first
+        // (after the head; the body waits within the relay's bounds).
+        (!known && self.0.cluster.is_none()).then(|| error(404, "unknown channel"))
     }
 }
 

@@ -58,7 +58,8 @@ pub struct UiSetup {
 
 pub fn resolve(g: &GlobalArgs, args: ListenArgs) -> Result<ListenSettings> {
     if args.print_token {
-        let relay = super::resolve_url(args.relay.as_deref().unwrap_or_default())
+        let first = args.relay.as_deref().unwrap_or_default().split(',').next();
+        let relay = super::resolve_url(first.unwrap_or_default().trim())
             .context("could not read --relay")?;
         return Ok(ListenSettings::PrintToken {
             relay,
@@ -259,7 +260,14 @@ pub fn resolve(g: &GlobalArgs, args: ListenArgs) -> Result<ListenSettings> {
     }
     let relay = match &args.relay {
         Some(u) => Some(crate::relay::client::ClientConfig {
-            relay: super::resolve_url(u).context("could not read --relay")?,
+            // Nodes of one relay cluster, comma-separated: tried in turn.
+            relay: super::resolve_url(u.split(',').next().unwrap_or_default().trim())
+                .context("could not read --relay")?,
+            also: u
+                .split(',')
+                .skip(1)
+                .map(|n| super::resolve_url(n.trim()).context("could not read --relay"))
+                .collect::<Result<_>>()?,
             channel: match &args.channel {
                 Some(c) if !crate::relay::server::valid_channel(c) => bail!(
                     "--channel `{}` is not a channel name (1 to 63 lowercase letters, digits and dashes)",
