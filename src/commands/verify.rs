@@ -137,7 +137,8 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
         body: &body,
     };
     let profile = if wanted == "auto" {
-        let all = config.catalog.all()?;
+        // Only the profiles the headers could fit are compiled.
+        let all = config.catalog.fitting(&headers)?;
         if secrets.is_empty()
             && let Some(p) = crate::envelope::catalog::detect_among(&all, &headers)
         {
@@ -145,7 +146,9 @@ pub fn run(g: &GlobalArgs, out: &Output, args: VerifyArgs) -> Result<Exit> {
         }
         let p = match detect_verified(&all, &req, &opts) {
             Detected::None => {
-                let looked: Vec<String> = all
+                let looked: Vec<String> = config
+                    .catalog
+                    .all()?
                     .iter()
                     .filter_map(|p| p.signature.as_ref().map(|s| s.header.clone()))
                     .collect();
