@@ -15,7 +15,8 @@
 //!   https://hooks.example.com` names a `hookctl relay` it starts.
 //! - `<!-- examples: serve -->`: commands that serve until stopped (`listen`, `ui`,
 //!   `relay`): each must still be running after a second, and is then stopped.
-//!   Ports become 0 (`--port 0`, `--bind 127.0.0.1:0`), so nothing clashes.
+//!   Ports become 0 (`--port 0`, `--ui-port 0`, `--bind 127.0.0.1:0`), so nothing
+//!   clashes.
 //! - `<!-- examples: parse-only: REASON -->`: cannot run here (a public host, your
 //!   own app, a twenty-second audit); the reason is required.
 //!
@@ -273,9 +274,9 @@ fn on_port_zero(command: &str) -> String {
     let mut has_port = false;
     while i < words.len() {
         match words[i].as_str() {
-            "--port" if i + 1 < words.len() => {
+            "--port" | "--ui-port" if i + 1 < words.len() => {
                 words[i + 1] = "0".into();
-                has_port = true;
+                has_port |= words[i] == "--port";
             }
             "--bind" | "--serve" if i + 1 < words.len() => {
                 words[i + 1] = "127.0.0.1:0".into();
@@ -289,6 +290,11 @@ fn on_port_zero(command: &str) -> String {
     let sub = words.iter().skip(1).find(|w| !w.starts_with('-'));
     if !has_port && matches!(sub.map(String::as_str), Some("listen" | "ui")) {
         words.push("--port".into());
+        words.push("0".into());
+    }
+    // `listen --ui` serves the inspector on a port of its own.
+    if words.iter().any(|w| w == "--ui") && !words.iter().any(|w| w == "--ui-port") {
+        words.push("--ui-port".into());
         words.push("0".into());
     }
     shlex::try_join(words.iter().map(String::as_str)).unwrap()
@@ -495,4 +501,8 @@ fn the_convention_reads_what_it_says() {
         "hookctl relay --bind 127.0.0.1:0 --open"
     );
     assert_eq!(on_port_zero("hookctl ui"), "hookctl ui --port 0");
+    assert_eq!(
+        on_port_zero("hookctl listen -p stripe --ui"),
+        "hookctl listen -p stripe --ui --port 0 --ui-port 0"
+    );
 }
