@@ -265,12 +265,20 @@ fn section(out: &mut String, p: &Profile) {
     if let Some((secret, event)) = example {
         let secret = shell_word(&secret);
         let event = shell_word(event);
+        // A URL-bound scheme signs the URL the provider calls (`send` signs its `--to`).
+        let url = match p.signature.as_ref().is_some_and(|s| s.url_bound()) {
+            true => " --url https://example.com/webhooks",
+            false => "",
+        };
         let _ = write!(
             out,
             "\n```sh\n\
              # a signed sample delivery, printed\n\
-             hookctl sign -p {n} -e {event} --secret {secret}\n\
-             # receive and verify on port 4242; then, from another terminal, send one\n\
+             hookctl sign -p {n} -e {event} --secret {secret}{url}\n\
+             ```\n\n\
+             Receive and verify on port 4242; then, from another terminal, send one:\n\n\
+             <!-- examples: parse-only: two terminals, the first serving until stopped -->\n\
+             ```sh\n\
              hookctl listen -p {n} --secret {secret}\n\
              hookctl send -p {n} -e {event} --secret {secret} --to http://127.0.0.1:4242/\n\
              ```\n",

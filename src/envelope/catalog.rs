@@ -287,11 +287,93 @@ impl Catalog {
         self.names().iter().map(|n| self.get(n)).collect()
     }
 
+    /// The profiles a request could be detected as, compiled, in the catalogue's
+    /// order: every profile of [`Catalog::all`] except built-ins whose signature
+    /// header the request does not carry. Those are told from their embedded text
+    /// without compiling them (compiling all ~100 is most of what `verify` without
+    /// `--profile` would cost), so [`candidates_among`] over this list finds exactly
+    /// what it finds over [`Catalog::all`]. The user's profiles, and built-ins the
+    /// user's config touches, are always compiled.
+    pub fn fitting(&self, headers: &HeaderList) -> Result<Vec<Profile>, ProfileError> {
+        let mut out = Vec::new();
+        for name in self.names() {
+            let skip = match self.carriers_hint(&name) {
+                Some(carriers) => !carriers.iter().any(|c| headers.contains(c)),
+                None => false,
+            };
+            if !skip {
+                out.push(self.get(&name)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every name a built-in's signature could be carried under, read from its
+    /// text and that of the built-ins it extends (a superset: any `"Name" = "…"` line
+    /// of a `[headers]` table holding `{signature`). `None` when that cannot be told
+    /// without compiling: a user profile, a built-in the user's config changes or
+    /// extends through, headers written in a form the scan does not read.
+    fn carriers_hint(&self, name: &str) -> Option<Vec<&'static str>> {
+        let mut names = Vec::new();
+        let mut at = name;
+        for _ in 0..MAX_EXTENDS {
+            if self.user.contains_key(at) {
+                return None;
+            }
+            let (_, text) = BUILTIN.iter().find(|(n, _)| *n == at)?;
+            let mut parent = None;
+            let mut section = String::new();
+            for line in text.lines() {
+                let t = line.trim();
+                if t.starts_with('[') && !t.starts_with("[[") && t.ends_with(']') {
+                    section = t[1..t.len() - 1].replace(' ', "");
+                    continue;
+                }
+                if section.is_empty() {
+                    if let Some(rest) = t.strip_prefix("extends") {
+                        parent = Some(quoted_value(rest)?);
+                    }
+                    // `headers = {…}` or `headers.X = …`: not the form the scan reads.
+                    if t.starts_with("headers") {
+                        return None;
+                    }
+                } else if section == "headers" && line.contains("{signature") {
+                    names.push(assigned_key(line)?);
+                }
+            }
+            match parent {
+                Some(p) => at = p,
+                None => return Some(names),
+            }
+        }
+        None
+    }
+
     /// The profile whose signature header a request carries; with several, the one
     /// whose other headers fit best (built-ins first on a tie).
     pub fn detect(&self, headers: &HeaderList) -> Result<Option<Profile>, ProfileError> {
-        Ok(detect_among(&self.all()?, headers).cloned())
+        Ok(detect_among(&self.fitting(headers)?, headers).cloned())
     }
+}
+
+/// The value of a ` = "text"` line (an `extends`), when it is that simple.
+fn quoted_value(rest: &str) -> Option<&str> {
+    let v = rest.trim_start().strip_prefix('=')?.trim();
+    let v = v.strip_prefix('"')?.strip_suffix('"')?;
+    (!v.contains(['"', '\\'])).then_some(v)
+}
+
+/// The key of a `"Name" = "value"` or `Name = "value"` line, when it is that simple.
+fn assigned_key(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    let (key, rest) = match line.strip_prefix('"') {
+        Some(quoted) => quoted.split_once('"')?,
+        None => line.split_at(line.find([' ', '='])?),
+    };
+    if key.is_empty() || key.contains('\\') || key.contains('.') && !line.starts_with('"') {
+        return None;
+    }
+    rest.trim_start().starts_with('=').then_some(key)
 }
 
 /// [`Catalog::detect`] over profiles already compiled (`listen` detects per request).
@@ -407,4 +489,104 @@ fn parse_builtin(name: &str, text: &str) -> Result<toml::Table, ProfileError> {
             origin: "built-in".to_string(),
             message: e.to_string(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::{Secret, SignInput};
+
+    /// The prefilter reads every built-in, and never leaves out a header a compiled
+    /// profile signs under: what makes `fitting` find what `all` finds.
+    #[test]
+    fn every_builtin_signature_header_is_seen_without_compiling() {
+        let catalog = Catalog::builtin();
+        for p in catalog.all().unwrap() {
+            let hint = catalog
+                .carriers_hint(&p.name)
+                .unwrap_or_else(|| panic!("{}: the prefilter cannot read it", p.name));
+            for carrier in p.signature.iter().flat_map(|s| s.carriers()) {
+                assert!(
+                    hint.iter().any(|h| h.eq_ignore_ascii_case(carrier)),
+                    "{}: `{carrier}` not among {hint:?}",
+                    p.name
+                );
+            }
+        }
+    }
+
+    /// Detection over the prefiltered list is detection over every profile: the same
+    /// candidates in the same order, for a request signed by each built-in and for
+    /// one carrying every built-in's signature header.
+    #[test]
+    fn fitting_finds_the_same_candidates_as_all() {
+        let catalog = Catalog::builtin();
+        let all = catalog.all().unwrap();
+        let names = |ps: Vec<&Profile>| ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        let mut every = HeaderList::new();
+        let mut signed = 0;
+        for p in &all {
+            for carrier in p.signature.iter().flat_map(|s| s.carriers()) {
+                every.push(carrier, "sha256=00");
+            }
+            let Some(ev) = p.events.keys().next() else {
+                continue;
+            };
+            let Ok(e) = p.build_event(ev, None, None, 1000) else {
+                continue;
+            };
+            let secret = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "test").unwrap();
+            let Ok(h) = p.sign(
+                &[secret],
+                &SignInput {
+                    body: &e.body,
+                    event: Some(ev),
+                    id: &e.id,
+                    timestamp: 1000,
+                    method: "POST",
+                    path: "/",
+                    vars: &e.vars,
+                },
+            ) else {
+                continue;
+            };
+            signed += 1;
+            let fit = catalog.fitting(&h).unwrap();
+            assert!(fit.len() < all.len() / 2, "{}: {} fit", p.name, fit.len());
+            assert_eq!(
+                names(candidates_among(&fit, &h)),
+                names(candidates_among(&all, &h)),
+                "{}",
+                p.name
+            );
+        }
+        assert!(signed > 50, "only {signed} built-ins signed");
+        let fit = catalog.fitting(&every).unwrap();
+        assert_eq!(
+            names(candidates_among(&fit, &every)),
+            names(candidates_among(&all, &every))
+        );
+        assert!(catalog.fitting(&HeaderList::new()).unwrap().is_empty());
+    }
+
+    /// The user's profiles, and built-ins their config changes, are always compiled.
+    #[test]
+    fn user_profiles_are_never_prefiltered() {
+        let mut user = IndexMap::new();
+        user.insert(
+            "github".to_string(),
+            "[signature]\ntolerance = \"1m\""
+                .parse::<toml::Table>()
+                .unwrap(),
+        );
+        let catalog = Catalog::new(user, "hookctl.toml");
+        assert!(catalog.carriers_hint("github").is_none());
+        assert!(catalog.carriers_hint("stripe").is_some());
+        let fit = catalog.fitting(&HeaderList::new()).unwrap();
+        assert_eq!(names_of(&fit), ["github"]);
+    }
+
+    fn names_of(ps: &[Profile]) -> Vec<&str> {
+        ps.iter().map(|p| p.name.as_str()).collect()
+    }
 }

@@ -105,7 +105,8 @@ pub fn resolve(g: &GlobalArgs, args: VerifyArgs) -> Result<VerifySettings> {
     };
     let now = args.now.or(r.arrival).unwrap_or_else(now_unix);
     let (profile, detected) = if wanted == "auto" {
-        let all = config.catalog.all()?;
+        // Only the profiles the headers could fit are compiled.
+        let all = config.catalog.fitting(&r.headers)?;
         let req = Received {
             method: &r.method,
             path: &r.path,
@@ -117,7 +118,7 @@ pub fn resolve(g: &GlobalArgs, args: VerifyArgs) -> Result<VerifySettings> {
             now,
             tolerance,
         };
-        let (profile, how) = detect(&all, &req, &opts)?;
+        let (profile, how) = detect(&config, &all, &req, &opts)?;
         (apply_scheme_args(profile, &args.scheme)?, Some(how))
     } else {
         (config.profile(Some(wanted), &args.scheme)?, None)
@@ -242,7 +243,12 @@ fn add_headers(headers: &mut HeaderList, given: &[String]) -> Result<()> {
 
 /// The profile a request's headers (and, when they fit several, the secrets given)
 /// single out, and how it was found.
-fn detect(all: &[Profile], req: &Received, opts: &VerifyOptions) -> Result<(Profile, String)> {
+fn detect(
+    config: &Config,
+    all: &[Profile],
+    req: &Received,
+    opts: &VerifyOptions,
+) -> Result<(Profile, String)> {
     if opts.secrets.is_empty()
         && let Some(p) = crate::envelope::catalog::detect_among(all, req.headers)
     {
@@ -250,7 +256,10 @@ fn detect(all: &[Profile], req: &Received, opts: &VerifyOptions) -> Result<(Prof
     }
     match detect_verified(all, req, opts) {
         Detected::None => {
-            let looked: Vec<String> = all
+            // Every header hookctl knows, not only the ones that were tried.
+            let looked: Vec<String> = config
+                .catalog
+                .all()?
                 .iter()
                 .filter_map(|p| p.signature.as_ref().map(|s| s.header.clone()))
                 .collect();
