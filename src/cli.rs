@@ -486,8 +486,8 @@ pub struct RelayArgs {
     #[arg(long, value_name = "PATH", requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
     /// Largest delivery taken (bigger ones get 413)
-    #[arg(long, value_name = "SIZE", default_value = "5MiB")]
-    pub max_body: String,
+    #[arg(value_parser = size, long, value_name = "SIZE", default_value = "5MiB")]
+    pub max_body: usize,
     /// Deliveries per second a channel takes (more get 429 with Retry-After) [default: no limit]
     #[arg(long, value_name = "N")]
     pub rate: Option<f64>,
@@ -495,14 +495,14 @@ pub struct RelayArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub queue_max: u64,
     /// How long a held delivery is kept
-    #[arg(long, value_name = "DURATION", default_value = "3d")]
-    pub queue_ttl: String,
+    #[arg(value_parser = duration, long, value_name = "DURATION", default_value = "3d")]
+    pub queue_ttl: Duration,
     /// Bytes all held deliveries may take on disk, headers and bodies (more get 503)
-    #[arg(long, value_name = "SIZE", default_value = "1GiB")]
-    pub queue_bytes: String,
+    #[arg(value_parser = size, long, value_name = "SIZE", default_value = "1GiB")]
+    pub queue_bytes: usize,
     /// Bytes one channel's held deliveries may take (more get 503)
-    #[arg(long, value_name = "SIZE", default_value = "256MiB")]
-    pub channel_bytes: String,
+    #[arg(value_parser = size, long, value_name = "SIZE", default_value = "256MiB")]
+    pub channel_bytes: usize,
     /// Client links held at once, at most (more are refused, so that senders always
     /// find a connection) [default: half of --max-connections]
     #[arg(long, value_name = "N")]
@@ -512,21 +512,21 @@ pub struct RelayArgs {
     pub create_rate: u32,
     /// A channel with no client and nothing held for this long is deleted (its name
     /// is free again); 0 keeps channels for ever
-    #[arg(long, value_name = "DURATION", default_value = "30d")]
-    pub channel_idle: String,
+    #[arg(value_parser = duration, long, value_name = "DURATION", default_value = "30d")]
+    pub channel_idle: Duration,
     /// Allow a relay bound to a non-loopback address without --key (anyone who
     /// reaches it may make channels)
     #[arg(long)]
     pub open: bool,
     /// How long a sender waits for the client's answer (then 504)
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub response_timeout: String,
+    #[arg(value_parser = duration, long, value_name = "DURATION", default_value = "30s")]
+    pub response_timeout: Duration,
     /// With no client connected: hold deliveries (202) or refuse them (503)
     #[arg(long, value_enum, value_name = "WHAT", default_value = "queue")]
     pub offline: OfflineArg,
     /// How often each side of a link shows it is alive; two missed mean it is dead
-    #[arg(long, value_name = "DURATION", default_value = "10s")]
-    pub heartbeat: String,
+    #[arg(value_parser = duration, long, value_name = "DURATION", default_value = "10s")]
+    pub heartbeat: Duration,
     /// Make channels only for clients that give this key [default: anyone may]
     #[arg(
         long,
@@ -539,8 +539,8 @@ pub struct RelayArgs {
     #[arg(long, value_name = "PATH", conflicts_with = "key")]
     pub key_file: Option<std::path::PathBuf>,
     /// How long a request's head and body may take to arrive
-    #[arg(long, value_name = "DURATION", default_value = "10s")]
-    pub read_timeout: String,
+    #[arg(value_parser = duration, long, value_name = "DURATION", default_value = "10s")]
+    pub read_timeout: Duration,
     /// Most connections served at once [default: half the file descriptors this process may open]
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,

@@ -11,6 +11,7 @@ pub mod keygen;
 pub mod listen;
 pub mod mock;
 pub mod profiles;
+pub mod relay;
 pub mod replay;
 pub mod scheme;
 pub mod secrets;
