@@ -59,24 +59,6 @@ impl Exit {
     }
 }
 
-/// Resolves when the process is asked to stop by SIGTERM (a service manager, `kill`);
-/// never elsewhere. The handler is set when this is called, not when first awaited:
-/// a command calls it before it says it is listening, so that a SIGTERM right after
-/// that line stops it gracefully rather than by the signal's default action. Called
-/// within a Tokio runtime.
-pub fn sigterm() -> impl std::future::Future<Output = ()> {
-    #[cfg(unix)]
-    let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    async move {
-        #[cfg(unix)]
-        if let Some(mut s) = signal {
-            s.recv().await;
-            return;
-        }
-        std::future::pending::<()>().await
-    }
-}
-
 /// An error with advice for the user, rendered as `hint:` under the error.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]

@@ -147,16 +147,7 @@ fn play(
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let ctrl_c = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        let term = crate::sigterm();
-        let stop = async move {
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = term => {}
-            }
-        };
+        let stop = crate::http::serve::stop_requested();
         match (&s.serve, &s.url) {
             (Some(addr), _) => serve_api(ctx, s, addr, listening, stop).await,
             (None, Some(url)) => tokio::select! {
@@ -210,7 +201,11 @@ fn render_listening(out: &Output, s: &MockSettings, base: &str) -> Result<()> {
     if out.json {
         out.record(
             Event::Listening,
-            &serde_json::json!({"url": base, "profile": name}),
+            &crate::output::listen::Listening {
+                url: base,
+                profile: Some(name),
+                ..Default::default()
+            },
         )?;
     } else {
         out.note(&format!(

@@ -42,8 +42,8 @@ fn serve(
         .enable_all()
         .build()?;
     rt.block_on(async {
-        // Set before the first line says the command is up (see `crate::sigterm`).
-        let terminate = crate::sigterm();
+        // Set before the first line says the command is up.
+        let stop = crate::http::serve::stop_requested();
         let (url, serving) = start(
             &s.host,
             s.port,
@@ -57,8 +57,7 @@ fn serve(
         listening(&url)?;
         tokio::select! {
             () = serving => {}
-            _ = tokio::signal::ctrl_c() => {}
-            () = terminate => {}
+            () = stop => {}
         }
         Ok::<_, anyhow::Error>(())
     })?;
@@ -72,7 +71,11 @@ fn render_listening(out: &Output, s: &UiSettings, url: &str) -> Result<()> {
     if out.json {
         out.record(
             Event::Listening,
-            &serde_json::json!({"url": url, "store": path.display().to_string()}),
+            &crate::output::listen::Listening {
+                url,
+                store: Some(&path.display().to_string()),
+                ..Default::default()
+            },
         )?;
     } else {
         let e = out.err();

@@ -213,7 +213,7 @@ pub fn resolve(g: &GlobalArgs, args: ListenArgs) -> Result<ListenSettings> {
     } else {
         None
     };
-    let cfg = ReceiverConfig {
+    let receiver = ReceiverConfig {
         profiles,
         others,
         auto,
@@ -254,7 +254,6 @@ pub fn resolve(g: &GlobalArgs, args: ListenArgs) -> Result<ListenSettings> {
         (_, _, true) => TlsFrom::SelfSigned,
         _ => TlsFrom::Off,
     };
-    let receiver = cfg;
     if args.relay.is_some() && max_body > 1 << 30 {
         bail!("--max-body is at most 1GiB with --relay (a delivery crosses the link in one frame)");
     }
