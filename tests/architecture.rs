@@ -3,8 +3,9 @@
 //! `crate::a::b` and `super::x` path names the file it lands in.
 //!
 //! A folder is one module whose `mod.rs` is its face: a file's use of its own
-//! folder's `mod.rs` (`use super::*`) and `mod.rs`'s re-export of its children are
-//! the module's inside, not arrows between modules, and are not counted.
+//! folder's `mod.rs` (`use super::*`) is the module's inside and is not counted. The
+//! face's use of its files is counted, so a circle that runs through a folder (a
+//! file of it importing what imports the folder) is found.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -116,10 +117,6 @@ fn arrows(modules: &BTreeMap<String, PathBuf>) -> BTreeMap<String, BTreeSet<Stri
         let face = parent.join("::");
         if !is_face && !face.is_empty() {
             to.remove(&face);
-        }
-        if is_face {
-            // The face naming a file of its own folder: inside too.
-            to.retain(|t| !t.starts_with(&format!("{m}::")));
         }
         to.remove("lib");
         out.insert(m.clone(), to);

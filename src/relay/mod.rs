@@ -6,6 +6,10 @@ pub mod cluster;
 pub mod server;
 pub mod wire;
 
+/// Channels one relay keeps, at most (an open relay cannot be made to grow without
+/// bound by clients that each make one).
+pub const MAX_CHANNELS: usize = 100_000;
+
 use futures_util::{Sink, SinkExt};
 use std::time::Duration;
 use tokio::sync::mpsc;

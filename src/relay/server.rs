@@ -132,9 +132,7 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
         _ => f(),
     }
 }
-/// Channels one relay keeps, at most (an open relay cannot be made to grow without
-/// bound by clients that each make one).
-pub const MAX_CHANNELS: usize = 100_000;
+pub use super::MAX_CHANNELS;
 
 pub fn sha256(text: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(text).into()
@@ -447,12 +445,7 @@ pub struct Relay {
 /// Why a held delivery is given up when its time runs out.
 const EXPIRED: &str = "held longer than the relay's --queue-ttl";
 
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+pub(crate) use crate::clock::now_ms;
 
 const DAY_MS: i64 = 86_400_000;
 

@@ -185,7 +185,7 @@ impl Queue {
             .map_err(|e| e.to_string())?;
         while let Some((s, n)) = subjects.try_next().await.map_err(|e| e.to_string())? {
             out.insert(s, u64::try_from(n).unwrap_or(0));
-            if out.len() >= crate::relay::server::MAX_CHANNELS {
+            if out.len() >= crate::relay::MAX_CHANNELS {
                 break;
             }
         }

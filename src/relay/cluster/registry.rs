@@ -78,7 +78,7 @@ impl Registry {
     pub async fn create(&self, channel: &str, token_sha256: &[u8; 32]) -> Result<bool, String> {
         let rec = ChannelRecord {
             token_sha256: hex::encode(token_sha256),
-            created_ms: crate::relay::server::now_ms(),
+            created_ms: crate::clock::now_ms(),
         };
         let value = Bytes::from(serde_json::to_vec(&rec).map_err(|e| e.to_string())?);
         match self.channels.create(channel, value).await {
@@ -129,7 +129,7 @@ impl Registry {
         let me = Owner {
             node: node.to_string(),
             link,
-            since_ms: crate::relay::server::now_ms(),
+            since_ms: crate::clock::now_ms(),
             epoch: 0,
         };
         let value = Bytes::from(serde_json::to_vec(&me).map_err(|e| e.to_string())?);
@@ -208,7 +208,7 @@ impl Registry {
         let mut names = Vec::new();
         while let Some(k) = keys.try_next().await.map_err(|e| e.to_string())? {
             names.push(k);
-            if names.len() >= crate::relay::server::MAX_CHANNELS {
+            if names.len() >= crate::relay::MAX_CHANNELS {
                 break;
             }
         }
