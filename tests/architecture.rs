@@ -2,8 +2,8 @@
 //! no import from a lower layer to a higher one. Read from the source text: every
 //! `crate::a::b` and `super::x` path names the file it lands in.
 //!
-//! A folder is one module whose `mod.rs` is its face: a file's use of its own
-//! folder's `mod.rs` (`use super::*`) is the module's inside and is not counted. The
+//! A folder is one module whose `mod.rs` is its face: a file's use of a module it
+//! is inside of (`use super::*`) is that module's inside and is not counted. The
 //! face's use of its files is counted, so a circle that runs through a folder (a
 //! file of it importing what imports the folder) is found.
 
@@ -86,8 +86,7 @@ fn arrows(modules: &BTreeMap<String, PathBuf>) -> BTreeMap<String, BTreeSet<Stri
         } else {
             m.split("::").map(String::from).collect()
         };
-        // The module `super` is, for this file: its folder's (mod.rs is its folder).
-        let is_face = path.file_name().is_some_and(|f| f == "mod.rs");
+        // The module `super` names, for this file (a folder's mod.rs is the folder).
         let parent: Vec<String> = own[..own.len().saturating_sub(1)].to_vec();
         let mut to = BTreeSet::new();
         for (i, _) in text.match_indices("crate::") {
@@ -112,12 +111,28 @@ fn arrows(modules: &BTreeMap<String, PathBuf>) -> BTreeMap<String, BTreeSet<Stri
                 to.insert(t);
             }
         }
-        to.remove(m);
-        // A file naming its own folder's face is inside the module.
-        let face = parent.join("::");
-        if !is_face && !face.is_empty() {
-            to.remove(&face);
+        // Paths that start at a module this file declares (`mod queue;` … `queue::Queue`).
+        for decl in text.match_indices("mod ") {
+            let name = ident(&text[decl.0 + 4..])
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            if name.is_empty() || !text[decl.0 + 4 + name.len()..].starts_with(';') {
+                continue;
+            }
+            let used = text.match_indices(&format!("{name}::")).any(|(i, _)| {
+                !text[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+            });
+            let mut p = own.clone();
+            p.push(name);
+            if let Some(t) = land(&p, modules).filter(|_| used) {
+                to.insert(t);
+            }
         }
+        to.remove(m);
+        // A file naming a module it is inside of (its folder's face, or a face
+        // further up) is the inside of that module, not an arrow out of it.
+        to.retain(|t| !m.starts_with(&format!("{t}::")));
         to.remove("lib");
         out.insert(m.clone(), to);
     }
