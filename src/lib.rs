@@ -9,6 +9,8 @@
 //! never prints, and a renderer through `output`, the one place that writes.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub use hint::{Hinted, hinted};
+
 pub mod audit;
 pub mod cli;
 pub mod clock;
@@ -18,6 +20,7 @@ pub mod complete;
 pub mod envelope;
 pub mod generate;
 pub mod glob;
+pub mod hint;
 pub mod http;
 pub mod inbound;
 pub mod mock;
@@ -57,22 +60,6 @@ impl Exit {
             Exit::Interrupted => 130,
         }
     }
-}
-
-/// An error with advice for the user, rendered as `hint:` under the error.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Hinted {
-    pub message: String,
-    pub hint: String,
-}
-
-pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    Hinted {
-        message: message.into(),
-        hint: hint.into(),
-    }
-    .into()
 }
 
 /// Runs a parsed command line.

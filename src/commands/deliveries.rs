@@ -1,11 +1,12 @@
 //! `hookctl deliveries`: what the store holds.
 
+use crate::Exit;
 use crate::cli::{DeliveriesArgs, GlobalArgs};
+use crate::hint::hinted;
 use crate::output::Event;
 use crate::output::{BodyJson, Output, escape};
 use crate::settings::deliveries::{Action, DeliveriesSettings};
 use crate::store::{Filter, Store, StoreWarning, StoredAttempt, StoredDelivery};
-use crate::{Exit, hinted};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use tabled::{Table, Tabled, settings::Style};

@@ -2,7 +2,9 @@
 //! pipeline served locally or through a relay (`http::serve`, `relay::client`) →
 //! the lines it feeds, rendered by `output::listen` on a thread of its own.
 
+use crate::Exit;
 use crate::cli::{GlobalArgs, ListenArgs};
+use crate::hint::hinted;
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::serve;
 use crate::http::server::{Limits, Server};
@@ -13,7 +15,6 @@ use crate::output::listen::{Listening, print_lines, report_relay, start_notes};
 use crate::settings::listen::{ListenSettings, Serve, Serving, UiSetup};
 use crate::settings::open_store;
 use crate::store::BatchWriter;
-use crate::{Exit, hinted};
 use anyhow::{Context, Result};
 use std::future::Future;
 use std::pin::Pin;

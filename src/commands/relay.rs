@@ -4,7 +4,7 @@
 
 use crate::Exit;
 use crate::cli::{GlobalArgs, RelayArgs, RelayRemote};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::http::client::{ClientOptions, HttpClient};
 use crate::http::serve;
 use crate::http::server::{Limits, Server};

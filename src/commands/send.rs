@@ -83,16 +83,15 @@ fn once(
     let client = HttpClient::new(&ClientOptions::new(s.insecure, 1))?;
     let opts = options(s, retry);
     let view = DeliveryView::new(out, &opts);
-    runtime()?
-        .block_on(deliver(
-            &s.plan,
-            prepared,
-            &client,
-            store.as_ref(),
-            &opts,
-            &mut |r| view.report(r),
-        ))?
-        .exit(retry)
+    let delivered = runtime()?.block_on(deliver(
+        &s.plan,
+        prepared,
+        &client,
+        store.as_ref(),
+        &opts,
+        &mut |r| view.report(r),
+    ))?;
+    super::delivered_exit(delivered, retry)
 }
 
 /// `--count N --retry`: N events through the retry policy, then a summary line.

@@ -1,12 +1,13 @@
 //! `hookctl sign`: the headers a profile adds to a body.
 
 use super::header_pairs;
+use crate::Exit;
 use crate::cli::{GlobalArgs, SignArgs};
 use crate::envelope::{HeaderList, SignInput};
+use crate::hint::hinted;
 use crate::output::Event;
 use crate::output::{BodyJson, Output};
 use crate::settings::sign::{Input, SignSettings};
-use crate::{Exit, hinted};
 use anyhow::Result;
 use serde::Serialize;
 

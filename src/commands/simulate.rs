@@ -48,7 +48,7 @@ pub fn run(g: &GlobalArgs, out: &Output, args: SimulateArgs) -> Result<Exit> {
         Mode::Offline(o) => render_timeline(out, o, &offline(o)),
         Mode::Live(live) => {
             let view = DeliveryView::new(out, &live.opts);
-            run_live(live, &mut |r| view.report(r))?.exit(true)
+            super::delivered_exit(run_live(live, &mut |r| view.report(r))?, true)
         }
     }
 }

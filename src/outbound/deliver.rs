@@ -55,31 +55,6 @@ pub struct Delivered {
     pub last: Result<Sent, SendError>,
 }
 
-impl Delivered {
-    /// The exit status a command gives it: 0 delivered, 1 not; a single attempt that
-    /// could not be made at all (not a timeout) is an error, with advice where the
-    /// failure has a usual cause.
-    pub fn exit(self, retry: bool) -> Result<crate::Exit> {
-        match self.last {
-            Err(e) if !retry && !matches!(e, SendError::Timeout(_)) => {
-                let hint = e.hint();
-                let err = anyhow::Error::new(e);
-                Err(match hint {
-                    Some(h) => err.context(crate::Hinted {
-                        message: "the event was not delivered".into(),
-                        hint: h.into(),
-                    }),
-                    None => err.context("the event was not delivered"),
-                })
-            }
-            _ if self.state == State::Delivered => Ok(crate::Exit::Success),
-            // Held by a relay: not at the app yet, so not counted as delivered.
-            _ if self.state == State::Pending => Ok(crate::Exit::Negative),
-            _ => Ok(crate::Exit::Negative),
-        }
-    }
-}
-
 /// Sends one prepared event, with retries when asked (re-signing a timestamped scheme
 /// for each attempt), recording the delivery and each attempt in the store, and
 /// reporting each step to `report`.

@@ -107,7 +107,7 @@ fn read_tokens() -> Result<Tokens> {
     let path = token_file();
     match std::fs::read(&path) {
         Ok(b) => serde_json::from_slice(&b).map_err(|e| {
-            crate::hinted(
+            crate::hint::hinted(
                 format!("the relay token file `{}` is damaged: {e}", path.display()),
                 "move it away (its channels' tokens are lost with it), or pass HOOKCTL_RELAY_TOKEN",
             )
@@ -641,7 +641,7 @@ pub async fn run(
         let url = urls[at % urls.len()];
         let failed = match connect(&cfg, url, channel.as_deref(), token.as_deref()).await {
             Err(Failed::Fatal(m)) => bail!(m),
-            Err(Failed::Hinted(m, h)) => return Err(crate::hinted(m, h)),
+            Err(Failed::Hinted(m, h)) => return Err(crate::hint::hinted(m, h)),
             // A first connection tries each node once before it gives up.
             Err(Failed::Retry(_)) if first && failures + 1 < urls.len() => {
                 failures += 1;
@@ -649,7 +649,7 @@ pub async fn run(
                 continue;
             }
             Err(Failed::Retry(m)) if first => {
-                return Err(crate::hinted(
+                return Err(crate::hint::hinted(
                     m,
                     format!(
                         "is `{}` a hookctl relay, and is it up? (`hookctl relay` prints the URL to give; once connected, `listen` reconnects by itself)",
@@ -735,7 +735,7 @@ pub async fn run(
             }
         };
         if first {
-            return Err(crate::hinted(
+            return Err(crate::hint::hinted(
                 failed,
                 format!("is `{}` a hookctl relay of this version?", cfg.relay),
             ));

@@ -6,7 +6,7 @@ use super::{Config, SecretRequest, resolve_url, signing_secrets};
 use crate::audit::Options;
 use crate::cli::{AuditArgs, FailOn, GlobalArgs, SchemeArgs, SecretArgs};
 use crate::envelope::HeaderList;
-use crate::hinted;
+use crate::hint::hinted;
 use crate::outbound::{Craft, Plan};
 use crate::show::shell_word;
 use anyhow::{Context, Result, bail};

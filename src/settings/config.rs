@@ -5,7 +5,7 @@ use crate::cli::SchemeArgs;
 use crate::envelope::catalog::valid_name;
 use crate::envelope::profile::ProfileDef;
 use crate::envelope::{Catalog, Profile};
-use crate::hinted;
+use crate::hint::hinted;
 use anyhow::{Context, Result};
 use indexmap::IndexMap;
 use serde::Deserialize;

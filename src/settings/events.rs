@@ -3,7 +3,7 @@
 use crate::cli::{EventsAction, EventsArgs, GlobalArgs};
 use crate::clock::now_unix;
 use crate::envelope::Profile;
-use crate::hinted;
+use crate::hint::hinted;
 use crate::settings::Config;
 use anyhow::Result;
 

@@ -2,7 +2,7 @@
 //! terminal. It asks where the secret comes from, never for the secret itself.
 
 use crate::cli::{GlobalArgs, InitArgs};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::settings::Config;
 use anyhow::{Context, Result};
 use std::io::IsTerminal;

@@ -4,7 +4,7 @@
 use crate::cli::{GlobalArgs, KeygenArgs};
 use crate::envelope::keys::KeyType;
 use crate::envelope::schemes::KeyForm;
-use crate::hinted;
+use crate::hint::hinted;
 use crate::settings::Config;
 use anyhow::{Context, Result};
 use std::path::PathBuf;

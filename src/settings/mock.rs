@@ -3,7 +3,7 @@
 
 use crate::cli::{GlobalArgs, MockArgs};
 use crate::envelope::{GivenData, Profile, Secret};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::mock::{Answer, Confirm};
 use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
 use anyhow::{Context, Result, bail};

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::cli::{GlobalArgs, ReplayArgs};
 use crate::envelope::{Profile, Secret};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::show::{escape, id_list, plural};
 use crate::store::{Store, StoredDelivery};
 use anyhow::{Context, Result, bail};

@@ -5,7 +5,7 @@ use super::config::Config;
 use crate::cli::SecretArgs;
 use crate::envelope::catalog::valid_name;
 use crate::envelope::{Catalog, Secret};
-use crate::hinted;
+use crate::hint::hinted;
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 use std::path::Path;

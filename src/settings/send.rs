@@ -7,7 +7,7 @@ use crate::cli::{GlobalArgs, SendArgs};
 use crate::clock::now_unix;
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{GivenData, HeaderList, Profile};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::outbound::load::Load;
 use crate::outbound::{Craft, Plan};
 use anyhow::{Context, Result, bail};

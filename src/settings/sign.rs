@@ -4,7 +4,7 @@
 use crate::cli::{GlobalArgs, SignArgs};
 use crate::clock::now_unix;
 use crate::envelope::{Profile, Secret};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
 use anyhow::Result;
 

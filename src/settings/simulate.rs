@@ -4,7 +4,7 @@
 use crate::cli::{GlobalArgs, SimulateArgs};
 use crate::envelope::retry::Outcome;
 use crate::envelope::{HeaderList, Profile};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::outbound::{DeliverOptions, Plan};
 use crate::settings::{Config, SecretRequest, open_store, resolve_url, signing_secrets};
 use anyhow::{Result, bail};

@@ -1,6 +1,6 @@
 //! Which store a command records in or reads, and how it is opened.
 
-use crate::{Hinted, hinted};
+use crate::hint::{Hinted, hinted};
 use anyhow::{Context, Result};
 
 /// The store to record in: `--store`, `HOOKCTL_STORE`, or the default; none with

@@ -1,7 +1,7 @@
 //! Values a user types: files or standard input, numbers in range, sizes, times
 //! ago, URLs.
 
-use crate::hinted;
+use crate::hint::hinted;
 use anyhow::{Context, Result, bail};
 use std::io::Read;
 use std::path::Path;

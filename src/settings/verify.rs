@@ -6,7 +6,7 @@ use crate::clock::now_unix;
 use crate::envelope::catalog::{Detected, detect_verified};
 use crate::envelope::profile::parse_duration;
 use crate::envelope::{HeaderList, Profile, Received, Secret, VerifyOptions};
-use crate::hinted;
+use crate::hint::hinted;
 use crate::http::request_file;
 use crate::settings::{
     Config, SecretRequest, apply_scheme_args, no_key_error, read_input, secrets,

@@ -906,7 +906,7 @@ pub async fn start(
     let listener = tokio::net::TcpListener::bind((host, port))
         .await
         .map_err(|e| {
-            crate::hinted(
+            crate::hint::hinted(
                 format!("could not serve the inspector on {host}:{port}: {e}"),
                 "pass another --port (0 picks a free one)",
             )

@@ -87,7 +87,7 @@ impl Audit {
                     404 | 405 => "nothing takes deliveries at that path: check the URL".to_string(),
                     _ => "the endpoint must take a genuine delivery before anything else can be graded".to_string(),
                 };
-                return Err(crate::hinted(
+                return Err(crate::hint::hinted(
                     format!(
                         "the valid delivery was answered {} {}{said}: nothing else can be graded",
                         s.status, s.reason
@@ -99,7 +99,7 @@ impl Audit {
                 let hint = e
                     .hint()
                     .unwrap_or("the endpoint must answer a genuine delivery before anything else can be graded");
-                return Err(crate::hinted(
+                return Err(crate::hint::hinted(
                     format!("the valid delivery was not answered: {e}"),
                     hint,
                 ));
