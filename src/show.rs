@@ -5,25 +5,7 @@
 use base64::Engine;
 use serde::Serialize;
 
-/// A measured number rounded to three decimals (microseconds in a `_ms` field,
-/// milliseconds in a `_secs` one): more digits are noise, and `0.6634190000000001`
-/// helps nobody reading JSON.
-pub fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-/// Serialises an `f64` through [`round3`] (`#[serde(serialize_with = …)]`).
-pub fn ser_round3<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(round3(*x))
-}
-
-/// Serialises an `Option<f64>` through [`round3`].
-pub fn ser_round3_opt<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match x {
-        Some(x) => s.serialize_some(&round3(*x)),
-        None => s.serialize_none(),
-    }
-}
+pub use crate::envelope::units::{round3, ser_round3, ser_round3_opt};
 
 /// A word for a shell command line: as it is when it needs no quoting, else in
 /// single quotes.

@@ -1463,26 +1463,41 @@ impl Relay {
             );
             return;
         }
-        if outcome != "delivered" && outcome != "told" {
-            (self.log)(
-                &format!(
-                    "channel {name}: held delivery {id} {}{}{}",
-                    if outcome == "given_up" {
-                        "given up"
-                    } else {
-                        "refused"
-                    },
-                    status.map(|s| format!(" ({s})")).unwrap_or_default(),
-                    reason.map(|r| format!(": {r}")).unwrap_or_default()
-                ),
-                json!({"event": outcome, "channel": name, "held": id, "status": status, "reason": reason}),
-            );
+        if outcome != "told" {
+            self.log_let_go(name, id, outcome, status, reason);
         }
     }
 
     /// Takes a held delivery that a client settled off its link's list; false when
     /// that link was not the one given it (a stale word from an old link about a
     /// delivery now with another is not taken).
+    /// Logs a held delivery let go otherwise than delivered: given up, or refused.
+    pub(crate) fn log_let_go(
+        &self,
+        name: &str,
+        id: i64,
+        outcome: &str,
+        status: Option<u16>,
+        reason: Option<&str>,
+    ) {
+        if outcome == "delivered" {
+            return;
+        }
+        (self.log)(
+            &format!(
+                "channel {name}: held delivery {id} {}{}{}",
+                if outcome == "given_up" {
+                    "given up"
+                } else {
+                    "refused"
+                },
+                status.map(|s| format!(" ({s})")).unwrap_or_default(),
+                reason.map(|r| format!(": {r}")).unwrap_or_default()
+            ),
+            json!({"event": outcome, "channel": name, "held": id, "status": status, "reason": reason}),
+        );
+    }
+
     fn settle_out(&self, name: &str, link: u64, id: i64) -> bool {
         let mut channels = self.channels.lock().expect("channels lock");
         let Some(ch) = channels.get_mut(name) else {

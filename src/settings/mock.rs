@@ -5,8 +5,8 @@ use crate::cli::{GlobalArgs, MockArgs};
 use crate::envelope::{GivenData, Profile, Secret};
 use crate::hint::hinted;
 use crate::mock::{Answer, Confirm};
-use crate::settings::{Config, SecretRequest, read_input, signing_secrets};
-use anyhow::{Context, Result, bail};
+use crate::settings::{Config, SecretRequest, read_data, signing_secrets};
+use anyhow::{Result, bail};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -162,16 +162,4 @@ fn events(profile: &Profile, args: &MockArgs) -> Result<Vec<(String, Option<Give
         events[0].1 = Some(d);
     }
     Ok(events)
-}
-
-/// `--data`: inline JSON, `-`, or a file.
-fn read_data(arg: &str) -> Result<serde_json::Value> {
-    let t = arg.trim_start();
-    let bytes = if t.starts_with('{') || t.starts_with('[') {
-        arg.as_bytes().to_vec()
-    } else {
-        read_input(std::path::Path::new(arg))
-            .context("could not read --data (inline JSON, a file, or -)")?
-    };
-    serde_json::from_slice(&bytes).context("--data is not JSON")
 }

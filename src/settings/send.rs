@@ -126,7 +126,7 @@ pub fn resolve(g: &GlobalArgs, args: SendArgs) -> Result<SendSettings> {
         data: args
             .data
             .as_deref()
-            .map(read_data)
+            .map(super::read_data)
             .transpose()?
             .map(GivenData::new),
         patches: args
@@ -310,18 +310,6 @@ fn parse_when(text: &str) -> Result<i64> {
         bail!("--timestamp `{t}` falls outside 1970 to 9999");
     }
     Ok(when)
-}
-
-/// `--data`: inline JSON, `-`, or a file.
-fn read_data(arg: &str) -> Result<Value> {
-    let t = arg.trim_start();
-    let bytes = if t.starts_with('{') || t.starts_with('[') {
-        arg.as_bytes().to_vec()
-    } else {
-        read_input(std::path::Path::new(arg))
-            .context("could not read --data (inline JSON, a file, or -)")?
-    };
-    serde_json::from_slice(&bytes).context("--data is not JSON")
 }
 
 fn pick_event(json: bool, profile: &Profile, given: Option<String>) -> Result<String> {

@@ -86,3 +86,15 @@ pub fn resolve_url(to: &str) -> Result<reqwest::Url> {
     }
     Ok(url)
 }
+
+/// `--data`: inline JSON, `-`, or a file.
+pub fn read_data(arg: &str) -> Result<serde_json::Value> {
+    let t = arg.trim_start();
+    let bytes = if t.starts_with('{') || t.starts_with('[') {
+        arg.as_bytes().to_vec()
+    } else {
+        read_input(std::path::Path::new(arg))
+            .context("could not read --data (inline JSON, a file, or -)")?
+    };
+    serde_json::from_slice(&bytes).context("--data is not JSON")
+}

@@ -650,21 +650,7 @@ pub(super) async fn settle(
     if let Some(ch) = relay.channels.lock().expect("channels lock").get_mut(name) {
         ch.held = ch.held.saturating_sub(1);
     }
-    if outcome != "delivered" {
-        (relay.log)(
-            &format!(
-                "channel {name}: held delivery {id} {}{}{}",
-                if outcome == "given_up" {
-                    "given up"
-                } else {
-                    "refused"
-                },
-                status.map(|s| format!(" ({s})")).unwrap_or_default(),
-                reason.map(|r| format!(": {r}")).unwrap_or_default()
-            ),
-            json!({"event": outcome, "channel": name, "held": id, "status": status, "reason": reason}),
-        );
-    }
+    relay.log_let_go(name, id, outcome, status, reason);
 }
 
 /// `GET /status` of a node: its channels as the cluster sees them.
